@@ -1,0 +1,39 @@
+/**
+ * The sandbox's notion of "now": real time plus an offset that tests and benchmarks move forward,
+ * so that days of waiting (VPC initialization, pending ages) pass in milliseconds.
+ */
+export class SandboxClock {
+  private offsetMs = 0;
+  private readonly listeners = new Set<(nowMs: number) => void>();
+
+  nowMs(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** Epoch seconds with millisecond precision, the timestamp form of AWS's JSON protocols. */
+  nowEpochSeconds(): number {
+    return Math.round(this.nowMs()) / 1000;
+  }
+
+  advance(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');
+    this.offsetMs += ms;
+    this.notify();
+    return this.nowMs();
+  }
+
+  /** Jumps to an absolute time; refuses to go back, since resources carry times from the past. */
+  set(epochMs: number): number {
+    return this.advance(epochMs - this.nowMs());
+  }
+
+  onChange(listener: (nowMs: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    const now = this.nowMs();
+    for (const listener of this.listeners) listener(now);
+  }
+}

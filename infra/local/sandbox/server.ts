@@ -1,0 +1,217 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CallLog, type CallOutcome } from './call-log.ts';
+import { SandboxClock } from './clock.ts';
+import { accountFor, newRequestId, readSignedIdentity, type CallContext } from './context.ts';
+import { ControlRouter } from './control/router.ts';
+import { coreControlRoutes } from './control/core-routes.ts';
+import { AwsServiceError, UnknownOperationError } from './errors.ts';
+import { FaultInjector } from './faults.ts';
+import { validateOperationInput } from './model/validate.ts';
+import { createModules } from './modules.ts';
+import { parseJsonBody, resolveTarget, writeJsonError, writeJsonSuccess } from './protocols/aws-json.ts';
+import { unflattenQueryParameters, writeQueryError, writeQuerySuccess } from './protocols/aws-query.ts';
+import {
+  DEFAULT_CONFIG,
+  type JsonProtocolService,
+  type OperationHandler,
+  type ProtocolError,
+  type QueryProtocolService,
+  type SandboxConfig,
+  type SandboxModule,
+} from './service.ts';
+import { SandboxStore } from './store.ts';
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  /** Where state is persisted; omit to keep everything in memory (tests). */
+  statePath?: string;
+  config?: Partial<SandboxConfig>;
+}
+
+const CONTROL_PREFIX = '/_sandbox';
+
+/**
+ * One HTTP endpoint that speaks the wire protocols of the AWS services we use, plus the control
+ * API for what only a human (or a test) can do.
+ */
+export class Sandbox {
+  readonly clock = new SandboxClock();
+  readonly faults = new FaultInjector();
+  readonly calls = new CallLog();
+  readonly config: SandboxConfig;
+  readonly store: SandboxStore;
+  private readonly modules: SandboxModule[];
+  private readonly jsonServices: JsonProtocolService[];
+  private readonly queryServices: QueryProtocolService[];
+  private readonly control: ControlRouter;
+  private server: Server | undefined;
+  private baseUrl = '';
+
+  constructor(options: SandboxOptions = {}) {
+    this.config = { ...DEFAULT_CONFIG, ...options.config };
+    this.store = new SandboxStore(options.statePath);
+    this.modules = createModules({ store: this.store, clock: this.clock, config: this.config });
+    this.jsonServices = this.modules.flatMap((module) => module.jsonServices ?? []);
+    this.queryServices = this.modules.flatMap((module) => module.queryServices ?? []);
+    this.control = new ControlRouter(this.config, [
+      ...coreControlRoutes(this),
+      ...this.modules.flatMap((module) => module.controlRoutes ?? []),
+    ]);
+  }
+
+  static async start(options: SandboxOptions = {}): Promise<Sandbox> {
+    const sandbox = new Sandbox(options);
+    await sandbox.listen(options.port ?? 4566, options.host ?? '127.0.0.1');
+    return sandbox;
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  inventory(): Record<string, unknown> {
+    return Object.assign({}, ...this.modules.map((module) => module.inventory?.() ?? {}));
+  }
+
+  controlRoutes(): { method: string; path: string; summary: string }[] {
+    return this.control.describe();
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        console.error('sandbox: unhandled error', error);
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { code: 'InternalError', message: 'sandbox failure' } }));
+      });
+    });
+    this.server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    this.baseUrl = `http://${host}:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.store.flush();
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    const path = (request.url ?? '/').split('?')[0]!;
+    if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
+      return this.control.handle(request, response, path.slice(CONTROL_PREFIX.length) || '/', body);
+    }
+    const target = request.headers['x-amz-target'];
+    if (typeof target === 'string') return this.handleJson(request, response, target, body);
+    const contentType = String(request.headers['content-type'] ?? '');
+    if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
+      return this.handleQuery(request, response, body);
+    }
+    const text = JSON.stringify({ error: { code: 'NotFound', message: `Nothing is served at ${request.method} ${path}` } });
+    response.writeHead(404, { 'content-type': 'application/json' }).end(text);
+  }
+
+  private async handleJson(request: IncomingMessage, response: ServerResponse, target: string, body: string): Promise<void> {
+    const requestId = newRequestId();
+    const resolved = resolveTarget(this.jsonServices, target);
+    if (!resolved) return writeJsonError(response, undefined, requestId, new UnknownOperationError(target));
+    const { service, operation } = resolved;
+    const handler = service.operations[operation];
+    if (!service.model.hasOperation(operation) || !handler) {
+      this.calls.record(service.name, operation, 'client-error');
+      return writeJsonError(response, service, requestId, new UnknownOperationError(target));
+    }
+    const call = this.callContext(request, service.name, operation, requestId);
+    try {
+      const output = await this.invoke(service, handler, call, () => {
+        const input = parseJsonBody(body);
+        validateOperationInput(service.model, operation, input, service.validationOverrides);
+        return input;
+      });
+      writeJsonSuccess(response, service.contentType, requestId, output);
+    } catch (error) {
+      writeJsonError(response, service, requestId, asServiceError(error));
+    }
+  }
+
+  private async handleQuery(request: IncomingMessage, response: ServerResponse, body: string): Promise<void> {
+    const requestId = newRequestId();
+    const { signingService } = readSignedIdentity(request.headers);
+    const { action, input } = unflattenQueryParameters(new URLSearchParams(body));
+    const service =
+      this.queryServices.find((candidate) => candidate.signingName === signingService) ??
+      this.queryServices.find((candidate) => action !== undefined && action in candidate.operations);
+    const handler = service && action ? service.operations[action] : undefined;
+    if (!service || !action || !handler) {
+      const error = new AwsServiceError('InvalidAction', `Could not find operation ${action ?? '(none)'}`, 400);
+      return writeQueryError(response, service, requestId, error);
+    }
+    const call = this.callContext(request, service.name, action, requestId);
+    try {
+      const output = await this.invoke(service, handler, call, () => input);
+      writeQuerySuccess(response, service, action, requestId, output);
+    } catch (error) {
+      writeQueryError(response, service, requestId, asServiceError(error));
+    }
+  }
+
+  /** Faults, input checks, the operation itself, and the call log: the same for every protocol. */
+  private async invoke(
+    service: { name: string; throttling: ProtocolError; serverError: ProtocolError },
+    handler: OperationHandler,
+    call: CallContext,
+    readInput: () => Record<string, unknown>,
+  ): Promise<unknown> {
+    let outcome: CallOutcome = 'ok';
+    try {
+      const fault = await this.faults.decide(service.name, call.operation);
+      if (fault === 'throttle') throw fromProtocolError(service.throttling);
+      if (fault === 'server-error') throw fromProtocolError(service.serverError);
+      const output = await handler(readInput(), call);
+      if (!/^(Get|List|Describe|BatchGet)/.test(call.operation)) this.store.markChanged();
+      return output;
+    } catch (error) {
+      const status = asServiceError(error).status ?? 400;
+      outcome = error instanceof AwsServiceError && error.code === service.throttling.code ? 'throttled' : status >= 500 ? 'server-error' : 'client-error';
+      throw error;
+    } finally {
+      this.calls.record(service.name, call.operation, outcome);
+    }
+  }
+
+  private callContext(request: IncomingMessage, endpoint: string, operation: string, requestId: string): CallContext {
+    const identity = readSignedIdentity(request.headers);
+    return {
+      accountId: accountFor(identity.accessKeyId, this.config.defaultAccountId),
+      region: identity.region ?? this.config.defaultRegion,
+      endpoint,
+      operation,
+      requestId,
+    };
+  }
+}
+
+function fromProtocolError({ code, status, message }: ProtocolError): AwsServiceError {
+  return new AwsServiceError(code, message, status);
+}
+
+function asServiceError(error: unknown): AwsServiceError {
+  if (error instanceof AwsServiceError) return error;
+  console.error('sandbox: operation failed unexpectedly', error);
+  return new AwsServiceError('InternalFailure', 'The request processing has failed because of an unknown error.', 500);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,99 @@
+import type { CallContext } from './context.ts';
+import type { SandboxClock } from './clock.ts';
+import type { ConstraintOverrides } from './model/validate.ts';
+import type { SmithyModel } from './model/smithy-model.ts';
+import type { SandboxStore } from './store.ts';
+
+/** Settings that shape the sandbox's AWS behaviour; all have AWS's defaults. */
+export interface SandboxConfig {
+  defaultAccountId: string;
+  defaultRegion: string;
+  /** Hosts per account and Region (AWS: 50, not adjustable). */
+  hostQuota: number;
+  /** Connections per account and Region (AWS: 250, adjustable). */
+  connectionQuota: number;
+  /** Pipelines per account and Region (AWS: 1000). */
+  pipelineQuota: number;
+  /** How long a VPC host stays VPC_CONFIG_INITIALIZING, in sandbox-clock seconds. */
+  vpcInitializationSeconds: number;
+}
+
+export const DEFAULT_CONFIG: SandboxConfig = {
+  defaultAccountId: '111111111111',
+  defaultRegion: 'us-east-1',
+  hostQuota: 50,
+  connectionQuota: 250,
+  pipelineQuota: 1000,
+  vpcInitializationSeconds: 300,
+};
+
+export interface SandboxDeps {
+  store: SandboxStore;
+  clock: SandboxClock;
+  config: SandboxConfig;
+}
+
+// Inputs arrive as validated JSON; handlers narrow them to their own input types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type OperationHandler = (input: any, call: CallContext) => unknown;
+
+export interface ProtocolError {
+  code: string;
+  status: number;
+  message: string;
+}
+
+/** A service spoken over awsJson1_0 / awsJson1_1 and dispatched on X-Amz-Target. */
+export interface JsonProtocolService {
+  /** The endpoint namespace: fault rules, call counts and ARNs use it. */
+  name: string;
+  contentType: 'application/x-amz-json-1.0' | 'application/x-amz-json-1.1';
+  /** Every X-Amz-Target prefix clients send (JS SDK and botocore spell some differently). */
+  targetPrefixes: string[];
+  model: SmithyModel;
+  validationOverrides?: ConstraintOverrides;
+  /** Error shapes name their text `Message` (CodeStar) or `message` (CodePipeline). */
+  errorMessageMember: 'Message' | 'message';
+  throttling: ProtocolError;
+  serverError: ProtocolError;
+  operations: Record<string, OperationHandler>;
+}
+
+/** A service spoken over the AWS query protocol (form-encoded request, XML response), e.g. IAM. */
+export interface QueryProtocolService {
+  name: string;
+  /** SigV4 signing name that identifies the service's requests. */
+  signingName: string;
+  apiVersion: string;
+  xmlNamespace: string;
+  throttling: ProtocolError;
+  serverError: ProtocolError;
+  /** Called with the form parameters unflattened (`Tags.member.1.Key` → `Tags[0].Key`). */
+  operations: Record<string, OperationHandler>;
+}
+
+export interface ControlRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  /** Account and Region named by `?account=` / `?region=` (or the body), else the defaults. */
+  accountId: string;
+  region: string;
+}
+
+export interface ControlRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path below `/_sandbox`, with `:name` parameters. */
+  path: string;
+  summary: string;
+  handle(request: ControlRequest): unknown;
+}
+
+/** What one emulated service contributes to the sandbox. */
+export interface SandboxModule {
+  jsonServices?: JsonProtocolService[];
+  queryServices?: QueryProtocolService[];
+  controlRoutes?: ControlRoute[];
+  /** Everything this module holds, for the control API's inventory. */
+  inventory?(): unknown;
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { CallContext } from '../../context.ts';
+import type { OperationHandler, SandboxDeps } from '../../service.ts';
+import { paginate } from '../pagination.ts';
+import { limitExceeded, resourceAlreadyExists, resourceNotFound, resourceUnavailable, validation } from './errors.ts';
+import { dedupeTags, requireHost, settleHosts } from './hosts.ts';
+import {
+  callState,
+  findByArn,
+  nextSeq,
+  partitionOf,
+  sameResource,
+  type ConnectionRecord,
+  type ConnectionsState,
+  type ProviderType,
+  type Tag,
+} from './state.ts';
+
+interface CreateConnectionInput {
+  ConnectionName: string;
+  ProviderType?: ProviderType;
+  HostArn?: string;
+  Tags?: Tag[];
+}
+
+export function connectionOperations(deps: SandboxDeps): Record<string, OperationHandler> {
+  const { store, clock, config } = deps;
+  const state = (call: CallContext) => settleHosts(callState(store, call), clock.nowEpochSeconds());
+
+  return {
+    CreateConnection(input: CreateConnectionInput, call) {
+      const current = state(call);
+      const providerType = resolveProviderType(current, input);
+      const nameTaken = Object.values(current.connections).some((connection) => connection.name === input.ConnectionName);
+      if (nameTaken) throw resourceAlreadyExists(`Connection name ${input.ConnectionName} already exists in this account`);
+      if (Object.keys(current.connections).length >= config.connectionQuota) {
+        throw limitExceeded('Exceeded the maximum limit for connections.');
+      }
+      const arn = `arn:${partitionOf(call.region)}:${call.endpoint}:${call.region}:${call.accountId}:connection/${randomUUID()}`;
+      const connection: ConnectionRecord = {
+        seq: nextSeq(current),
+        arn,
+        name: input.ConnectionName,
+        providerType,
+        ...(input.HostArn ? { hostArn: requireHost(current, input.HostArn).arn } : {}),
+        ownerAccountId: call.accountId,
+        status: 'PENDING',
+      };
+      current.connections[arn] = connection;
+      if (input.Tags?.length) current.tags[arn] = dedupeTags(input.Tags);
+      return { ConnectionArn: arn, Tags: input.Tags?.length ? current.tags[arn] : undefined };
+    },
+
+    GetConnection(input: { ConnectionArn: string }, call) {
+      return { Connection: describeConnection(requireConnection(state(call), input.ConnectionArn)) };
+    },
+
+    ListConnections(
+      input: { ProviderTypeFilter?: ProviderType; HostArnFilter?: string; MaxResults?: number; NextToken?: string },
+      call,
+    ) {
+      const current = state(call);
+      if (input.HostArnFilter) requireHost(current, input.HostArnFilter);
+      const matching = Object.values(current.connections).filter(
+        (connection) =>
+          (!input.ProviderTypeFilter || connection.providerType === input.ProviderTypeFilter) &&
+          (!input.HostArnFilter || (connection.hostArn !== undefined && sameResource(connection.hostArn, input.HostArnFilter))),
+      );
+      const { page, nextToken } = paginate(matching, {
+        maxResults: input.MaxResults,
+        nextToken: input.NextToken,
+        defaultPageSize: 50,
+        invalidToken: () => validation('Invalid NextToken'),
+      });
+      return { Connections: page.map(describeConnection), NextToken: nextToken };
+    },
+
+    DeleteConnection(input: { ConnectionArn: string }, call) {
+      const current = state(call);
+      const connection = requireConnection(current, input.ConnectionArn);
+      delete current.connections[connection.arn];
+      delete current.tags[connection.arn];
+      return {};
+    },
+  };
+}
+
+/**
+ * A connection names either a cloud provider or a host. GHES and GitLab self-managed connections
+ * need a host that has finished its console set-up.
+ */
+function resolveProviderType(state: ConnectionsState, input: CreateConnectionInput): ProviderType {
+  if (!input.HostArn) {
+    if (!input.ProviderType) throw validation('Either ProviderType or HostArn must be specified.');
+    if (input.ProviderType === 'GitHubEnterpriseServer' || input.ProviderType === 'GitLabSelfManaged') {
+      throw validation(`A ${input.ProviderType} connection must be created with the HostArn of its host.`);
+    }
+    return input.ProviderType;
+  }
+  const host = requireHost(state, input.HostArn);
+  if (input.ProviderType && input.ProviderType !== host.providerType) {
+    throw validation(`ProviderType ${input.ProviderType} does not match the host's provider type ${host.providerType}.`);
+  }
+  if (host.status !== 'AVAILABLE') {
+    throw resourceUnavailable(`Host ${host.arn} is ${host.status}; a connection can only be created on an AVAILABLE host.`);
+  }
+  return host.providerType;
+}
+
+export function requireConnection(state: ConnectionsState, connectionArn: string): ConnectionRecord {
+  const connection = findByArn(state.connections, connectionArn);
+  if (!connection) throw resourceNotFound(`Connection ${connectionArn} does not exist`);
+  return connection;
+}
+
+function describeConnection(connection: ConnectionRecord) {
+  return {
+    ConnectionName: connection.name,
+    ConnectionArn: connection.arn,
+    ProviderType: connection.providerType,
+    OwnerAccountId: connection.ownerAccountId,
+    ConnectionStatus: connection.status,
+    HostArn: connection.hostArn,
+  };
+}

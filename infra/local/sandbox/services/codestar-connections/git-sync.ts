@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import { posix } from 'node:path';
+import type { CallContext } from '../../context.ts';
+import type { OperationHandler, SandboxDeps } from '../../service.ts';
+import { paginate } from '../pagination.ts';
+import {
+  invalidInput,
+  limitExceeded,
+  resourceAlreadyExists,
+  resourceNotFound,
+  syncBlockerDoesNotExist,
+  syncConfigurationStillExists,
+} from './errors.ts';
+import { requireConnection } from './connections.ts';
+import { dedupeTags } from './hosts.ts';
+import {
+  callState,
+  nextSeq,
+  partitionOf,
+  type ConnectionsState,
+  type RepositoryLinkRecord,
+  type SyncBlockerRecord,
+  type SyncConfigurationRecord,
+  type Tag,
+} from './state.ts';
+
+/** Documented, non-adjustable quotas for Git sync. */
+const MAX_REPOSITORY_LINKS = 100;
+const MAX_SYNC_CONFIGURATIONS = 100;
+
+type SyncConfigurationInput = Omit<SyncConfigurationRecord, 'seq' | 'OwnerId' | 'ProviderType' | 'RepositoryName'>;
+
+/**
+ * Git sync (CloudFormation stack sync): repository links, sync configurations, sync status and
+ * blockers. A new sync configuration starts an INITIATED sync attempt; the control API moves
+ * attempts along and raises blockers, as GitHub pushes would.
+ */
+export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string, OperationHandler> {
+  const now = () => clock.nowEpochSeconds();
+  const state = (call: CallContext) => callState(store, call);
+  const sharpPaging = { defaultPageSize: 50, invalidToken: () => invalidInput('Invalid NextToken') };
+
+  return {
+    CreateRepositoryLink(
+      input: { ConnectionArn: string; OwnerId: string; RepositoryName: string; EncryptionKeyArn?: string; Tags?: Tag[] },
+      call,
+    ) {
+      const current = state(call);
+      const connection = findConnection(current, input.ConnectionArn);
+      const duplicate = Object.values(current.repositoryLinks).some(
+        (link) => link.connectionArn === connection.arn && link.ownerId === input.OwnerId && link.repositoryName === input.RepositoryName,
+      );
+      if (duplicate) throw resourceAlreadyExists(`A repository link for ${input.OwnerId}/${input.RepositoryName} already exists`);
+      if (Object.keys(current.repositoryLinks).length >= MAX_REPOSITORY_LINKS) {
+        throw limitExceeded(`Exceeded the maximum limit of ${MAX_REPOSITORY_LINKS} repository links.`);
+      }
+      const id = randomUUID();
+      const link: RepositoryLinkRecord = {
+        seq: nextSeq(current),
+        id,
+        arn: `arn:${partitionOf(call.region)}:${call.endpoint}:${call.region}:${call.accountId}:repository-link/${id}`,
+        connectionArn: connection.arn,
+        ownerId: input.OwnerId,
+        repositoryName: input.RepositoryName,
+        providerType: connection.providerType,
+        encryptionKeyArn: input.EncryptionKeyArn,
+      };
+      current.repositoryLinks[id] = link;
+      if (input.Tags?.length) current.tags[link.arn] = dedupeTags(input.Tags);
+      return { RepositoryLinkInfo: describeLink(link) };
+    },
+
+    GetRepositoryLink(input: { RepositoryLinkId: string }, call) {
+      return { RepositoryLinkInfo: describeLink(requireLink(state(call), input.RepositoryLinkId)) };
+    },
+
+    ListRepositoryLinks(input: { MaxResults?: number; NextToken?: string }, call) {
+      const { page, nextToken } = paginate(Object.values(state(call).repositoryLinks), {
+        maxResults: input.MaxResults,
+        nextToken: input.NextToken,
+        ...sharpPaging,
+      });
+      return { RepositoryLinks: page.map(describeLink), NextToken: nextToken };
+    },
+
+    UpdateRepositoryLink(input: { RepositoryLinkId: string; ConnectionArn?: string; EncryptionKeyArn?: string }, call) {
+      const current = state(call);
+      const link = requireLink(current, input.RepositoryLinkId);
+      if (input.ConnectionArn === undefined && input.EncryptionKeyArn === undefined) {
+        throw invalidInput('Specify a ConnectionArn or an EncryptionKeyArn to update.');
+      }
+      if (input.ConnectionArn !== undefined) {
+        const connection = findConnection(current, input.ConnectionArn);
+        if (connection.providerType !== link.providerType) {
+          throw invalidInput(`The connection's provider type ${connection.providerType} does not match the link's ${link.providerType}.`);
+        }
+        link.connectionArn = connection.arn;
+      }
+      if (input.EncryptionKeyArn !== undefined) link.encryptionKeyArn = input.EncryptionKeyArn;
+      return { RepositoryLinkInfo: describeLink(link) };
+    },
+
+    DeleteRepositoryLink(input: { RepositoryLinkId: string }, call) {
+      const current = state(call);
+      const link = requireLink(current, input.RepositoryLinkId);
+      const users = Object.values(current.syncConfigurations).filter((sync) => sync.RepositoryLinkId === link.id);
+      if (users.length > 0) {
+        throw syncConfigurationStillExists(
+          `Repository link ${link.id} is used by sync configuration(s) ${users.map((sync) => sync.ResourceName).join(', ')}; delete them first.`,
+        );
+      }
+      delete current.repositoryLinks[link.id];
+      delete current.tags[link.arn];
+      return {};
+    },
+
+    CreateSyncConfiguration(input: SyncConfigurationInput, call) {
+      const current = state(call);
+      const link = requireLink(current, input.RepositoryLinkId, invalidInput);
+      const key = syncKey(input.SyncType, input.ResourceName);
+      if (current.syncConfigurations[key]) {
+        throw resourceAlreadyExists(`A sync configuration for ${input.ResourceName} already exists`);
+      }
+      if (Object.keys(current.syncConfigurations).length >= MAX_SYNC_CONFIGURATIONS) {
+        throw limitExceeded(`Exceeded the maximum limit of ${MAX_SYNC_CONFIGURATIONS} sync configurations.`);
+      }
+      const sync: SyncConfigurationRecord = {
+        seq: nextSeq(current),
+        ...input,
+        OwnerId: link.ownerId,
+        ProviderType: link.providerType,
+        RepositoryName: link.repositoryName,
+      };
+      current.syncConfigurations[key] = sync;
+      startSyncAttempt(current, sync, now());
+      return { SyncConfiguration: describeSync(sync) };
+    },
+
+    GetSyncConfiguration(input: { SyncType: string; ResourceName: string }, call) {
+      return { SyncConfiguration: describeSync(requireSync(state(call), input.SyncType, input.ResourceName)) };
+    },
+
+    ListSyncConfigurations(input: { RepositoryLinkId: string; SyncType: string; MaxResults?: number; NextToken?: string }, call) {
+      const current = state(call);
+      requireLink(current, input.RepositoryLinkId);
+      const matching = Object.values(current.syncConfigurations).filter(
+        (sync) => sync.RepositoryLinkId === input.RepositoryLinkId && sync.SyncType === input.SyncType,
+      );
+      const { page, nextToken } = paginate(matching, { maxResults: input.MaxResults, nextToken: input.NextToken, ...sharpPaging });
+      return { SyncConfigurations: page.map(describeSync), NextToken: nextToken };
+    },
+
+    UpdateSyncConfiguration(input: Partial<SyncConfigurationInput> & { SyncType: string; ResourceName: string }, call) {
+      const current = state(call);
+      const sync = requireSync(current, input.SyncType, input.ResourceName);
+      if (input.RepositoryLinkId !== undefined && input.RepositoryLinkId !== sync.RepositoryLinkId) {
+        const link = requireLink(current, input.RepositoryLinkId, invalidInput);
+        Object.assign(sync, { RepositoryLinkId: link.id, OwnerId: link.ownerId, RepositoryName: link.repositoryName, ProviderType: link.providerType });
+      }
+      for (const field of ['Branch', 'ConfigFile', 'RoleArn', 'PublishDeploymentStatus', 'TriggerResourceUpdateOn'] as const) {
+        if (input[field] !== undefined) sync[field] = input[field];
+      }
+      return { SyncConfiguration: describeSync(sync) };
+    },
+
+    DeleteSyncConfiguration(input: { SyncType: string; ResourceName: string }, call) {
+      const current = state(call);
+      const key = syncKey(input.SyncType, input.ResourceName);
+      if (!current.syncConfigurations[key]) throw invalidInput(`No sync configuration exists for ${input.ResourceName}`);
+      delete current.syncConfigurations[key];
+      delete current.resourceSyncStatus[key];
+      delete current.syncBlockers[key];
+      return {};
+    },
+
+    ListRepositorySyncDefinitions(input: { RepositoryLinkId: string; SyncType: string }, call) {
+      const current = state(call);
+      const link = requireLink(current, input.RepositoryLinkId);
+      const definitions = Object.values(current.syncConfigurations)
+        .filter((sync) => sync.RepositoryLinkId === link.id && sync.SyncType === input.SyncType)
+        .sort((a, b) => a.seq - b.seq)
+        .map((sync) => ({
+          Branch: sync.Branch,
+          Directory: posix.dirname(sync.ConfigFile ?? '.'),
+          Parent: link.id,
+          Target: sync.ResourceName,
+        }));
+      return { RepositorySyncDefinitions: definitions };
+    },
+
+    GetRepositorySyncStatus(input: { Branch: string; RepositoryLinkId: string; SyncType: string }, call) {
+      const current = state(call);
+      requireLink(current, input.RepositoryLinkId);
+      const attempt = current.repositorySyncStatus[`${input.RepositoryLinkId}|${input.Branch}|${input.SyncType}`];
+      if (!attempt) throw resourceNotFound(`No sync status exists for branch ${input.Branch} of repository link ${input.RepositoryLinkId}`);
+      return { LatestSync: attempt };
+    },
+
+    GetResourceSyncStatus(input: { ResourceName: string; SyncType: string }, call) {
+      const current = state(call);
+      const sync = requireSync(current, input.SyncType, input.ResourceName);
+      const status = current.resourceSyncStatus[syncKey(sync.SyncType, sync.ResourceName)];
+      if (!status) throw resourceNotFound(`No sync status exists for ${input.ResourceName}`);
+      return { DesiredState: status.latest.TargetRevision, LatestSuccessfulSync: status.latestSuccessful, LatestSync: status.latest };
+    },
+
+    GetSyncBlockerSummary(input: { SyncType: string; ResourceName: string }, call) {
+      const current = state(call);
+      const sync = requireSync(current, input.SyncType, input.ResourceName);
+      return {
+        SyncBlockerSummary: {
+          ResourceName: sync.ResourceName,
+          LatestBlockers: current.syncBlockers[syncKey(sync.SyncType, sync.ResourceName)] ?? [],
+        },
+      };
+    },
+
+    UpdateSyncBlocker(input: { Id: string; SyncType: string; ResourceName: string; ResolvedReason: string }, call) {
+      const current = state(call);
+      const sync = requireSync(current, input.SyncType, input.ResourceName);
+      const blocker = (current.syncBlockers[syncKey(sync.SyncType, sync.ResourceName)] ?? []).find((item) => item.Id === input.Id);
+      if (!blocker) throw syncBlockerDoesNotExist(`Sync blocker ${input.Id} does not exist for ${input.ResourceName}`);
+      if (blocker.Status === 'RESOLVED') throw invalidInput(`Sync blocker ${input.Id} is already resolved`);
+      Object.assign(blocker, { Status: 'RESOLVED', ResolvedReason: input.ResolvedReason, ResolvedAt: now() });
+      return { ResourceName: sync.ResourceName, SyncBlocker: blocker };
+    },
+  };
+}
+
+export function syncKey(syncType: string, resourceName: string): string {
+  return `${syncType}|${resourceName}`;
+}
+
+export function requireSync(state: ConnectionsState, syncType: string, resourceName: string): SyncConfigurationRecord {
+  const sync = state.syncConfigurations[syncKey(syncType, resourceName)];
+  if (!sync) throw resourceNotFound(`No sync configuration exists for ${resourceName}`);
+  return sync;
+}
+
+export function addSyncBlocker(state: ConnectionsState, sync: SyncConfigurationRecord, reason: string, now: number): SyncBlockerRecord {
+  const blocker: SyncBlockerRecord = { Id: randomUUID().slice(0, 8), Type: 'AUTOMATED', Status: 'ACTIVE', CreatedReason: reason, CreatedAt: now };
+  const key = syncKey(sync.SyncType, sync.ResourceName);
+  state.syncBlockers[key] = [blocker, ...(state.syncBlockers[key] ?? [])];
+  return blocker;
+}
+
+/** Records a new sync attempt for the configuration's branch and resource, with the given status. */
+export function startSyncAttempt(state: ConnectionsState, sync: SyncConfigurationRecord, now: number, status = 'INITIATED', sha = 'HEAD'): void {
+  const event = { Event: `Sync ${status.toLowerCase()}`, Time: now, Type: status };
+  state.repositorySyncStatus[`${sync.RepositoryLinkId}|${sync.Branch}|${sync.SyncType}`] = { StartedAt: now, Status: status, Events: [event] };
+  const revision = {
+    Branch: sync.Branch,
+    Directory: posix.dirname(sync.ConfigFile ?? '.'),
+    OwnerId: sync.OwnerId,
+    RepositoryName: sync.RepositoryName,
+    ProviderType: sync.ProviderType,
+    Sha: sha,
+  };
+  const key = syncKey(sync.SyncType, sync.ResourceName);
+  const previous = state.resourceSyncStatus[key];
+  const attempt = { Events: [event], InitialRevision: previous?.latest.TargetRevision ?? revision, StartedAt: now, Status: status, TargetRevision: revision, Target: sync.ResourceName };
+  state.resourceSyncStatus[key] = {
+    latest: attempt,
+    latestSuccessful: status === 'SUCCEEDED' ? attempt : previous?.latestSuccessful,
+  };
+}
+
+function findConnection(state: ConnectionsState, connectionArn: string) {
+  try {
+    return requireConnection(state, connectionArn);
+  } catch {
+    throw invalidInput(`Connection ${connectionArn} does not exist`);
+  }
+}
+
+function requireLink(state: ConnectionsState, id: string, notFound = resourceNotFound): RepositoryLinkRecord {
+  const link = state.repositoryLinks[id];
+  if (!link) throw notFound(`Repository link ${id} does not exist`);
+  return link;
+}
+
+function describeLink(link: RepositoryLinkRecord) {
+  return {
+    ConnectionArn: link.connectionArn,
+    EncryptionKeyArn: link.encryptionKeyArn,
+    OwnerId: link.ownerId,
+    ProviderType: link.providerType,
+    RepositoryLinkArn: link.arn,
+    RepositoryLinkId: link.id,
+    RepositoryName: link.repositoryName,
+  };
+}
+
+function describeSync({ seq: _seq, ...sync }: SyncConfigurationRecord) {
+  return sync;
+}

@@ -1,0 +1,71 @@
+import { SmithyModel } from '../../model/smithy-model.ts';
+import type { JsonProtocolService, OperationHandler, SandboxDeps, SandboxModule } from '../../service.ts';
+import type { ConnectionLookup } from '../lookups.ts';
+import { connectionOperations } from './connections.ts';
+import { connectionsControlRoutes } from './control.ts';
+import { gitSyncOperations } from './git-sync.ts';
+import { hostOperations, settleHosts } from './hosts.ts';
+import { findByArn, SLICE, stateFor, type ConnectionsState } from './state.ts';
+import { tagOperations } from './tags.ts';
+
+const codestarModel = SmithyModel.load(new URL('../../models/codestar-connections.smithy.json', import.meta.url));
+const codeconnectionsModel = SmithyModel.load(new URL('../../models/codeconnections.smithy.json', import.meta.url));
+
+/**
+ * CodeStar Connections and its renamed twin CodeConnections: the same 27 operations over one set of
+ * resources; each namespace mints ARNs with its own prefix and validates against its own model.
+ */
+export function createConnectionsModule(deps: SandboxDeps): SandboxModule & { lookup: ConnectionLookup } {
+  const operations: Record<string, OperationHandler> = {
+    ...hostOperations(deps),
+    ...connectionOperations(deps),
+    ...tagOperations(deps),
+    ...gitSyncOperations(deps),
+  };
+  const common = {
+    contentType: 'application/x-amz-json-1.0' as const,
+    errorMessageMember: 'Message' as const,
+    throttling: { code: 'ThrottlingException', status: 429, message: 'Rate exceeded' },
+    serverError: { code: 'InternalServerException', status: 503, message: 'Received an internal server exception. Try again later.' },
+    operations,
+  };
+  const codestar: JsonProtocolService = {
+    ...common,
+    name: 'codestar-connections',
+    targetPrefixes: ['CodeStar_connections_20191201', 'com.amazonaws.codestar.connections.CodeStar_connections_20191201'],
+    model: codestarModel,
+  };
+  const codeconnections: JsonProtocolService = {
+    ...common,
+    name: 'codeconnections',
+    targetPrefixes: ['CodeConnections_20231201', 'com.amazonaws.codeconnections.CodeConnections_20231201'],
+    model: codeconnectionsModel,
+  };
+
+  return {
+    jsonServices: [codestar, codeconnections],
+    controlRoutes: connectionsControlRoutes(deps),
+    lookup: {
+      connection(accountId, region, connectionArn) {
+        const connection = findByArn(stateFor(deps.store, accountId, region).connections, connectionArn);
+        return connection ? { status: connection.status } : undefined;
+      },
+    },
+    inventory: () => ({
+      codestarConnections: Object.fromEntries(
+        deps.store.slicesOf<ConnectionsState>(SLICE).map(({ scope, data }) => {
+          const state = settleHosts(data, deps.clock.nowEpochSeconds());
+          return [
+            scope.join('/'),
+            {
+              hosts: Object.values(state.hosts).map(({ arn, name, status, providerEndpoint }) => ({ arn, name, status, providerEndpoint })),
+              connections: Object.values(state.connections).map(({ arn, name, status, hostArn }) => ({ arn, name, status, hostArn })),
+              repositoryLinks: Object.keys(state.repositoryLinks).length,
+              syncConfigurations: Object.keys(state.syncConfigurations).length,
+            },
+          ];
+        }),
+      ),
+    }),
+  };
+}

@@ -1,0 +1,192 @@
+import type { CallContext } from '../../context.ts';
+import type { SandboxStore } from '../../store.ts';
+
+export type ProviderType = 'Bitbucket' | 'GitHub' | 'GitHubEnterpriseServer' | 'GitLab' | 'GitLabSelfManaged' | 'AzureDevOps';
+export type ConnectionStatus = 'PENDING' | 'AVAILABLE' | 'ERROR';
+
+export interface VpcConfiguration {
+  VpcId: string;
+  SubnetIds: string[];
+  SecurityGroupIds: string[];
+  TlsCertificate?: string;
+}
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface HostRecord {
+  seq: number;
+  arn: string;
+  name: string;
+  providerType: ProviderType;
+  providerEndpoint: string;
+  vpcConfiguration?: VpcConfiguration;
+  /** Free string in the model: PENDING, AVAILABLE, ERROR, VPC_CONFIG_* ... */
+  status: string;
+  statusMessage?: string;
+  /** Sandbox-clock epoch seconds at which a VPC host finishes initializing or deleting. */
+  transitionAt?: number;
+}
+
+export interface ConnectionRecord {
+  seq: number;
+  arn: string;
+  name: string;
+  providerType: ProviderType;
+  hostArn?: string;
+  ownerAccountId: string;
+  status: ConnectionStatus;
+}
+
+export interface RepositoryLinkRecord {
+  seq: number;
+  id: string;
+  arn: string;
+  connectionArn: string;
+  ownerId: string;
+  repositoryName: string;
+  providerType: ProviderType;
+  encryptionKeyArn?: string;
+}
+
+export interface SyncConfigurationRecord {
+  seq: number;
+  Branch: string;
+  ConfigFile?: string;
+  OwnerId: string;
+  ProviderType: ProviderType;
+  RepositoryLinkId: string;
+  RepositoryName: string;
+  ResourceName: string;
+  RoleArn: string;
+  SyncType: string;
+  PublishDeploymentStatus?: string;
+  TriggerResourceUpdateOn?: string;
+}
+
+export interface SyncEvent {
+  Event: string;
+  ExternalId?: string;
+  Time: number;
+  Type: string;
+}
+
+export interface SyncBlockerRecord {
+  Id: string;
+  Type: 'AUTOMATED';
+  Status: 'ACTIVE' | 'RESOLVED';
+  CreatedReason: string;
+  CreatedAt: number;
+  Contexts?: { Key: string; Value: string }[];
+  ResolvedReason?: string;
+  ResolvedAt?: number;
+}
+
+export interface RepositorySyncAttempt {
+  StartedAt: number;
+  Status: string;
+  Events: SyncEvent[];
+}
+
+export interface ResourceSyncAttempt {
+  Events: SyncEvent[];
+  InitialRevision: Revision;
+  StartedAt: number;
+  Status: string;
+  TargetRevision: Revision;
+  Target: string;
+}
+
+export interface Revision {
+  Branch: string;
+  Directory: string;
+  OwnerId: string;
+  RepositoryName: string;
+  ProviderType: ProviderType;
+  Sha: string;
+}
+
+/** Everything CodeStar Connections holds for one account and Region (both API namespaces share it). */
+export interface ConnectionsState {
+  nextSeq: number;
+  hosts: Record<string, HostRecord>;
+  connections: Record<string, ConnectionRecord>;
+  tags: Record<string, Tag[]>;
+  repositoryLinks: Record<string, RepositoryLinkRecord>;
+  /** Keyed `${SyncType}|${ResourceName}`. */
+  syncConfigurations: Record<string, SyncConfigurationRecord>;
+  /** Keyed `${RepositoryLinkId}|${Branch}|${SyncType}`. */
+  repositorySyncStatus: Record<string, RepositorySyncAttempt>;
+  /** Keyed `${SyncType}|${ResourceName}`. */
+  resourceSyncStatus: Record<string, { latest: ResourceSyncAttempt; latestSuccessful?: ResourceSyncAttempt }>;
+  /** Keyed `${SyncType}|${ResourceName}`. */
+  syncBlockers: Record<string, SyncBlockerRecord[]>;
+}
+
+export const SLICE = 'codestar-connections';
+
+export function emptyConnectionsState(): ConnectionsState {
+  return {
+    nextSeq: 1,
+    hosts: {},
+    connections: {},
+    tags: {},
+    repositoryLinks: {},
+    syncConfigurations: {},
+    repositorySyncStatus: {},
+    resourceSyncStatus: {},
+    syncBlockers: {},
+  };
+}
+
+export function stateFor(store: SandboxStore, accountId: string, region: string): ConnectionsState {
+  return store.slice(SLICE, [accountId, region], emptyConnectionsState);
+}
+
+export function callState(store: SandboxStore, call: CallContext): ConnectionsState {
+  return stateFor(store, call.accountId, call.region);
+}
+
+export function nextSeq(state: ConnectionsState): number {
+  return state.nextSeq++;
+}
+
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+const RESOURCE_ARN = /^arn:aws(?:-[\w]+)*:(codestar-connections|codeconnections):([^:]+):(\d{12}):(host|connection|repository-link)\/(.+)$/;
+
+export interface ParsedArn {
+  namespace: string;
+  region: string;
+  accountId: string;
+  kind: 'host' | 'connection' | 'repository-link';
+  id: string;
+}
+
+export function parseResourceArn(arn: string): ParsedArn | undefined {
+  const match = RESOURCE_ARN.exec(arn);
+  if (!match) return undefined;
+  const [, namespace, region, accountId, kind, id] = match as unknown as [string, string, string, string, ParsedArn['kind'], string];
+  return { namespace, region, accountId, kind, id };
+}
+
+/**
+ * Both API namespaces reach the same resources, and a resource keeps the ARN prefix it was created
+ * with; lookups therefore compare everything but the prefix.
+ */
+export function sameResource(a: string, b: string): boolean {
+  const left = parseResourceArn(a);
+  const right = parseResourceArn(b);
+  if (!left || !right) return a === b;
+  return left.kind === right.kind && left.id === right.id && left.region === right.region && left.accountId === right.accountId;
+}
+
+export function findByArn<T extends { arn: string }>(records: Record<string, T>, arn: string): T | undefined {
+  return records[arn] ?? Object.values(records).find((record) => sameResource(record.arn, arn));
+}
