@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { AwsServiceError, SerializationError } from '../errors.ts';
+import type { AwsServiceError} from '../errors.ts';
+import { SerializationError } from '../errors.ts';
 import type { JsonProtocolService } from '../service.ts';
 
 /** Finds the service and operation an `X-Amz-Target` names. */

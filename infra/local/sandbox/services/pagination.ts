@@ -1,36 +1,58 @@
-import { AwsServiceError } from '../errors.ts';
+import type { AwsServiceError } from '../errors.ts';
+
+type PageKey = string | number;
+
+export interface PageOptions<T> {
+  /** Identifies an item; the token names the key of the last item returned. */
+  keyOf: (item: T) => PageKey;
+  /**
+   * Items are in ascending key order, so a page can resume after a key whose item was deleted
+   * between calls. Otherwise the named item must still be there.
+   */
+  sortedByKey: boolean;
+  pageSize: number;
+  nextToken: string | undefined;
+  /** Binds tokens to one listing: a token from another list is refused. */
+  list: string;
+  invalidToken: () => AwsServiceError;
+}
 
 /**
- * Opaque NextToken paging over items kept in creation order. The token names the sequence number
- * of the last item returned, so deletions between pages neither skip nor repeat items.
+ * One page of `items` (already in list order) and the opaque token for the next, which is left
+ * out on the last page, as AWS does (the SDK paginators stop on a missing token).
  */
-export function paginate<T extends { seq: number }>(
-  items: readonly T[],
-  { maxResults, nextToken, defaultPageSize, invalidToken }: {
-    maxResults: number | undefined;
-    nextToken: string | undefined;
-    defaultPageSize: number;
-    invalidToken: () => AwsServiceError;
-  },
-): { page: T[]; nextToken: string | undefined } {
-  const after = nextToken === undefined ? -1 : decodeToken(nextToken, invalidToken);
-  const pageSize = maxResults && maxResults > 0 ? maxResults : defaultPageSize;
-  const ordered = [...items].sort((a, b) => a.seq - b.seq).filter((item) => item.seq > after);
-  const page = ordered.slice(0, pageSize);
-  const more = ordered.length > pageSize;
-  return { page, nextToken: more ? encodeToken(page[page.length - 1]!.seq) : undefined };
+export function paginate<T>(items: readonly T[], options: PageOptions<T>): { page: T[]; nextToken: string | undefined } {
+  const start = options.nextToken === undefined ? 0 : resumeIndex(items, decodeToken(options.nextToken, options), options);
+  const page = items.slice(start, start + options.pageSize);
+  const more = start + options.pageSize < items.length;
+  return { page, nextToken: more ? encodeToken(options.list, options.keyOf(page[page.length - 1]!)) : undefined };
 }
 
-function encodeToken(seq: number): string {
-  return Buffer.from(JSON.stringify({ v: 1, after: seq })).toString('base64url');
+function resumeIndex<T>(items: readonly T[], after: PageKey, options: PageOptions<T>): number {
+  const index = items.findIndex((item) => options.keyOf(item) === after);
+  if (index >= 0) return index + 1;
+  if (!options.sortedByKey) throw options.invalidToken();
+  const next = items.findIndex((item) => options.keyOf(item) > after);
+  return next < 0 ? items.length : next;
 }
 
-function decodeToken(token: string, invalidToken: () => AwsServiceError): number {
+function encodeToken(list: string, after: PageKey): string {
+  return Buffer.from(JSON.stringify({ list, after })).toString('base64url');
+}
+
+function decodeToken(token: string, { list, invalidToken }: { list: string; invalidToken: () => AwsServiceError }): PageKey {
+  let body: { list?: unknown; after?: unknown } | undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: number; after?: unknown };
-    if (parsed.v === 1 && typeof parsed.after === 'number' && Number.isInteger(parsed.after)) return parsed.after;
+    body = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof body;
   } catch {
-    // reported below
+    throw invalidToken();
   }
-  throw invalidToken();
+  const after = body?.after;
+  if (body?.list !== list || (typeof after !== 'string' && typeof after !== 'number')) throw invalidToken();
+  return after;
+}
+
+/** The page size a list operation uses: the caller's, or the service default when absent or 0. */
+export function pageSizeOf(requested: number | undefined, defaultSize: number): number {
+  return requested && requested > 0 ? requested : defaultSize;
 }

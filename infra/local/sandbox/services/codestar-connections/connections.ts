@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from '../../context.ts';
 import type { OperationHandler, SandboxDeps } from '../../service.ts';
-import { paginate } from '../pagination.ts';
+import { pageSizeOf, paginate } from '../pagination.ts';
 import { limitExceeded, resourceAlreadyExists, resourceNotFound, resourceUnavailable, validation } from './errors.ts';
 import { dedupeTags, requireHost, settleHosts } from './hosts.ts';
 import {
+  CREATION_ORDER,
+  DEFAULT_PAGE_SIZE,
+  inCreationOrder,
   callState,
   findByArn,
   nextSeq,
@@ -61,15 +64,16 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
     ) {
       const current = state(call);
       if (input.HostArnFilter) requireHost(current, input.HostArnFilter);
-      const matching = Object.values(current.connections).filter(
+      const matching = inCreationOrder(current.connections).filter(
         (connection) =>
           (!input.ProviderTypeFilter || connection.providerType === input.ProviderTypeFilter) &&
           (!input.HostArnFilter || (connection.hostArn !== undefined && sameResource(connection.hostArn, input.HostArnFilter))),
       );
       const { page, nextToken } = paginate(matching, {
-        maxResults: input.MaxResults,
+        ...CREATION_ORDER,
+        list: 'connections',
+        pageSize: pageSizeOf(input.MaxResults, DEFAULT_PAGE_SIZE),
         nextToken: input.NextToken,
-        defaultPageSize: 50,
         invalidToken: () => validation('Invalid NextToken'),
       });
       return { Connections: page.map(describeConnection), NextToken: nextToken };

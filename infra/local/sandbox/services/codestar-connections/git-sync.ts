@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import type { CallContext } from '../../context.ts';
 import type { OperationHandler, SandboxDeps } from '../../service.ts';
-import { paginate } from '../pagination.ts';
+import { pageSizeOf, paginate } from '../pagination.ts';
 import {
   invalidInput,
   limitExceeded,
@@ -14,6 +14,9 @@ import {
 import { requireConnection } from './connections.ts';
 import { dedupeTags } from './hosts.ts';
 import {
+  CREATION_ORDER,
+  DEFAULT_PAGE_SIZE,
+  inCreationOrder,
   callState,
   nextSeq,
   partitionOf,
@@ -38,7 +41,13 @@ type SyncConfigurationInput = Omit<SyncConfigurationRecord, 'seq' | 'OwnerId' | 
 export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string, OperationHandler> {
   const now = () => clock.nowEpochSeconds();
   const state = (call: CallContext) => callState(store, call);
-  const sharpPaging = { defaultPageSize: 50, invalidToken: () => invalidInput('Invalid NextToken') };
+  const paging = (list: string, maxResults: number | undefined, nextToken: string | undefined) => ({
+    ...CREATION_ORDER,
+    list,
+    pageSize: pageSizeOf(maxResults, DEFAULT_PAGE_SIZE),
+    nextToken,
+    invalidToken: () => invalidInput('Invalid NextToken'),
+  });
 
   return {
     CreateRepositoryLink(
@@ -75,11 +84,10 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
     },
 
     ListRepositoryLinks(input: { MaxResults?: number; NextToken?: string }, call) {
-      const { page, nextToken } = paginate(Object.values(state(call).repositoryLinks), {
-        maxResults: input.MaxResults,
-        nextToken: input.NextToken,
-        ...sharpPaging,
-      });
+      const { page, nextToken } = paginate(
+        inCreationOrder(state(call).repositoryLinks),
+        paging('repository-links', input.MaxResults, input.NextToken),
+      );
       return { RepositoryLinks: page.map(describeLink), NextToken: nextToken };
     },
 
@@ -143,10 +151,10 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
     ListSyncConfigurations(input: { RepositoryLinkId: string; SyncType: string; MaxResults?: number; NextToken?: string }, call) {
       const current = state(call);
       requireLink(current, input.RepositoryLinkId);
-      const matching = Object.values(current.syncConfigurations).filter(
+      const matching = inCreationOrder(current.syncConfigurations).filter(
         (sync) => sync.RepositoryLinkId === input.RepositoryLinkId && sync.SyncType === input.SyncType,
       );
-      const { page, nextToken } = paginate(matching, { maxResults: input.MaxResults, nextToken: input.NextToken, ...sharpPaging });
+      const { page, nextToken } = paginate(matching, paging(`sync-configurations:${input.RepositoryLinkId}`, input.MaxResults, input.NextToken));
       return { SyncConfigurations: page.map(describeSync), NextToken: nextToken };
     },
 

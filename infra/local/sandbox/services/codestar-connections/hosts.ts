@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { CallContext } from '../../context.ts';
 import type { OperationHandler, SandboxDeps } from '../../service.ts';
-import { paginate } from '../pagination.ts';
+import { pageSizeOf, paginate } from '../pagination.ts';
 import { conflict, limitExceeded, resourceNotFound, resourceUnavailable, unsupportedOperation, validation } from './errors.ts';
 import {
+  CREATION_ORDER,
+  DEFAULT_PAGE_SIZE,
+  inCreationOrder,
   callState,
   findByArn,
   nextSeq,
@@ -73,10 +76,11 @@ export function hostOperations(deps: SandboxDeps): Record<string, OperationHandl
     },
 
     ListHosts(input: { MaxResults?: number; NextToken?: string }, call) {
-      const { page, nextToken } = paginate(Object.values(state(call).hosts), {
-        maxResults: input.MaxResults,
+      const { page, nextToken } = paginate(inCreationOrder(state(call).hosts), {
+        ...CREATION_ORDER,
+        list: 'hosts',
+        pageSize: pageSizeOf(input.MaxResults, DEFAULT_PAGE_SIZE),
         nextToken: input.NextToken,
-        defaultPageSize: 50,
         invalidToken: () => validation('Invalid NextToken'),
       });
       return {

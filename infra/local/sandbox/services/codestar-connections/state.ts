@@ -149,6 +149,14 @@ export function callState(store: SandboxStore, call: CallContext): ConnectionsSt
   return stateFor(store, call.accountId, call.region);
 }
 
+/** List operations return resources in creation order and page after the last sequence number. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const CREATION_ORDER = { keyOf: (record: { seq: number }) => record.seq, sortedByKey: true } as const;
+
+export function inCreationOrder<T extends { seq: number }>(records: Record<string, T>): T[] {
+  return Object.values(records).sort((a, b) => a.seq - b.seq);
+}
+
 export function nextSeq(state: ConnectionsState): number {
   return state.nextSeq++;
 }

@@ -1,0 +1,60 @@
+import type { ConnectionLookup, IamLookup } from '../lookups.ts';
+import { isAllowed } from './iam-policy.ts';
+import { parseConnectionArn } from './source-connection.ts';
+import type { StoredErrorDetails } from './state.ts';
+
+export interface PipelineLookups {
+  connections: ConnectionLookup;
+  iam: IamLookup;
+}
+
+/** Where a run happens and as whom: the pipeline's account, Region and service role. */
+export interface RunIdentity {
+  accountId: string;
+  region: string;
+  roleArn: string;
+}
+
+/**
+ * Why a CodeStarSourceConnection source action cannot fetch its source right now, or undefined
+ * when it can. At run time AWS first assumes the pipeline role and asks for `UseConnection` on the
+ * connection (the action name follows the ARN's prefix), then needs the connection to be AVAILABLE.
+ */
+export function connectionUseFailure(connectionArn: string, identity: RunIdentity, lookups: PipelineLookups): StoredErrorDetails | undefined {
+  const parsed = parseConnectionArn(connectionArn);
+  const prefix = parsed?.prefix ?? 'codestar-connections';
+  if (!roleMayUseConnection(identity.roleArn, connectionArn, prefix, lookups.iam)) {
+    return {
+      code: 'JobFailed',
+      message: `Unable to use Connection: ${connectionArn}. The provided role does not have sufficient permissions to access CodeStar Connections (${prefix}:UseConnection).`,
+    };
+  }
+  const connection = lookups.connections.connection(identity.accountId, identity.region, connectionArn);
+  if (!connection) {
+    return { code: 'JobFailed', message: `Unable to use Connection: ${connectionArn}. The connection does not exist.` };
+  }
+  if (connection.status !== 'AVAILABLE') {
+    return {
+      code: 'JobFailed',
+      message: `Unable to use Connection: ${connectionArn}. The connection is in ${connection.status} state; it must be AVAILABLE. ${
+        connection.status === 'PENDING' ? 'Complete the connection handshake in the console.' : 'The connection must be deleted and created again.'
+      }`,
+    };
+  }
+  return undefined;
+}
+
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+
+/** A role that does not exist cannot be assumed, so it grants nothing. */
+function roleMayUseConnection(roleArn: string, connectionArn: string, prefix: string, iam: IamLookup): boolean {
+  const match = ROLE_ARN.exec(roleArn);
+  if (!match) return false;
+  const policies = iam.inlinePolicies(match[1]!, match[2]!);
+  if (!policies) return false;
+  return isAllowed(
+    policies.map(({ document }) => document),
+    `${prefix}:UseConnection`,
+    connectionArn,
+  );
+}

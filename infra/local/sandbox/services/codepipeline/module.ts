@@ -1,0 +1,50 @@
+import type { JsonProtocolService, SandboxDeps, SandboxModule } from '../../service.ts';
+import type { ConnectionLookup, IamLookup } from '../lookups.ts';
+import { pipelineControlRoutes } from './control.ts';
+import { CODEPIPELINE_VALIDATION_OVERRIDES, codepipelineModel } from './model.ts';
+import { pipelineOperations } from './operations.ts';
+import { SLICE, type CodePipelineState } from './state.ts';
+
+/**
+ * CodePipeline (awsJson1_1): pipelines, their versions and runs. Runs read the CodeStar Connections
+ * and IAM services through the lookups to decide whether a connection source action can fetch.
+ */
+export function createCodePipelineModule(deps: SandboxDeps, lookups: { connections: ConnectionLookup; iam: IamLookup }): SandboxModule {
+  const service: JsonProtocolService = {
+    name: 'codepipeline',
+    contentType: 'application/x-amz-json-1.1',
+    targetPrefixes: ['CodePipeline_20150709'],
+    model: codepipelineModel,
+    validationOverrides: CODEPIPELINE_VALIDATION_OVERRIDES,
+    errorMessageMember: 'message',
+    throttling: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+    serverError: {
+      code: 'InternalFailure',
+      status: 500,
+      message: 'The request processing has failed because of an unknown error, exception or failure.',
+    },
+    operations: pipelineOperations(deps, lookups),
+  };
+  return {
+    jsonServices: [service],
+    controlRoutes: pipelineControlRoutes(deps),
+    inventory: () => ({
+      codepipeline: Object.fromEntries(
+        deps.store.slicesOf<CodePipelineState>(SLICE).map(({ scope, data }) => [
+          scope.join('/'),
+          {
+            pipelines: Object.values(data.pipelines)
+              .map(({ declaration, executions }) => ({
+                name: declaration.name,
+                version: declaration.version,
+                pipelineType: declaration.pipelineType,
+                executions: executions.length,
+                latestExecution: executions[0] ? { id: executions[0].pipelineExecutionId, status: executions[0].status } : undefined,
+              }))
+              .sort((a, b) => (a.name! < b.name! ? -1 : 1)),
+          },
+        ]),
+      ),
+    }),
+  };
+}

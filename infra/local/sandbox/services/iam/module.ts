@@ -1,0 +1,47 @@
+import type { QueryProtocolService, SandboxDeps, SandboxModule } from '../../service.ts';
+import type { IamLookup } from '../lookups.ts';
+import { iamControlRoutes, roleSummary } from './control-routes.ts';
+import { createIamOperations } from './operations.ts';
+import { existingAccountState, findRole, IAM_SLICE, type IamAccountState } from './state.ts';
+
+/** IAM over the AWS query protocol: roles and their inline policies, global per account. */
+export function createIamModule(deps: SandboxDeps): SandboxModule & { lookup: IamLookup } {
+  const service: QueryProtocolService = {
+    name: 'iam',
+    signingName: 'iam',
+    apiVersion: '2010-05-08',
+    xmlNamespace: 'https://iam.amazonaws.com/doc/2010-05-08/',
+    throttling: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
+    serverError: {
+      code: 'ServiceFailure',
+      status: 500,
+      message: 'The request processing has failed because of an unknown error, exception or failure.',
+    },
+    operations: createIamOperations(deps),
+  };
+
+  const lookup: IamLookup = {
+    inlinePolicies(accountId, roleName) {
+      const state = existingAccountState(deps.store, accountId);
+      const role = state && findRole(state, roleName);
+      // Stored documents passed IAM's checks, so they parse.
+      return role?.inlinePolicies.map(({ policyName, policyDocument }) => ({
+        policyName,
+        document: JSON.parse(policyDocument) as unknown,
+      }));
+    },
+  };
+
+  return {
+    queryServices: [service],
+    controlRoutes: iamControlRoutes(deps),
+    lookup,
+    inventory() {
+      const accounts = deps.store.slicesOf<IamAccountState>(IAM_SLICE).map(({ scope, data }) => [
+        scope[0]!,
+        { roles: data.roles.map(roleSummary) },
+      ]);
+      return { iam: Object.fromEntries(accounts) };
+    },
+  };
+}

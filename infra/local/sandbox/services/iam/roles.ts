@@ -1,0 +1,114 @@
+import { randomInt } from 'node:crypto';
+import {
+  inlinePolicyQuotaExceeded,
+  malformedPolicyDocument,
+  noSuchRole,
+  noSuchRolePolicy,
+  roleAlreadyExists,
+  roleHasInlinePolicies,
+  trustPolicyQuotaExceeded,
+} from './errors.ts';
+import { checkPolicyDocument, countedPolicySize, type PolicyKind } from './policy-document.ts';
+import { findInlinePolicy, findRole, type IamAccountState, type StoredRole, type StoredTag } from './state.ts';
+
+/**
+ * The rules of IAM roles and their inline policies, shared by the API operations and the control
+ * routes. Every rule raises IAM's own error; callers decide how to present it.
+ */
+
+/** Aggregate size of a role's inline policies, whitespace not counted (IAM quota, not adjustable). */
+export const INLINE_POLICY_QUOTA = 10_240;
+/** Size of a role's trust policy, whitespace not counted (IAM's default quota). */
+export const TRUST_POLICY_QUOTA = 2_048;
+export const DEFAULT_MAX_SESSION_DURATION = 3_600;
+
+export interface RoleSpec {
+  roleName: string;
+  assumeRolePolicyDocument: string;
+  path?: string;
+  description?: string;
+  maxSessionDuration?: number;
+  tags?: StoredTag[];
+}
+
+export function requireValidPolicy(text: string, kind: PolicyKind): Record<string, unknown> {
+  const verdict = checkPolicyDocument(text, kind);
+  if (!verdict.valid) throw malformedPolicyDocument(verdict.message);
+  return verdict.document;
+}
+
+export function requireRole(state: IamAccountState, roleName: string): StoredRole {
+  const role = findRole(state, roleName);
+  if (!role) throw noSuchRole(roleName);
+  return role;
+}
+
+export function requireValidTrustPolicy(text: string): void {
+  requireValidPolicy(text, 'trust');
+  if (countedPolicySize(text) > TRUST_POLICY_QUOTA) throw trustPolicyQuotaExceeded(TRUST_POLICY_QUOTA);
+}
+
+export function createRole(state: IamAccountState, accountId: string, spec: RoleSpec, nowMs: number): StoredRole {
+  requireValidTrustPolicy(spec.assumeRolePolicyDocument);
+  if (findRole(state, spec.roleName)) throw roleAlreadyExists(spec.roleName);
+  const path = spec.path ?? '/';
+  const role: StoredRole = {
+    roleName: spec.roleName,
+    roleId: newRoleId(),
+    path,
+    arn: `arn:aws:iam::${accountId}:role${path}${spec.roleName}`,
+    createDate: isoSeconds(nowMs),
+    assumeRolePolicyDocument: spec.assumeRolePolicyDocument,
+    description: spec.description,
+    maxSessionDuration: spec.maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
+    tags: spec.tags ?? [],
+    inlinePolicies: [],
+  };
+  state.roles.push(role);
+  return role;
+}
+
+/** Creates or replaces the named inline policy; the quota counts the replacement, not the old text. */
+export function putInlinePolicy(role: StoredRole, policyName: string, policyDocument: string): void {
+  requireValidPolicy(policyDocument, 'identity');
+  const others = role.inlinePolicies.filter((policy) => policy.policyName !== policyName);
+  const aggregate = [...others.map((policy) => policy.policyDocument), policyDocument].reduce(
+    (total, text) => total + countedPolicySize(text),
+    0,
+  );
+  if (aggregate > INLINE_POLICY_QUOTA) throw inlinePolicyQuotaExceeded(role.roleName, INLINE_POLICY_QUOTA);
+  const existing = findInlinePolicy(role, policyName);
+  if (existing) existing.policyDocument = policyDocument;
+  else role.inlinePolicies.push({ policyName, policyDocument });
+}
+
+export function requireInlinePolicy(role: StoredRole, policyName: string): string {
+  const policy = findInlinePolicy(role, policyName);
+  if (!policy) throw noSuchRolePolicy(policyName);
+  return policy.policyDocument;
+}
+
+export function deleteInlinePolicy(role: StoredRole, policyName: string): void {
+  requireInlinePolicy(role, policyName);
+  role.inlinePolicies = role.inlinePolicies.filter((policy) => policy.policyName !== policyName);
+}
+
+export function deleteRole(state: IamAccountState, roleName: string): void {
+  const role = requireRole(state, roleName);
+  if (role.inlinePolicies.length > 0) throw roleHasInlinePolicies();
+  state.roles = state.roles.filter((candidate) => candidate !== role);
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** Role IDs are `AROA` and 17 upper-case alphanumerics (21 characters in all). */
+export function newRoleId(): string {
+  let id = 'AROA';
+  for (let index = 0; index < 17; index++) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
+  return id;
+}
+
+/** IAM's timestamps carry whole seconds: `2026-01-01T12:00:00Z`. */
+function isoSeconds(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,165 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageOffline } from './offline-package.ts';
+import type { CfnTemplate } from './template.ts';
+import { asList, getAttTarget, lambdaFunctions, policyStatements, readTemplate, resourcesOfType } from './template.ts';
+import { readZip } from './zip.ts';
+
+// The only test file that packages: vitest runs files in parallel forks, and two
+// osls runs would overwrite each other's .serverless/.
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const outputDir = join(repoRoot, '.serverless');
+const updateTemplate = join(outputDir, 'cloudformation-template-update-stack.json');
+const createTemplate = join(outputDir, 'cloudformation-template-create-stack.json');
+
+// Convention: one Lambda per directory, functions/<name>/handler.ts. Directories
+// without a handler.ts hold shared code.
+const handlerDirs = readdirSync(join(repoRoot, 'functions')).filter((name) =>
+  existsSync(join(repoRoot, 'functions', name, 'handler.ts')),
+);
+
+let template: CfnTemplate;
+let scratch: string;
+
+beforeAll(() => {
+  // A stale .serverless/ from an earlier run must not stand in for this one.
+  rmSync(outputDir, { recursive: true, force: true });
+  const run = packageOffline(repoRoot);
+  console.info(`packaged in ${run.seconds.toFixed(1)} s, isolation: ${run.isolation}`);
+  template = readTemplate(updateTemplate);
+  scratch = mkdtempSync(join(tmpdir(), 'bundle-import-'));
+}, 150_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Imports the bundle in a fresh Node process; returns its exit status and stderr. */
+function importInNode(bundlePath: string, exportName: string) {
+  return spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const [url, name] = process.argv.slice(1);
+       const module = await import(url);
+       if (typeof module[name] !== 'function') throw new Error('export ' + name + ' is not a function');`,
+      pathToFileURL(bundlePath).href,
+      exportName,
+    ],
+    // Like Lambda: a region but no credentials, and no node_modules next to the bundle.
+    { cwd: dirname(bundlePath), env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' }, encoding: 'utf8', timeout: 30_000 },
+  );
+}
+
+describe('offline package', () => {
+  it('writes both CloudFormation templates', () => {
+    expect(existsSync(updateTemplate)).toBe(true);
+    expect(existsSync(createTemplate)).toBe(true);
+  });
+
+  it('defines one nodejs22.x arm64 function per handler', () => {
+    expect(handlerDirs.length).toBeGreaterThan(0);
+    const functions = lambdaFunctions(template);
+    expect(functions).toHaveLength(handlerDirs.length);
+    for (const dir of handlerDirs) {
+      const match = functions.find(([, fn]) => fn.Handler.startsWith(`functions/${dir}/handler.`));
+      expect(match, `no Lambda function for functions/${dir}/handler.ts`).toBeDefined();
+      expect(match?.[1].Runtime).toBe('nodejs22.x');
+      expect(match?.[1].Architectures).toEqual(['arm64']);
+    }
+  });
+
+  it('zips each function as a single ESM bundle that imports under Node', () => {
+    for (const [id, fn] of lambdaFunctions(template)) {
+      const zipPath = join(outputDir, basename(fn.Code.S3Key));
+      const files = readZip(readFileSync(zipPath)).filter((entry) => !entry.name.endsWith('/'));
+      const separator = fn.Handler.lastIndexOf('.');
+      const bundleName = `${fn.Handler.slice(0, separator)}.mjs`;
+      // Raw .ts or node_modules in the zip would mean the bundler did not run.
+      expect(files.map((file) => file.name), `${id} zip contents`).toEqual([bundleName]);
+
+      const bundlePath = join(scratch, id, bundleName);
+      mkdirSync(dirname(bundlePath), { recursive: true });
+      writeFileSync(bundlePath, files[0]?.data ?? '');
+      const probe = importInNode(bundlePath, fn.Handler.slice(separator + 1));
+      // stderr is not asserted empty: on Node 20 the bundled SDK warns about its
+      // future Node requirement. Minified lines are cut so the real error stays readable.
+      const stderr = probe.stderr.split('\n').map((line) => line.slice(0, 300)).join('\n');
+      expect(probe.status, `importing ${id}'s bundle failed:\n${stderr}`).toBe(0);
+      console.info(`${basename(zipPath)}: ${statSync(zipPath).size} B zipped, ${files[0]?.data.length} B bundle`);
+    }
+  });
+
+  it('deploys each state machine from an ASL object with function ARNs substituted', () => {
+    const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+    expect(machines.length).toBeGreaterThan(0);
+    const functionIds = new Set(lambdaFunctions(template).map(([id]) => id));
+
+    for (const [id, { Properties: props = {} }] of machines) {
+      expect(typeof props.Definition, `${id}.Definition`).toBe('object');
+      expect(props.DefinitionString, `${id} must not inline a DefinitionString`).toBeUndefined();
+
+      const substituted = Object.values((props.DefinitionSubstitutions ?? {}) as Record<string, unknown>)
+        .map((value) => getAttTarget(value))
+        .filter((target): target is string => target !== undefined && functionIds.has(target));
+      expect(substituted.length, `${id} substitutes no Lambda function ARN`).toBeGreaterThan(0);
+
+      // The role must let the workflow call exactly the functions it names.
+      const roleId = getAttTarget(props.RoleArn) ?? '';
+      const invokable = policyStatements(template.Resources[roleId])
+        .filter((statement) => statement.Effect === 'Allow' && asList(statement.Action).includes('lambda:InvokeFunction'))
+        .flatMap((statement) => asList(statement.Resource as unknown))
+        .map((resource) => getAttTarget(resource));
+      expect(invokable.sort(), `${roleId} lambda:InvokeFunction resources`).toEqual([...substituted].sort());
+    }
+  });
+
+  it('grants no wildcard IAM actions', () => {
+    // Deny statements may use wildcards: osls's deployment bucket policy denies s3:*
+    // over plain HTTP, which is what we want.
+    const grants = policyStatements(template.Resources).filter((statement) => statement.Effect !== 'Deny');
+    expect(grants.length).toBeGreaterThan(0);
+    const wildcards = grants.flatMap((statement) => [
+      ...asList(statement.Action)
+        .filter((action) => action === '*' || /^[^:]+:\*$/.test(action))
+        .map((action) => `${statement.path}: ${action}`),
+      // Allow + NotAction grants everything not listed: a wildcard in disguise.
+      ...(statement.NotAction ? [`${statement.path}: Allow with NotAction`] : []),
+    ]);
+    expect(wildcards).toEqual([]);
+  });
+});
+
+// cfn-lint W3005 flags the DependsOn that osls itself adds next to a Ref/GetAtt; we
+// cannot change the generated resources, and the redundancy is harmless.
+const IGNORED_CFN_LINT_RULES = ['W3005'];
+
+describe('cfn-lint', () => {
+  it('reports no errors or warnings on the packaged templates', (context) => {
+    const version = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+    if (version.status !== 0) {
+      const message =
+        'cfn-lint is not on PATH, so the packaged CloudFormation template was NOT linted. ' +
+        'Install it with `pip install cfn-lint` (1.x), or set ALLOW_MISSING_CFN_LINT=1 to skip this check.';
+      if (process.env.ALLOW_MISSING_CFN_LINT === '1') {
+        console.warn(`WARNING: ${message}`);
+        context.skip(message);
+      }
+      throw new Error(message);
+    }
+
+    const lint = spawnSync(
+      'cfn-lint',
+      ['--non-zero-exit-code', 'warning', '--ignore-checks', ...IGNORED_CFN_LINT_RULES, '--', updateTemplate, createTemplate],
+      { encoding: 'utf8', timeout: 90_000 },
+    );
+    // Informational findings never fail; errors, warnings and parse failures do.
+    const output = `${lint.stdout}${lint.stderr}${lint.error ?? ''}`;
+    expect(lint.status, `${version.stdout.trim()} found problems:\n${output}`).toBe(0);
+  }, 100_000);
+});
