@@ -21,7 +21,7 @@ const sandbox = await Sandbox.start({
 console.log(`AWS sandbox listening on ${sandbox.url}`);
 console.log(`  state: ${statePath ?? 'in memory'}; account ${sandbox.config.defaultAccountId}`);
 console.log(`  control API: ${sandbox.url}/_sandbox (GET it for the list of routes)`);
-console.log(`  try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws codestar-connections list-hosts --endpoint-url ${sandbox.url} --region us-east-1`);
+console.log(`  try: AWS_CONFIG_FILE=infra/local/aws-cli.config aws codestar-connections list-hosts --endpoint-url ${sandbox.url} --region us-east-1`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
