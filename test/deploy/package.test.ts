@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,11 +16,6 @@ const outputDir = join(repoRoot, '.serverless');
 const updateTemplate = join(outputDir, 'cloudformation-template-update-stack.json');
 const createTemplate = join(outputDir, 'cloudformation-template-create-stack.json');
 
-// Convention: one Lambda per directory, functions/<name>/handler.ts. Directories
-// without a handler.ts hold shared code.
-const handlerDirs = readdirSync(join(repoRoot, 'functions')).filter((name) =>
-  existsSync(join(repoRoot, 'functions', name, 'handler.ts')),
-);
 
 let template: CfnTemplate;
 let scratch: string;
@@ -62,15 +57,18 @@ describe('offline package', () => {
     expect(existsSync(createTemplate)).toBe(true);
   });
 
-  it('defines one nodejs22.x arm64 function per handler', () => {
-    expect(handlerDirs.length).toBeGreaterThan(0);
+  it('defines nodejs22.x arm64 functions whose handlers exist in the source', () => {
     const functions = lambdaFunctions(template);
-    expect(functions).toHaveLength(handlerDirs.length);
-    for (const dir of handlerDirs) {
-      const match = functions.find(([, fn]) => fn.Handler.startsWith(`functions/${dir}/handler.`));
-      expect(match, `no Lambda function for functions/${dir}/handler.ts`).toBeDefined();
-      expect(match?.[1].Runtime).toBe('nodejs22.x');
-      expect(match?.[1].Architectures).toEqual(['arm64']);
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [id, fn] of functions) {
+      const [modulePath, exportName] = [fn.Handler.slice(0, fn.Handler.lastIndexOf('.')), fn.Handler.slice(fn.Handler.lastIndexOf('.') + 1)];
+      const source = join(repoRoot, `${modulePath}.ts`);
+      expect(existsSync(source), `${id}: ${modulePath}.ts does not exist`).toBe(true);
+      expect(readFileSync(source, 'utf8'), `${id}: ${modulePath}.ts does not export ${exportName}`).toMatch(
+        new RegExp(`export (async )?(function|const) ${exportName}\\b`),
+      );
+      expect(fn.Runtime).toBe('nodejs22.x');
+      expect(fn.Architectures).toEqual(['arm64']);
     }
   });
 

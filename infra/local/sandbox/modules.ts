@@ -1,6 +1,7 @@
 import { createCodePipelineModule } from './services/codepipeline/module.ts';
 import { createConnectionsModule } from './services/codestar-connections/module.ts';
 import { createIamModule } from './services/iam/module.ts';
+import { createSlackModule } from './services/slack/module.ts';
 import type { SandboxDeps, SandboxModule } from './service.ts';
 
 /** The emulated services. CodePipeline reads connections and role policies to decide how a run goes. */
@@ -8,5 +9,5 @@ export function createModules(deps: SandboxDeps): SandboxModule[] {
   const connections = createConnectionsModule(deps);
   const iam = createIamModule(deps);
   const pipelines = createCodePipelineModule(deps, { connections: connections.lookup, iam: iam.lookup });
-  return [connections, pipelines, iam];
+  return [connections, pipelines, iam, createSlackModule(deps)];
 }

@@ -9,6 +9,7 @@ import { AwsServiceError, UnknownOperationError } from './errors.ts';
 import { FaultInjector } from './faults.ts';
 import { validateOperationInput } from './model/validate.ts';
 import { createModules } from './modules.ts';
+import { findHttpRoute } from './raw-routes.ts';
 import { parseJsonBody, resolveTarget, writeJsonError, writeJsonSuccess } from './protocols/aws-json.ts';
 import { unflattenQueryParameters, writeQueryError, writeQuerySuccess } from './protocols/aws-query.ts';
 import {
@@ -18,6 +19,7 @@ import {
   type ProtocolError,
   type QueryProtocolService,
   type SandboxConfig,
+  type SandboxDeps,
   type SandboxModule,
 } from './service.ts';
 import { SandboxStore } from './store.ts';
@@ -28,6 +30,8 @@ export interface SandboxOptions {
   /** Where state is persisted; omit to keep everything in memory (tests). */
   statePath?: string;
   config?: Partial<SandboxConfig>;
+  /** More emulated services (e.g. the local Step Functions engine), built on the sandbox's store, clock and config. */
+  extraModules?: (deps: SandboxDeps) => SandboxModule[];
 }
 
 const CONTROL_PREFIX = '/_sandbox';
@@ -52,7 +56,8 @@ export class Sandbox {
   constructor(options: SandboxOptions = {}) {
     this.config = { ...DEFAULT_CONFIG, ...options.config };
     this.store = new SandboxStore(options.statePath);
-    this.modules = createModules({ store: this.store, clock: this.clock, config: this.config });
+    const deps: SandboxDeps = { store: this.store, clock: this.clock, config: this.config };
+    this.modules = [...createModules(deps), ...(options.extraModules?.(deps) ?? [])];
     this.jsonServices = this.modules.flatMap((module) => module.jsonServices ?? []);
     this.queryServices = this.modules.flatMap((module) => module.queryServices ?? []);
     this.control = new ControlRouter(this.config, [
@@ -110,6 +115,9 @@ export class Sandbox {
     if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
       return this.control.handle(request, response, path.slice(CONTROL_PREFIX.length) || '/', body);
     }
+    // Non-AWS protocols (the fake Slack Web API) own their path prefixes; see raw-routes.ts.
+    const httpRoute = findHttpRoute(this.modules, path);
+    if (httpRoute) return httpRoute.handle(request, response, body);
     const target = request.headers['x-amz-target'];
     if (typeof target === 'string') return this.handleJson(request, response, target, body);
     const contentType = String(request.headers['content-type'] ?? '');

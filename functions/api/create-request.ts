@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { deriveConnectionName, deriveHostName } from '../core/naming.ts';
+import { normaliseProviderEndpoint } from '../core/endpoint.ts';
+import { parseConnectionRequest } from '../core/connection-request.ts';
+import { parseTlsCertificate } from '../core/tls-certificate.ts';
+import { isCoreError } from '../core/errors.ts';
+import type { ConnectionRequestRecord } from '../requests/model.ts';
+import { timelineEntry, type BrokerStore } from '../requests/store.ts';
+import type { Clients } from '../shared/clients.ts';
+import type { BrokerConfig } from '../shared/config.ts';
+import type { Caller } from './caller.ts';
+import { badRequest } from './errors.ts';
+import { preflight } from './preflight.ts';
+import { requestView, type RequestView } from './request-view.ts';
+
+export interface CreateRequestDependencies {
+  config: BrokerConfig;
+  aws: Clients;
+  store: BrokerStore;
+  fetchGhesMeta: (providerEndpoint: string) => Promise<unknown | undefined>;
+  quotas: { hosts: number; connections: number };
+}
+
+/**
+ * Validates, runs pre-flight, records the request and starts its workflow. Nothing is created in
+ * AWS here; a refused request leaves no trace but the error answer.
+ */
+export async function createConnectionRequest(caller: Caller, body: unknown, dependencies: CreateRequestDependencies): Promise<RequestView> {
+  const parsed = parseConnectionRequest(body);
+  if (!parsed.ok) throw badRequest('The request body is not valid.', parsed.details);
+  const request = parsed.value;
+
+  let endpoint;
+  try {
+    endpoint = normaliseProviderEndpoint(request.providerEndpoint);
+    if (request.vpcConfiguration?.tlsCertificate) parseTlsCertificate(request.vpcConfiguration.tlsCertificate, new Date());
+  } catch (error) {
+    if (!isCoreError(error)) throw error;
+    const path = error.code === 'INVALID_TLS_CERTIFICATE' ? 'vpcConfiguration.tlsCertificate' : 'providerEndpoint';
+    throw badRequest(error.message, [{ path, message: error.message }]);
+  }
+
+  const requestId = randomUUID();
+  const connectionName = request.connectionName ?? deriveConnectionName({ host: endpoint.host, fullRepositoryId: request.pipeline?.fullRepositoryId, requestId });
+  const notes = await preflight(
+    {
+      region: dependencies.config.region,
+      providerEndpoint: endpoint.url,
+      allowedEndpoints: dependencies.config.allowedEndpoints,
+      connectionName,
+      pipeline: request.pipeline,
+      quotas: dependencies.quotas,
+    },
+    {
+      aws: dependencies.aws,
+      fetchGhesMeta: dependencies.fetchGhesMeta,
+      normalise: (url) => {
+        try {
+          return normaliseProviderEndpoint(url).url;
+        } catch {
+          return undefined;
+        }
+      },
+    },
+  );
+
+  const now = new Date();
+  const record: ConnectionRequestRecord = {
+    requestId,
+    status: 'ACCEPTED',
+    requester: { id: caller.id, email: caller.email },
+    providerEndpoint: endpoint.url,
+    connectionName,
+    hostName: deriveHostName({ providerEndpoint: endpoint.url, vpcId: request.vpcConfiguration?.vpcId }),
+    vpcConfiguration: request.vpcConfiguration,
+    pipeline: request.pipeline,
+    tags: request.tags ?? {},
+    region: dependencies.config.region,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    timeline: [
+      timelineEntry('request', caller.id, `Requested a connection to ${endpoint.url}.`, now),
+      ...notes.map((note) => timelineEntry('preflight', 'system', note, now)),
+      timelineEntry('preflight', 'system', 'Pre-flight checks passed.', now),
+    ],
+    revision: 0,
+  };
+  await dependencies.store.createRequest(record);
+
+  let executionArn: string | undefined;
+  try {
+    ({ executionArn } = await dependencies.aws.stepFunctions.send(
+      new StartExecutionCommand({
+        stateMachineArn: dependencies.config.stateMachineArn,
+        name: requestId,
+        input: JSON.stringify({
+          requestId,
+          settings: { approvalTimeoutSeconds: dependencies.config.approvalTimeoutSeconds, attachPipeline: request.pipeline !== undefined },
+        }),
+      }),
+    ));
+  } catch (error) {
+    // Nothing exists in AWS yet; the record must not claim the request is under way.
+    await dependencies.store.updateRequest(requestId, (current) => ({
+      ...current,
+      status: 'FAILED',
+      failure: { code: 'WorkflowNotStarted', message: 'The provisioning workflow could not be started; nothing was created.' },
+    }));
+    throw error;
+  }
+  const started = await dependencies.store.updateRequest(requestId, (current) => ({ ...current, executionArn }));
+  return requestView(started);
+}

@@ -1,0 +1,244 @@
+/**
+ * The API's OpenAPI 3.1 description, served at GET /v1/openapi.json and linted with
+ * @redocly/cli in the tests.
+ */
+const error = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'details'],
+      properties: {
+        code: { type: 'string', examples: ['BadRequest'] },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['path', 'message'],
+            properties: { path: { type: 'string', examples: ['vpcConfiguration.subnetIds.2'] }, message: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const standardErrors = {
+  '400': errorResponse('The input is not valid; details name each field.'),
+  '401': errorResponse('No valid bearer token.'),
+  '404': errorResponse('No such request (or not yours).'),
+};
+const idParameter = { name: 'id', in: 'path', required: true, description: 'The request id.', schema: { type: 'string', format: 'uuid' } };
+const requestResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ConnectionRequest' } } } });
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'connection-broker',
+      version: process.env.SERVICE_VERSION ?? '0.1.0',
+      description:
+        'Self-service AWS CodeStar Connections / CodeConnections to GitHub Enterprise Server: the broker reuses or creates the host, ' +
+        'waits for its set-up, creates the connection, asks an approver to finish the handshake, verifies it and attaches it to a pipeline.',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [{ url: 'http://127.0.0.1:3000', description: 'Local runtime (npm start)' }],
+    security: [{ bearer: [] }],
+    tags: [{ name: 'requests', description: 'Connection requests' }, { name: 'meta', description: 'About the API' }],
+    paths: {
+      '/v1/connection-requests': {
+        post: {
+          tags: ['requests'],
+          operationId: 'createConnectionRequest',
+          summary: 'Request a connection to a GHES server',
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: true,
+              description: 'Retrying with the same key and body returns the first answer; the same key with another body is refused.',
+              schema: { type: 'string', minLength: 1, maxLength: 128 },
+            },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/NewConnectionRequest' } } } },
+          responses: {
+            '202': requestResponse('Accepted; the workflow has started. `Location` names the request.'),
+            ...standardErrors,
+            '403': errorResponse('The GHES endpoint is not on the allow-list.'),
+            '409': errorResponse('The connection name is taken, or the same Idempotency-Key is in progress.'),
+            '422': errorResponse('Refused by pre-flight: unsupported Region or GHES version, no such pipeline or source action, quota reached.'),
+          },
+        },
+        get: {
+          tags: ['requests'],
+          operationId: 'listConnectionRequests',
+          summary: 'List requests (your own; admins see all), newest first',
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { $ref: '#/components/schemas/Status' } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+            { name: 'cursor', in: 'query', required: false, description: 'The nextCursor of the previous page.', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'A page of requests.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['requests'],
+                    properties: { requests: { type: 'array', items: { $ref: '#/components/schemas/ConnectionRequest' } }, nextCursor: { type: 'string' } },
+                  },
+                },
+              },
+            },
+            '400': standardErrors['400'],
+            '401': standardErrors['401'],
+          },
+        },
+      },
+      '/v1/connection-requests/{id}': {
+        get: {
+          tags: ['requests'],
+          operationId: 'getConnectionRequest',
+          summary: 'A request: status, current step, timeline, ARNs, console links, what it waits for',
+          parameters: [idParameter],
+          responses: { '200': requestResponse('The request.'), '401': standardErrors['401'], '404': standardErrors['404'] },
+        },
+      },
+      '/v1/connection-requests/{id}/cancel': {
+        post: {
+          tags: ['requests'],
+          operationId: 'cancelConnectionRequest',
+          summary: 'Stop the workflow and roll back what the request created',
+          parameters: [idParameter],
+          responses: {
+            '200': requestResponse('Cancelled and rolled back.'),
+            '401': standardErrors['401'],
+            '404': standardErrors['404'],
+            '409': errorResponse('The request has already finished.'),
+          },
+        },
+      },
+      '/v1/connection-requests/{id}/approve': {
+        post: {
+          tags: ['requests'],
+          operationId: 'approveConnectionRequest',
+          summary: 'Admins: the handshake is done; resume the workflow',
+          parameters: [idParameter],
+          responses: {
+            '200': requestResponse('Approved.'),
+            '401': standardErrors['401'],
+            '403': errorResponse('Not an admin.'),
+            '404': standardErrors['404'],
+            '409': errorResponse('Not waiting for approval, already decided, or the handshake is not finished yet.'),
+          },
+        },
+      },
+      '/v1/connection-requests/{id}/reject': {
+        post: {
+          tags: ['requests'],
+          operationId: 'rejectConnectionRequest',
+          summary: 'Admins: reject; the request is rolled back',
+          parameters: [idParameter],
+          responses: {
+            '200': requestResponse('Rejected.'),
+            '401': standardErrors['401'],
+            '403': errorResponse('Not an admin.'),
+            '404': standardErrors['404'],
+            '409': errorResponse('Not waiting for approval, or already decided.'),
+          },
+        },
+      },
+      '/v1/openapi.json': {
+        get: {
+          tags: ['meta'],
+          operationId: 'getOpenApiDocument',
+          summary: 'This document',
+          security: [],
+          responses: { '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        Error: error,
+        Status: {
+          type: 'string',
+          enum: ['ACCEPTED', 'PROVISIONING_HOST', 'WAITING_FOR_HOST_SETUP', 'CREATING_CONNECTION', 'WAITING_FOR_APPROVAL', 'VERIFYING_CONNECTION', 'ATTACHING_PIPELINE', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELLED'],
+        },
+        NewConnectionRequest: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['providerEndpoint'],
+          properties: {
+            providerEndpoint: { type: 'string', format: 'uri', description: 'https URL of the GHES server; must be on the allow-list.', examples: ['https://ghe.example.com'] },
+            connectionName: { type: 'string', minLength: 1, maxLength: 32, description: 'Leave out to get a deterministic, readable name.' },
+            vpcConfiguration: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['vpcId', 'subnetIds', 'securityGroupIds'],
+              properties: {
+                vpcId: { type: 'string', pattern: '^vpc-\\w{8}(\\w{9})?$' },
+                subnetIds: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', pattern: '^subnet-\\w{8}(\\w{9})?$' } },
+                securityGroupIds: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', pattern: '^sg-\\w{8}(\\w{9})?$' } },
+                tlsCertificate: { type: 'string', maxLength: 16384, description: 'PEM certificate of the CA that signed the GHES certificate.' },
+              },
+            },
+            pipeline: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'fullRepositoryId', 'branchName'],
+              properties: {
+                name: { type: 'string', pattern: '^[A-Za-z0-9.@\\-_]+$', maxLength: 100 },
+                sourceActionName: { type: 'string', description: 'Needed when the pipeline has several source actions.' },
+                fullRepositoryId: { type: 'string', examples: ['platform/payments'] },
+                branchName: { type: 'string', minLength: 1, maxLength: 255 },
+                outputArtifactFormat: { type: 'string', enum: ['CODE_ZIP', 'CODEBUILD_CLONE_REF'], default: 'CODE_ZIP' },
+                detectChanges: { type: 'boolean', default: true },
+              },
+            },
+            tags: { type: 'object', additionalProperties: { type: 'string', maxLength: 256 }, maxProperties: 50 },
+          },
+        },
+        TimelineEntry: {
+          type: 'object',
+          required: ['at', 'step', 'actor', 'message'],
+          properties: { at: { type: 'string', format: 'date-time' }, step: { type: 'string' }, actor: { type: 'string' }, message: { type: 'string' } },
+        },
+        ConnectionRequest: {
+          type: 'object',
+          required: ['requestId', 'status', 'currentStep', 'requester', 'providerEndpoint', 'connectionName', 'timeline', 'links', 'createdAt', 'updatedAt'],
+          properties: {
+            requestId: { type: 'string', format: 'uuid' },
+            status: { $ref: '#/components/schemas/Status' },
+            currentStep: { type: 'string' },
+            requester: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, email: { type: 'string' } } },
+            providerEndpoint: { type: 'string' },
+            connectionName: { type: 'string' },
+            region: { type: 'string' },
+            hostArn: { type: 'string' },
+            connectionArn: { type: 'string' },
+            waitingFor: {
+              type: 'object',
+              required: ['what', 'who', 'since'],
+              properties: { what: { type: 'string' }, who: { type: 'string' }, link: { type: 'string' }, since: { type: 'string', format: 'date-time' } },
+            },
+            failure: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
+            timeline: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } },
+            links: {
+              type: 'object',
+              required: ['self'],
+              properties: { self: { type: 'string' }, hostConsole: { type: 'string' }, connectionConsole: { type: 'string' } },
+            },
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+    },
+  };
+}

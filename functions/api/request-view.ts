@@ -1,0 +1,51 @@
+import { connectionConsoleUrl, hostConsoleUrl } from '../core/console-links.ts';
+import type { ConnectionRequestRecord, RequestStatus } from '../requests/model.ts';
+
+/** The step a status belongs to, in words a requester understands. */
+const CURRENT_STEP: Record<RequestStatus, string> = {
+  ACCEPTED: 'starting',
+  PROVISIONING_HOST: 'reusing or creating the host',
+  WAITING_FOR_HOST_SETUP: 'waiting for the host to be set up in the AWS console',
+  CREATING_CONNECTION: 'creating the connection',
+  WAITING_FOR_APPROVAL: 'waiting for the connection handshake and approval',
+  VERIFYING_CONNECTION: 'verifying the connection',
+  ATTACHING_PIPELINE: 'attaching the connection to the pipeline',
+  ROLLING_BACK: 'rolling back',
+  COMPLETED: 'done',
+  FAILED: 'failed and rolled back',
+  REJECTED: 'rejected and rolled back',
+  TIMED_OUT: 'timed out and rolled back',
+  CANCELLED: 'cancelled and rolled back',
+};
+
+/** What the API shows of a request: no internal bookkeeping, and links to act on it. */
+export function requestView(record: ConnectionRequestRecord) {
+  return {
+    requestId: record.requestId,
+    status: record.status,
+    currentStep: CURRENT_STEP[record.status],
+    requester: record.requester,
+    providerEndpoint: record.providerEndpoint,
+    connectionName: record.connectionName,
+    region: record.region,
+    vpcConfiguration: record.vpcConfiguration
+      ? { ...record.vpcConfiguration, tlsCertificate: record.vpcConfiguration.tlsCertificate ? '(provided)' : undefined }
+      : undefined,
+    pipeline: record.pipeline,
+    tags: record.tags,
+    hostArn: record.hostArn,
+    connectionArn: record.connectionArn,
+    waitingFor: record.waitingFor,
+    failure: record.failure,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    timeline: record.timeline,
+    links: {
+      self: `/v1/connection-requests/${record.requestId}`,
+      hostConsole: record.hostArn ? hostConsoleUrl(record.hostArn) : undefined,
+      connectionConsole: record.connectionArn ? connectionConsoleUrl(record.connectionArn) : undefined,
+    },
+  };
+}
+
+export type RequestView = ReturnType<typeof requestView>;

@@ -1,0 +1,234 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentUpdateError, HostLockBusyError, RequestNotFoundError } from './errors.ts';
+import type { ConnectionRequestRecord, RequestStatus, TimelineEntry } from './model.ts';
+
+/**
+ * The broker's records in its single DynamoDB table. Every write is one conditional single-item
+ * write (no transactions: dynalite, our local DynamoDB, has none, and none are needed).
+ *
+ * Keys: request `REQ#<id>`/`REQUEST` (gsi1 by requester, gsi2 across all requesters, both by
+ * creation time); host lock `HOST#<endpoint key>`/`LOCK`; approval `APPROVAL#<id>`/`APPROVAL`.
+ */
+export class BrokerStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createRequest(record: ConnectionRequestRecord): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: requestItem(record),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getRequest(requestId: string): Promise<ConnectionRequestRecord> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: requestKey(requestId), sk: 'REQUEST' }, ConsistentRead: true }),
+    );
+    if (!Item) throw new RequestNotFoundError(requestId);
+    return fromRequestItem(Item);
+  }
+
+  /**
+   * Read, change, write back conditioned on the revision read; on a concurrent change, read again
+   * and re-apply (a bounded number of times). `change` returns the updated record, or undefined to
+   * leave the record as it is.
+   */
+  async updateRequest(
+    requestId: string,
+    change: (record: ConnectionRequestRecord) => ConnectionRequestRecord | undefined,
+    attempts = 5,
+  ): Promise<ConnectionRequestRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.getRequest(requestId);
+      const next = change(structuredClone(current));
+      if (!next) return current;
+      const saved = { ...next, revision: current.revision + 1, updatedAt: new Date().toISOString() };
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: requestItem(saved),
+            ConditionExpression: 'revision = :expected',
+            ExpressionAttributeValues: { ':expected': current.revision },
+          }),
+        );
+        return saved;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (attempt >= attempts) throw new ConcurrentUpdateError(requestId);
+      }
+    }
+  }
+
+  /** Newest first; `requesterId` limits to one requester, `status` filters. */
+  async listRequests(options: {
+    requesterId?: string;
+    status?: RequestStatus;
+    limit: number;
+    cursor?: Record<string, unknown>;
+  }): Promise<{ requests: ConnectionRequestRecord[]; cursor?: Record<string, unknown> }> {
+    const byRequester = options.requesterId !== undefined;
+    const { Items, LastEvaluatedKey } = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: byRequester ? 'gsi1' : 'gsi2',
+        KeyConditionExpression: byRequester ? 'gsi1pk = :pk' : 'gsi2pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': byRequester ? `REQUESTER#${options.requesterId}` : 'REQUESTS',
+          ...(options.status ? { ':status': options.status } : {}),
+        },
+        ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.cursor,
+      }),
+    );
+    return { requests: (Items ?? []).map(fromRequestItem), cursor: LastEvaluatedKey };
+  }
+
+  /**
+   * Claims the right to create the host for an endpoint, or joins the host already there.
+   * Exactly one of any number of simultaneous requests gets `create`; the others get `busy`
+   * until the creator records the host, then `reuse`.
+   */
+  async claimHost(
+    endpointKey: string,
+    requestId: string,
+    now: Date,
+    staleAfterSeconds = 300,
+  ): Promise<{ outcome: 'create' } | { outcome: 'reuse'; hostArn: string; createdBy: string }> {
+    const key = { pk: `HOST#${endpointKey}`, sk: 'LOCK' };
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, state: 'CREATING', owner: requestId, claimedAt: now.toISOString(), users: new Set([requestId]) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { outcome: 'create' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    if (!Item) return this.claimHost(endpointKey, requestId, now, staleAfterSeconds);
+    if (Item.state === 'READY') {
+      // A string set: joining twice is harmless.
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'ADD #users :me',
+          ExpressionAttributeNames: { '#users': 'users' },
+          ExpressionAttributeValues: { ':me': new Set([requestId]) },
+        }),
+      );
+      return { outcome: 'reuse', hostArn: Item.hostArn as string, createdBy: Item.owner as string };
+    }
+    if (Item.owner === requestId) return { outcome: 'create' };
+    const stale = now.getTime() - Date.parse(Item.claimedAt as string) > staleAfterSeconds * 1000;
+    if (!stale) throw new HostLockBusyError(endpointKey);
+    // The creator died mid-way; take over, conditioned on nobody else having done so first.
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #owner = :me, claimedAt = :now',
+          ConditionExpression: '#owner = :previous AND #state = :creating',
+          ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state' },
+          ExpressionAttributeValues: { ':me': requestId, ':now': now.toISOString(), ':previous': Item.owner, ':creating': 'CREATING' },
+        }),
+      );
+      return { outcome: 'create' };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new HostLockBusyError(endpointKey);
+      throw error;
+    }
+  }
+
+  async recordHostCreated(endpointKey: string, requestId: string, hostArn: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `HOST#${endpointKey}`, sk: 'LOCK' },
+        UpdateExpression: 'SET #state = :ready, hostArn = :hostArn',
+        ConditionExpression: '#owner = :me',
+        ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
+        ExpressionAttributeValues: { ':ready': 'READY', ':hostArn': hostArn, ':me': requestId },
+      }),
+    );
+  }
+
+  /** Removes the request from the host's users; returns who still uses it. */
+  async leaveHost(endpointKey: string, requestId: string): Promise<string[]> {
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `HOST#${endpointKey}`, sk: 'LOCK' },
+          UpdateExpression: 'DELETE #users :me',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#users': 'users' },
+          ExpressionAttributeValues: { ':me': new Set([requestId]) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return [...((Attributes?.users as Set<string> | undefined) ?? [])].sort();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return [];
+      throw error;
+    }
+  }
+
+  /** Forgets the host for an endpoint, only while nobody uses it. */
+  async forgetHost(endpointKey: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `HOST#${endpointKey}`, sk: 'LOCK' },
+          // DynamoDB removes a set attribute when its last member is deleted.
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(#users)',
+          ExpressionAttributeNames: { '#users': 'users' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+export function timelineEntry(step: string, actor: string, message: string, at = new Date()): TimelineEntry {
+  return { at: at.toISOString(), step, actor, message };
+}
+
+function requestKey(requestId: string): string {
+  return `REQ#${requestId}`;
+}
+
+function requestItem(record: ConnectionRequestRecord): Record<string, unknown> {
+  const sortKey = `${record.createdAt}#${record.requestId}`;
+  return {
+    pk: requestKey(record.requestId),
+    sk: 'REQUEST',
+    gsi1pk: `REQUESTER#${record.requester.id}`,
+    gsi1sk: sortKey,
+    gsi2pk: 'REQUESTS',
+    gsi2sk: sortKey,
+    ...record,
+  };
+}
+
+function fromRequestItem(item: Record<string, unknown>): ConnectionRequestRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...record } = item;
+  return record as unknown as ConnectionRequestRecord;
+}

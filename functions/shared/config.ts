@@ -1,0 +1,76 @@
+/**
+ * Settings read from the Lambda environment (serverless.yml sets them on AWS; the local runtime
+ * sets the same variables). Read once per container.
+ */
+export interface BrokerConfig {
+  tableName: string;
+  region: string;
+  stateMachineArn: string;
+  /** Hosts (exact, or `*.example.com`) requesters may connect to. */
+  allowedEndpoints: string[];
+  /** `endpoint`: one host per GHES URL (and VPC); `never`: a new host for every request. */
+  hostReusePolicy: 'endpoint' | 'never';
+  /** Slack channel for "Set up host" notices (GHES admins) and for approvals. */
+  hostAdminsChannel: string | undefined;
+  approversChannel: string | undefined;
+  approvalTimeoutSeconds: number;
+  /** Host-setup polling: first wait, growth, cap and total budget (seconds). */
+  hostPoll: { initialSeconds: number; multiplier: number; maxIntervalSeconds: number; maxTotalSeconds: number };
+  /** JWT claim that lists the caller's groups, and the group that makes an admin. */
+  groupsClaim: string;
+  adminGroup: string;
+  /** Whether the backend may call the GHES meta API during pre-flight. */
+  checkGhesVersion: boolean;
+}
+
+let cached: BrokerConfig | undefined;
+
+export function config(): BrokerConfig {
+  cached ??= readConfig(process.env);
+  return cached;
+}
+
+/** Tests and the local runtime re-read the environment after changing it. */
+export function resetConfig(): void {
+  cached = undefined;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv): BrokerConfig {
+  return {
+    tableName: required(env, 'TABLE_NAME'),
+    region: env.AWS_REGION ?? 'us-east-1',
+    stateMachineArn: env.STATE_MACHINE_ARN ?? '',
+    allowedEndpoints: list(env.ALLOWED_PROVIDER_ENDPOINTS),
+    hostReusePolicy: env.HOST_REUSE_POLICY === 'never' ? 'never' : 'endpoint',
+    hostAdminsChannel: env.SLACK_HOST_ADMINS_CHANNEL || undefined,
+    approversChannel: env.SLACK_APPROVERS_CHANNEL || undefined,
+    approvalTimeoutSeconds: number(env.APPROVAL_TIMEOUT_SECONDS, 72 * 3600),
+    hostPoll: {
+      initialSeconds: number(env.HOST_POLL_INITIAL_SECONDS, 60),
+      multiplier: number(env.HOST_POLL_MULTIPLIER, 2),
+      maxIntervalSeconds: number(env.HOST_POLL_MAX_INTERVAL_SECONDS, 6 * 3600),
+      maxTotalSeconds: number(env.HOST_POLL_MAX_TOTAL_SECONDS, 7 * 24 * 3600),
+    },
+    groupsClaim: env.JWT_GROUPS_CLAIM ?? 'groups',
+    adminGroup: env.ADMIN_GROUP ?? 'connection-broker-admins',
+    checkGhesVersion: env.CHECK_GHES_VERSION !== 'false',
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function number(value: string | undefined, fallback: number): number {
+  const parsed = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+}

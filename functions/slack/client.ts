@@ -1,0 +1,146 @@
+import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
+import type { SlackMessage } from './block-kit.ts';
+import { quietSlackLogger } from './quiet-logger.ts';
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
+/** Where Slack's response URLs live; `respond` refuses any other host (see `respond`). */
+const SLACK_RESPONSE_URL_ORIGIN = 'https://hooks.slack.com';
+
+export interface SlackClientSettings {
+  botToken: string;
+  /** Slack's Web API base; the local sandbox points it at its fake Slack. */
+  apiUrl?: string;
+  /** Per HTTP request. Slack answers in well under a second; a hung call must not eat the Lambda. */
+  timeoutMs?: number;
+  /** Retries after network errors, 5xx and 429 (a 429 waits the `Retry-After` Slack asks for). */
+  retries?: number;
+}
+
+export interface PostedMessage {
+  /** The channel id Slack posted to: a `D…` id when a user id was given. */
+  channel: string;
+  ts: string;
+}
+
+export interface SlackClient {
+  postMessage(channel: string, message: SlackMessage): Promise<PostedMessage>;
+  updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
+  postEphemeral(channel: string, user: string, text: string): Promise<void>;
+  /** Answers an interaction through its `response_url`; replaces the clicked message unless told otherwise. */
+  respond(responseUrl: string, message: SlackMessage, options?: { replaceOriginal?: boolean }): Promise<void>;
+}
+
+/** A Slack call failed; `code` is Slack's error (`channel_not_found`, `invalid_auth`, ...) or the HTTP status. */
+export class SlackApiError extends Error {
+  constructor(
+    readonly method: string,
+    readonly code: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Slack ${method} failed: ${code}`, options);
+    this.name = 'SlackApiError';
+  }
+}
+
+/** Settings from the environment: `SLACK_BOT_TOKEN` (required) and `SLACK_API_URL` (optional). */
+export function slackSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SlackClientSettings {
+  const botToken = env.SLACK_BOT_TOKEN;
+  if (!botToken) throw new Error('SLACK_BOT_TOKEN is not set');
+  return { botToken, apiUrl: env.SLACK_API_URL || DEFAULT_SLACK_API_URL };
+}
+
+let shared: SlackClient | undefined;
+
+/** One client per Lambda container, built from the environment on first use. */
+export function sharedSlackClient(): SlackClient {
+  shared ??= createSlackClient(slackSettingsFromEnv());
+  return shared;
+}
+
+export function createSlackClient({ botToken, apiUrl = DEFAULT_SLACK_API_URL, timeoutMs = 5000, retries = 2 }: SlackClientSettings): SlackClient {
+  const web = new WebClient(botToken, {
+    slackApiUrl: apiUrl,
+    // A method name can never become an absolute URL that escapes the configured base.
+    allowAbsoluteUrls: false,
+    // The default policy retries for about thirty minutes, far beyond any Lambda timeout.
+    retryConfig: { retries, factor: 2, minTimeout: 100, maxTimeout: 1000, randomize: true },
+    timeout: timeoutMs,
+    logger: quietSlackLogger(),
+  });
+  const allowedResponseOrigins = new Set([SLACK_RESPONSE_URL_ORIGIN, new URL(apiUrl).origin]);
+
+  return {
+    async postMessage(channel, { text, blocks }) {
+      const result = await call('chat.postMessage', () =>
+        // Unfurling would fetch the console links from Slack's servers: pointless and noisy.
+        web.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false }),
+      );
+      if (!result.channel || !result.ts) throw new SlackApiError('chat.postMessage', 'missing_channel_or_ts');
+      return { channel: result.channel, ts: result.ts };
+    },
+
+    async updateMessage(channel, ts, { text, blocks }) {
+      await call('chat.update', () => web.chat.update({ channel, ts, text, blocks }));
+    },
+
+    async postEphemeral(channel, user, text) {
+      await call('chat.postEphemeral', () => web.chat.postEphemeral({ channel, user, text }));
+    },
+
+    async respond(responseUrl, { text, blocks }, { replaceOriginal = true } = {}) {
+      // The URL comes from a signed payload, but posting only to Slack's own hosts keeps a
+      // mistake (or a leaked signing secret) from turning us into a proxy to anywhere.
+      if (!allowedResponseOrigins.has(originOf(responseUrl))) throw new SlackApiError('response_url', 'response_url_not_allowed');
+      const response = await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify({ text, blocks, replace_original: replaceOriginal }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      }).catch((error: unknown) => {
+        throw new SlackApiError('response_url', 'request_failed', { cause: error });
+      });
+      const body = await response.text();
+      const failure = responseUrlFailure(response.status, body);
+      if (failure) throw new SlackApiError('response_url', failure);
+    },
+  };
+}
+
+async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new SlackApiError(method, failureCode(error), { cause: error });
+  }
+}
+
+function failureCode(error: unknown): string {
+  if (error instanceof WebAPIPlatformError) return error.data.error;
+  if (error instanceof WebAPIHTTPError) return `http_${error.statusCode}`;
+  if (error instanceof WebAPIRateLimitedError) return 'ratelimited';
+  return 'request_failed';
+}
+
+/** Response URLs answer 200 with `ok` or `{"ok":true}`; failures carry a short error code. */
+function responseUrlFailure(status: number, body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  const record = typeof parsed === 'object' && parsed !== null ? (parsed as { ok?: unknown; error?: unknown }) : undefined;
+  if (status >= 200 && status < 300 && record?.ok !== false) return undefined;
+  if (typeof record?.error === 'string') return record.error;
+  return body.trim().slice(0, 100) || `http_${status}`;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}

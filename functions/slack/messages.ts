@@ -1,0 +1,284 @@
+import { BLOCK_KIT_LIMITS, mrkdwn, plainText, type Block, type Button, type SlackMessage } from './block-kit.ts';
+import { escapeText, link, person, slackDate } from './mrkdwn.ts';
+
+/**
+ * The Slack messages of a provisioning request, as pure functions of their facts. Each one says who
+ * must act and where, because only the AWS console can finish a host or a connection.
+ *
+ * Approval buttons carry the approval id and nothing else: the Step Functions task token stays in
+ * our table. A token is a bearer credential that may be 2048 characters long (a button value holds
+ * 2000), and anything in a message is copied to every reader, client and export.
+ */
+
+export const APPROVE_ACTION_ID = 'approve';
+export const REJECT_ACTION_ID = 'reject';
+export const APPROVAL_BLOCK_ID = 'approval-decision';
+
+/** Approval ids are short random strings (base64url or UUID); the narrow pattern keeps anything token-like out of a button. */
+const APPROVAL_ID = /^[A-Za-z0-9_-]{8,128}$/;
+
+/** Bad input to a message builder: a bug in the caller, never something to show a user. */
+export class MessageInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'MessageInputError';
+  }
+}
+
+export interface HostSetupFacts {
+  requestId: string;
+  /** A Slack user id (mentioned) or a name (shown as given). */
+  requester: string;
+  providerEndpoint: string;
+  hostName: string;
+  hostArn: string;
+  /** The host's page in the AWS console. */
+  consoleUrl: string;
+}
+
+/** To the GHES administrators: the host exists but only they can finish it with "Set up host". */
+export function hostSetupMessage(facts: HostSetupFacts): SlackMessage {
+  const consoleUrl = checkedConsoleUrl(facts.consoleUrl);
+  const endpoint = escapeText(facts.providerEndpoint);
+  return {
+    text: fallback(
+      `GitHub Enterprise Server host ${facts.hostName} for ${facts.providerEndpoint} needs "Set up host" in the AWS console ` +
+        `by a GHES administrator (request ${facts.requestId}).`,
+    ),
+    blocks: [
+      { type: 'header', text: plainText('Set up a GitHub Enterprise Server host', BLOCK_KIT_LIMITS.headerText) },
+      section(
+        `*Who must act:* a *site administrator of ${endpoint}*, signed in to the AWS console of this account. ` +
+          'Setting up the host creates a GitHub App on the server, which needs administrator rights there.',
+      ),
+      section(
+        `*What to do:*\n1. Open the host in the AWS console: ${link(consoleUrl, facts.hostName)}\n` +
+          '2. Choose *Set up host* and follow the steps to create the GitHub App on the server.\n' +
+          '3. Nothing to do here afterwards: the broker notices when the host is Available and carries on with the request.',
+      ),
+      fields([
+        ['Request', escapeText(facts.requestId)],
+        ['Requested by', person(facts.requester)],
+        ['GitHub Enterprise Server', endpoint],
+        ['Host', escapeText(facts.hostName)],
+        ['Host ARN', escapeText(facts.hostArn)],
+      ]),
+    ],
+  };
+}
+
+export interface ApprovalRequestFacts {
+  /** The opaque id the buttons carry back; it maps to the task token on our side only. */
+  approvalId: string;
+  requestId: string;
+  requester: string;
+  providerEndpoint: string;
+  connectionName: string;
+  connectionArn: string;
+  /** The connection's page in the AWS console (its address depends on the ARN's service prefix). */
+  consoleUrl: string;
+  region: string;
+}
+
+/** To the approvers: finish "Update pending connection" in the console, then approve or reject here. */
+export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessage {
+  if (!APPROVAL_ID.test(facts.approvalId)) {
+    throw new MessageInputError('approvalId', 'must be 8-128 letters, digits, "-" or "_" (an opaque id, never a task token)');
+  }
+  const consoleUrl = checkedConsoleUrl(facts.consoleUrl);
+  const endpoint = escapeText(facts.providerEndpoint);
+  const connection = escapeText(facts.connectionName, 64);
+  return {
+    text: fallback(
+      `Approval needed: connection ${facts.connectionName} to ${facts.providerEndpoint}, requested by ${facts.requester}. ` +
+        `A GitHub organization owner must choose "Update pending connection" in the AWS console (${facts.region}), then approve.`,
+    ),
+    blocks: [
+      { type: 'header', text: plainText('Approve a GitHub Enterprise Server connection', BLOCK_KIT_LIMITS.headerText) },
+      section(
+        `*Who must act:* an *organization owner of the GitHub organization on ${endpoint}*, signed in to the AWS console ` +
+          `in *${escapeText(facts.region, 40)}*. Only an organization owner can install the AWS Connector app the connection needs.`,
+      ),
+      section(
+        `*What to do:*\n1. Open the connection in the AWS console: ${link(consoleUrl, facts.connectionName)}\n` +
+          '2. Choose *Update pending connection* and install the app on the organization.\n' +
+          '3. Come back here and choose *Approve*. The broker checks that the connection is Available before it continues.\n' +
+          'Choose *Reject* if this connection should not be made.',
+      ),
+      fields([
+        ['Request', escapeText(facts.requestId)],
+        ['Requested by', person(facts.requester)],
+        ['GitHub Enterprise Server', endpoint],
+        ['Connection', connection],
+        ['Connection ARN', escapeText(facts.connectionArn)],
+        ['Region', escapeText(facts.region, 40)],
+      ]),
+      {
+        type: 'actions',
+        block_id: APPROVAL_BLOCK_ID,
+        elements: [
+          decisionButton(APPROVE_ACTION_ID, 'Approve', 'primary', facts.approvalId, {
+            title: 'Approve this connection?',
+            text:
+              `Approve only after *Update pending connection* is done for ${connection}. ` +
+              'The broker then verifies it and attaches it to the pipeline.',
+            confirm: 'Approve',
+          }),
+          decisionButton(REJECT_ACTION_ID, 'Reject', 'danger', facts.approvalId, {
+            title: 'Reject this request?',
+            text: `The broker removes the pending connection ${connection} and tells the requester it was rejected.`,
+            confirm: 'Reject',
+          }),
+        ],
+      },
+    ],
+  };
+}
+
+export type DecisionFacts = {
+  requestId: string;
+  connectionName: string;
+  providerEndpoint: string;
+  decidedAt: Date;
+} & ({ outcome: 'approved' | 'rejected'; decidedBy: string } | { outcome: 'expired' });
+
+/** Replaces the approval request once decided: who, when, what; no buttons, so no second click. */
+export function decisionMessage(facts: DecisionFacts): SlackMessage {
+  const subject = `connection ${escapeText(facts.connectionName, 64)} to ${escapeText(facts.providerEndpoint)}`;
+  const plainSubject = `connection ${facts.connectionName} to ${facts.providerEndpoint}`;
+  const when = slackDate(facts.decidedAt);
+  const plainWhen = facts.decidedAt.toISOString();
+  if (facts.outcome === 'expired') {
+    return summaryMessage(
+      facts.requestId,
+      `:hourglass: *Expired* ${when}: nobody approved ${subject} in time.`,
+      `Expired at ${plainWhen}: nobody approved ${plainSubject} in time.`,
+    );
+  }
+  const [icon, verb] = facts.outcome === 'approved' ? [':white_check_mark:', 'Approved'] : [':no_entry:', 'Rejected'];
+  return summaryMessage(
+    facts.requestId,
+    `${icon} *${verb}* by ${person(facts.decidedBy)} ${when}: ${subject}.`,
+    `${verb} by ${facts.decidedBy} at ${plainWhen}: ${plainSubject}.`,
+  );
+}
+
+export type RequestOutcome =
+  | { kind: 'completed'; connectionArn: string; pipelineName?: string }
+  | { kind: 'rejected'; decidedBy: string }
+  | { kind: 'expired' }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'cancelled' };
+
+export interface OutcomeFacts {
+  requestId: string;
+  providerEndpoint: string;
+  connectionName: string;
+  outcome: RequestOutcome;
+}
+
+/** To the requester: how their request ended and, when it did not succeed, that it was rolled back. */
+export function outcomeMessage({ requestId, providerEndpoint, connectionName, outcome }: OutcomeFacts): SlackMessage {
+  const subject = `connection ${escapeText(connectionName, 64)} to ${escapeText(providerEndpoint)}`;
+  const plainSubject = `connection ${connectionName} to ${providerEndpoint}`;
+  const rollback = 'What the broker created for it is being removed.';
+  const [summary, plain] = ((): [string, string] => {
+    switch (outcome.kind) {
+      case 'completed': {
+        const pipeline = outcome.pipelineName ? ` and attached to pipeline *${escapeText(outcome.pipelineName, 100)}*` : '';
+        const plainPipeline = outcome.pipelineName ? ` and attached to pipeline ${outcome.pipelineName}` : '';
+        return [
+          `:white_check_mark: Your ${subject} is ready${pipeline}.\n*Connection ARN:* ${escapeText(outcome.connectionArn)}`,
+          `Your ${plainSubject} is ready${plainPipeline}: ${outcome.connectionArn}`,
+        ];
+      }
+      case 'rejected':
+        return [
+          `:no_entry: Your request for ${subject} was rejected by ${person(outcome.decidedBy)}. ${rollback}`,
+          `Your request for ${plainSubject} was rejected by ${outcome.decidedBy}. ${rollback}`,
+        ];
+      case 'expired':
+        return [
+          `:hourglass: Your request for ${subject} expired: nobody approved it in time. ${rollback}`,
+          `Your request for ${plainSubject} expired: nobody approved it in time. ${rollback}`,
+        ];
+      case 'failed':
+        return [
+          `:x: Your request for ${subject} failed: ${escapeText(outcome.reason, 1000)}\n${rollback}`,
+          `Your request for ${plainSubject} failed: ${outcome.reason} ${rollback}`,
+        ];
+      case 'cancelled':
+        return [
+          `:heavy_minus_sign: Your request for ${subject} was cancelled. ${rollback}`,
+          `Your request for ${plainSubject} was cancelled. ${rollback}`,
+        ];
+    }
+  })();
+  return summaryMessage(requestId, summary, plain);
+}
+
+/** One mrkdwn summary and the request id: the shape of every "this is how it ended" message. */
+function summaryMessage(requestId: string, summary: string, plainSummary: string): SlackMessage {
+  return {
+    text: fallback(`${plainSummary} (request ${requestId})`),
+    blocks: [section(summary), context(`Request ${escapeText(requestId)}`)],
+  };
+}
+
+function section(text: string): Block {
+  return { type: 'section', text: mrkdwn(text) };
+}
+
+function context(text: string): Block {
+  return { type: 'context', elements: [mrkdwn(text)] };
+}
+
+/** Label/value pairs; every value is already escaped and capped, so each field stays under 2000. */
+function fields(pairs: [label: string, value: string][]): Block {
+  return { type: 'section', fields: pairs.map(([label, value]) => mrkdwn(`*${label}*\n${value}`)) };
+}
+
+function decisionButton(
+  actionId: string,
+  label: string,
+  style: 'primary' | 'danger',
+  approvalId: string,
+  dialog: { title: string; text: string; confirm: string },
+): Button {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: plainText(label, BLOCK_KIT_LIMITS.buttonText),
+    style,
+    value: approvalId,
+    confirm: {
+      title: plainText(dialog.title, BLOCK_KIT_LIMITS.confirmTitle),
+      text: mrkdwn(dialog.text),
+      confirm: plainText(dialog.confirm, BLOCK_KIT_LIMITS.confirmButton),
+      deny: plainText('Cancel', BLOCK_KIT_LIMITS.confirmButton),
+      style,
+    },
+  };
+}
+
+/**
+ * The notification text is read as mrkdwn too, so it is escaped like the blocks; it is capped
+ * well below Slack's 40,000 characters because nobody reads a longer notification.
+ */
+function fallback(text: string): string {
+  return escapeText(text, BLOCK_KIT_LIMITS.fallbackText);
+}
+
+/**
+ * Console links go into mrkdwn as they are, so only https addresses of a sane length, without the
+ * characters that end a Slack link (`|`, `>`; a real console URL has them percent-encoded), pass.
+ */
+function checkedConsoleUrl(url: string): string {
+  if (!/^https:\/\/[^\s<>|]+$/.test(url) || url.length > 2000) {
+    throw new MessageInputError('consoleUrl', 'must be an https URL of at most 2000 characters without spaces, "<", ">" or "|"');
+  }
+  return url;
+}

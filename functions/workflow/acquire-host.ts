@@ -1,0 +1,89 @@
+import { CreateHostCommand, GetHostCommand } from '@aws-sdk/client-codestar-connections';
+import { normaliseProviderEndpoint } from '../core/endpoint.ts';
+import { timelineEntry } from '../requests/store.ts';
+import { endpointKey, workflowContext, type StepInput } from './context.ts';
+import { createdByRequest, findExistingHost, MANAGED_BY_TAG, REQUEST_ID_TAG } from './host-discovery.ts';
+
+export interface AcquiredHost {
+  hostArn: string;
+  status: string;
+  createdByRequest: boolean;
+}
+
+/**
+ * Reuse or create the host for the request's GHES URL. Simultaneous requests for one endpoint
+ * serialise on a conditional-write claim: one creates, the others retry (HostLockBusy) and reuse.
+ * Safe to run again: an earlier attempt's host is found by its endpoint and this request's tag.
+ */
+export async function handler(event: StepInput): Promise<AcquiredHost> {
+  const { store, aws, config } = workflowContext();
+  const record = await store.getRequest(event.requestId);
+  if (record.hostArn) {
+    const { Status } = await aws.connections.send(new GetHostCommand({ HostArn: record.hostArn }));
+    return { hostArn: record.hostArn, status: Status ?? 'UNKNOWN', createdByRequest: record.hostCreatedByRequest === true };
+  }
+
+  const vpcId = record.vpcConfiguration?.vpcId;
+  const key = endpointKey(record.providerEndpoint, vpcId);
+  const shared = config.hostReusePolicy === 'endpoint';
+  const claim = shared ? await store.claimHost(key, record.requestId, new Date()) : ({ outcome: 'create' } as const);
+
+  let acquired: AcquiredHost;
+  if (claim.outcome === 'reuse') {
+    const { Status } = await aws.connections.send(new GetHostCommand({ HostArn: claim.hostArn }));
+    acquired = { hostArn: claim.hostArn, status: Status ?? 'UNKNOWN', createdByRequest: false };
+  } else {
+    const existing = shared
+      ? await findExistingHost(aws.connections, { endpoint: record.providerEndpoint, vpcId }, (url) => safeNormalise(url))
+      : undefined;
+    if (existing?.HostArn) {
+      acquired = {
+        hostArn: existing.HostArn,
+        status: existing.Status ?? 'UNKNOWN',
+        createdByRequest: await createdByRequest(aws.connections, existing.HostArn, record.requestId),
+      };
+    } else {
+      const vpc = record.vpcConfiguration;
+      const { HostArn } = await aws.connections.send(
+        new CreateHostCommand({
+          Name: record.hostName,
+          ProviderType: 'GitHubEnterpriseServer',
+          ProviderEndpoint: record.providerEndpoint,
+          VpcConfiguration: vpc
+            ? { VpcId: vpc.vpcId, SubnetIds: vpc.subnetIds, SecurityGroupIds: vpc.securityGroupIds, TlsCertificate: vpc.tlsCertificate }
+            : undefined,
+          Tags: [MANAGED_BY_TAG, { Key: REQUEST_ID_TAG, Value: record.requestId }],
+        }),
+      );
+      const { Status } = await aws.connections.send(new GetHostCommand({ HostArn }));
+      acquired = { hostArn: HostArn!, status: Status ?? 'UNKNOWN', createdByRequest: true };
+    }
+    if (shared) await store.recordHostCreated(key, record.requestId, acquired.hostArn);
+  }
+
+  await store.updateRequest(record.requestId, (current) => ({
+    ...current,
+    status: 'PROVISIONING_HOST',
+    hostArn: acquired.hostArn,
+    hostCreatedByRequest: acquired.createdByRequest,
+    timeline: [
+      ...current.timeline,
+      timelineEntry(
+        'host',
+        'system',
+        acquired.createdByRequest
+          ? `Created host ${acquired.hostArn} (${acquired.status}).`
+          : `Reusing host ${acquired.hostArn} (${acquired.status}) for ${current.providerEndpoint}.`,
+      ),
+    ],
+  }));
+  return acquired;
+}
+
+function safeNormalise(url: string): string | undefined {
+  try {
+    return normaliseProviderEndpoint(url).url;
+  } catch {
+    return undefined;
+  }
+}

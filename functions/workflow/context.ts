@@ -1,0 +1,42 @@
+import { ApprovalStore } from '../requests/approvals.ts';
+import { BrokerStore } from '../requests/store.ts';
+import { clients, type Clients } from '../shared/clients.ts';
+import { config, type BrokerConfig } from '../shared/config.ts';
+
+/** What every workflow step works with; built once per container. */
+export interface WorkflowContext {
+  config: BrokerConfig;
+  aws: Clients;
+  store: BrokerStore;
+  approvals: ApprovalStore;
+}
+
+let cached: WorkflowContext | undefined;
+
+export function workflowContext(): WorkflowContext {
+  if (!cached) {
+    const settings = config();
+    const aws = clients();
+    cached = {
+      config: settings,
+      aws,
+      store: new BrokerStore(aws.documents, settings.tableName),
+      approvals: new ApprovalStore(aws.documents, settings.tableName),
+    };
+  }
+  return cached;
+}
+
+export function resetWorkflowContext(): void {
+  cached = undefined;
+}
+
+/** The input every step receives from the state machine. */
+export interface StepInput {
+  requestId: string;
+}
+
+/** Host key for reuse: one host per normalised GHES URL and VPC. */
+export function endpointKey(providerEndpoint: string, vpcId: string | undefined): string {
+  return `${providerEndpoint}|${vpcId ?? 'public'}`;
+}

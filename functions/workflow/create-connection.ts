@@ -1,0 +1,61 @@
+import { CreateConnectionCommand, GetConnectionCommand, ListConnectionsCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
+import { timelineEntry } from '../requests/store.ts';
+import { workflowContext, type StepInput } from './context.ts';
+import { ConnectionNameTaken } from './errors.ts';
+import { createdByRequest, MANAGED_BY_TAG, REQUESTER_TAG, REQUEST_ID_TAG } from './host-discovery.ts';
+
+/**
+ * Creates the connection on the AVAILABLE host, tagged with the request, requester and
+ * `managed-by`. Safe to run again: a connection this request already made is found and kept.
+ */
+export async function handler(event: StepInput): Promise<{ connectionArn: string }> {
+  const { store, aws } = workflowContext();
+  const record = await store.getRequest(event.requestId);
+  let connectionArn = record.connectionArn && (await stillExists(record.connectionArn)) ? record.connectionArn : undefined;
+  connectionArn ??= await adoptEarlierAttempt(record.connectionName, record.hostArn!, record.requestId);
+  if (!connectionArn) {
+    const userTags = Object.entries(record.tags).map(([Key, Value]) => ({ Key, Value }));
+    const created = await aws.connections.send(
+      new CreateConnectionCommand({
+        ConnectionName: record.connectionName,
+        HostArn: record.hostArn,
+        Tags: [MANAGED_BY_TAG, { Key: REQUEST_ID_TAG, Value: record.requestId }, { Key: REQUESTER_TAG, Value: record.requester.id }, ...userTags],
+      }),
+    );
+    connectionArn = created.ConnectionArn!;
+  }
+  const arn = connectionArn;
+  await store.updateRequest(record.requestId, (current) => ({
+    ...current,
+    status: 'CREATING_CONNECTION',
+    connectionArn: arn,
+    timeline: [...current.timeline, timelineEntry('connection', 'system', `Created connection ${current.connectionName} (${arn}), PENDING its handshake.`)],
+  }));
+  return { connectionArn: arn };
+}
+
+async function stillExists(connectionArn: string): Promise<boolean> {
+  try {
+    await workflowContext().aws.connections.send(new GetConnectionCommand({ ConnectionArn: connectionArn }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
+}
+
+/** A connection with our name on the host: ours from an earlier attempt, or someone else's. */
+async function adoptEarlierAttempt(name: string, hostArn: string, requestId: string): Promise<string | undefined> {
+  const { aws } = workflowContext();
+  let nextToken: string | undefined;
+  do {
+    const page = await aws.connections.send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 100, NextToken: nextToken }));
+    const sameName = page.Connections?.find((connection) => connection.ConnectionName === name);
+    if (sameName?.ConnectionArn) {
+      if (await createdByRequest(aws.connections, sameName.ConnectionArn, requestId)) return sameName.ConnectionArn;
+      throw new ConnectionNameTaken(name);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return undefined;
+}

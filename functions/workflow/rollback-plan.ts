@@ -1,0 +1,55 @@
+import type { ConnectionRequestRecord, RequestStatus } from '../requests/model.ts';
+
+/** What rollback undoes, in order: the pipeline reference, the connection, then the host. */
+export type RollbackStep =
+  | { kind: 'restore-pipeline'; pipelineName: string }
+  | { kind: 'delete-connection'; connectionArn: string }
+  | { kind: 'release-host'; hostArn: string; deleteIfUnused: boolean };
+
+export function planRollback(record: ConnectionRequestRecord): RollbackStep[] {
+  const steps: RollbackStep[] = [];
+  if (record.pipeline && record.attachment !== undefined) {
+    steps.push({ kind: 'restore-pipeline', pipelineName: record.pipeline.name });
+  }
+  if (record.connectionArn) steps.push({ kind: 'delete-connection', connectionArn: record.connectionArn });
+  if (record.hostArn) {
+    steps.push({ kind: 'release-host', hostArn: record.hostArn, deleteIfUnused: record.hostCreatedByRequest === true });
+  }
+  return steps;
+}
+
+/** The error that ended the workflow, as Step Functions hands it to a Catch (`Error`, `Cause`). */
+export interface WorkflowFailure {
+  Error?: string;
+  Cause?: string;
+}
+
+/** How a request ends, given why the workflow stopped. */
+export function outcomeOf(failure: WorkflowFailure | undefined): { status: RequestStatus; failure?: { code: string; message: string } } {
+  const code = failure?.Error ?? 'Unknown';
+  const message = causeMessage(failure?.Cause) ?? code;
+  switch (code) {
+    case 'Rejected':
+      return { status: 'REJECTED', failure: { code, message } };
+    case 'Cancelled':
+      return { status: 'CANCELLED', failure: { code, message } };
+    case 'States.Timeout':
+      return { status: 'TIMED_OUT', failure: { code: 'ApprovalTimedOut', message: 'Nobody completed the handshake and approved in time.' } };
+    case 'HostSetupTimedOut':
+      return { status: 'TIMED_OUT', failure: { code, message } };
+    default:
+      return { status: 'FAILED', failure: { code, message } };
+  }
+}
+
+/** Lambda errors reach Catch as a JSON Cause `{errorType, errorMessage}`; others as plain text. */
+function causeMessage(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // plain text cause
+  }
+  return cause;
+}

@@ -1,0 +1,77 @@
+import { GetHostCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
+import { nextPoll } from '../core/backoff.ts';
+import { hostConsoleUrl } from '../core/console-links.ts';
+import { timelineEntry } from '../requests/store.ts';
+import { workflowContext, type StepInput } from './context.ts';
+import { HostInError, HostSetupTimedOut, VpcInitializationFailed } from './errors.ts';
+import { notifyHostSetupNeeded } from './notifications.ts';
+
+/** Where the host-setup wait stands; the state machine carries it between polls. */
+export interface HostPoll {
+  /** `available`: go on; `wait`: Wait `waitSeconds`, then check again. */
+  action: 'available' | 'wait';
+  attempt: number;
+  elapsedSeconds: number;
+  waitSeconds: number;
+  status: string;
+}
+
+/**
+ * The host is not AVAILABLE yet: tell the GHES admins what to do in the console, record who the
+ * request now waits for, and start the polling schedule.
+ */
+export async function notifyHandler(event: StepInput & { host: { hostArn: string; status: string } }): Promise<HostPoll> {
+  const { store, config } = workflowContext();
+  const link = hostConsoleUrl(event.host.hostArn);
+  const record = await store.updateRequest(event.requestId, (current) => ({
+    ...current,
+    status: 'WAITING_FOR_HOST_SETUP',
+    waitingFor: {
+      what: event.host.status.startsWith('VPC_CONFIG')
+        ? 'the host to finish initializing its VPC configuration, then a GHES administrator to choose "Set up host" in the AWS console'
+        : 'a GitHub Enterprise Server administrator to choose "Set up host" in the AWS console and register the GitHub App',
+      who: config.hostAdminsChannel ? `GHES administrators (Slack ${config.hostAdminsChannel})` : 'GHES administrators',
+      link,
+      since: new Date().toISOString(),
+    },
+    timeline: [...current.timeline, timelineEntry('host-setup', 'system', `Asked the GHES administrators to set up host ${event.host.hostArn}.`)],
+  }));
+  await notifyHostSetupNeeded(record, event.host.hostArn, link);
+  const first = nextPoll({ attempt: 0, elapsedSeconds: 0 }, config.hostPoll);
+  if (first.action !== 'wait') throw new HostSetupTimedOut(event.host.hostArn, 0);
+  return { action: 'wait', attempt: first.attempt, elapsedSeconds: first.elapsedSeconds, waitSeconds: first.waitSeconds, status: event.host.status };
+}
+
+/** One poll of the host: AVAILABLE ends the wait; a failed VPC, ERROR or an exhausted budget end the request. */
+export async function checkHandler(event: StepInput & { host: { hostArn: string }; poll: HostPoll }): Promise<HostPoll> {
+  const { aws, store, config } = workflowContext();
+  const hostArn = event.host.hostArn;
+  const host = await aws.connections.send(new GetHostCommand({ HostArn: hostArn }));
+  const status = host.Status ?? 'UNKNOWN';
+  if (status === 'AVAILABLE') {
+    await store.updateRequest(event.requestId, (current) => ({
+      ...current,
+      waitingFor: undefined,
+      timeline: [...current.timeline, timelineEntry('host-setup', 'aws-console', `Host ${hostArn} is AVAILABLE.`)],
+    }));
+    return { ...event.poll, action: 'available', waitSeconds: 0, status };
+  }
+  if (status === 'VPC_CONFIG_FAILED_INITIALIZATION') throw new VpcInitializationFailed(hostArn, await statusMessageOf(hostArn));
+  if (status === 'ERROR') throw new HostInError(hostArn);
+  const next = nextPoll({ attempt: event.poll.attempt, elapsedSeconds: event.poll.elapsedSeconds }, config.hostPoll);
+  if (next.action !== 'wait') throw new HostSetupTimedOut(hostArn, next.elapsedSeconds);
+  return { action: 'wait', attempt: next.attempt, elapsedSeconds: next.elapsedSeconds, waitSeconds: next.waitSeconds, status };
+}
+
+/** GetHost has no StatusMessage; ListHosts does. */
+async function statusMessageOf(hostArn: string): Promise<string | undefined> {
+  const { aws } = workflowContext();
+  let nextToken: string | undefined;
+  do {
+    const page = await aws.connections.send(new ListHostsCommand({ MaxResults: 100, NextToken: nextToken }));
+    const host = page.Hosts?.find((candidate) => candidate.HostArn === hostArn);
+    if (host) return host.StatusMessage;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return undefined;
+}

@@ -1,0 +1,26 @@
+/**
+ * `npm start`: the whole system locally. PORT (HTTP API, default 3000), SANDBOX_PORT (AWS sandbox,
+ * default 4566). State persists under .local/ (delete it to start afresh).
+ */
+import { fileURLToPath } from 'node:url';
+import { startLocalSystem } from './local-system.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const started = performance.now();
+const system = await startLocalSystem({
+  root,
+  apiPort: Number(process.env.PORT ?? 3000),
+  sandboxPort: Number(process.env.SANDBOX_PORT ?? 4566),
+});
+
+console.log(`connection-broker is running locally (ready in ${Math.round(performance.now() - started)} ms)`);
+console.log(`  REST API:     ${system.apiUrl}  (try: curl ${system.apiUrl}/v1/health)`);
+console.log(`  AWS sandbox:  ${system.sandbox.url}  (control API: ${system.sandbox.url}/_sandbox)`);
+console.log(`  fake Slack:   ${system.sandbox.url}/_sandbox/slack/messages`);
+console.log(`  a dev token:  TOKEN=$(npm run -s token -- --sub alice@example.com)   (add --admin for an admin)`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void system.close().then(() => process.exit(0));
+  });
+}

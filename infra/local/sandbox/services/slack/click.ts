@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { signSlackRequest } from '../../../../../functions/slack/signature.ts';
+import { ControlApiError } from '../../errors.ts';
+import { messageView } from './methods.ts';
+import { mintResponseUrl } from './response-urls.ts';
+import { findMessage, type SlackState, type StoredMessage } from './state.ts';
+
+export interface Click {
+  channel: string;
+  ts: string;
+  actionId: string;
+  userId: string;
+  /** Defaults to the configured workspace and app; override to test foreign clicks. */
+  teamId?: string;
+  appId?: string;
+  /** `X-Slack-Request-Timestamp`; defaults to now (wall clock, see `deliverClick`). */
+  timestamp?: number;
+  /** Sign with a different secret, as a forger would. */
+  forgeSignature?: boolean;
+}
+
+export interface ClickResult {
+  /** The interactivity endpoint's HTTP status; 0 when it never answered. */
+  status: number;
+  body: string;
+  elapsedMs: number;
+  /** Set when Slack would have shown the user an error: no answer within the ack deadline, or none at all. */
+  failure?: 'ack-timeout' | 'unreachable';
+  /** The `block_actions` payload that was sent. */
+  payload: Record<string, unknown>;
+}
+
+interface FoundButton {
+  blockId: string;
+  button: Record<string, unknown>;
+}
+
+/**
+ * A user clicks a button on a message the bot posted: Slack builds a `block_actions` payload,
+ * signs it with the app's signing secret and POSTs it form-encoded to the Interactivity URL,
+ * giving up after three seconds.
+ */
+export async function deliverClick(state: SlackState, click: Click, nowMs: number): Promise<ClickResult> {
+  const { signingSecret, interactivityUrl, ackTimeoutMs } = state.config;
+  if (!signingSecret || !interactivityUrl) {
+    throw new ControlApiError(409, 'NotConfigured', 'PUT /_sandbox/slack/config with signingSecret and interactivityUrl first');
+  }
+  const message = findMessage(state, click.channel, click.ts);
+  if (!message) throw new ControlApiError(404, 'MessageNotFound', `No message ${click.ts} in ${click.channel}`, 'ts');
+  const found = findButton(message.blocks, click.actionId);
+  if (!found) {
+    throw new ControlApiError(404, 'ButtonNotFound', `Message ${click.ts} has no button with action_id ${click.actionId}`, 'actionId');
+  }
+
+  const payload = blockActionsPayload(state, message, found, click, mintResponseUrl(state, message.origin, click, nowMs), nowMs);
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  // Wall-clock time, not the sandbox clock: the receiver checks the timestamp against its own clock.
+  const timestamp = String(click.timestamp ?? Math.floor(Date.now() / 1000));
+  const secret = click.forgeSignature ? `forged-${randomBytes(8).toString('hex')}` : signingSecret;
+  const started = Date.now();
+  try {
+    const response = await fetch(interactivityUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+        'x-slack-request-timestamp': timestamp,
+        'x-slack-signature': signSlackRequest(secret, timestamp, body),
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(ackTimeoutMs),
+    });
+    return { status: response.status, body: await response.text(), elapsedMs: Date.now() - started, payload };
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    return { status: 0, body: '', elapsedMs: Date.now() - started, failure: timedOut ? 'ack-timeout' : 'unreachable', payload };
+  }
+}
+
+function blockActionsPayload(
+  state: SlackState,
+  message: StoredMessage,
+  { blockId, button }: FoundButton,
+  click: Click,
+  responseUrl: string,
+  nowMs: number,
+): Record<string, unknown> {
+  const teamId = click.teamId ?? state.config.teamId;
+  const username = `user-${click.userId.toLowerCase()}`;
+  const actionTs = `${Math.floor(nowMs / 1000)}.${String(nowMs % 1000).padStart(3, '0')}000`;
+  return {
+    type: 'block_actions',
+    user: { id: click.userId, username, name: username, team_id: teamId },
+    api_app_id: click.appId ?? state.config.appId,
+    // Slack still sends the deprecated verification token; receivers must ignore it and check signatures.
+    token: 'sandbox-legacy-verification-token',
+    container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+    trigger_id: `${Math.floor(nowMs / 1000)}.${randomBytes(6).toString('hex')}`,
+    team: { id: teamId, domain: 'sandbox' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: message.channel, name: message.channel.startsWith('D') ? 'directmessage' : message.channel.toLowerCase() },
+    message: messageView(state, message),
+    state: { values: {} },
+    response_url: responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: button.action_id,
+        block_id: blockId,
+        text: button.text,
+        ...(button.value !== undefined ? { value: button.value } : {}),
+        ...(button.style !== undefined ? { style: button.style } : {}),
+        action_ts: actionTs,
+      },
+    ],
+  };
+}
+
+/** The button with `actionId` in an actions block or a section accessory. */
+function findButton(blocks: unknown[], actionId: string): FoundButton | undefined {
+  for (const block of blocks as Record<string, unknown>[]) {
+    const candidates = block.type === 'actions' && Array.isArray(block.elements) ? block.elements : block.type === 'section' ? [block.accessory] : [];
+    for (const element of candidates as (Record<string, unknown> | undefined)[]) {
+      if (element?.type === 'button' && element.action_id === actionId) return { blockId: String(block.block_id), button: element };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,135 @@
+import { optionalNumber, requiredString } from '../../control/router.ts';
+import { ControlApiError } from '../../errors.ts';
+import type { ControlRoute, SandboxDeps } from '../../service.ts';
+import { deliverClick } from './click.ts';
+import { slackState, type RecordedSlackEvent, type SlackConfig } from './state.ts';
+
+/**
+ * Test and local-run controls for the fake Slack: configure the app, read what our code made
+ * Slack show, click a button as a user would, and rate-limit the Web API.
+ */
+export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/slack/messages',
+      summary: 'Every message posted, updated, shown ephemerally or sent to a response URL {?channel=&kind=}',
+      handle: ({ query }) => ({ messages: filterEvents(slackState(store).events, query) }),
+    },
+    {
+      method: 'GET',
+      path: '/slack/config',
+      summary: 'The fake Slack app settings (secrets masked)',
+      handle: () => configView(slackState(store).config),
+    },
+    {
+      method: 'PUT',
+      path: '/slack/config',
+      summary: 'Configure the app {signingSecret, interactivityUrl, botToken?, teamId, appId, channels?, ackTimeoutMs?}',
+      handle: ({ body }) => {
+        const state = slackState(store);
+        state.config = { ...state.config, ...configChanges(body) };
+        store.markChanged();
+        return configView(state.config);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/slack/click',
+      summary: 'Click a button {channel, ts, actionId, userId, teamId?, appId?, timestamp?, forgeSignature?}: a signed block_actions POST',
+      handle: async ({ body }) => {
+        const state = slackState(store);
+        const result = await deliverClick(
+          state,
+          {
+            channel: requiredString(body, 'channel'),
+            ts: requiredString(body, 'ts'),
+            actionId: requiredString(body, 'actionId'),
+            userId: requiredString(body, 'userId'),
+            teamId: optionalString(body, 'teamId'),
+            appId: optionalString(body, 'appId'),
+            timestamp: optionalNumber(body, 'timestamp', { min: 0, max: 99_999_999_999 }),
+            forgeSignature: body.forgeSignature === true,
+          },
+          clock.nowMs(),
+        );
+        store.markChanged();
+        return result;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/slack/rate-limit',
+      summary: 'Answer the next {calls} Web API calls with 429 and Retry-After {retryAfterSeconds}',
+      handle: ({ body }) => {
+        const state = slackState(store);
+        state.rateLimit = {
+          remaining: optionalNumber(body, 'calls', { min: 0, max: 1000 }) ?? 1,
+          retryAfterSeconds: optionalNumber(body, 'retryAfterSeconds', { min: 0, max: 3600 }) ?? 1,
+        };
+        return state.rateLimit;
+      },
+    },
+  ];
+}
+
+export function configView(config: SlackConfig): Record<string, unknown> {
+  return {
+    ...config,
+    signingSecret: config.signingSecret ? '(set)' : undefined,
+    botToken: `${config.botToken.slice(0, 5)}…`,
+  };
+}
+
+function configChanges(body: Record<string, unknown>): Partial<SlackConfig> {
+  const changes: Partial<SlackConfig> = {};
+  const signingSecret = optionalString(body, 'signingSecret');
+  if (signingSecret !== undefined) changes.signingSecret = signingSecret;
+  const interactivityUrl = optionalString(body, 'interactivityUrl');
+  if (interactivityUrl !== undefined) {
+    if (!/^https?:\/\/\S+$/.test(interactivityUrl)) throw invalid('interactivityUrl', 'interactivityUrl must be an http(s) URL');
+    changes.interactivityUrl = interactivityUrl;
+  }
+  const botToken = optionalString(body, 'botToken');
+  if (botToken !== undefined) {
+    if (!botToken.startsWith('xoxb-')) throw invalid('botToken', 'botToken must be a bot token (xoxb-…)');
+    changes.botToken = botToken;
+  }
+  const teamId = optionalString(body, 'teamId');
+  if (teamId !== undefined) changes.teamId = slackId(teamId, /^[TE][A-Z0-9]{2,20}$/, 'teamId');
+  const appId = optionalString(body, 'appId');
+  if (appId !== undefined) changes.appId = slackId(appId, /^A[A-Z0-9]{2,20}$/, 'appId');
+  if (body.channels !== undefined) {
+    const channels = body.channels;
+    if (!Array.isArray(channels) || !channels.every((channel) => typeof channel === 'string' && /^[CG][A-Z0-9]{2,20}$/.test(channel))) {
+      throw invalid('channels', 'channels must be a list of channel ids such as C0APPROVALS');
+    }
+    changes.channels = channels as string[];
+  }
+  const ackTimeoutMs = optionalNumber(body, 'ackTimeoutMs', { min: 1, max: 60_000 });
+  if (ackTimeoutMs !== undefined) changes.ackTimeoutMs = ackTimeoutMs;
+  return changes;
+}
+
+function filterEvents(events: RecordedSlackEvent[], query: URLSearchParams): RecordedSlackEvent[] {
+  const channel = query.get('channel');
+  const kind = query.get('kind');
+  return events.filter((event) => (!channel || event.channel === channel) && (!kind || event.kind === kind));
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '') throw invalid(field, `${field} must be a non-empty string`);
+  return value;
+}
+
+function slackId(value: string, pattern: RegExp, field: string): string {
+  if (!pattern.test(value)) throw invalid(field, `${field} must match ${pattern.source}`);
+  return value;
+}
+
+function invalid(field: string, message: string): ControlApiError {
+  return new ControlApiError(400, 'InvalidParameter', message, field);
+}
+

@@ -1,0 +1,130 @@
+import type { SandboxStore } from '../../store.ts';
+
+/** The fake Slack workspace: one per sandbox, kept in the store so `POST /_sandbox/reset` clears it. */
+export const SLACK_SLICE = 'slack';
+
+/** Who the bot is in the fake workspace (what `auth.test` answers). */
+export const BOT_USER_ID = 'U0SANDBOXBOT';
+export const BOT_ID = 'B0SANDBOXBOT';
+
+/** Slack keeps a response URL usable five times within thirty minutes of the interaction. */
+export const RESPONSE_URL_MAX_USES = 5;
+export const RESPONSE_URL_LIFETIME_MS = 30 * 60 * 1000;
+
+export interface SlackConfig {
+  /** Signs what `/_sandbox/slack/click` delivers; unset until a test or `npm start` configures it. */
+  signingSecret?: string;
+  /** Where clicks are delivered: the app's Interactivity Request URL. */
+  interactivityUrl?: string;
+  botToken: string;
+  teamId: string;
+  appId: string;
+  /** Channels the bot is a member of; anything else is `channel_not_found`. */
+  channels: string[];
+  /** How long Slack waits for the interactivity answer before it shows the user an error. */
+  ackTimeoutMs: number;
+}
+
+export const DEFAULT_SLACK_CONFIG: SlackConfig = {
+  botToken: 'xoxb-sandbox-bot-token',
+  teamId: 'T0SANDBOX',
+  appId: 'A0SANDBOX',
+  channels: ['C0APPROVALS', 'C0HOSTADMINS'],
+  ackTimeoutMs: 3000,
+};
+
+/** A message as it currently reads in its channel. */
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[];
+  threadTs?: string;
+  deleted?: boolean;
+  /** Scheme and host the poster reached us on; response URLs for clicks on it point back there. */
+  origin: string;
+}
+
+/** One thing our code made Slack show: what tests and the token scan read. */
+export interface RecordedSlackEvent {
+  seq: number;
+  kind: 'post' | 'update' | 'ephemeral' | 'response';
+  /** Sandbox-clock time, ISO 8601. */
+  at: string;
+  channel: string;
+  ts?: string;
+  /** The user an ephemeral message was shown to. */
+  user?: string;
+  text?: string;
+  blocks?: unknown[];
+  /** For `response`: the response URL id and what the POST asked for. */
+  responseUrlId?: string;
+  replaceOriginal?: boolean;
+  deleteOriginal?: boolean;
+  responseType?: 'ephemeral' | 'in_channel';
+}
+
+export interface ResponseUrlRecord {
+  id: string;
+  channel: string;
+  ts: string;
+  userId: string;
+  uses: number;
+  expiresAtMs: number;
+}
+
+export interface SlackState {
+  config: SlackConfig;
+  seq: number;
+  messages: StoredMessage[];
+  events: RecordedSlackEvent[];
+  responseUrls: Record<string, ResponseUrlRecord>;
+  /** User id → the bot's DM channel with that user. */
+  directMessages: Record<string, string>;
+  /** The next `remaining` Web API calls answer 429 with this Retry-After. */
+  rateLimit: { remaining: number; retryAfterSeconds: number };
+}
+
+export function slackState(store: SandboxStore): SlackState {
+  return store.slice<SlackState>(SLACK_SLICE, [], () => ({
+    config: { ...DEFAULT_SLACK_CONFIG, channels: [...DEFAULT_SLACK_CONFIG.channels] },
+    seq: 0,
+    messages: [],
+    events: [],
+    responseUrls: {},
+    directMessages: {},
+    rateLimit: { remaining: 0, retryAfterSeconds: 0 },
+  }));
+}
+
+export function nextSeq(state: SlackState): number {
+  state.seq += 1;
+  return state.seq;
+}
+
+/** Slack's message timestamp: epoch seconds and a six-digit suffix that makes it unique. */
+export function newMessageTs(state: SlackState, nowMs: number): string {
+  return `${Math.floor(nowMs / 1000)}.${String(nextSeq(state) % 1_000_000).padStart(6, '0')}`;
+}
+
+export function findMessage(state: SlackState, channel: string, ts: string): StoredMessage | undefined {
+  return state.messages.find((message) => message.channel === channel && message.ts === ts && !message.deleted);
+}
+
+export function record(state: SlackState, nowMs: number, event: Omit<RecordedSlackEvent, 'seq' | 'at'>): void {
+  state.events.push({ seq: nextSeq(state), at: new Date(nowMs).toISOString(), ...event });
+}
+
+export function isUserId(value: string): boolean {
+  return /^[UW][A-Z0-9]{2,20}$/.test(value);
+}
+
+/** The bot's DM channel id with a user (deterministic, so tests can predict it). */
+export function directMessageChannel(state: SlackState, userId: string): string {
+  state.directMessages[userId] ??= `D${userId.slice(1)}`;
+  return state.directMessages[userId];
+}
+
+export function channelExists(state: SlackState, channel: string): boolean {
+  return state.config.channels.includes(channel) || Object.values(state.directMessages).includes(channel);
+}

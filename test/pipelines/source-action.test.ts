@@ -1,0 +1,91 @@
+import type { PipelineDeclaration } from '@aws-sdk/client-codepipeline';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SourceActionSelectionError } from '../../functions/pipelines/errors.ts';
+import { attachSourceConnection, isAttached, restoreSourceAction, selectSourceAction } from '../../functions/pipelines/source-action.ts';
+
+const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/7d2469ff-514a-4e4f-9003-5ca4a43cdc41';
+const SETTINGS = { connectionArn: CONNECTION, fullRepositoryId: 'platform/payments', branchName: 'main', outputArtifactFormat: 'CODE_ZIP' as const, detectChanges: true };
+
+function pipeline(sources: { name: string; provider: string; configuration?: Record<string, string> }[]): PipelineDeclaration {
+  return {
+    name: 'payments',
+    version: 3,
+    roleArn: 'arn:aws:iam::111111111111:role/pipeline',
+    artifactStore: { type: 'S3', location: 'artifacts-bucket' },
+    stages: [
+      {
+        name: 'Source',
+        actions: sources.map((source, index) => ({
+          name: source.name,
+          actionTypeId: { category: 'Source', owner: source.provider === 'GitHub' ? 'ThirdParty' : 'AWS', provider: source.provider, version: '1' },
+          configuration: source.configuration ?? { S3Bucket: 'b', S3ObjectKey: 'k.zip' },
+          outputArtifacts: [{ name: `Out${index}` }],
+          runOrder: 1,
+          namespace: `SourceVariables${index}`,
+        })),
+      },
+      {
+        name: 'Build',
+        actions: [
+          {
+            name: 'Build',
+            actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+            configuration: { ProjectName: 'payments-build' },
+            inputArtifacts: [{ name: 'Out0' }],
+            outputArtifacts: [{ name: 'BuildOut' }],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+describe('choosing the source action', () => {
+  it('takes the only source action, or the one named', () => {
+    expect(selectSourceAction(pipeline([{ name: 'App', provider: 'S3' }]))).toEqual({ stageName: 'Source', actionName: 'App' });
+    const two = pipeline([{ name: 'App', provider: 'S3' }, { name: 'Config', provider: 'S3' }]);
+    expect(selectSourceAction(two, 'Config')).toEqual({ stageName: 'Source', actionName: 'Config' });
+  });
+
+  it('refuses ambiguity and unknown names with a message that lists the candidates', () => {
+    const two = pipeline([{ name: 'App', provider: 'S3' }, { name: 'Config', provider: 'S3' }]);
+    expect(() => selectSourceAction(two)).toThrow(new SourceActionSelectionError('Pipeline payments has 2 source actions (App, Config); name one with sourceActionName.'));
+    expect(() => selectSourceAction(two, 'Nope')).toThrow(/no source action named Nope; its source actions are: App, Config/);
+  });
+});
+
+describe('attaching and restoring', () => {
+  it('converts an S3 source into a CodeStarSourceConnection action, keeping name, outputs, run order and namespace', () => {
+    const before = pipeline([{ name: 'App', provider: 'S3' }]);
+    const { declaration, previousAction } = attachSourceConnection(before, { stageName: 'Source', actionName: 'App' }, SETTINGS);
+    expect(declaration.stages![0]!.actions![0]).toEqual({
+      name: 'App',
+      actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+      configuration: { ConnectionArn: CONNECTION, FullRepositoryId: 'platform/payments', BranchName: 'main', OutputArtifactFormat: 'CODE_ZIP', DetectChanges: 'true' },
+      inputArtifacts: [],
+      outputArtifacts: [{ name: 'Out0' }],
+      runOrder: 1,
+      namespace: 'SourceVariables0',
+    });
+    expect(previousAction).toEqual(before.stages![0]!.actions![0]);
+    expect(isAttached(declaration, { stageName: 'Source', actionName: 'App' }, SETTINGS)).toBe(true);
+    expect(restoreSourceAction(declaration, { stageName: 'Source', actionName: 'App' }, previousAction)).toEqual(before);
+  });
+
+  it('changes nothing but the chosen action, for any pipeline shape (property)', () => {
+    const names = fc.uniqueArray(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,15}$/), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(names, fc.nat(), fc.constantFrom('S3', 'GitHub', 'CodeCommit', 'CodeStarSourceConnection'), (actionNames, pick, provider) => {
+        const before = pipeline(actionNames.map((name) => ({ name, provider })));
+        const chosen = actionNames[pick % actionNames.length]!;
+        const frozen = structuredClone(before);
+        const { declaration } = attachSourceConnection(before, { stageName: 'Source', actionName: chosen }, SETTINGS);
+        expect(before).toEqual(frozen); // the input is not mutated
+        const otherStages = (d: PipelineDeclaration) => ({ ...d, stages: d.stages!.map((stage) => ({ ...stage, actions: stage.actions!.filter((action) => action.name !== chosen || stage.name !== 'Source') })) });
+        expect(otherStages(declaration)).toEqual(otherStages(before));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,233 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Block, Button, SlackMessage } from '../../functions/slack/block-kit.ts';
+import {
+  APPROVE_ACTION_ID,
+  approvalRequestMessage,
+  decisionMessage,
+  hostSetupMessage,
+  MessageInputError,
+  outcomeMessage,
+  REJECT_ACTION_ID,
+  type ApprovalRequestFacts,
+  type HostSetupFacts,
+  type RequestOutcome,
+} from '../../functions/slack/messages.ts';
+import { checkMessageContent } from '../../infra/local/sandbox/services/slack/block-kit-rules.ts';
+
+const APPROVAL_ID = 'q8Xr2c1VwZk0d5nYbH3p9A';
+const TASK_TOKEN = `AQCEAAAAKgAAAAMAAAAAAAAAA${'x'.repeat(600)}`;
+
+const approvalFacts: ApprovalRequestFacts = {
+  approvalId: APPROVAL_ID,
+  requestId: 'req-0001',
+  requester: 'U0REQUESTER',
+  providerEndpoint: 'https://ghe.example.com',
+  connectionName: 'ghe-payments',
+  connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/6f1b2c3d-0000-4000-8000-000000000001',
+  consoleUrl:
+    'https://us-east-1.console.aws.amazon.com/codesuite/settings/111111111111/us-east-1/codeconnections/connections/6f1b2c3d-0000-4000-8000-000000000001?region=us-east-1',
+  region: 'us-east-1',
+};
+
+const hostFacts: HostSetupFacts = {
+  requestId: 'req-0001',
+  requester: 'alice@example.com',
+  providerEndpoint: 'https://ghe.example.com',
+  hostName: 'ghe-example-com',
+  hostArn: 'arn:aws:codeconnections:us-east-1:111111111111:host/ghe-example-com-0a1b2c3d',
+  consoleUrl: 'https://us-east-1.console.aws.amazon.com/codesuite/settings/111111111111/us-east-1/codeconnections/hosts/x?region=us-east-1',
+};
+
+const decidedAt = new Date('2026-03-01T12:34:56.000Z');
+
+const OUTCOMES: RequestOutcome[] = [
+  { kind: 'completed', connectionArn: approvalFacts.connectionArn, pipelineName: 'payments-service' },
+  { kind: 'completed', connectionArn: approvalFacts.connectionArn },
+  { kind: 'rejected', decidedBy: 'U0APPROVER' },
+  { kind: 'expired' },
+  { kind: 'failed', reason: 'The pipeline role could not be updated' },
+  { kind: 'cancelled' },
+];
+
+function everyMessage(): [string, SlackMessage][] {
+  return [
+    ['host set-up', hostSetupMessage(hostFacts)],
+    ['approval request', approvalRequestMessage(approvalFacts)],
+    ['decision: approved', decisionMessage({ ...approvalFacts, outcome: 'approved', decidedBy: 'U0APPROVER', decidedAt })],
+    ['decision: rejected', decisionMessage({ ...approvalFacts, outcome: 'rejected', decidedBy: 'U0APPROVER', decidedAt })],
+    ['decision: expired', decisionMessage({ ...approvalFacts, outcome: 'expired', decidedAt })],
+    ...OUTCOMES.map((outcome): [string, SlackMessage] => [`outcome: ${outcome.kind}`, outcomeMessage({ ...approvalFacts, outcome })]),
+  ];
+}
+
+function buttons(message: SlackMessage): Button[] {
+  return message.blocks.flatMap((block: Block) => (block.type === 'actions' ? block.elements : []));
+}
+
+/** Every property name anywhere in a value. */
+function keysOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(keysOf);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, inner]) => [key, ...keysOf(inner)]);
+  return [];
+}
+
+function allText(message: SlackMessage): string {
+  return JSON.stringify(message);
+}
+
+describe.each(everyMessage())('%s message', (_name, message) => {
+  it('passes Slack’s Block Kit rules (as the fake Slack enforces them)', () => {
+    expect(checkMessageContent(message.text, message.blocks)).toBeUndefined();
+  });
+
+  it('has a plain-text fallback', () => {
+    expect(message.text.trim().length).toBeGreaterThan(20);
+    expect(message.text).not.toMatch(/[<>]/);
+  });
+
+  it('has no field named token', () => {
+    expect(keysOf(message).filter((key) => /token/i.test(key))).toEqual([]);
+  });
+});
+
+describe('approvalRequestMessage', () => {
+  const message = approvalRequestMessage(approvalFacts);
+
+  it('offers Approve and Reject buttons that carry the approval id and nothing else', () => {
+    const [approve, reject] = buttons(message);
+    expect(buttons(message)).toHaveLength(2);
+    expect(approve).toMatchObject({ action_id: APPROVE_ACTION_ID, value: APPROVAL_ID, style: 'primary' });
+    expect(reject).toMatchObject({ action_id: REJECT_ACTION_ID, value: APPROVAL_ID, style: 'danger' });
+  });
+
+  it('puts the approval id nowhere but in the button values', () => {
+    const values = buttons(message).map((button) => button.value);
+    expect(values).toEqual([APPROVAL_ID, APPROVAL_ID]);
+    const withoutValues = JSON.stringify(message).split(`"value":"${APPROVAL_ID}"`).join('');
+    expect(withoutValues).not.toContain(APPROVAL_ID);
+  });
+
+  it('asks for confirmation before either decision', () => {
+    const [approve, reject] = buttons(message);
+    expect(approve!.confirm).toMatchObject({ title: { text: 'Approve this connection?' }, confirm: { text: 'Approve' }, deny: { text: 'Cancel' } });
+    expect(reject!.confirm).toMatchObject({ title: { text: 'Reject this request?' }, confirm: { text: 'Reject' }, style: 'danger' });
+    expect(approve!.confirm!.text.text).toContain('Update pending connection');
+  });
+
+  it('says who must act and where: a GitHub organization owner, "Update pending connection", the console link', () => {
+    const text = allText(message);
+    expect(text).toContain('organization owner');
+    expect(text).toContain('Update pending connection');
+    expect(text).toContain(`<${approvalFacts.consoleUrl}|ghe-payments>`);
+    expect(text).toContain('us-east-1');
+    expect(text).toContain('<@U0REQUESTER>');
+    expect(message.text).toContain('Update pending connection');
+  });
+
+  it('refuses an approval id that is not an opaque short id, such as a task token', () => {
+    expect(() => approvalRequestMessage({ ...approvalFacts, approvalId: TASK_TOKEN })).toThrow(MessageInputError);
+    expect(() => approvalRequestMessage({ ...approvalFacts, approvalId: 'has space' })).toThrow(/approvalId/);
+    expect(() => approvalRequestMessage({ ...approvalFacts, approvalId: '' })).toThrow(/approvalId/);
+  });
+
+  it('refuses a console URL that is not https', () => {
+    expect(() => approvalRequestMessage({ ...approvalFacts, consoleUrl: 'javascript:alert(1)' })).toThrow(/consoleUrl/);
+    expect(() => approvalRequestMessage({ ...approvalFacts, consoleUrl: 'http://example.com' })).toThrow(/consoleUrl/);
+    expect(() => approvalRequestMessage({ ...approvalFacts, consoleUrl: 'https://x.example/a|label>' })).toThrow(/consoleUrl/);
+    expect(() => approvalRequestMessage({ ...approvalFacts, consoleUrl: `https://x.example/${'a'.repeat(2000)}` })).toThrow(/consoleUrl/);
+  });
+
+  it('escapes values so they cannot forge links or mentions', () => {
+    const hostile = approvalRequestMessage({
+      ...approvalFacts,
+      requester: '<!channel> & <https://evil.example|click>',
+      connectionName: '<@U0BOSS>',
+    });
+    const text = allText(hostile);
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<https://evil.example');
+    expect(text).not.toContain('<@U0BOSS>');
+    expect(text).toContain('&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;');
+  });
+});
+
+describe('hostSetupMessage', () => {
+  const message = hostSetupMessage(hostFacts);
+
+  it('tells a GHES administrator to choose "Set up host" in the console, with the link', () => {
+    const text = allText(message);
+    expect(text).toContain('site administrator');
+    expect(text).toContain('Set up host');
+    expect(text).toContain(`<${hostFacts.consoleUrl}|ghe-example-com>`);
+    expect(text).toContain(hostFacts.hostArn);
+    expect(message.text).toContain('Set up host');
+  });
+
+  it('has no buttons', () => {
+    expect(buttons(message)).toEqual([]);
+  });
+});
+
+describe('decisionMessage', () => {
+  it('says who decided, when and what, without buttons', () => {
+    const message = decisionMessage({ ...approvalFacts, outcome: 'approved', decidedBy: 'U0APPROVER', decidedAt });
+    const text = allText(message);
+    expect(text).toContain('*Approved* by <@U0APPROVER>');
+    expect(text).toContain(`<!date^${decidedAt.getTime() / 1000}^`);
+    expect(text).toContain('2026-03-01T12:34:56.000Z');
+    expect(buttons(message)).toEqual([]);
+    expect(message.text).toBe(
+      'Approved by U0APPROVER at 2026-03-01T12:34:56.000Z: connection ghe-payments to https://ghe.example.com. (request req-0001)',
+    );
+  });
+
+  it('reports a rejection and an expiry', () => {
+    expect(decisionMessage({ ...approvalFacts, outcome: 'rejected', decidedBy: 'U0APPROVER', decidedAt }).text).toMatch(/^Rejected by U0APPROVER/);
+    expect(decisionMessage({ ...approvalFacts, outcome: 'expired', decidedAt }).text).toMatch(/^Expired at .*nobody approved/);
+  });
+});
+
+describe('outcomeMessage', () => {
+  it.each([
+    [OUTCOMES[0]!, /is ready and attached to pipeline payments-service/],
+    [OUTCOMES[2]!, /was rejected by U0APPROVER\. What the broker created for it is being removed/],
+    [OUTCOMES[3]!, /expired: nobody approved it in time/],
+    [OUTCOMES[4]!, /failed: The pipeline role could not be updated/],
+    [OUTCOMES[5]!, /was cancelled/],
+  ])('tells the requester how it ended (%o)', (outcome, expected) => {
+    expect(outcomeMessage({ ...approvalFacts, outcome }).text).toMatch(expected);
+  });
+});
+
+describe('Block Kit limits hold for any input', () => {
+  // Long, hostile and non-ASCII values: escaping may multiply lengths by five.
+  const anyText = fc.string({ unit: fc.constantFrom('a', '&', '<', '>', '|', '*', 'é', '😀', ' ', '\n'), maxLength: 3000, size: 'max' });
+  const anyHttpsUrl = fc.string({ unit: fc.constantFrom('a', '/', '?', '=', '&', '%', '#'), maxLength: 1900, size: 'max' }).map((path) => `https://x.example/${path}`);
+
+  it('for the approval request', () => {
+    fc.assert(
+      fc.property(anyText, anyText, anyText, anyText, anyText, anyText, anyHttpsUrl, (requestId, requester, endpoint, name, arn, region, consoleUrl) => {
+        const message = approvalRequestMessage({ approvalId: APPROVAL_ID, requestId, requester, providerEndpoint: endpoint, connectionName: name, connectionArn: arn, consoleUrl, region });
+        expect(checkMessageContent(message.text, message.blocks)).toBeUndefined();
+        expect(buttons(message).map((button) => button.value)).toEqual([APPROVAL_ID, APPROVAL_ID]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('for the host set-up, decision and outcome messages', () => {
+    fc.assert(
+      fc.property(anyText, anyText, anyText, anyText, anyHttpsUrl, (requestId, requester, endpoint, name, consoleUrl) => {
+        const messages = [
+          hostSetupMessage({ requestId, requester, providerEndpoint: endpoint, hostName: name, hostArn: name, consoleUrl }),
+          decisionMessage({ requestId, connectionName: name, providerEndpoint: endpoint, outcome: 'rejected', decidedBy: requester, decidedAt }),
+          outcomeMessage({ requestId, providerEndpoint: endpoint, connectionName: name, outcome: { kind: 'failed', reason: requester } }),
+          outcomeMessage({ requestId, providerEndpoint: endpoint, connectionName: name, outcome: { kind: 'completed', connectionArn: name, pipelineName: requester } }),
+        ];
+        for (const message of messages) expect(checkMessageContent(message.text, message.blocks)).toBeUndefined();
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
