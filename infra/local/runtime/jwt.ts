@@ -5,9 +5,9 @@
  * API Gateway-style descriptions for the www-authenticate header; only the audience one
  * is documented by AWS, the others follow its wording.
  *
- * Deployed stages verify tokens from the real issuer (JWT_ISSUER_URL); note that API
- * Gateway's JWT authorizer accepts RSA keys only, so this issuer's ES256 tokens are for
- * local use.
+ * Deployed stages verify tokens from the real issuer (JWT_ISSUER_URL). ES256 is a local
+ * choice: API Gateway's JWT authorizer documents "Currently, only RSA-based algorithms
+ * are supported", so a real issuer must sign RS256; handlers never see the difference.
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
