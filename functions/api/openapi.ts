@@ -158,7 +158,10 @@ export function openApiDocument() {
           operationId: 'getOpenApiDocument',
           summary: 'This document',
           security: [],
-          responses: { '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+          responses: {
+            '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } },
+            '4XX': errorResponse('The request could not be served.'),
+          },
         },
       },
     },

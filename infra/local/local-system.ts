@@ -22,6 +22,8 @@ export interface LocalSystemOptions {
   persist?: boolean;
   /** Extra environment for the handlers (e.g. a faster host-poll policy for tests). */
   environment?: Record<string, string>;
+  /** Replaces a state machine's definition before it is registered (benchmarks compare variants). */
+  transformDefinition?: (logicalId: string, definition: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export interface LocalSystem {
@@ -82,7 +84,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const functionsByArn = new Map(config.functions.map((fn) => [names.attributes[`${fn.logicalId}.Arn`]!, fn.name]));
   const stateMachineArns: Record<string, string> = {};
   for (const machine of config.stateMachines) {
-    const definition = substituteDefinition(machine.definition, machine.substitutions, (value) => resolveCloudFormationValue(value, names));
+    const substituted = substituteDefinition(machine.definition, machine.substitutions, (value) => resolveCloudFormationValue(value, names));
+    const definition = options.transformDefinition?.(machine.logicalId, substituted) ?? substituted;
     stateMachineArns[machine.logicalId] = stepFunctions.register({
       name: machine.name,
       definition,
