@@ -8,6 +8,19 @@ import { startLocalSystem } from '../infra/local/local-system.ts';
 import { mintToken } from '../infra/local/runtime/jwt.ts';
 
 const system = await startLocalSystem({ root: fileURLToPath(new URL('..', import.meta.url)), apiPort: 0, sandboxPort: 0, persist: false });
+interface RequestView {
+  requestId: string;
+  status: string;
+  currentStep: string;
+  hostArn: string;
+  connectionArn: string;
+  waitingFor: { what: string; who: string; link: string };
+  timeline: { at: string; step: string; actor: string; message: string }[];
+}
+interface SlackMessages {
+  messages: { ts: string; text: string }[];
+}
+
 const say = (text: string) => console.log(`\n▶ ${text}`);
 const show = (label: string, value: unknown) => console.log(`  ${label}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
 
@@ -17,13 +30,16 @@ async function api(method: string, path: string, token: string, body?: unknown, 
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as RequestView };
 }
-async function sandbox(method: string, path: string, body?: unknown) {
+async function sandbox(method: string, path: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${system.sandbox.url}/_sandbox${path}`, { method, body: body ? JSON.stringify(body) : undefined });
-  return (await response.json()) as Record<string, any>;
+  return response.json();
 }
-async function waitFor(requestId: string, token: string, accept: (request: Record<string, any>) => boolean) {
+async function slackMessages(query: string) {
+  return ((await sandbox('GET', `/slack/messages?${query}`)) as SlackMessages).messages;
+}
+async function waitFor(requestId: string, token: string, accept: (request: RequestView) => boolean) {
   for (let attempt = 0; attempt < 200; attempt++) {
     const { body } = await api('GET', `/v1/connection-requests/${requestId}`, token);
     if (accept(body)) return body;
@@ -55,8 +71,8 @@ try {
   show('waiting for', waiting.waitingFor.what);
   show('who', waiting.waitingFor.who);
   show('console', waiting.waitingFor.link);
-  const hostNotice = (await sandbox('GET', '/slack/messages?channel=C0HOSTADMINS')).messages.at(-1);
-  show('Slack to GHES admins', hostNotice.text);
+  const hostNotice = (await slackMessages('channel=C0HOSTADMINS')).at(-1);
+  show('Slack to GHES admins', hostNotice?.text);
 
   say('30 minutes later the admin chooses "Set up host" (simulated); the broker notices on its next poll.');
   await sandbox('POST', '/clock/advance', { seconds: 1800 });
@@ -65,12 +81,12 @@ try {
   const approving = await waitFor(requestId, alice, (request) => request.status === 'WAITING_FOR_APPROVAL');
   show('status', approving.status);
   show('connection', approving.connectionArn);
-  const approvalMessage = (await sandbox('GET', '/slack/messages?channel=C0APPROVALS')).messages.at(-1);
+  const approvalMessage = (await slackMessages('channel=C0APPROVALS')).at(-1)!;
   show('Slack to approvers', approvalMessage.text);
 
   say('An approver clicks Approve before the org owner finished the handshake: nothing resumes, and they are told why.');
   await sandbox('POST', '/slack/click', { channel: 'C0APPROVALS', ts: approvalMessage.ts, actionId: 'approve', userId: 'U0APPROVER' });
-  show('ephemeral answer', (await sandbox('GET', '/slack/messages?kind=response')).messages.at(-1)?.text);
+  show('ephemeral answer', (await slackMessages('kind=response')).at(-1)?.text);
 
   say('The org owner finishes "Update pending connection" in the console (simulated); the approver clicks Approve again.');
   await sandbox('POST', '/connections/complete-handshake', { connectionArn: approving.connectionArn });
