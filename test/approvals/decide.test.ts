@@ -1,0 +1,81 @@
+import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
+import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decideApproval } from '../../functions/approvals/decide.ts';
+import { ApprovalStore, newApprovalId } from '../../functions/requests/approvals.ts';
+import { BrokerStore } from '../../functions/requests/store.ts';
+import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
+
+const connections = mockClient(CodeStarConnectionsClient);
+const stepFunctions = mockClient(SFNClient);
+let table: Awaited<ReturnType<typeof startBrokerTable>>;
+let approvals: ApprovalStore;
+let store: BrokerStore;
+let dependencies: Parameters<typeof decideApproval>[3];
+
+beforeAll(async () => {
+  table = await startBrokerTable();
+  approvals = new ApprovalStore(table.documents, TEST_TABLE);
+  store = new BrokerStore(table.documents, TEST_TABLE);
+  dependencies = { aws: { connections: new CodeStarConnectionsClient({}), stepFunctions: new SFNClient({}) }, approvals, store };
+});
+afterAll(async () => {
+  table.client.destroy();
+  await table.dynamo.close();
+});
+beforeEach(() => {
+  connections.reset();
+  stepFunctions.reset();
+  connections.on(GetConnectionCommand).resolves({ Connection: { ConnectionStatus: 'AVAILABLE' } });
+  stepFunctions.on(SendTaskSuccessCommand).resolves({});
+  stepFunctions.on(SendTaskFailureCommand).resolves({});
+});
+
+const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/7d2469ff-514a-4e4f-9003-5ca4a43cdc41';
+
+async function pendingApproval() {
+  const requestId = newApprovalId();
+  const now = new Date().toISOString();
+  await store.createRequest({
+    requestId, status: 'WAITING_FOR_APPROVAL', requester: { id: 'alice' }, providerEndpoint: 'https://ghe.example.com', connectionName: 'c',
+    hostName: 'h', tags: {}, region: 'us-east-1', createdAt: now, updatedAt: now, timeline: [], revision: 0, connectionArn: CONNECTION,
+  });
+  const approval = { approvalId: newApprovalId(), requestId, taskToken: `token-${requestId}`, status: 'PENDING' as const, createdAt: now, expiresAt: 0 };
+  await approvals.create(approval);
+  return approval;
+}
+
+describe('deciding an approval', () => {
+  it('resumes the workflow once, however many approvers click at the same time', async () => {
+    const approval = await pendingApproval();
+    const outcomes = await Promise.all(['u1', 'u2', 'u3', 'u4'].map((user) => decideApproval(approval, 'approve', user, dependencies)));
+    expect(outcomes.filter((outcome) => outcome.kind === 'decided')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.kind === 'already-decided')).toHaveLength(3);
+    expect(stepFunctions.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    expect(stepFunctions.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.taskToken).toBe(approval.taskToken);
+    expect((await store.getRequest(approval.requestId)).timeline.at(-1)?.message).toBe('Approved: the handshake is done.');
+  });
+
+  it('does not resume while the handshake is not done, and keeps the approval open', async () => {
+    connections.on(GetConnectionCommand).resolves({ Connection: { ConnectionStatus: 'PENDING' } });
+    const approval = await pendingApproval();
+    const outcome = await decideApproval(approval, 'approve', 'u1', dependencies);
+    expect(outcome).toMatchObject({ kind: 'handshake-pending', connectionStatus: 'PENDING' });
+    expect(stepFunctions.calls()).toHaveLength(0);
+    expect((await approvals.get(approval.approvalId))?.status).toBe('PENDING');
+  });
+
+  it('rejects with the Rejected error the state machine catches', async () => {
+    const approval = await pendingApproval();
+    await decideApproval(approval, 'reject', 'u9', dependencies);
+    expect(stepFunctions.commandCalls(SendTaskFailureCommand)[0]!.args[0].input).toMatchObject({ error: 'Rejected', cause: 'Rejected by u9' });
+    expect(connections.calls()).toHaveLength(0);
+  });
+
+  it('reports a workflow that already timed out as decided, without failing', async () => {
+    stepFunctions.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    const approval = await pendingApproval();
+    expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toEqual({ kind: 'already-decided', status: 'EXPIRED', decidedBy: 'u1' });
+  });
+});
