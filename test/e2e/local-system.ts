@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { startLocalSystem, type LocalSystem } from '../../infra/local/local-system.ts';
 import { mintToken } from '../../infra/local/runtime/jwt.ts';
+import { control } from '../helpers/sandbox.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,15 +38,13 @@ export async function api<T = Record<string, unknown>>(
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
-export async function sandboxControl<T = Record<string, unknown>>(system: LocalSystem, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${system.sandbox.url}/_sandbox${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json()) as T;
-  if (!response.ok) throw new Error(`sandbox ${method} ${path} → ${response.status}: ${JSON.stringify(json)}`);
-  return json;
+export async function sandboxControl<T = Record<string, unknown>>(
+  system: LocalSystem,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  return control<T>(system.sandbox, method, path, body);
 }
 
 /** Polls until `accept` holds (real time; the workflow itself runs on the sandbox clock). */

@@ -14,7 +14,7 @@ export function clientConfig(sandbox: Sandbox, region = 'us-east-1') {
 
 /** Calls a control route and returns its JSON, failing loudly on a non-2xx answer. */
 export async function control<T = Record<string, unknown>>(
-  sandbox: Sandbox,
+  sandbox: Pick<Sandbox, 'url'>,
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,

@@ -4,7 +4,7 @@ import { SandboxClock } from '../../infra/local/sandbox/clock.ts';
 import { DEFAULT_CONFIG } from '../../infra/local/sandbox/service.ts';
 import { SandboxStore } from '../../infra/local/sandbox/store.ts';
 import { allStates } from '../../infra/local/stepfunctions/asl.ts';
-import { substituteDefinition } from '../../infra/local/stepfunctions/definition-file.ts';
+import { substituteDefinition } from '../../infra/local/runtime/definition-substitutions.ts';
 import { InvalidDefinitionError, LocalStepFunctions, UnmappedTaskStateError } from '../../infra/local/stepfunctions/engine.ts';
 import { ACCOUNT, REGION, fixture } from './helpers.ts';
 
@@ -102,8 +102,9 @@ describe('register', () => {
     const text = readFileSync(new URL('../../statemachines/provisioning.asl.json', import.meta.url), 'utf8');
     const placeholders = [...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]!);
     const definition = substituteDefinition(
-      text,
+      JSON.parse(text) as Record<string, unknown>,
       Object.fromEntries(placeholders.map((name) => [name, `arn:aws:lambda:${REGION}:${ACCOUNT}:function:connection-broker-local-${name}`])),
+      String,
     );
     const taskStates = allStates(definition as never).filter(({ state }) => state.Type === 'Task').map(({ name }) => name);
     expect(taskStates.length).toBeGreaterThan(0);

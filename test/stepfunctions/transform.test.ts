@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { AslMachine } from '../../infra/local/stepfunctions/asl.ts';
-import { substituteDefinition } from '../../infra/local/stepfunctions/definition-file.ts';
 import { isValidResourceName } from '../../infra/local/stepfunctions/names.ts';
 import { containsText, replaceText } from '../../infra/local/stepfunctions/task-token-placeholder.ts';
 import {
@@ -167,17 +166,6 @@ describe('definition checks', () => {
   it('accepts AWS resource names and refuses the characters AWS refuses', () => {
     expect(isValidResourceName('req-0123_abc.v2')).toBe(true);
     for (const bad of ['', 'x'.repeat(81), 'a b', 'a:b', 'a/b', 'a*b', 'a{b', 'a\u0007b', 'a$b']) expect(isValidResourceName(bad)).toBe(false);
-  });
-});
-
-describe('substituteDefinition', () => {
-  it('fills placeholders like DefinitionSubstitutions, escaping for JSON', () => {
-    const text = '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn}","Comment":"${Note}","End":true}}}';
-    expect(substituteDefinition(text, { Fn: LAMBDA, Note: 'say "hi"' })).toMatchObject({ States: { A: { Resource: LAMBDA, Comment: 'say "hi"' } } });
-  });
-
-  it('names every placeholder without a value', () => {
-    expect(() => substituteDefinition('{"a":"${One}","b":"${Two}","c":"${One}"}', {})).toThrow('No substitution for ${One}, ${Two}');
   });
 });
 
