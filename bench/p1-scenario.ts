@@ -92,11 +92,25 @@ async function control(local: LocalSystem, method: string, path: string, body?: 
   return (await response.json()) as Record<string, unknown>;
 }
 
-/** Moves the sandbox clock in small steps, letting the workflow react at each one, as real time would. */
+/**
+ * Moves the sandbox clock in small steps and lets the workflow finish reacting to each one before
+ * the next, as it would in real time; otherwise a slow step would make later waits start late and
+ * skip polls, and the count would depend on the machine's speed.
+ */
 async function advance(local: LocalSystem, seconds: number): Promise<void> {
   for (let moved = 0; moved < seconds; moved += CLOCK_STEP_S) {
     await control(local, 'POST', '/clock/advance', { seconds: Math.min(CLOCK_STEP_S, seconds - moved) });
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await settle(local);
+  }
+}
+
+/** Waits until no execution has moved for a few milliseconds. */
+async function settle(local: LocalSystem): Promise<void> {
+  const progress = () => local.stepFunctions.listExecutions().reduce((sum, execution) => sum + local.stepFunctions.transitions(execution.arn), 0);
+  let last = -1;
+  for (let current = progress(); current !== last; current = progress()) {
+    last = current;
+    await new Promise((resolve) => setTimeout(resolve, 3));
   }
 }
 
