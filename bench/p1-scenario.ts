@@ -22,7 +22,9 @@ const system = await startLocalSystem({
     variant === 'naive'
       ? { HOST_POLL_INITIAL_SECONDS: '30', HOST_POLL_MULTIPLIER: '1', HOST_POLL_MAX_INTERVAL_SECONDS: '30' }
       : {},
-  transformDefinition: variant === 'naive' ? (_, definition) => pollForHandshake(definition) : undefined,
+  // Only the provisioning workflow changes; other state machines (the auditor's) run as they are.
+  transformDefinition:
+    variant === 'naive' ? (logicalId, definition) => (logicalId === 'ProvisioningStateMachine' ? pollForHandshake(definition) : definition) : undefined,
 });
 
 try {
@@ -43,7 +45,8 @@ try {
   if (variant === 'ours') await call(system, 'POST', `/v1/connection-requests/${requestId}/approve`, admin);
   const done = await advanceUntil(system, requestId, requester, (request) => request.status === 'COMPLETED');
 
-  const execution = system.stepFunctions.listExecutions()[0]!;
+  // By name (the request id): the auditor's state machine may have executions of its own.
+  const execution = system.stepFunctions.listExecutions().find((candidate) => candidate.name === requestId)!;
   console.log(
     JSON.stringify({
       variant,
@@ -61,6 +64,9 @@ function pollForHandshake(definition: Record<string, unknown>): Record<string, u
   const states = structuredClone(definition.States) as Record<string, Record<string, unknown>>;
   const verify = states.VerifyConnection!;
   states.RequestApproval = { Type: 'Wait', Seconds: 30, Next: 'PollHandshake' };
+  // Polling has no callback stages to remind or escalate from.
+  delete states.RemindApprovers;
+  delete states.EscalateApproval;
   states.PollHandshake = {
     Type: 'Task',
     Resource: verify.Resource,

@@ -13,6 +13,18 @@ interface P1Result {
   realSeconds: number;
 }
 
+interface P3Result {
+  wallSeconds: number;
+  floorSeconds: number;
+  ratio: number;
+  throttledFailures: number;
+  firstCalls: number;
+  secondCalls: number;
+  secondWallSeconds: number;
+  throttledAttempts: number;
+  perOperation: { operation: string; admitted: number; throttled: number }[];
+}
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function runScenario<T>(script: string, args: string[]): T {
@@ -39,3 +51,16 @@ console.log('  naive: fixed 30-second polling of the host and of the connection,
 const ratio = naive.transitions / ours.transitions;
 console.log(`  target: ours <= 32 transitions: ${ours.transitions <= 32 ? 'met' : 'MISSED'}`);
 console.log(`P1 transitions ours=${ours.transitions} naive=${naive.transitions} ratio=${ratio.toFixed(1)}`);
+
+console.log('P3: audit of an account at its quotas (50 hosts, 250 connections, 1,000 pipelines), every API limited to 10 calls/s');
+const audit = runScenario<P3Result>('bench/p3-audit.ts', []);
+for (const { operation, admitted, throttled } of audit.perOperation) {
+  console.log(`  ${operation.padEnd(42)} calls=${String(admitted).padStart(5)}  throttled (retried)=${throttled}`);
+}
+const reauditPct = (audit.secondCalls / audit.firstCalls) * 100;
+console.log(`  first audit: ${audit.wallSeconds.toFixed(1)} s for ${audit.firstCalls} calls; the limits allow ${audit.floorSeconds.toFixed(1)} s at best`);
+console.log(`  second audit, nothing changed: ${audit.secondCalls} calls in ${audit.secondWallSeconds.toFixed(1)} s`);
+console.log(`  targets: ratio <= 1.2 ${audit.ratio <= 1.2 ? 'met' : 'MISSED'}; throttled failures 0 ${audit.throttledFailures === 0 ? 'met' : 'MISSED'}; re-audit <= 10% ${reauditPct <= 10 ? 'met' : 'MISSED'}`);
+console.log(
+  `P3 audit wall_s=${audit.wallSeconds.toFixed(1)} floor_s=${audit.floorSeconds.toFixed(1)} ratio=${audit.ratio.toFixed(2)} throttled_failures=${audit.throttledFailures} reaudit_calls_pct=${reauditPct.toFixed(1)}`,
+);

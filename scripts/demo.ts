@@ -50,7 +50,8 @@ async function waitFor(requestId: string, token: string, accept: (request: Reque
 
 try {
   const alice = await mintToken({ sub: 'alice@example.com', email: 'alice@example.com' });
-  say('A pipeline exists in the account (seeded in the sandbox): "payments", sourced from GitHub.');
+  say('A pipeline exists in the account (seeded in the sandbox): "payments", sourced from GitHub, with its service role.');
+  await sandbox('POST', '/roles', { roleName: 'AWSCodePipelineServiceRole-us-east-1-payments', path: '/service-role/' });
   await sandbox('POST', '/pipelines', { name: 'payments' });
 
   say('Alice asks for a connection to https://ghe.example.com for the payments pipeline.');

@@ -1,5 +1,5 @@
 /**
- * `npm run -s token -- --sub alice@example.com [--admin] [--hours 12] [--email e] [--scope s]...`
+ * `npm run -s token -- --sub alice@example.com [--admin] [--hours 12] [--email e] [--scope s]... [--slack-user U…]`
  *
  * Prints a token from the local issuer (infra/local/runtime/jwt.ts) and nothing else on
  * stdout, so `TOKEN=$(npm run -s token -- --sub a@b.c)` works. The audience defaults to
@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { ADMIN_GROUP, DEFAULT_KEY_DIR, LOCAL_JWT_AUDIENCE, mintToken } from '../infra/local/runtime/jwt.ts';
 
-const USAGE = 'usage: npm run -s token -- --sub <subject> [--email <email>] [--admin] [--hours <n>] [--scope <scope>]... [--audience <aud>]';
+const USAGE = 'usage: npm run -s token -- --sub <subject> [--email <email>] [--admin] [--hours <n>] [--scope <scope>]... [--audience <aud>] [--slack-user <U…>]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -26,6 +26,8 @@ try {
       hours: { type: 'string', default: '12' },
       scope: { type: 'string', multiple: true, default: [] },
       audience: { type: 'string' },
+      // The requester's Slack user id: the outcome then reaches them as a DM.
+      'slack-user': { type: 'string' },
     },
     strict: true,
   }));
@@ -44,6 +46,7 @@ const token = await mintToken(
     ...(values.email !== undefined ? { email: values.email } : values.sub.includes('@') ? { email: values.sub } : {}),
     ...(values.admin ? { groups: [ADMIN_GROUP] } : {}),
     scopes: values.scope,
+    ...(values['slack-user'] !== undefined ? { slackUserId: values['slack-user'] } : {}),
     expiresInSeconds: Math.round(hours * 3600),
   },
   { keyDir: process.env.LOCAL_JWT_DIR ?? DEFAULT_KEY_DIR, audience: values.audience ?? process.env.JWT_AUDIENCE ?? LOCAL_JWT_AUDIENCE },

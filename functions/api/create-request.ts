@@ -69,7 +69,7 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
   const record: ConnectionRequestRecord = {
     requestId,
     status: 'ACCEPTED',
-    requester: { id: caller.id, email: caller.email },
+    requester: { id: caller.id, email: caller.email, ...(caller.slackUserId ? { slackUserId: caller.slackUserId } : {}) },
     providerEndpoint: endpoint.url,
     connectionName,
     hostName: deriveHostName({ providerEndpoint: endpoint.url, vpcId: request.vpcConfiguration?.vpcId }),
@@ -96,7 +96,8 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
         name: requestId,
         input: JSON.stringify({
           requestId,
-          settings: { approvalTimeoutSeconds: dependencies.config.approvalTimeoutSeconds, attachPipeline: request.pipeline !== undefined },
+          // Each approval stage's wait (reminder, escalation, timeout): read by the callback states' TimeoutSecondsPath.
+          settings: { approvalStageSeconds: dependencies.config.approvalStageTimeouts, attachPipeline: request.pipeline !== undefined },
         }),
       }),
     ));

@@ -75,7 +75,7 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer, co
     if (event.routeKey === 'GET /v1/openapi.json') return json(200, openApiDocument());
     const { settings, aws, store, approvals, createOnce, idempotency } = dependencies();
     if (context) idempotency.registerLambdaContext(context);
-    const caller = callerOf(event, settings.groupsClaim, settings.adminGroup);
+    const caller = callerOf(event, settings.groupsClaim, settings.adminGroup, settings.slackUserClaim);
     const id = event.pathParameters?.id ?? '';
     const decisions = { aws, approvals, store };
     switch (event.routeKey) {

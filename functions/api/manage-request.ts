@@ -3,6 +3,8 @@ import { decideApproval, type Decision, type DecisionDependencies } from '../app
 import { isTerminal, type ConnectionRequestRecord, type RequestStatus } from '../requests/model.ts';
 import { RequestNotFoundError } from '../requests/errors.ts';
 import type { BrokerStore } from '../requests/store.ts';
+import { closingForRequest } from '../workflow/close-approvals.ts';
+import { showApprovalClosed } from '../workflow/notifications.ts';
 import { rollBackRequest } from '../workflow/roll-back.ts';
 import type { Caller } from './caller.ts';
 import { badRequest, conflict, forbidden, notFound } from './errors.ts';
@@ -78,14 +80,30 @@ export async function cancelRequest(
 export async function decideByAdmin(caller: Caller, requestId: string, decision: Decision, dependencies: DecisionDependencies): Promise<RequestView> {
   if (!caller.isAdmin) throw forbidden('Only admins may approve or reject through the API.');
   const record = await visibleRequest(caller, requestId, dependencies.store);
-  const pending = (await dependencies.approvals.forRequest(requestId)).find((approval) => approval.status === 'PENDING');
-  if (!pending) throw conflict('NotWaitingForApproval', `The request is ${record.status}, not waiting for an approval.`);
+  // The request points at its one approval (read consistently); the index is the fallback for older records.
+  const pending = record.approvalId
+    ? await dependencies.approvals.get(record.approvalId)
+    : (await dependencies.approvals.forRequest(requestId)).find((approval) => approval.status === 'PENDING');
+  if (!pending || pending.status !== 'PENDING') throw conflict('NotWaitingForApproval', `The request is ${record.status}, not waiting for an approval.`);
   const outcome = await decideApproval(pending, decision, caller.id, dependencies);
   if (outcome.kind === 'handshake-pending') {
     throw conflict('HandshakePending', `The connection is still ${outcome.connectionStatus}: a GitHub organization owner must finish the handshake in the AWS console first.`, [
       { path: 'connection', message: outcome.consoleUrl },
     ]);
   }
-  if (outcome.kind === 'already-decided') throw conflict('AlreadyDecided', `The approval is already ${outcome.status}.`);
+  if (outcome.kind === 'already-decided') {
+    if (outcome.tooLate) {
+      // The rollback saw this approval decided and left its messages alone: close them here.
+      const current = await dependencies.store.getRequest(requestId);
+      await showApprovalClosed(pending, current, closingForRequest(current, new Date()));
+    }
+    throw conflict('AlreadyDecided', `The approval is already ${outcome.status}.`);
+  }
+  // The Slack messages stop offering buttons and say who decided, as after a click.
+  await showApprovalClosed(outcome.approval, record, {
+    outcome: decision === 'approve' ? 'approved' : 'rejected',
+    decidedBy: caller.id,
+    at: new Date(outcome.approval.decidedAt ?? Date.now()),
+  });
   return requestView(await dependencies.store.getRequest(requestId));
 }

@@ -2,6 +2,8 @@
  * The API's OpenAPI 3.1 description, served at GET /v1/openapi.json and linted with
  * @redocly/cli in the tests.
  */
+import { auditPaths, auditSchemas, auditTags } from '../audit/openapi-paths.ts';
+
 const error = {
   type: 'object',
   required: ['error'],
@@ -47,7 +49,7 @@ export function openApiDocument() {
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'Local runtime (npm start)' }],
     security: [{ bearer: [] }],
-    tags: [{ name: 'requests', description: 'Connection requests' }, { name: 'meta', description: 'About the API' }],
+    tags: [{ name: 'requests', description: 'Connection requests' }, ...auditTags, { name: 'meta', description: 'About the API' }],
     paths: {
       '/v1/connection-requests': {
         post: {
@@ -69,7 +71,7 @@ export function openApiDocument() {
             ...standardErrors,
             '403': errorResponse('The GHES endpoint is not on the allow-list.'),
             '409': errorResponse('The connection name is taken, or the same Idempotency-Key is in progress.'),
-            '422': errorResponse('Refused by pre-flight: unsupported Region or GHES version, no such pipeline or source action, quota reached.'),
+            '422': errorResponse('Refused by pre-flight: unsupported Region or GHES version, no such pipeline or source action, a trigger on a V1 pipeline, quota reached.'),
           },
         },
         get: {
@@ -152,6 +154,7 @@ export function openApiDocument() {
           },
         },
       },
+      ...auditPaths,
       '/v1/openapi.json': {
         get: {
           tags: ['meta'],
@@ -169,6 +172,7 @@ export function openApiDocument() {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
         Error: error,
+        ...auditSchemas,
         Status: {
           type: 'string',
           enum: ['ACCEPTED', 'PROVISIONING_HOST', 'WAITING_FOR_HOST_SETUP', 'CREATING_CONNECTION', 'WAITING_FOR_APPROVAL', 'VERIFYING_CONNECTION', 'ATTACHING_PIPELINE', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELLED'],
@@ -202,9 +206,86 @@ export function openApiDocument() {
                 branchName: { type: 'string', minLength: 1, maxLength: 255 },
                 outputArtifactFormat: { type: 'string', enum: ['CODE_ZIP', 'CODEBUILD_CLONE_REF'], default: 'CODE_ZIP' },
                 detectChanges: { type: 'boolean', default: true },
+                trigger: {
+                  description:
+                    'V2 pipelines only. `true`: start the pipeline on pushes to branchName; an object: the push and pull-request filters of the ' +
+                    "source action's trigger (it replaces any trigger that action has). Left out: triggers are not touched.",
+                  oneOf: [
+                    { type: 'boolean' },
+                    {
+                      type: 'object',
+                      additionalProperties: false,
+                      properties: {
+                        push: { type: 'array', minItems: 1, maxItems: 3, items: { $ref: '#/components/schemas/GitPushFilter' } },
+                        pullRequest: { type: 'array', minItems: 1, maxItems: 3, items: { $ref: '#/components/schemas/GitPullRequestFilter' } },
+                      },
+                    },
+                  ],
+                },
               },
             },
             tags: { type: 'object', additionalProperties: { type: 'string', maxLength: 256 }, maxProperties: 50 },
+          },
+        },
+        GitFilterCriteria: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            includes: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', minLength: 1, maxLength: 255 } },
+            excludes: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', minLength: 1, maxLength: 255 } },
+          },
+        },
+        GitPushFilter: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Either tags, or branches (optionally with filePaths).',
+          properties: {
+            branches: { $ref: '#/components/schemas/GitFilterCriteria' },
+            filePaths: { $ref: '#/components/schemas/GitFilterCriteria' },
+            tags: { $ref: '#/components/schemas/GitFilterCriteria' },
+          },
+        },
+        GitPullRequestFilter: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['branches'],
+          properties: {
+            branches: { $ref: '#/components/schemas/GitFilterCriteria' },
+            filePaths: { $ref: '#/components/schemas/GitFilterCriteria' },
+            events: { type: 'array', minItems: 1, maxItems: 3, items: { type: 'string', enum: ['OPEN', 'UPDATED', 'CLOSED'] } },
+          },
+        },
+        PipelineAttachment: {
+          type: 'object',
+          description: 'What the attach step did, and what is still missing for the pipeline to use the connection.',
+          properties: {
+            stageName: { type: 'string' },
+            actionName: { type: 'string' },
+            pipelineVersion: { type: 'integer' },
+            changed: { type: 'boolean', description: 'False when the source action already used the connection as requested.' },
+            concurrentEdits: { type: 'integer', description: 'Edits by others during the attach; each was kept.' },
+            grantedPolicies: {
+              type: 'array',
+              items: { type: 'object', properties: { roleArn: { type: 'string' }, policyName: { type: 'string' }, purpose: { type: 'string' } } },
+            },
+            missingPermissions: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { roleArn: { type: 'string' }, purpose: { type: 'string' }, missing: { type: 'array', items: { type: 'string' } }, detail: { type: 'string' } },
+              },
+            },
+            firstRun: {
+              type: 'object',
+              properties: {
+                how: { type: 'string', enum: ['retried', 'started', 'skipped'] },
+                pipelineExecutionId: { type: 'string' },
+                status: { type: 'string', enum: ['IN_PROGRESS', 'SUCCEEDED', 'SKIPPED'] },
+                reason: { type: 'string' },
+                retries: { type: 'integer' },
+                lastError: { type: 'string' },
+              },
+            },
           },
         },
         TimelineEntry: {
@@ -219,12 +300,21 @@ export function openApiDocument() {
             requestId: { type: 'string', format: 'uuid' },
             status: { $ref: '#/components/schemas/Status' },
             currentStep: { type: 'string' },
-            requester: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, email: { type: 'string' } } },
+            requester: {
+              type: 'object',
+              required: ['id'],
+              properties: {
+                id: { type: 'string' },
+                email: { type: 'string' },
+                slackUserId: { type: 'string', description: 'From the JWT; the outcome is sent to this Slack user as a DM.' },
+              },
+            },
             providerEndpoint: { type: 'string' },
             connectionName: { type: 'string' },
             region: { type: 'string' },
             hostArn: { type: 'string' },
             connectionArn: { type: 'string' },
+            pipelineAttachment: { $ref: '#/components/schemas/PipelineAttachment' },
             waitingFor: {
               type: 'object',
               required: ['what', 'who', 'since'],

@@ -6,6 +6,7 @@ import { assertGhesRegionSupported } from '../core/regions.ts';
 import type { Clients } from '../shared/clients.ts';
 import { selectSourceAction } from '../pipelines/source-action.ts';
 import { SourceActionSelectionError } from '../pipelines/errors.ts';
+import { triggerProblem, type TriggerFilters } from '../pipelines/triggers.ts';
 import { conflict, forbidden, unprocessable } from './errors.ts';
 import { isCoreError } from '../core/errors.ts';
 
@@ -14,7 +15,7 @@ export interface PreflightInput {
   providerEndpoint: string;
   allowedEndpoints: string[];
   connectionName: string;
-  pipeline?: { name: string; sourceActionName?: string };
+  pipeline?: { name: string; sourceActionName?: string; trigger?: TriggerFilters };
   quotas: { hosts: number; connections: number };
 }
 
@@ -74,7 +75,7 @@ export async function preflight(input: PreflightInput, dependencies: PreflightDe
   return notes;
 }
 
-async function checkPipeline(pipeline: { name: string; sourceActionName?: string }, { aws }: PreflightDependencies): Promise<void> {
+async function checkPipeline(pipeline: NonNullable<PreflightInput['pipeline']>, { aws }: PreflightDependencies): Promise<void> {
   let declaration: PipelineDeclaration | undefined;
   try {
     ({ pipeline: declaration } = await aws.pipelines.send(new GetPipelineCommand({ name: pipeline.name })));
@@ -86,14 +87,18 @@ async function checkPipeline(pipeline: { name: string; sourceActionName?: string
     }
     throw error;
   }
+  let location;
   try {
-    selectSourceAction(declaration!, pipeline.sourceActionName);
+    location = selectSourceAction(declaration!, pipeline.sourceActionName);
   } catch (error) {
     if (error instanceof SourceActionSelectionError) {
       throw unprocessable('SourceActionNotFound', error.message, [{ path: 'pipeline.sourceActionName', message: error.message }]);
     }
     throw error;
   }
+  // A V1 pipeline cannot have triggers; adding one would silently turn it into V2 (another price).
+  const problem = pipeline.trigger ? triggerProblem(declaration!, location.actionName, pipeline.trigger) : undefined;
+  if (problem) throw unprocessable('TriggerNotPossible', problem, [{ path: 'pipeline.trigger', message: problem }]);
 }
 
 async function listAll(kind: 'hosts' | 'connections', { aws }: PreflightDependencies): Promise<(Host | Connection)[]> {

@@ -35,6 +35,7 @@ export function requestView(record: ConnectionRequestRecord) {
     tags: record.tags,
     hostArn: record.hostArn,
     connectionArn: record.connectionArn,
+    pipelineAttachment: pipelineAttachmentView(record),
     waitingFor: record.waitingFor,
     failure: record.failure,
     createdAt: record.createdAt,
@@ -49,3 +50,18 @@ export function requestView(record: ConnectionRequestRecord) {
 }
 
 export type RequestView = ReturnType<typeof requestView>;
+
+/** What the attach step did and what the platform team still has to do; absent before the attach. */
+function pipelineAttachmentView(record: ConnectionRequestRecord) {
+  if (!record.attachment && !record.permissionFindings && !record.grants) return undefined;
+  return {
+    stageName: record.attachment?.stageName,
+    actionName: record.attachment?.actionName,
+    pipelineVersion: record.attachment?.pipelineVersion,
+    changed: record.attachment ? record.attachment.actionChanged !== false || record.attachment.trigger?.changed === true : undefined,
+    concurrentEdits: record.attachment?.concurrentEdits,
+    grantedPolicies: (record.grants ?? []).map(({ roleArn, policyName, purpose }) => ({ roleArn, policyName, purpose })),
+    missingPermissions: record.permissionFindings ?? [],
+    firstRun: record.firstRun,
+  };
+}

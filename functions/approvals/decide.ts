@@ -1,24 +1,33 @@
 import { GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
-import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut, type SFNClient } from '@aws-sdk/client-sfn';
 import { connectionConsoleUrl } from '../core/console-links.ts';
 import type { ApprovalRecord, ApprovalStore } from '../requests/approvals.ts';
 import { timelineEntry, type BrokerStore } from '../requests/store.ts';
 import type { Clients } from '../shared/clients.ts';
+import { isApprovalStage, nextStage } from './stages.ts';
 
 export type Decision = 'approve' | 'reject';
 
 export type DecisionOutcome =
+  /** This decision won and the workflow has it (or the stage starting right now passes it on). */
   | { kind: 'decided'; approval: ApprovalRecord }
   /** Approve was pressed but the handshake is not done: nothing changed, the approval stays open. */
   | { kind: 'handshake-pending'; connectionStatus: string; consoleUrl: string }
-  /** Someone else decided first, or the approval expired: nothing changed. */
-  | { kind: 'already-decided'; status: string; decidedBy?: string };
+  /**
+   * Someone else decided first, or the approval expired: nothing changed. `tooLate`: this decision
+   * won the record but the wait had ended (its token was closed); the record now says EXPIRED, and
+   * the approval's messages may still show buttons, because the rollback found it decided.
+   */
+  | { kind: 'already-decided'; status: string; decidedBy?: string; tooLate?: true };
 
 export interface DecisionDependencies {
   aws: Pick<Clients, 'connections' | 'stepFunctions'>;
   approvals: ApprovalStore;
   store: BrokerStore;
 }
+
+/** The error the state machine's Catch turns into REJECTED. */
+export const REJECTED_ERROR = 'Rejected';
 
 /**
  * Decides an approval exactly once, for the API and Slack alike. "Approve" means "the handshake is
@@ -44,25 +53,51 @@ export async function decideApproval(
     const current = await dependencies.approvals.get(approval.approvalId);
     return { kind: 'already-decided', status: current?.status ?? 'EXPIRED', decidedBy: current?.decidedBy };
   }
+  if ((await resumeWorkflow(won, dependencies.aws.stepFunctions)) === 'token-closed' && !(await laterStageTakesOver(won, dependencies))) {
+    // The wait is over (timed out or cancelled) and nobody will read this decision: say so everywhere.
+    await dependencies.approvals.expireUndelivered(won);
+    return { kind: 'already-decided', status: 'EXPIRED', tooLate: true };
+  }
   await dependencies.store.updateRequest(approval.requestId, (current) => ({
     ...current,
     timeline: [...current.timeline, timelineEntry('approval', decidedBy, decision === 'approve' ? 'Approved: the handshake is done.' : 'Rejected.')],
   }));
+  return { kind: 'decided', approval: won };
+}
+
+/**
+ * Hands a decided approval to the waiting workflow with its current token. `token-closed` means the
+ * stage that token belonged to is over (TaskTimedOut, TaskDoesNotExist, InvalidToken): nothing
+ * was resumed, and which of "a later stage takes over" or "expired" it is, the caller decides.
+ */
+export async function resumeWorkflow(approval: ApprovalRecord, stepFunctions: Pick<SFNClient, 'send'>): Promise<'resumed' | 'token-closed'> {
   try {
-    if (decision === 'approve') {
-      const output = JSON.stringify({ decidedBy, decidedAt: won.decidedAt });
-      await dependencies.aws.stepFunctions.send(new SendTaskSuccessCommand({ taskToken: won.taskToken, output }));
+    if (approval.status === 'APPROVED') {
+      const output = JSON.stringify({ decidedBy: approval.decidedBy, decidedAt: approval.decidedAt });
+      await stepFunctions.send(new SendTaskSuccessCommand({ taskToken: approval.taskToken, output }));
+    } else if (approval.status === 'REJECTED') {
+      await stepFunctions.send(new SendTaskFailureCommand({ taskToken: approval.taskToken, error: REJECTED_ERROR, cause: `Rejected by ${approval.decidedBy}` }));
     } else {
-      await dependencies.aws.stepFunctions.send(
-        new SendTaskFailureCommand({ taskToken: won.taskToken, error: 'Rejected', cause: `Rejected by ${decidedBy}` }),
-      );
+      throw new Error(`an approval in status ${approval.status} has no decision to resume the workflow with`);
     }
+    return 'resumed';
   } catch (error) {
-    // The workflow already moved on (timed out, cancelled): the decision is recorded, nothing to resume.
-    if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken) {
-      return { kind: 'already-decided', status: 'EXPIRED', decidedBy };
-    }
+    if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken) return 'token-closed';
     throw error;
   }
-  return { kind: 'decided', approval: won };
+}
+
+/**
+ * After a closed token: does a later stage pick the decision up? Yes if one already re-pointed the
+ * approval (it saw the decision when it did, and passed it on), or if the closed stage was not the
+ * last and the request still waits (the next stage is starting and will see it). Otherwise the
+ * approval timed out or the request was cancelled.
+ */
+async function laterStageTakesOver(decided: ApprovalRecord, dependencies: DecisionDependencies): Promise<boolean> {
+  const current = await dependencies.approvals.get(decided.approvalId);
+  if (current && current.taskToken !== decided.taskToken) return true;
+  // Records from before the wait had stages had one stage, whose timeout was final.
+  const stage = isApprovalStage(decided.stage) ? decided.stage : 'escalation';
+  if (nextStage(stage) === undefined) return false;
+  return (await dependencies.store.getRequest(decided.requestId)).status === 'WAITING_FOR_APPROVAL';
 }

@@ -5,83 +5,73 @@ import { BrokerStore } from '../requests/store.ts';
 import { clients } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
 import { sharedSlackClient } from '../slack/client.ts';
-import { InteractionPayloadError, parseInteractionPayload } from '../slack/interaction-payload.ts';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID, decisionMessage } from '../slack/messages.ts';
-import { decodeApiGatewayBody, slackSignatureHeaders, verifySlackRequest } from '../slack/signature.ts';
-import { decideApproval } from './decide.ts';
+import { slackCredentials } from '../slack/credentials.ts';
+import { showApprovalClosed } from '../workflow/notifications.ts';
+import { answerClick } from './answer-click.ts';
+import { parseApproversConfig } from './approvers.ts';
+import { readInteraction } from './interaction.ts';
 
 const logger = new Logger({ serviceName: 'connection-broker-slack' });
 
+const EMPTY_200: APIGatewayProxyStructuredResultV2 = { statusCode: 200, body: '' };
+
 /**
- * POST /slack/interactions: an Approve/Reject click. The signature is checked on the raw body
- * before anything is parsed; the button carries only the approval id; the decision is taken
- * exactly once (see decideApproval). Slack always gets a quick 200 unless the request is not
- * Slack's, and the clicker hears the result through the message's response_url.
+ * POST /slack/interactions: an Approve/Reject click. Checked before anything is parsed (signature,
+ * timestamp), then the workspace and app, then who clicked; decided exactly once (decideApproval).
+ *
+ * The work is done before answering, not after: Lambda cannot run on once it has returned, and
+ * what is done (two DynamoDB reads, a conditional write, GetConnection, SendTaskSuccess, a message
+ * update) takes well under a second once warm. Slack's three seconds only bound how long the user
+ * waits for the ack: Slack does not retry interactions, so a late ack costs an error icon, never a
+ * lost or doubled decision. The slow parts are bounded (Slack calls with 1 s timeouts, the secret
+ * cached for five minutes).
  */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  const signingSecret = process.env.SLACK_SIGNING_SECRET;
-  if (!signingSecret) {
-    logger.error('SLACK_SIGNING_SECRET is not set; refusing Slack interactions');
+  const settings = config();
+  let credentials;
+  try {
+    credentials = await slackCredentials();
+  } catch (error) {
+    logger.error('could not read the Slack credentials; refusing Slack interactions', { error: (error as Error).message });
     return { statusCode: 503, body: '' };
   }
-  const rawBody = decodeApiGatewayBody(event);
-  const verification = verifySlackRequest({ signingSecret, rawBody, ...slackSignatureHeaders(event.headers), nowSeconds: Math.floor(Date.now() / 1000) });
-  if (!verification.ok) {
-    logger.warn('rejected a Slack request', { reason: verification.reason });
-    return { statusCode: 401, body: '' };
+  if (!credentials || !settings.slackTeamId || !settings.slackAppId) {
+    // Fail closed: without the secret, the workspace and the app there is nothing to check against.
+    logger.error('Slack interactivity is not configured (signing secret, SLACK_TEAM_ID and SLACK_APP_ID are all required)');
+    return { statusCode: 503, body: '' };
   }
 
-  let payload;
-  try {
-    payload = parseInteractionPayload(rawBody);
-  } catch (error) {
-    if (error instanceof InteractionPayloadError) return { statusCode: 400, body: '' };
-    throw error;
+  const verdict = readInteraction(event, {
+    signingSecret: credentials.signingSecret,
+    teamId: settings.slackTeamId,
+    appId: settings.slackAppId,
+    nowSeconds: Math.floor(Date.now() / 1000),
+  });
+  if (verdict.kind === 'refused') {
+    logger.warn('refused a Slack request', { reason: verdict.reason, status: verdict.status });
+    return { statusCode: verdict.status, body: '' };
   }
-  const expectedTeam = process.env.SLACK_TEAM_ID;
-  const expectedApp = process.env.SLACK_APP_ID;
-  if ((expectedTeam && payload.team.id !== expectedTeam) || (expectedApp && payload.api_app_id !== expectedApp)) {
-    logger.warn('rejected a Slack request from another workspace or app');
-    return { statusCode: 403, body: '' };
-  }
+  if (verdict.kind === 'ignored') return EMPTY_200;
 
-  const action = payload.actions.find((candidate) => candidate.action_id === APPROVE_ACTION_ID || candidate.action_id === REJECT_ACTION_ID);
-  if (!action) return { statusCode: 200, body: '' };
   const aws = clients();
-  const settings = config();
   const approvals = new ApprovalStore(aws.documents, settings.tableName);
   const store = new BrokerStore(aws.documents, settings.tableName);
-  const slack = sharedSlackClient();
-  const reply = async (text: string) => {
-    if (payload.response_url) await slack.respond(payload.response_url, { text, blocks: [] }, { replaceOriginal: false });
-  };
-
-  const approval = await approvals.get(action.value);
-  if (!approval) {
-    await reply('This approval is unknown or has expired; nothing was changed.');
-    return { statusCode: 200, body: '' };
+  const slack = sharedSlackClient(credentials.botToken, 'interactive');
+  const reply = await answerClick(verdict.click, {
+    aws,
+    approvals,
+    store,
+    approversConfig: () => parseApproversConfig(settings.slackApprovers),
+    membersOf: (userGroup) => slack.userGroupMembers(userGroup),
+    showClosed: (approval, record, closing) => showApprovalClosed(approval, record, closing, slack),
+    log: logger,
+  });
+  if (reply && verdict.click.responseUrl) {
+    try {
+      await slack.respond(verdict.click.responseUrl, { text: reply, blocks: [] }, { replaceOriginal: false });
+    } catch (error) {
+      logger.warn('could not answer the clicker', { approvalId: verdict.click.approvalId, error: (error as Error).message });
+    }
   }
-  const decision = action.action_id === APPROVE_ACTION_ID ? 'approve' : 'reject';
-  const outcome = await decideApproval(approval, decision, `slack:${payload.user.id}`, { aws, approvals, store });
-  if (outcome.kind === 'handshake-pending') {
-    await reply(
-      `The connection is still ${outcome.connectionStatus}. A GitHub organization owner must first choose "Update pending connection" in the AWS console: ${outcome.consoleUrl} — then approve again.`,
-    );
-  } else if (outcome.kind === 'already-decided') {
-    await reply(`This request was already ${outcome.status.toLowerCase()}${outcome.decidedBy ? ` by ${outcome.decidedBy}` : ''}; nothing was changed.`);
-  } else if (payload.response_url) {
-    const record = await store.getRequest(approval.requestId);
-    await slack.respond(
-      payload.response_url,
-      decisionMessage({
-        requestId: record.requestId,
-        connectionName: record.connectionName,
-        providerEndpoint: record.providerEndpoint,
-        decidedAt: new Date(outcome.approval.decidedAt ?? Date.now()),
-        outcome: decision === 'approve' ? 'approved' : 'rejected',
-        decidedBy: `<@${payload.user.id}>`,
-      }),
-    );
-  }
-  return { statusCode: 200, body: '' };
+  return EMPTY_200;
 }

@@ -16,6 +16,7 @@
  */
 
 import { z } from 'zod';
+import { branchPushFilters, type TriggerFilters } from '../pipelines/triggers.ts';
 import { normaliseProviderEndpoint } from './endpoint.ts';
 import { isCoreError } from './errors.ts';
 import { checkConnectionName } from './naming.ts';
@@ -134,6 +135,53 @@ const tagRecordSchema = z
   }, z.record(tagKeySchema, tagValueSchema))
   .refine((tags) => Object.keys(tags).length <= MAX_REQUEST_TAGS, { error: `Must contain at most ${MAX_REQUEST_TAGS} tags` });
 
+// Trigger filters mirror the CodePipeline model (aws-api-facts §4.3): 1..8 patterns of 1..255
+// characters per list, at most 3 push and 3 pull-request filters, and what the model cannot say
+// (a push filter uses tags, or branches with optional filePaths; a pull-request filter needs branches).
+const GLOB_CHARACTERS = /[{}!]/u;
+const patternListSchema = z
+  .array(z.string().min(1, { error: 'Pattern must not be empty' }).max(255, { error: 'Pattern must be at most 255 characters' }))
+  .min(1, { error: 'Must contain at least 1 pattern' })
+  .max(8, { error: 'Must contain at most 8 patterns' });
+const filterCriteriaSchema = z
+  .strictObject({ includes: patternListSchema.optional(), excludes: patternListSchema.optional() })
+  .refine((criteria) => criteria.includes !== undefined || criteria.excludes !== undefined, { error: 'Give includes, excludes or both' });
+const pushFilterSchema = z
+  .strictObject({ branches: filterCriteriaSchema.optional(), filePaths: filterCriteriaSchema.optional(), tags: filterCriteriaSchema.optional() })
+  .superRefine((filter, ctx) => {
+    if (filter.tags && (filter.branches || filter.filePaths)) {
+      ctx.addIssue({ code: 'custom', message: 'A push filter uses either tags, or branches (optionally with filePaths)' });
+    } else if (!filter.tags && !filter.branches) {
+      ctx.addIssue({ code: 'custom', message: 'A push filter needs tags or branches' });
+    }
+  });
+const pullRequestFilterSchema = z.strictObject({
+  branches: filterCriteriaSchema,
+  filePaths: filterCriteriaSchema.optional(),
+  events: z
+    .array(z.enum(['OPEN', 'UPDATED', 'CLOSED'], { error: 'Must be OPEN, UPDATED or CLOSED' }))
+    .min(1, { error: 'Must contain at least 1 event' })
+    .max(3, { error: 'Must contain at most 3 events' })
+    .superRefine(rejectDuplicates('event'))
+    .optional(),
+});
+const triggerSchema = z.union(
+  [
+    z.boolean(),
+    z
+      .strictObject({
+        push: z.array(pushFilterSchema).min(1, { error: 'Must contain at least 1 push filter' }).max(3, { error: 'Must contain at most 3 push filters' }).optional(),
+        pullRequest: z
+          .array(pullRequestFilterSchema)
+          .min(1, { error: 'Must contain at least 1 pull-request filter' })
+          .max(3, { error: 'Must contain at most 3 pull-request filters' })
+          .optional(),
+      })
+      .refine((trigger) => trigger.push !== undefined || trigger.pullRequest !== undefined, { error: 'Give push filters, pull-request filters or both' }),
+  ],
+  { error: 'Must be true, false, or an object of push and pullRequest filters' },
+);
+
 function buildSchema(now: Date | undefined) {
   const tlsCertificateSchema = z.string().superRefine((pem, ctx) => {
     try {
@@ -186,6 +234,7 @@ function buildSchema(now: Date | undefined) {
       .enum(['CODE_ZIP', 'CODEBUILD_CLONE_REF'], { error: 'Must be CODE_ZIP or CODEBUILD_CLONE_REF' })
       .default('CODE_ZIP'),
     detectChanges: z.boolean({ error: 'Must be true or false' }).default(true),
+    trigger: triggerSchema.optional(),
   });
 
   return z.strictObject({
@@ -206,7 +255,21 @@ function buildSchema(now: Date | undefined) {
       })
       .optional(),
     vpcConfiguration: vpcConfigurationSchema.optional(),
-    pipeline: pipelineSchema.optional(),
+    pipeline: pipelineSchema
+      .superRefine((pipeline, ctx) => {
+        if (pipeline.trigger === true && GLOB_CHARACTERS.test(pipeline.branchName)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['trigger'],
+            message: `Branch ${pipeline.branchName} contains glob characters ({ } !), which a trigger's branch filter would read as a pattern; give the filters explicitly`,
+          });
+        }
+      })
+      // `trigger: true` means: start on pushes to the attached branch; false means no trigger.
+      .transform(({ trigger, ...pipeline }): typeof pipeline & { trigger?: TriggerFilters } =>
+        trigger === undefined || trigger === false ? pipeline : { ...pipeline, trigger: trigger === true ? branchPushFilters(pipeline.branchName) : trigger },
+      )
+      .optional(),
     tags: z
       .union([tagListSchema, tagRecordSchema], {
         error: 'Must be an object of tag keys to values, or a list of { "key": ..., "value": ... }',
@@ -227,7 +290,10 @@ export type ConnectionRequestInput = z.input<typeof connectionRequestSchema>;
 const ALLOWED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   '': ['providerEndpoint', 'connectionName', 'vpcConfiguration', 'pipeline', 'tags'],
   vpcConfiguration: ['vpcId', 'subnetIds', 'securityGroupIds', 'tlsCertificate'],
-  pipeline: ['name', 'sourceActionName', 'fullRepositoryId', 'branchName', 'outputArtifactFormat', 'detectChanges'],
+  pipeline: ['name', 'sourceActionName', 'fullRepositoryId', 'branchName', 'outputArtifactFormat', 'detectChanges', 'trigger'],
+  'pipeline.trigger': ['push', 'pullRequest'],
+  'pipeline.trigger.push.*': ['branches', 'filePaths', 'tags'],
+  'pipeline.trigger.pullRequest.*': ['branches', 'filePaths', 'events'],
   'tags.*': ['key', 'value'],
 };
 

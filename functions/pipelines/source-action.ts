@@ -1,4 +1,4 @@
-import type { ActionDeclaration, PipelineDeclaration } from '@aws-sdk/client-codepipeline';
+import type { ActionDeclaration, ActionTypeId, PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import { SourceActionSelectionError } from './errors.ts';
 
 export interface SourceConnectionSettings {
@@ -13,6 +13,14 @@ export interface SourceActionLocation {
   stageName: string;
   actionName: string;
 }
+
+/** The only action type that takes a connection (aws-api-facts §4.1). */
+export const CONNECTION_SOURCE_TYPE: Readonly<Required<ActionTypeId>> = Object.freeze({
+  category: 'Source',
+  owner: 'AWS',
+  provider: 'CodeStarSourceConnection',
+  version: '1',
+});
 
 /**
  * The source action to attach to: the one named, or the pipeline's only source action.
@@ -40,29 +48,36 @@ export function selectSourceAction(declaration: PipelineDeclaration, actionName?
   );
 }
 
-/**
- * The declaration with the chosen source action turned into a CodeStarSourceConnection action
- * for our connection. The action keeps its name, output artifacts, run order and namespace;
- * everything else in the declaration is left exactly as it was.
- */
-export function attachSourceConnection(
-  declaration: PipelineDeclaration,
-  location: SourceActionLocation,
-  settings: SourceConnectionSettings,
-): { declaration: PipelineDeclaration; previousAction: ActionDeclaration } {
-  const updated = structuredClone(declaration);
-  const action = findAction(updated, location);
-  const previousAction = structuredClone(action);
-  action.actionTypeId = { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' };
-  action.configuration = {
+/** The configuration a CodeStarSourceConnection action needs for these settings. */
+export function connectionConfiguration(settings: SourceConnectionSettings): Record<string, string> {
+  return {
     ConnectionArn: settings.connectionArn,
     FullRepositoryId: settings.fullRepositoryId,
     BranchName: settings.branchName,
     OutputArtifactFormat: settings.outputArtifactFormat,
     DetectChanges: String(settings.detectChanges),
   };
-  action.inputArtifacts = [];
-  return { declaration: updated, previousAction };
+}
+
+/**
+ * The declaration with the chosen source action turned into a CodeStarSourceConnection action
+ * for our connection. The action is edited in place in a copy, so it keeps its name, output
+ * artifacts, run order, namespace, Region, timeout and its own role (if it has one) in their
+ * original key order; only its type and configuration are replaced, and input artifacts (which a
+ * source action cannot have) are emptied. Everything else in the declaration is left as it was.
+ */
+export function attachSourceConnection(
+  declaration: PipelineDeclaration,
+  location: SourceActionLocation,
+  settings: SourceConnectionSettings,
+): { declaration: PipelineDeclaration; previousAction: ActionDeclaration; attachedAction: ActionDeclaration } {
+  const updated = structuredClone(declaration);
+  const action = findAction(updated, location);
+  const previousAction = structuredClone(action);
+  action.actionTypeId = { ...CONNECTION_SOURCE_TYPE };
+  action.configuration = connectionConfiguration(settings);
+  if (action.inputArtifacts !== undefined && action.inputArtifacts.length > 0) action.inputArtifacts = [];
+  return { declaration: updated, previousAction, attachedAction: structuredClone(action) };
 }
 
 /** The declaration with the source action put back as it was before we attached. */
@@ -81,20 +96,47 @@ export function restoreSourceAction(
   return updated;
 }
 
-/** Whether the action already points at this connection with these settings (attach is done). */
+/** Whether the action already is a connection source with exactly these settings (attach is done). */
 export function isAttached(declaration: PipelineDeclaration, location: SourceActionLocation, settings: SourceConnectionSettings): boolean {
-  const action = findAction(structuredClone(declaration), location);
-  return (
-    action.actionTypeId?.provider === 'CodeStarSourceConnection' &&
-    action.configuration?.ConnectionArn === settings.connectionArn &&
-    action.configuration?.FullRepositoryId === settings.fullRepositoryId &&
-    action.configuration?.BranchName === settings.branchName
-  );
+  const action = findSourceAction(declaration, location);
+  if (!action || !isConnectionSource(action)) return false;
+  const wanted = connectionConfiguration(settings);
+  const actual = action.configuration ?? {};
+  // AWS's defaults: CODE_ZIP and DetectChanges true when the keys are left out.
+  const effective: Record<string, string> = {
+    ...actual,
+    OutputArtifactFormat: actual.OutputArtifactFormat ?? 'CODE_ZIP',
+    DetectChanges: actual.DetectChanges ?? 'true',
+  };
+  return Object.entries(wanted).every(([key, value]) => effective[key] === value);
+}
+
+/** Whether the action is a connection source that points at this connection (either ARN spelling). */
+export function pointsAtConnection(action: ActionDeclaration | undefined, connectionArn: string): boolean {
+  if (!action || !isConnectionSource(action)) return false;
+  const configured = action.configuration?.ConnectionArn;
+  return configured !== undefined && sameConnection(configured, connectionArn);
+}
+
+export function isConnectionSource(action: ActionDeclaration): boolean {
+  const type = action.actionTypeId;
+  return type?.category === 'Source' && type.owner === 'AWS' && type.provider === 'CodeStarSourceConnection';
+}
+
+/** The action at the location, or undefined when the stage or action is gone. */
+export function findSourceAction(declaration: PipelineDeclaration, location: SourceActionLocation): ActionDeclaration | undefined {
+  const stage = declaration.stages?.find((candidate) => candidate.name === location.stageName);
+  return stage?.actions?.find((candidate) => candidate.name === location.actionName);
+}
+
+/** `arn:aws:codestar-connections:…` and `arn:aws:codeconnections:…` name the same connection. */
+export function sameConnection(a: string, b: string): boolean {
+  const strip = (arn: string) => arn.replace(/^(arn:[^:]+:)(?:codestar-connections|codeconnections)(:)/, '$1$2');
+  return strip(a) === strip(b);
 }
 
 function findAction(declaration: PipelineDeclaration, location: SourceActionLocation): ActionDeclaration {
-  const stage = declaration.stages?.find((candidate) => candidate.name === location.stageName);
-  const action = stage?.actions?.find((candidate) => candidate.name === location.actionName);
+  const action = findSourceAction(declaration, location);
   if (!action) throw new SourceActionSelectionError(`Pipeline ${declaration.name} has no action ${location.stageName}/${location.actionName}.`);
   return action;
 }

@@ -1,3 +1,6 @@
+import { readPipelineAttachConfig, type PipelineAttachConfig } from './pipeline-config.ts';
+import { DEFAULT_APPROVAL_SCHEDULE, stageTimeouts, type ApprovalSchedule, type StageTimeouts } from '../approvals/stages.ts';
+
 /**
  * Settings read from the Lambda environment (serverless.yml sets them on AWS; the local runtime
  * sets the same variables). Read once per container.
@@ -13,7 +16,17 @@ export interface BrokerConfig {
   /** Slack channel for "Set up host" notices (GHES admins) and for approvals. */
   hostAdminsChannel: string | undefined;
   approversChannel: string | undefined;
-  approvalTimeoutSeconds: number;
+  /** Reminder, escalation and timeout, counted from when the approvers were asked. */
+  approvalSchedule: ApprovalSchedule;
+  /** The same schedule as each approval stage's wait (validated: reminder < escalation < timeout). */
+  approvalStageTimeouts: StageTimeouts;
+  /** The Slack workspace and app whose clicks count; unset, the interactivity endpoint refuses everything. */
+  slackTeamId: string | undefined;
+  slackAppId: string | undefined;
+  /** Who may approve (JSON, see functions/approvals/approvers.ts); parsed where it is used. */
+  slackApprovers: string | undefined;
+  /** JWT claim carrying the requester's Slack user id, so the outcome reaches them as a DM. */
+  slackUserClaim: string;
   /** Host-setup polling: first wait, growth, cap and total budget (seconds). */
   hostPoll: { initialSeconds: number; multiplier: number; maxIntervalSeconds: number; maxTotalSeconds: number };
   /** JWT claim that lists the caller's groups, and the group that makes an admin. */
@@ -21,6 +34,8 @@ export interface BrokerConfig {
   adminGroup: string;
   /** Whether the backend may call the GHES meta API during pre-flight. */
   checkGhesVersion: boolean;
+  /** Pipeline attach: grants, first run, concurrent-edit retries. */
+  pipelineAttach: PipelineAttachConfig;
 }
 
 let cached: BrokerConfig | undefined;
@@ -44,7 +59,11 @@ export function readConfig(env: NodeJS.ProcessEnv): BrokerConfig {
     hostReusePolicy: env.HOST_REUSE_POLICY === 'never' ? 'never' : 'endpoint',
     hostAdminsChannel: env.SLACK_HOST_ADMINS_CHANNEL || undefined,
     approversChannel: env.SLACK_APPROVERS_CHANNEL || undefined,
-    approvalTimeoutSeconds: number(env.APPROVAL_TIMEOUT_SECONDS, 72 * 3600),
+    ...approvalSettings(env),
+    slackTeamId: env.SLACK_TEAM_ID || undefined,
+    slackAppId: env.SLACK_APP_ID || undefined,
+    slackApprovers: env.SLACK_APPROVERS || undefined,
+    slackUserClaim: env.JWT_SLACK_USER_CLAIM || 'slack_user_id',
     hostPoll: {
       initialSeconds: number(env.HOST_POLL_INITIAL_SECONDS, 60),
       multiplier: number(env.HOST_POLL_MULTIPLIER, 2),
@@ -54,7 +73,18 @@ export function readConfig(env: NodeJS.ProcessEnv): BrokerConfig {
     groupsClaim: env.JWT_GROUPS_CLAIM ?? 'groups',
     adminGroup: env.ADMIN_GROUP ?? 'connection-broker-admins',
     checkGhesVersion: env.CHECK_GHES_VERSION !== 'false',
+    pipelineAttach: readPipelineAttachConfig(env),
   };
+}
+
+/** A schedule whose reminder does not come before its escalation is a deployment error: refuse to start. */
+function approvalSettings(env: NodeJS.ProcessEnv): Pick<BrokerConfig, 'approvalSchedule' | 'approvalStageTimeouts'> {
+  const approvalSchedule: ApprovalSchedule = {
+    reminderAfterSeconds: number(env.APPROVAL_REMINDER_AFTER_SECONDS, DEFAULT_APPROVAL_SCHEDULE.reminderAfterSeconds),
+    escalateAfterSeconds: number(env.APPROVAL_ESCALATE_AFTER_SECONDS, DEFAULT_APPROVAL_SCHEDULE.escalateAfterSeconds),
+    timeoutSeconds: number(env.APPROVAL_TIMEOUT_SECONDS, DEFAULT_APPROVAL_SCHEDULE.timeoutSeconds),
+  };
+  return { approvalSchedule, approvalStageTimeouts: stageTimeouts(approvalSchedule) };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -24,11 +24,14 @@ export interface PostedMessage {
 }
 
 export interface SlackClient {
-  postMessage(channel: string, message: SlackMessage): Promise<PostedMessage>;
+  /** `threadTs` posts a reply in that message's thread (reminders go under the approval request). */
+  postMessage(channel: string, message: SlackMessage, options?: { threadTs?: string }): Promise<PostedMessage>;
   updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
   postEphemeral(channel: string, user: string, text: string): Promise<void>;
   /** Answers an interaction through its `response_url`; replaces the clicked message unless told otherwise. */
   respond(responseUrl: string, message: SlackMessage, options?: { replaceOriginal?: boolean }): Promise<void>;
+  /** The user ids in a user group (`usergroups.users.list`, scope `usergroups:read`). */
+  userGroupMembers(userGroup: string): Promise<string[]>;
 }
 
 /** A Slack call failed; `code` is Slack's error (`channel_not_found`, `invalid_auth`, ...) or the HTTP status. */
@@ -43,19 +46,46 @@ export class SlackApiError extends Error {
   }
 }
 
-/** Settings from the environment: `SLACK_BOT_TOKEN` (required) and `SLACK_API_URL` (optional). */
-export function slackSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SlackClientSettings {
-  const botToken = env.SLACK_BOT_TOKEN;
-  if (!botToken) throw new Error('SLACK_BOT_TOKEN is not set');
+/** Settings for a bot token; `SLACK_API_URL` (optional) points the client elsewhere than slack.com. */
+export function slackSettings(botToken: string, env: NodeJS.ProcessEnv = process.env): SlackClientSettings {
+  if (!botToken) throw new Error('The Slack bot token is empty');
   return { botToken, apiUrl: env.SLACK_API_URL || DEFAULT_SLACK_API_URL };
 }
 
-let shared: SlackClient | undefined;
+/**
+ * Settings from the environment alone: `SLACK_BOT_TOKEN` (required) and `SLACK_API_URL`. On AWS the
+ * token lives in Secrets Manager: prefer `slackBotClient()` from credentials.ts, which reads it there.
+ */
+export function slackSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SlackClientSettings {
+  const botToken = env.SLACK_BOT_TOKEN;
+  if (!botToken) throw new Error('SLACK_BOT_TOKEN is not set');
+  return slackSettings(botToken, env);
+}
 
-/** One client per Lambda container, built from the environment on first use. */
-export function sharedSlackClient(): SlackClient {
-  shared ??= createSlackClient(slackSettingsFromEnv());
-  return shared;
+/**
+ * How patient a client is. `interactive` serves a click, which Slack wants answered within three
+ * seconds: short timeouts and one retry. `background` serves workflow steps, which can wait longer.
+ */
+export type SlackClientProfile = 'interactive' | 'background';
+
+const PROFILES: Record<SlackClientProfile, Pick<SlackClientSettings, 'timeoutMs' | 'retries'>> = {
+  interactive: { timeoutMs: 1000, retries: 1 },
+  background: { timeoutMs: 5000, retries: 2 },
+};
+
+const shared = new Map<string, { botToken: string; client: SlackClient }>();
+
+/**
+ * One client per profile per Lambda container; a rotated bot token gets a new one. Without a token
+ * it falls back to `SLACK_BOT_TOKEN` (see slackSettingsFromEnv).
+ */
+export function sharedSlackClient(botToken?: string, profile: SlackClientProfile = 'background'): SlackClient {
+  const settings = botToken === undefined ? slackSettingsFromEnv() : slackSettings(botToken);
+  const current = shared.get(profile);
+  if (current?.botToken === settings.botToken) return current.client;
+  const client = createSlackClient({ ...settings, ...PROFILES[profile] });
+  shared.set(profile, { botToken: settings.botToken, client });
+  return client;
 }
 
 export function createSlackClient({ botToken, apiUrl = DEFAULT_SLACK_API_URL, timeoutMs = 5000, retries = 2 }: SlackClientSettings): SlackClient {
@@ -71,10 +101,10 @@ export function createSlackClient({ botToken, apiUrl = DEFAULT_SLACK_API_URL, ti
   const allowedResponseOrigins = new Set([SLACK_RESPONSE_URL_ORIGIN, new URL(apiUrl).origin]);
 
   return {
-    async postMessage(channel, { text, blocks }) {
+    async postMessage(channel, { text, blocks }, { threadTs } = {}) {
       const result = await call('chat.postMessage', () =>
         // Unfurling would fetch the console links from Slack's servers: pointless and noisy.
-        web.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false }),
+        web.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false, ...(threadTs ? { thread_ts: threadTs } : {}) }),
       );
       if (!result.channel || !result.ts) throw new SlackApiError('chat.postMessage', 'missing_channel_or_ts');
       return { channel: result.channel, ts: result.ts };
@@ -104,6 +134,11 @@ export function createSlackClient({ botToken, apiUrl = DEFAULT_SLACK_API_URL, ti
       const body = await response.text();
       const failure = responseUrlFailure(response.status, body);
       if (failure) throw new SlackApiError('response_url', failure);
+    },
+
+    async userGroupMembers(userGroup) {
+      const result = await call('usergroups.users.list', () => web.usergroups.users.list({ usergroup: userGroup }));
+      return result.users ?? [];
     },
   };
 }

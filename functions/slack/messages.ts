@@ -81,6 +81,10 @@ export interface ApprovalRequestFacts {
   /** The connection's page in the AWS console (its address depends on the ARN's service prefix). */
   consoleUrl: string;
   region: string;
+  /** Mentions (`<@U…>`, `<!subteam^S…>`) of who may approve; shown so everyone knows whose click counts. */
+  approvers?: string[];
+  /** Set on the copy posted when an overdue approval is escalated. */
+  escalation?: { waitedSeconds: number; mentions: string[] };
 }
 
 /** To the approvers: finish "Update pending connection" in the console, then approve or reject here. */
@@ -91,13 +95,27 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
   const consoleUrl = checkedConsoleUrl(facts.consoleUrl);
   const endpoint = escapeText(facts.providerEndpoint);
   const connection = escapeText(facts.connectionName, 64);
+  const approvers = checkedMentions(facts.approvers ?? [], 'approvers');
+  const escalation = facts.escalation && { waited: duration(facts.escalation.waitedSeconds), mentions: checkedMentions(facts.escalation.mentions, 'escalation.mentions') };
   return {
     text: fallback(
-      `Approval needed: connection ${facts.connectionName} to ${facts.providerEndpoint}, requested by ${facts.requester}. ` +
+      (escalation ? `Escalated after ${escalation.waited} without a decision. ` : '') +
+        `Approval needed: connection ${facts.connectionName} to ${facts.providerEndpoint}, requested by ${facts.requester}. ` +
         `A GitHub organization owner must choose "Update pending connection" in the AWS console (${facts.region}), then approve.`,
     ),
     blocks: [
-      { type: 'header', text: plainText('Approve a GitHub Enterprise Server connection', BLOCK_KIT_LIMITS.headerText) },
+      {
+        type: 'header',
+        text: plainText(escalation ? 'Escalated: an approval is overdue' : 'Approve a GitHub Enterprise Server connection', BLOCK_KIT_LIMITS.headerText),
+      },
+      ...(escalation
+        ? [
+            section(
+              `:rotating_light: Nobody has approved or rejected this request for *${escalation.waited}*.` +
+                (escalation.mentions.length > 0 ? ` ${escalation.mentions.join(' ')}, please decide or find the organization owner.` : ''),
+            ),
+          ]
+        : []),
       section(
         `*Who must act:* an *organization owner of the GitHub organization on ${endpoint}*, signed in to the AWS console ` +
           `in *${escapeText(facts.region, 40)}*. Only an organization owner can install the AWS Connector app the connection needs.`,
@@ -116,6 +134,7 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
         ['Connection ARN', escapeText(facts.connectionArn)],
         ['Region', escapeText(facts.region, 40)],
       ]),
+      ...(approvers.length > 0 ? [context(`Who may approve: ${approvers.join(' ')}`)] : []),
       {
         type: 'actions',
         block_id: APPROVAL_BLOCK_ID,
@@ -138,12 +157,42 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
   };
 }
 
+export interface ReminderFacts {
+  requestId: string;
+  connectionName: string;
+  providerEndpoint: string;
+  consoleUrl: string;
+  waitedSeconds: number;
+  /** Who may approve, as mentions, so the reminder notifies them. */
+  approvers: string[];
+}
+
+/** A reply in the approval request's thread: still waiting, who should act, where. The buttons stay on the request. */
+export function reminderMessage(facts: ReminderFacts): SlackMessage {
+  const consoleUrl = checkedConsoleUrl(facts.consoleUrl);
+  const approvers = checkedMentions(facts.approvers, 'approvers');
+  const waited = duration(facts.waitedSeconds);
+  const subject = `connection ${escapeText(facts.connectionName, 64)} to ${escapeText(facts.providerEndpoint)}`;
+  return {
+    text: fallback(`Reminder: the connection ${facts.connectionName} to ${facts.providerEndpoint} has waited ${waited} for the handshake and an approval.`),
+    blocks: [
+      section(
+        `:alarm_clock: *Reminder:* the ${subject} has waited *${waited}*.` +
+          (approvers.length > 0 ? ` ${approvers.join(' ')}` : '') +
+          `\nA GitHub organization owner must choose *Update pending connection* (${link(consoleUrl, 'open the connection')}), ` +
+          'then approve or reject with the buttons above.',
+      ),
+      context(`Request ${escapeText(facts.requestId)}`),
+    ],
+  };
+}
+
 export type DecisionFacts = {
   requestId: string;
   connectionName: string;
   providerEndpoint: string;
   decidedAt: Date;
-} & ({ outcome: 'approved' | 'rejected'; decidedBy: string } | { outcome: 'expired' });
+} & ({ outcome: 'approved' | 'rejected'; decidedBy: string } | { outcome: 'expired' } | { outcome: 'cancelled'; reason: string });
 
 /** Replaces the approval request once decided: who, when, what; no buttons, so no second click. */
 export function decisionMessage(facts: DecisionFacts): SlackMessage {
@@ -151,6 +200,13 @@ export function decisionMessage(facts: DecisionFacts): SlackMessage {
   const plainSubject = `connection ${facts.connectionName} to ${facts.providerEndpoint}`;
   const when = slackDate(facts.decidedAt);
   const plainWhen = facts.decidedAt.toISOString();
+  if (facts.outcome === 'cancelled') {
+    return summaryMessage(
+      facts.requestId,
+      `:heavy_minus_sign: *No longer needed* ${when}: ${subject} (${escapeText(facts.reason, 300)}).`,
+      `No longer needed at ${plainWhen}: ${plainSubject} (${facts.reason}).`,
+    );
+  }
   if (facts.outcome === 'expired') {
     return summaryMessage(
       facts.requestId,
@@ -270,6 +326,24 @@ function decisionButton(
  */
 function fallback(text: string): string {
   return escapeText(text, BLOCK_KIT_LIMITS.fallbackText);
+}
+
+/** Mentions go into mrkdwn as they are, so only well-formed user and user group mentions pass. */
+function checkedMentions(mentions: string[], field: string): string[] {
+  for (const mention of mentions) {
+    if (!/^(<@[UW][A-Z0-9]{2,20}>|<!subteam\^S[A-Z0-9]{2,20}>)$/.test(mention)) {
+      throw new MessageInputError(field, 'must be user (<@U…>) or user group (<!subteam^S…>) mentions');
+    }
+  }
+  return mentions.slice(0, 30);
+}
+
+/** "36 hours", "3 days", "45 minutes": how long something waited, as people say it. */
+export function duration(seconds: number): string {
+  const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`;
+  if (seconds >= 3 * 86_400 && seconds % 86_400 === 0) return plural(seconds / 86_400, 'day');
+  if (seconds >= 3600) return plural(Math.round(seconds / 3600), 'hour');
+  return plural(Math.max(1, Math.round(seconds / 60)), 'minute');
 }
 
 /**

@@ -56,3 +56,40 @@ export class SourceActionNotFound extends WorkflowError {
     super('SourceActionNotFound', `Cannot attach to pipeline ${pipelineName}: ${detail}`);
   }
 }
+
+export class TriggerNotPossible extends WorkflowError {
+  readonly retryable = false;
+  constructor(pipelineName: string, detail: string) {
+    super('TriggerNotPossible', `Cannot add the trigger to pipeline ${pipelineName}: ${detail}`);
+  }
+}
+
+/** Someone kept changing the pipeline while we tried to attach; the state machine retries a little later. */
+export class PipelineEditConflict extends WorkflowError {
+  readonly retryable = true;
+  constructor(pipelineName: string, attempts: number) {
+    super(
+      'PipelineEditConflict',
+      `Pipeline ${pipelineName} changed under us on each of ${attempts} attempts (someone else is editing it); nothing of theirs was overwritten.`,
+    );
+  }
+}
+
+/** The first run's source action has not finished yet; the state machine looks again later. */
+export class FirstRunInProgress extends WorkflowError {
+  readonly retryable = true;
+  constructor(pipelineName: string, executionId: string) {
+    super('FirstRunInProgress', `The source stage of ${pipelineName} (execution ${executionId}) is still running.`);
+  }
+}
+
+/**
+ * The first run's source action failed, and we retried the stage. IAM changes take a while to
+ * reach CodePipeline, so the state machine tries again with backoff before it gives up.
+ */
+export class FirstRunSourceFailed extends WorkflowError {
+  readonly retryable = true;
+  constructor(pipelineName: string, executionId: string, error: string) {
+    super('FirstRunSourceFailed', `The source stage of ${pipelineName} failed in execution ${executionId}: ${error}`);
+  }
+}

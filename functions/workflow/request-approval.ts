@@ -1,38 +1,135 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { approvalPolicyFor, mentionsOf, parseApproversConfig, type ApprovalPolicy } from '../approvals/approvers.ts';
+import { resumeWorkflow } from '../approvals/decide.ts';
+import { isApprovalStage, type ApprovalStage } from '../approvals/stages.ts';
 import { connectionConsoleUrl } from '../core/console-links.ts';
-import { newApprovalId } from '../requests/approvals.ts';
+import { newApprovalId, type ApprovalRecord } from '../requests/approvals.ts';
+import type { ConnectionRequestRecord } from '../requests/model.ts';
 import { timelineEntry } from '../requests/store.ts';
+import { duration } from '../slack/messages.ts';
 import { workflowContext, type StepInput } from './context.ts';
-import { notifyApprovalNeeded } from './notifications.ts';
+import { notifyApprovalEscalation, notifyApprovalNeeded, notifyApprovalReminder } from './notifications.ts';
+
+const logger = new Logger({ serviceName: 'connection-broker-workflow' });
+
+/** The approval was closed (the request is being rolled back) before this stage could wait on it. */
+export class ApprovalClosedError extends Error {
+  constructor(requestId: string) {
+    super(`The approval of request ${requestId} is already closed.`);
+    this.name = 'ApprovalClosedError';
+  }
+}
+
+export type ApprovalStageInput = StepInput & { taskToken: string; stage?: ApprovalStage };
 
 /**
- * The `.waitForTaskToken` step: keeps the task token server-side under a random approval id and
- * asks the approvers to finish the handshake. The workflow resumes when an approver decides.
+ * Every stage of the approval wait (`.waitForTaskToken`; see approvals/stages.ts). The request
+ * has one approval id for its whole wait: the first stage fixes it on the request record and asks
+ * the approvers; the reminder and escalation stages re-point the same id at their new token and
+ * send their notice once. The task token goes into the approval record and nowhere else.
  */
-export async function handler(event: StepInput & { taskToken: string }): Promise<void> {
-  const { store, approvals, config } = workflowContext();
-  const record = await store.getRequest(event.requestId);
-  const approvalId = newApprovalId();
-  const now = new Date();
-  await approvals.create({
+export async function handler(event: ApprovalStageInput): Promise<void> {
+  const stage: ApprovalStage = isApprovalStage(event.stage) ? event.stage : 'request';
+  const { store, approvals, config, aws } = workflowContext();
+
+  // The id is written to the request before the approval exists: a retry after a crash in between
+  // finds it and completes the same approval instead of starting a second one.
+  const record = await store.updateRequest(event.requestId, (current) =>
+    current.approvalId ? undefined : { ...current, approvalId: newApprovalId() },
+  );
+  const approvalId = record.approvalId!;
+  const approval = await approvals.open({
     approvalId,
     requestId: record.requestId,
     taskToken: event.taskToken,
-    status: 'PENDING',
-    createdAt: now.toISOString(),
-    expiresAt: Math.floor(now.getTime() / 1000) + config.approvalTimeoutSeconds + 86_400,
+    stage,
+    // DynamoDB's TTL removes the record, and the token in it, a day after the wait can last.
+    expiresAt: Math.floor(Date.now() / 1000) + config.approvalSchedule.timeoutSeconds + 86_400,
   });
-  const link = connectionConsoleUrl(record.connectionArn!);
-  const updated = await store.updateRequest(record.requestId, (current) => ({
+
+  if (approval.status === 'APPROVED' || approval.status === 'REJECTED') {
+    // Decided between the previous stage's timeout and now: nobody was listening, so pass it on.
+    await resumeWorkflow(approval, aws.stepFunctions);
+    return;
+  }
+  if (approval.status !== 'PENDING') throw new ApprovalClosedError(record.requestId);
+
+  const policy = approvalPolicy(record);
+  const consoleUrl = connectionConsoleUrl(record.connectionArn!);
+  switch (stage) {
+    case 'request':
+      return askApprovers(record, approval, policy, consoleUrl);
+    case 'reminder':
+      return remindApprovers(record, approval, policy, consoleUrl);
+    case 'escalation':
+      return escalate(record, approval, policy, consoleUrl);
+  }
+}
+
+async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string): Promise<void> {
+  const { store, approvals, config } = workflowContext();
+  const updated = await store.updateRequest(record.requestId, (current) =>
+    current.status === 'WAITING_FOR_APPROVAL'
+      ? undefined
+      : {
+          ...current,
+          status: 'WAITING_FOR_APPROVAL',
+          waitingFor: {
+            what: 'a GitHub organization owner to finish the connection handshake ("Update pending connection") in the AWS console, then an approver to approve',
+            who: config.approversChannel ? `approvers (Slack ${config.approversChannel})` : 'approvers (admin API)',
+            link: consoleUrl,
+            since: new Date().toISOString(),
+          },
+          timeline: [...current.timeline, timelineEntry('approval', 'system', 'Asked the approvers to finish the handshake and approve.')],
+        },
+  );
+  // A retried first stage must not post the request twice.
+  if (approval.requestMessage) return;
+  const message = await notifyApprovalNeeded(updated, { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers) });
+  if (message) await approvals.attachMessage(approval.approvalId, 'requestMessage', message);
+}
+
+async function remindApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string): Promise<void> {
+  const { store, approvals, config } = workflowContext();
+  if (!(await approvals.claimNotice(approval.approvalId, 'remindedAt'))) return;
+  const waitedSeconds = config.approvalSchedule.reminderAfterSeconds;
+  await notifyApprovalReminder(record, approval, { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers), waitedSeconds });
+  await store.updateRequest(record.requestId, (current) => ({
     ...current,
-    status: 'WAITING_FOR_APPROVAL',
-    waitingFor: {
-      what: 'a GitHub organization owner to finish the connection handshake ("Update pending connection") in the AWS console, then an approver to approve',
-      who: config.approversChannel ? `approvers (Slack ${config.approversChannel})` : 'approvers (admin API)',
-      link,
-      since: now.toISOString(),
-    },
-    timeline: [...current.timeline, timelineEntry('approval', 'system', 'Asked the approvers to finish the handshake and approve.')],
+    timeline: [...current.timeline, timelineEntry('approval', 'system', `Reminded the approvers: no decision after ${duration(waitedSeconds)}.`)],
   }));
-  const message = await notifyApprovalNeeded(updated, approvalId, link);
-  if (message) await approvals.attachSlackMessage(approvalId, message);
+}
+
+async function escalate(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string): Promise<void> {
+  const { store, approvals, config } = workflowContext();
+  if (!(await approvals.claimNotice(approval.approvalId, 'escalatedAt'))) return;
+  const waitedSeconds = config.approvalSchedule.escalateAfterSeconds;
+  // Without escalation contacts the escalation still goes out, to the approvers, louder.
+  const escalateTo = policy.escalation && (policy.escalation.users.length > 0 || policy.escalation.userGroups.length > 0) ? policy.escalation : policy.approvers;
+  const channel = policy.escalation?.channel ?? config.approversChannel;
+  const message = await notifyApprovalEscalation(record, {
+    approvalId: approval.approvalId,
+    consoleUrl,
+    approvers: mentionsOf(policy.approvers),
+    waitedSeconds,
+    channel,
+    escalateTo: mentionsOf(escalateTo),
+  });
+  if (message) await approvals.attachMessage(approval.approvalId, 'escalationMessage', message);
+  const whom = [channel ? `Slack ${channel}` : undefined, ...mentionsOf(escalateTo)].filter(Boolean).join(', ') || 'the admins';
+  await store.updateRequest(record.requestId, (current) => ({
+    ...current,
+    waitingFor: current.waitingFor && { ...current.waitingFor, who: `${current.waitingFor.who}; escalated to ${whom}` },
+    timeline: [...current.timeline, timelineEntry('approval', 'system', `Escalated to ${whom}: no decision after ${duration(waitedSeconds)}.`)],
+  }));
+}
+
+/** A broken SLACK_APPROVERS must not fail the request (admins can still decide): log it and mention nobody. */
+function approvalPolicy(record: ConnectionRequestRecord): ApprovalPolicy {
+  try {
+    return approvalPolicyFor(parseApproversConfig(workflowContext().config.slackApprovers), record.providerEndpoint);
+  } catch (error) {
+    logger.error('the approvers configuration is not valid; mentioning nobody', { requestId: record.requestId, error: (error as Error).message });
+    return { approvers: { users: [], userGroups: [] }, escalation: undefined };
+  }
 }

@@ -1,5 +1,5 @@
-import type { ActionDeclaration } from '@aws-sdk/client-codepipeline';
-import { GetPipelineCommand, PipelineNotFoundException, UpdatePipelineCommand } from '@aws-sdk/client-codepipeline';
+import { PipelineNotFoundException } from '@aws-sdk/client-codepipeline';
+import { DeleteRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   DeleteConnectionCommand,
   DeleteHostCommand,
@@ -7,12 +7,14 @@ import {
   ResourceNotFoundException,
   ResourceUnavailableException,
 } from '@aws-sdk/client-codestar-connections';
-import { restoreSourceAction } from '../pipelines/source-action.ts';
-import { isTerminal, type ConnectionRequestRecord, type TimelineEntry } from '../requests/model.ts';
+import { planRestore } from '../pipelines/attach-plan.ts';
+import { isTerminal, type ConnectionRequestRecord, type RoleGrant, type TimelineEntry } from '../requests/model.ts';
 import { timelineEntry } from '../requests/store.ts';
 import { endpointKey, workflowContext, type StepInput } from './context.ts';
+import { closeOpenApprovals, rejectedBy } from './close-approvals.ts';
 import { notifyOutcome } from './notifications.ts';
 import { outcomeOf, planRollback, type RollbackStep, type WorkflowFailure } from './rollback-plan.ts';
+import { safeUpdatePipeline } from './safe-pipeline-update.ts';
 
 /** The state machine's Catch target: undo what this request created, in order, and record why. */
 export async function handler(event: StepInput & { error?: WorkflowFailure }): Promise<{ status: string }> {
@@ -26,7 +28,7 @@ export async function handler(event: StepInput & { error?: WorkflowFailure }): P
  * a retried or repeated rollback converges. Also used by cancel.
  */
 export async function rollBackRequest(requestId: string, failure: WorkflowFailure | undefined, actor = 'system'): Promise<ConnectionRequestRecord> {
-  const { store, approvals } = workflowContext();
+  const { store } = workflowContext();
   const outcome = outcomeOf(failure);
   const started = await store.updateRequest(requestId, (current) =>
     isTerminal(current.status)
@@ -41,9 +43,7 @@ export async function rollBackRequest(requestId: string, failure: WorkflowFailur
   );
   if (isTerminal(started.status)) return started;
 
-  for (const approval of await approvals.forRequest(requestId)) {
-    if (approval.status === 'PENDING') await approvals.decide(approval.approvalId, 'EXPIRED', actor);
-  }
+  await closeOpenApprovals(started, outcome.status, actor);
   const notes: TimelineEntry[] = [];
   for (const step of planRollback(started)) notes.push(await undo(step, started));
 
@@ -52,25 +52,17 @@ export async function rollBackRequest(requestId: string, failure: WorkflowFailur
     status: outcome.status,
     timeline: [...current.timeline, ...notes, timelineEntry('rollback', 'system', `Rollback finished; the request is ${outcome.status}.`)],
   }));
-  await notifyOutcome(finished);
+  await notifyOutcome(finished, await rejectedBy(finished));
   return finished;
 }
 
 async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promise<TimelineEntry> {
   const { aws, store } = workflowContext();
   switch (step.kind) {
-    case 'restore-pipeline': {
-      try {
-        const { pipeline } = await aws.pipelines.send(new GetPipelineCommand({ name: step.pipelineName }));
-        const attachment = record.attachment!;
-        const restored = restoreSourceAction(pipeline!, attachment, attachment.previousAction as ActionDeclaration);
-        await aws.pipelines.send(new UpdatePipelineCommand({ pipeline: restored }));
-        return timelineEntry('rollback', 'system', `Restored the source action of ${step.pipelineName}.`);
-      } catch (error) {
-        if (error instanceof PipelineNotFoundException) return timelineEntry('rollback', 'system', `Pipeline ${step.pipelineName} no longer exists.`);
-        throw error;
-      }
-    }
+    case 'restore-pipeline':
+      return restorePipeline(step.pipelineName, record);
+    case 'remove-grant':
+      return removeGrant(step.grant);
     case 'delete-connection': {
       try {
         await aws.connections.send(new DeleteConnectionCommand({ ConnectionArn: step.connectionArn }));
@@ -108,4 +100,50 @@ async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promis
 async function hasConnections(hostArn: string): Promise<boolean> {
   const { Connections } = await workflowContext().aws.connections.send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 1 }));
   return (Connections?.length ?? 0) > 0;
+}
+
+/**
+ * Puts the source action (and its trigger) back as they were, with the same version-checked
+ * read-modify-write as the attach, and only where they are still what we set.
+ */
+async function restorePipeline(pipelineName: string, record: ConnectionRequestRecord): Promise<TimelineEntry> {
+  const { aws, config } = workflowContext();
+  const attachment = record.attachment!;
+  try {
+    const outcome = await safeUpdatePipeline({
+      pipelines: aws.pipelines,
+      name: pipelineName,
+      maxAttempts: config.pipelineAttach.updateAttempts,
+      rewrite: (current) => {
+        const plan = planRestore(current, attachment, record.connectionArn!);
+        return { declaration: plan.declaration, plan };
+      },
+    });
+    const kept = outcome.concurrentEdits.length > 0 ? ` (recomputed ${outcome.concurrentEdits.length} time(s) around someone else's edit, which is kept)` : '';
+    const notes = outcome.plan.notes.join(' ');
+    const secrets = JSON.stringify(attachment.previousAction).includes('"****"')
+      ? ' GetPipeline masks secrets, so a secret of the previous action (such as a GitHub OAuth token) must be entered again.'
+      : '';
+    const done = outcome.updated ? `Restored the source action of ${pipelineName}${kept}.${secrets}` : `Left pipeline ${pipelineName} as it is.`;
+    return timelineEntry('rollback', 'system', [done, notes].filter(Boolean).join(' '));
+  } catch (error) {
+    if (error instanceof PipelineNotFoundException) return timelineEntry('rollback', 'system', `Pipeline ${pipelineName} no longer exists.`);
+    throw error;
+  }
+}
+
+/** Takes away the inline policy this request added, or puts back the one it replaced. */
+async function removeGrant(grant: RoleGrant): Promise<TimelineEntry> {
+  const { aws } = workflowContext();
+  try {
+    if (grant.replacedDocument !== undefined) {
+      await aws.iam.send(new PutRolePolicyCommand({ RoleName: grant.roleName, PolicyName: grant.policyName, PolicyDocument: grant.replacedDocument }));
+      return timelineEntry('rollback', 'system', `Put back the earlier inline policy ${grant.policyName} of role ${grant.roleName}.`);
+    }
+    await aws.iam.send(new DeleteRolePolicyCommand({ RoleName: grant.roleName, PolicyName: grant.policyName }));
+    return timelineEntry('rollback', 'system', `Removed inline policy ${grant.policyName} from role ${grant.roleName}.`);
+  } catch (error) {
+    if (error instanceof NoSuchEntityException) return timelineEntry('rollback', 'system', `Inline policy ${grant.policyName} of role ${grant.roleName} was already gone.`);
+    throw error;
+  }
 }

@@ -1,16 +1,22 @@
-import type { ConnectionRequestRecord, RequestStatus } from '../requests/model.ts';
+import type { ConnectionRequestRecord, RequestStatus, RoleGrant } from '../requests/model.ts';
 
-/** What rollback undoes, in order: the pipeline reference, the connection, then the host. */
+/**
+ * What rollback undoes, in order: the pipeline reference (so nothing runs against what goes next),
+ * the UseConnection policies this request put on roles, the connection, then the host.
+ */
 export type RollbackStep =
   | { kind: 'restore-pipeline'; pipelineName: string }
+  | { kind: 'remove-grant'; grant: RoleGrant }
   | { kind: 'delete-connection'; connectionArn: string }
   | { kind: 'release-host'; hostArn: string; deleteIfUnused: boolean };
 
 export function planRollback(record: ConnectionRequestRecord): RollbackStep[] {
   const steps: RollbackStep[] = [];
-  if (record.pipeline && record.attachment !== undefined) {
+  // An action that already pointed at the connection before we came is not ours to restore.
+  if (record.pipeline && record.attachment !== undefined && (record.attachment.actionChanged !== false || record.attachment.trigger?.changed)) {
     steps.push({ kind: 'restore-pipeline', pipelineName: record.pipeline.name });
   }
+  for (const grant of record.grants ?? []) steps.push({ kind: 'remove-grant', grant });
   if (record.connectionArn) steps.push({ kind: 'delete-connection', connectionArn: record.connectionArn });
   if (record.hostArn) {
     steps.push({ kind: 'release-host', hostArn: record.hostArn, deleteIfUnused: record.hostCreatedByRequest === true });

@@ -7,6 +7,8 @@ import { resolveCloudFormationValue, type LocalResourceNames } from './cloudform
 import { ensureTables, startDynamoDb } from './runtime/dynamodb.ts';
 import { createHttpApi, type HttpApiRoute } from './runtime/http-api.ts';
 import { verifyToken } from './runtime/jwt.ts';
+import { scheduledJobs } from './runtime/scheduled-jobs.ts';
+import { startSchedules, type ScheduleTimers } from './runtime/schedules.ts';
 import { loadServiceConfig, substituteDefinition, type LocalFunction, type LocalServiceConfig } from './runtime/service-config.ts';
 import { Sandbox } from './sandbox/server.ts';
 import { LocalStepFunctions, type TaskHandler } from './stepfunctions/engine.ts';
@@ -24,6 +26,8 @@ export interface LocalSystemOptions {
   environment?: Record<string, string>;
   /** Replaces a state machine's definition before it is registered (benchmarks compare variants). */
   transformDefinition?: (logicalId: string, definition: Record<string, unknown>) => Record<string, unknown>;
+  /** Timers for the functions' `schedule` events (tests drive them); default: real time. */
+  scheduleTimers?: ScheduleTimers;
 }
 
 export interface LocalSystem {
@@ -46,6 +50,15 @@ const LOCAL_ENVIRONMENT: Record<string, string> = {
   SLACK_APP_ID: 'A0SANDBOX',
   SLACK_APPROVERS_CHANNEL: 'C0APPROVALS',
   SLACK_HOST_ADMINS_CHANNEL: 'C0HOSTADMINS',
+  // Approvers in the fake Slack: U0APPROVER by id, members of S0APPROVERS, and the escalation's S0LEADS.
+  SLACK_APPROVERS: JSON.stringify({
+    default: { users: ['U0APPROVER'], userGroups: ['S0APPROVERS'], escalation: { channel: 'C0ESCALATIONS', userGroups: ['S0LEADS'] } },
+  }),
+};
+
+/** AWS-only settings the local runtime replaces: locally the Slack credentials come from the environment above. */
+const LOCAL_OVERRIDES: Record<string, string> = {
+  SLACK_SECRET_ID: '',
 };
 
 /**
@@ -74,7 +87,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const functionSettings = functionEnvironment(config, names);
   // What serverless.yml leaves empty (operator settings such as the allow-list) gets a local default.
   const localDefaults = Object.fromEntries(Object.entries(LOCAL_ENVIRONMENT).filter(([key]) => !functionSettings[key]));
-  Object.assign(process.env, awsEnvironment(sandbox.url, dynamo.url, config.region), functionSettings, localDefaults, options.environment);
+  Object.assign(process.env, awsEnvironment(sandbox.url, dynamo.url, config.region), functionSettings, LOCAL_OVERRIDES, localDefaults, options.environment);
 
   const tableClient = new DynamoDBClient({});
   await ensureTables(tableClient, config.tables, (logicalId) => names.refs[logicalId]!);
@@ -96,6 +109,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
   }
 
+  // EventBridge schedules (serverless.yml `schedule` events): the same handlers, on their schedule.
+  const stopSchedules = startSchedules(
+    scheduledJobs(config.functions, {
+      accountId,
+      region: config.region,
+      nowMs: () => sandbox.clock.nowMs(),
+      invoke: (fn, event) => handlers.get(fn.name)!(event, lambdaContext(fn.timeoutSeconds)),
+    }),
+    options.scheduleTimers ? { timers: options.scheduleTimers } : {},
+  );
+
   const server = await listenHttpApi(config, handlers, options.apiPort ?? 3000);
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await configureFakeSlack(sandbox.url, `${apiUrl}/slack/interactions`);
@@ -107,6 +131,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stateMachineArns,
     config,
     async close() {
+      stopSchedules();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sandbox.close();

@@ -26,11 +26,14 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('describes every route the api function serves, and nothing else', () => {
+  it('describes every route the api and auditApi functions serve, and nothing else', () => {
     const config = parseCloudFormationYaml(readFileSync(new URL('../../serverless.yml', import.meta.url), 'utf8')) as {
       functions: Record<string, { events?: { httpApi?: { method: string; path: string } }[] }>;
     };
-    const served = (config.functions.api?.events ?? []).map(({ httpApi }) => `${httpApi!.method.toLowerCase()} ${httpApi!.path}`).sort();
+    const served = ['api', 'auditApi']
+      .flatMap((name) => config.functions[name]?.events ?? [])
+      .map(({ httpApi }) => `${httpApi!.method.toLowerCase()} ${httpApi!.path}`)
+      .sort();
     const documented = Object.entries(openApiDocument().paths)
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`))
       .sort();

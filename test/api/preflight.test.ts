@@ -94,6 +94,16 @@ describe('pre-flight', () => {
     expect([ambiguous.code, ambiguous.details[0]?.path]).toEqual(['SourceActionNotFound', 'pipeline.sourceActionName']);
   });
 
+  it('refuses a trigger on a V1 pipeline (it would silently become V2), and accepts it on V2', async () => {
+    const source = { name: 'A', actionTypeId: { category: 'Source' as const, owner: 'AWS' as const, provider: 'S3', version: '1' } };
+    const trigger = { push: [{ branches: { includes: ['main'] } }] };
+    pipelines.on(GetPipelineCommand).resolves({ pipeline: { name: 'old', roleArn: 'r', pipelineType: 'V1', stages: [{ name: 'Source', actions: [source] }] } });
+    const v1 = await refusal(preflight({ ...input, pipeline: { name: 'old', trigger } }, dependencies()));
+    expect([v1.status, v1.code, v1.details[0]?.path]).toEqual([422, 'TriggerNotPossible', 'pipeline.trigger']);
+    pipelines.on(GetPipelineCommand).resolves({ pipeline: { name: 'new', roleArn: 'r', pipelineType: 'V2', stages: [{ name: 'Source', actions: [source] }] } });
+    await expect(preflight({ ...input, pipeline: { name: 'new', trigger } }, dependencies())).resolves.toBeDefined();
+  });
+
   it('refuses GHES 2.22.0, and only notes a server it cannot reach', async () => {
     const old = await refusal(preflight(input, dependencies({ installed_version: '2.22.0' })));
     expect(old.code).toBe('UnsupportedGhesVersion');

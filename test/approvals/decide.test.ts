@@ -1,8 +1,9 @@
 import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
-import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { InvalidToken, SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../functions/approvals/decide.ts';
+import type { ApprovalStage } from '../../functions/approvals/stages.ts';
 import { ApprovalStore, newApprovalId } from '../../functions/requests/approvals.ts';
 import { BrokerStore } from '../../functions/requests/store.ts';
 import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
@@ -34,17 +35,17 @@ beforeEach(() => {
 
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/7d2469ff-514a-4e4f-9003-5ca4a43cdc41';
 
-async function pendingApproval() {
+async function pendingApproval(stage: ApprovalStage = 'request') {
   const requestId = newApprovalId();
   const now = new Date().toISOString();
   await store.createRequest({
     requestId, status: 'WAITING_FOR_APPROVAL', requester: { id: 'alice' }, providerEndpoint: 'https://ghe.example.com', connectionName: 'c',
     hostName: 'h', tags: {}, region: 'us-east-1', createdAt: now, updatedAt: now, timeline: [], revision: 0, connectionArn: CONNECTION,
   });
-  const approval = { approvalId: newApprovalId(), requestId, taskToken: `token-${requestId}`, status: 'PENDING' as const, createdAt: now, expiresAt: 0 };
-  await approvals.create(approval);
-  return approval;
+  return approvals.open({ approvalId: newApprovalId(), requestId, taskToken: `token-${requestId}`, stage, expiresAt: 0 });
 }
+
+const timedOut = () => new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} });
 
 describe('deciding an approval', () => {
   it('resumes the workflow once, however many approvers click at the same time', async () => {
@@ -73,9 +74,47 @@ describe('deciding an approval', () => {
     expect(connections.calls()).toHaveLength(0);
   });
 
-  it('reports a workflow that already timed out as decided, without failing', async () => {
-    stepFunctions.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
-    const approval = await pendingApproval();
-    expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toEqual({ kind: 'already-decided', status: 'EXPIRED', decidedBy: 'u1' });
+  it('reports an approval whose last stage timed out as expired, and records it so', async () => {
+    stepFunctions.on(SendTaskSuccessCommand).rejects(timedOut());
+    const approval = await pendingApproval('escalation');
+    expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toEqual({ kind: 'already-decided', status: 'EXPIRED', tooLate: true });
+    expect((await approvals.get(approval.approvalId))?.status).toBe('EXPIRED');
+    expect((await store.getRequest(approval.requestId)).timeline).toEqual([]);
+  });
+
+  it('treats InvalidToken and TaskDoesNotExist like a timed-out token', async () => {
+    stepFunctions.on(SendTaskFailureCommand).rejects(new InvalidToken({ message: 'Invalid token', $metadata: {} }));
+    const approval = await pendingApproval('escalation');
+    expect(await decideApproval(approval, 'reject', 'u1', dependencies)).toMatchObject({ kind: 'already-decided', status: 'EXPIRED' });
+    stepFunctions.on(SendTaskSuccessCommand).rejects(new TaskDoesNotExist({ message: 'Task does not exist', $metadata: {} }));
+    const other = await pendingApproval('escalation');
+    expect(await decideApproval(other, 'approve', 'u1', dependencies)).toMatchObject({ kind: 'already-decided', status: 'EXPIRED' });
+  });
+
+  it('keeps a decision that arrives between two stages: the next stage passes it on', async () => {
+    stepFunctions.on(SendTaskSuccessCommand).rejects(timedOut());
+    const approval = await pendingApproval('request');
+    expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toMatchObject({ kind: 'decided' });
+    // The reminder stage opens after the decision, sees it, and resumes the workflow with its own token.
+    const reopened = await approvals.open({ ...approval, taskToken: 'token-of-the-reminder', stage: 'reminder' });
+    expect(reopened).toMatchObject({ status: 'APPROVED', decidedBy: 'u1', taskToken: 'token-of-the-reminder' });
+  });
+
+  it('counts a decision as delivered when a later stage re-pointed the approval while the old token was being answered', async () => {
+    const approval = await pendingApproval('escalation');
+    stepFunctions.on(SendTaskSuccessCommand).callsFake(async () => {
+      // Even at the last stage: the re-point happened after the decision, so that stage saw it.
+      await approvals.open({ ...approval, taskToken: 'a-newer-token', stage: 'escalation' });
+      throw timedOut();
+    });
+    expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toMatchObject({ kind: 'decided' });
+    expect((await approvals.get(approval.approvalId))?.status).toBe('APPROVED');
+  });
+
+  it('resumes with the token of the stage current at the moment of the decision', async () => {
+    const approval = await pendingApproval('request');
+    await approvals.open({ ...approval, taskToken: 'token-of-the-escalation', stage: 'escalation' });
+    await decideApproval(approval, 'approve', 'u1', dependencies);
+    expect(stepFunctions.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.taskToken).toBe('token-of-the-escalation');
   });
 });

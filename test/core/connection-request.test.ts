@@ -141,7 +141,7 @@ describe('parseConnectionRequest: problems', () => {
       {
         path: 'pipeline.repo',
         message:
-          'Unknown field "repo" (allowed fields: name, sourceActionName, fullRepositoryId, branchName, outputArtifactFormat, detectChanges)',
+          'Unknown field "repo" (allowed fields: name, sourceActionName, fullRepositoryId, branchName, outputArtifactFormat, detectChanges, trigger)',
       },
       {
         path: 'subnetID',
@@ -306,5 +306,58 @@ describe('parseConnectionRequest: problems', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parseConnectionRequest: pipeline.trigger', () => {
+  const withTrigger = (trigger: unknown, branchName = 'main') =>
+    parseConnectionRequest({ providerEndpoint: 'https://ghe.example.com', pipeline: { name: 'p', fullRepositoryId: 'org/repo', branchName, trigger } });
+
+  it('turns true into a push filter on the branch, and leaves false and absent out', () => {
+    const on = withTrigger(true, 'release/2.x');
+    expect(on.ok && on.value.pipeline?.trigger).toEqual({ push: [{ branches: { includes: ['release/2.x'] } }] });
+    const off = withTrigger(false);
+    expect(off.ok && off.value.pipeline && 'trigger' in off.value.pipeline).toBe(false);
+  });
+
+  it('accepts explicit filters as given', () => {
+    const filters = {
+      push: [{ branches: { includes: ['main'] }, filePaths: { includes: ['services/payments/**'] } }, { tags: { includes: ['v*'] } }],
+      pullRequest: [{ branches: { includes: ['main'] }, events: ['OPEN', 'UPDATED'] }],
+    };
+    const parsed = withTrigger(filters);
+    expect(parsed.ok && parsed.value.pipeline?.trigger).toEqual(filters);
+  });
+
+  it.each<[string, unknown, RequestProblem[]]>([
+    ['a string', 'yes', [{ path: 'pipeline.trigger', message: 'Must be true, false, or an object of push and pullRequest filters' }]],
+    ['no filters', {}, [{ path: 'pipeline.trigger', message: 'Give push filters, pull-request filters or both' }]],
+    ['four push filters', { push: Array.from({ length: 4 }, () => ({ branches: { includes: ['main'] } })) }, [
+      { path: 'pipeline.trigger.push', message: 'Must contain at most 3 push filters' },
+    ]],
+    ['tags with branches', { push: [{ tags: { includes: ['v*'] }, branches: { includes: ['main'] } }] }, [
+      { path: 'pipeline.trigger.push.0', message: 'A push filter uses either tags, or branches (optionally with filePaths)' },
+    ]],
+    ['file paths alone', { push: [{ filePaths: { includes: ['src/**'] } }] }, [{ path: 'pipeline.trigger.push.0', message: 'A push filter needs tags or branches' }]],
+    ['nine patterns', { push: [{ branches: { includes: Array.from({ length: 9 }, (_, i) => `b${i}`) } }] }, [
+      { path: 'pipeline.trigger.push.0.branches.includes', message: 'Must contain at most 8 patterns' },
+    ]],
+    ['empty criteria', { push: [{ branches: {} }] }, [{ path: 'pipeline.trigger.push.0.branches', message: 'Give includes, excludes or both' }]],
+    ['a pull-request filter without branches', { pullRequest: [{ events: ['OPEN'] }] }, [{ path: 'pipeline.trigger.pullRequest.0.branches', message: 'Required' }]],
+    ['an unknown event', { pullRequest: [{ branches: { includes: ['main'] }, events: ['MERGED'] }] }, [
+      { path: 'pipeline.trigger.pullRequest.0.events.0', message: 'Must be OPEN, UPDATED or CLOSED' },
+    ]],
+    ['a misspelt field', { pushes: [] }, [
+      { path: 'pipeline.trigger.pushes', message: 'Unknown field "pushes" (allowed fields: push, pullRequest)' },
+      { path: 'pipeline.trigger', message: 'Give push filters, pull-request filters or both' },
+    ]],
+  ])('refuses %s', (_, trigger, expected) => {
+    const parsed = withTrigger(trigger);
+    expect(parsed.ok ? [] : parsed.details).toEqual(expected);
+  });
+
+  it('refuses trigger: true for a branch a filter would read as a glob pattern', () => {
+    const parsed = withTrigger(true, 'feature/{x}');
+    expect(parsed.ok ? [] : parsed.details.map((problem) => problem.path)).toEqual(['pipeline.trigger']);
   });
 });

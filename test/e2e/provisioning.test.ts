@@ -152,7 +152,13 @@ describe('provisioning over HTTP', () => {
   it('times out an approval nobody gives and rolls back', async () => {
     const created = await requestConnection({ providerEndpoint: 'https://ghe.example.com' });
     const waiting = await setUpHost(created);
-    await sandboxControl(system, 'POST', '/clock/advance', { seconds: 73 * 3600 });
+    // The wait has stages (reminder at 24 h, escalation at 48 h, timeout at 72 h); each starts when
+    // the previous one ends, so the clock moves a stage at a time (test/e2e/approvals.test.ts has more).
+    for (const [hours, note] of [[24, 'Reminded'], [24, 'Escalated']] as const) {
+      await sandboxControl(system, 'POST', '/clock/advance', { seconds: hours * 3600 });
+      await eventually(read(created.requestId), (request) => request.timeline.some((entry) => entry.message.startsWith(note)), `${note} on the timeline`);
+    }
+    await sandboxControl(system, 'POST', '/clock/advance', { seconds: 25 * 3600 });
     const timedOut = await inStatus(created.requestId, 'TIMED_OUT');
     expect(timedOut.failure?.code).toBe('ApprovalTimedOut');
     await expect(connections.send(new GetConnectionCommand({ ConnectionArn: waiting.connectionArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);

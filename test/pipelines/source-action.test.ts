@@ -2,7 +2,7 @@ import type { PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SourceActionSelectionError } from '../../functions/pipelines/errors.ts';
-import { attachSourceConnection, isAttached, restoreSourceAction, selectSourceAction } from '../../functions/pipelines/source-action.ts';
+import { attachSourceConnection, isAttached, pointsAtConnection, restoreSourceAction, sameConnection, selectSourceAction } from '../../functions/pipelines/source-action.ts';
 
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/7d2469ff-514a-4e4f-9003-5ca4a43cdc41';
 const SETTINGS = { connectionArn: CONNECTION, fullRepositoryId: 'platform/payments', branchName: 'main', outputArtifactFormat: 'CODE_ZIP' as const, detectChanges: true };
@@ -63,7 +63,6 @@ describe('attaching and restoring', () => {
       name: 'App',
       actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
       configuration: { ConnectionArn: CONNECTION, FullRepositoryId: 'platform/payments', BranchName: 'main', OutputArtifactFormat: 'CODE_ZIP', DetectChanges: 'true' },
-      inputArtifacts: [],
       outputArtifacts: [{ name: 'Out0' }],
       runOrder: 1,
       namespace: 'SourceVariables0',
@@ -87,5 +86,37 @@ describe('attaching and restoring', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('what counts as attached', () => {
+  const location = { stageName: 'Source', actionName: 'App' };
+  const attached = attachSourceConnection(pipeline([{ name: 'App', provider: 'S3' }]), location, SETTINGS).declaration;
+
+  it('needs every setting to match, with AWS defaults for the keys left out', () => {
+    expect(isAttached(attached, location, SETTINGS)).toBe(true);
+    expect(isAttached(attached, location, { ...SETTINGS, branchName: 'develop' })).toBe(false);
+    expect(isAttached(attached, location, { ...SETTINGS, outputArtifactFormat: 'CODEBUILD_CLONE_REF' })).toBe(false);
+    expect(isAttached(attached, location, { ...SETTINGS, detectChanges: false })).toBe(false);
+    const withoutDefaults = structuredClone(attached);
+    const configuration = withoutDefaults.stages![0]!.actions![0]!.configuration!;
+    delete configuration.OutputArtifactFormat;
+    delete configuration.DetectChanges;
+    expect(isAttached(withoutDefaults, location, SETTINGS)).toBe(true);
+    expect(isAttached(attached, { stageName: 'Source', actionName: 'Gone' }, SETTINGS)).toBe(false);
+  });
+
+  it('treats both ARN spellings as the same connection', () => {
+    expect(sameConnection(CONNECTION, CONNECTION.replace(':codestar-connections:', ':codeconnections:'))).toBe(true);
+    expect(sameConnection(CONNECTION, CONNECTION.replace('7d2469ff', '00000000'))).toBe(false);
+    expect(pointsAtConnection(attached.stages![0]!.actions![0], CONNECTION.replace(':codestar-connections:', ':codeconnections:'))).toBe(true);
+    expect(pointsAtConnection(pipeline([{ name: 'App', provider: 'S3' }]).stages![0]!.actions![0], CONNECTION)).toBe(false);
+  });
+
+  it('keeps the action role, Region and timeout of a converted action, and empties stray input artifacts', () => {
+    const before = pipeline([{ name: 'App', provider: 'S3' }]);
+    Object.assign(before.stages![0]!.actions![0]!, { roleArn: 'arn:aws:iam::111111111111:role/reader', region: 'us-east-1', timeoutInMinutes: 30, inputArtifacts: [{ name: 'x' }] });
+    const action = attachSourceConnection(before, location, SETTINGS).declaration.stages![0]!.actions![0]!;
+    expect(action).toMatchObject({ roleArn: 'arn:aws:iam::111111111111:role/reader', region: 'us-east-1', timeoutInMinutes: 30, inputArtifacts: [] });
   });
 });

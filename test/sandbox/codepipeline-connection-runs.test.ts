@@ -303,3 +303,20 @@ describe('stored secrets', () => {
     expect(stored.pipelines.app!.declaration.version).toBe(2);
   });
 });
+
+describe('a connection source action with its own role', () => {
+  it('runs as the action role, not the pipeline role', async () => {
+    connections.set(CONNECTION, 'AVAILABLE');
+    roles.set('source-reader', [allowUse()]);
+    const withActionRole = { ...connectionSource(), roleArn: `arn:aws:iam::${ACCOUNT}:role/source-reader` };
+    await call('CreatePipeline', { pipeline: pipeline([withActionRole]) });
+    expect((await latestRun()).status).toBe('Succeeded');
+
+    // The pipeline role alone is not enough when the action names another role.
+    roles.set(ROLE, [allowUse()]);
+    roles.set('source-reader', []);
+    await call('StartPipelineExecution', { name: 'app' });
+    expect((await latestRun()).status).toBe('Failed');
+    expect(await sourceError()).toContain('codestar-connections:UseConnection');
+  });
+});

@@ -184,6 +184,31 @@ describe('POST /_sandbox/slack/click', () => {
     expect(await unconfigured.json()).toMatchObject({ error: { code: 'NotConfigured' } });
   });
 
+  it('replays an earlier request byte for byte, signature and timestamp included', async () => {
+    const first = await click();
+    const replayed = await control<{ status: number; deliveryId: string }>(sandbox, 'POST', '/slack/replay', { deliveryId: first.deliveryId });
+    expect(replayed).toMatchObject({ status: 200, deliveryId: first.deliveryId });
+    const [original, again] = receiver.received;
+    expect(again!.rawBody).toBe(original!.rawBody);
+    expect(again!.headers['x-slack-signature']).toBe(original!.headers['x-slack-signature']);
+    expect(again!.headers['x-slack-request-timestamp']).toBe(original!.headers['x-slack-request-timestamp']);
+    await expect(control(sandbox, 'POST', '/slack/replay', { deliveryId: 'nope' })).rejects.toThrow('DeliveryNotFound');
+  });
+
+  it('delivers any form body, correctly signed', async () => {
+    const result = await control<{ status: number }>(sandbox, 'POST', '/slack/deliver', { body: 'payload=%7Bnot-json' });
+    expect(result.status).toBe(200);
+    expect(receiver.received.at(-1)!.rawBody).toBe('payload=%7Bnot-json');
+    expect(verify(receiver.received.at(-1)!)).toEqual({ ok: true });
+    await expect(control(sandbox, 'POST', '/slack/deliver', { body: 42 })).rejects.toThrow('body must be the raw form body');
+  });
+
+  it('takes user groups in its configuration, and refuses ones that are not ids', async () => {
+    const config = await control<{ userGroups: Record<string, string[]> }>(sandbox, 'PUT', '/slack/config', { userGroups: { S0OPS: ['U0ONE'] } });
+    expect(config.userGroups).toEqual({ S0OPS: ['U0ONE'] });
+    await expect(control(sandbox, 'PUT', '/slack/config', { userGroups: { ops: ['alice'] } })).rejects.toThrow('userGroups must map user group ids');
+  });
+
   describe('the three-second acknowledgement', () => {
     let slowReceiver: Receiver;
 

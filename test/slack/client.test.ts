@@ -83,6 +83,18 @@ describe('Slack client adapter against the fake Slack (real @slack/web-api)', ()
     expect(events).toMatchObject([{ kind: 'update', channel: posted.channel, ts: posted.ts, text: 'Approved' }]);
   });
 
+  it('replies in a message’s thread', async () => {
+    const parent = await slack.postMessage(APPROVALS_CHANNEL, approval);
+    const reply = await slack.postMessage(APPROVALS_CHANNEL, { text: 'Reminder', blocks: [] }, { threadTs: parent.ts });
+    expect(await recordedSlackEvents(sandbox, '?kind=post')).toMatchObject([{ ts: parent.ts }, { ts: reply.ts, threadTs: parent.ts }]);
+  });
+
+  it('lists a user group’s members, and reports an unknown group as no_such_subteam', async () => {
+    await control(sandbox, 'PUT', '/slack/config', { userGroups: { S0PLATFORM: ['U0ONE', 'U0TWO'] } });
+    expect(await slack.userGroupMembers('S0PLATFORM')).toEqual(['U0ONE', 'U0TWO']);
+    expect(await slackError(slack.userGroupMembers('S0NOBODY'))).toMatchObject({ method: 'usergroups.users.list', code: 'no_such_subteam' });
+  });
+
   it('shows an ephemeral message to one user', async () => {
     await slack.postEphemeral(APPROVALS_CHANNEL, 'U0APPROVER', 'Only the listed approvers can decide.');
     expect(await recordedSlackEvents(sandbox)).toMatchObject([
@@ -179,8 +191,11 @@ describe('Slack client settings', () => {
     expect(() => slackSettingsFromEnv({})).toThrow('SLACK_BOT_TOKEN is not set');
   });
 
-  it('builds the shared client once', () => {
+  it('builds the shared client once per profile, and anew for a rotated token', () => {
     vi.stubEnv('SLACK_BOT_TOKEN', 'xoxb-shared');
     expect(sharedSlackClient()).toBe(sharedSlackClient());
+    expect(sharedSlackClient('xoxb-shared')).toBe(sharedSlackClient());
+    expect(sharedSlackClient('xoxb-shared', 'interactive')).not.toBe(sharedSlackClient('xoxb-shared'));
+    expect(sharedSlackClient('xoxb-rotated')).not.toBe(sharedSlackClient('xoxb-shared'));
   });
 });

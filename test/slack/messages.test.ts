@@ -7,8 +7,11 @@ import {
   decisionMessage,
   hostSetupMessage,
   MessageInputError,
+  duration,
   outcomeMessage,
   REJECT_ACTION_ID,
+  reminderMessage,
+  type ReminderFacts,
   type ApprovalRequestFacts,
   type HostSetupFacts,
   type RequestOutcome,
@@ -41,6 +44,17 @@ const hostFacts: HostSetupFacts = {
 
 const decidedAt = new Date('2026-03-01T12:34:56.000Z');
 
+const MENTIONS = ['<@U0APPROVER>', '<!subteam^S0APPROVERS>'];
+
+const reminderFacts: ReminderFacts = {
+  requestId: 'req-0001',
+  connectionName: 'ghe-payments',
+  providerEndpoint: 'https://ghe.example.com',
+  consoleUrl: approvalFacts.consoleUrl,
+  waitedSeconds: 24 * 3600,
+  approvers: MENTIONS,
+};
+
 const OUTCOMES: RequestOutcome[] = [
   { kind: 'completed', connectionArn: approvalFacts.connectionArn, pipelineName: 'payments-service' },
   { kind: 'completed', connectionArn: approvalFacts.connectionArn },
@@ -57,6 +71,10 @@ function everyMessage(): [string, SlackMessage][] {
     ['decision: approved', decisionMessage({ ...approvalFacts, outcome: 'approved', decidedBy: 'U0APPROVER', decidedAt })],
     ['decision: rejected', decisionMessage({ ...approvalFacts, outcome: 'rejected', decidedBy: 'U0APPROVER', decidedAt })],
     ['decision: expired', decisionMessage({ ...approvalFacts, outcome: 'expired', decidedAt })],
+    ['decision: cancelled', decisionMessage({ ...approvalFacts, outcome: 'cancelled', reason: 'the request was cancelled', decidedAt })],
+    ['approval request with approvers', approvalRequestMessage({ ...approvalFacts, approvers: MENTIONS })],
+    ['escalation', approvalRequestMessage({ ...approvalFacts, approvers: MENTIONS, escalation: { waitedSeconds: 48 * 3600, mentions: ['<!subteam^S0LEADS>'] } })],
+    ['reminder', reminderMessage(reminderFacts)],
     ...OUTCOMES.map((outcome): [string, SlackMessage] => [`outcome: ${outcome.kind}`, outcomeMessage({ ...approvalFacts, outcome })]),
   ];
 }
@@ -185,6 +203,53 @@ describe('decisionMessage', () => {
   it('reports a rejection and an expiry', () => {
     expect(decisionMessage({ ...approvalFacts, outcome: 'rejected', decidedBy: 'U0APPROVER', decidedAt }).text).toMatch(/^Rejected by U0APPROVER/);
     expect(decisionMessage({ ...approvalFacts, outcome: 'expired', decidedAt }).text).toMatch(/^Expired at .*nobody approved/);
+    expect(decisionMessage({ ...approvalFacts, outcome: 'cancelled', reason: 'the request was cancelled', decidedAt }).text).toMatch(
+      /^No longer needed at 2026-03-01T12:34:56\.000Z: connection ghe-payments .*\(the request was cancelled\)/,
+    );
+  });
+});
+
+describe('approvers and escalation on the approval request', () => {
+  it('says who may approve, mentioning them', () => {
+    const message = approvalRequestMessage({ ...approvalFacts, approvers: MENTIONS });
+    expect(allText(message)).toContain('Who may approve: <@U0APPROVER> <!subteam^S0APPROVERS>');
+  });
+
+  it('posts the escalation as the same approval (same buttons, same id), saying how long it waited and whom it calls', () => {
+    const message = approvalRequestMessage({ ...approvalFacts, escalation: { waitedSeconds: 48 * 3600, mentions: ['<!subteam^S0LEADS>'] } });
+    expect(message.text).toMatch(/^Escalated after 48 hours without a decision\. Approval needed/);
+    expect(allText(message)).toContain('Escalated: an approval is overdue');
+    expect(allText(message)).toContain('*48 hours*. <!subteam^S0LEADS>, please decide');
+    expect(buttons(message).map((button) => [button.action_id, button.value])).toEqual([[APPROVE_ACTION_ID, APPROVAL_ID], [REJECT_ACTION_ID, APPROVAL_ID]]);
+  });
+
+  it('refuses mentions that are not user or user group ids (they would go into mrkdwn as they are)', () => {
+    expect(() => approvalRequestMessage({ ...approvalFacts, approvers: ['<!channel>'] })).toThrow(MessageInputError);
+    expect(() => reminderMessage({ ...reminderFacts, approvers: ['@here'] })).toThrow(MessageInputError);
+  });
+});
+
+describe('reminderMessage', () => {
+  const message = reminderMessage(reminderFacts);
+
+  it('says how long it waited, mentions the approvers and links the console, without buttons of its own', () => {
+    expect(message.text).toBe('Reminder: the connection ghe-payments to https://ghe.example.com has waited 24 hours for the handshake and an approval.');
+    expect(allText(message)).toContain('<@U0APPROVER> <!subteam^S0APPROVERS>');
+    expect(allText(message)).toContain(`<${approvalFacts.consoleUrl}|open the connection>`);
+    expect(buttons(message)).toEqual([]);
+  });
+});
+
+describe('duration', () => {
+  it.each([
+    [60, '1 minute'],
+    [45 * 60, '45 minutes'],
+    [3600, '1 hour'],
+    [24 * 3600, '24 hours'],
+    [72 * 3600, '3 days'],
+    [73 * 3600, '73 hours'],
+  ])('%i s reads "%s"', (seconds, text) => {
+    expect(duration(seconds)).toBe(text);
   });
 });
 
@@ -211,6 +276,20 @@ describe('Block Kit limits hold for any input', () => {
         const message = approvalRequestMessage({ approvalId: APPROVAL_ID, requestId, requester, providerEndpoint: endpoint, connectionName: name, connectionArn: arn, consoleUrl, region });
         expect(checkMessageContent(message.text, message.blocks)).toBeUndefined();
         expect(buttons(message).map((button) => button.value)).toEqual([APPROVAL_ID, APPROVAL_ID]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('for the escalation and the reminder, with many approvers', () => {
+    const mentions = fc.array(fc.constantFrom('<@U0APPROVER>', '<!subteam^S0APPROVERS>', '<@W0GRIDUSER>'), { maxLength: 60 });
+    fc.assert(
+      fc.property(anyText, anyText, anyText, anyHttpsUrl, mentions, fc.nat({ max: 400 * 86_400 }), (requestId, endpoint, name, consoleUrl, approvers, waitedSeconds) => {
+        const messages = [
+          approvalRequestMessage({ ...approvalFacts, requestId, providerEndpoint: endpoint, connectionName: name, consoleUrl, approvers, escalation: { waitedSeconds, mentions: approvers } }),
+          reminderMessage({ requestId, connectionName: name, providerEndpoint: endpoint, consoleUrl, waitedSeconds, approvers }),
+        ];
+        for (const message of messages) expect(checkMessageContent(message.text, message.blocks)).toBeUndefined();
       }),
       { numRuns: 150 },
     );

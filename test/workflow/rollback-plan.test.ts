@@ -50,3 +50,27 @@ describe('rollback plan', () => {
     expect(outcomeOf(undefined).status).toBe('FAILED');
   });
 });
+
+describe('rollback plan: pipeline attach', () => {
+  const attached = {
+    ...base,
+    connectionArn: 'arn:connection',
+    pipeline: { name: 'p', fullRepositoryId: 'o/r', branchName: 'main', outputArtifactFormat: 'CODE_ZIP' as const, detectChanges: true },
+    attachment: { stageName: 'Source', actionName: 'App', previousAction: {}, pipelineVersion: 2 },
+    grants: [
+      { roleArn: 'arn:aws:iam::111111111111:role/pipeline', roleName: 'pipeline', policyName: 'UseConnection-x', purpose: 'pipeline role' },
+      { roleArn: 'arn:aws:iam::111111111111:role/build', roleName: 'build', policyName: 'UseConnection-x', purpose: 'CodeBuild project b' },
+    ],
+  };
+
+  it('restores the pipeline, then removes the policies it added, before deleting the connection', () => {
+    expect(planRollback(attached).map((step) => step.kind)).toEqual(['restore-pipeline', 'remove-grant', 'remove-grant', 'delete-connection']);
+  });
+
+  it('leaves a source action that already used the connection alone, unless it changed the trigger', () => {
+    const unchanged = { ...attached, attachment: { ...attached.attachment, actionChanged: false } };
+    expect(planRollback(unchanged).map((step) => step.kind)).toEqual(['remove-grant', 'remove-grant', 'delete-connection']);
+    const triggerOnly = { ...unchanged, attachment: { ...unchanged.attachment, trigger: { previous: null, attached: {}, changed: true } } };
+    expect(planRollback(triggerOnly)[0]).toEqual({ kind: 'restore-pipeline', pipelineName: 'p' });
+  });
+});

@@ -38,6 +38,8 @@ export interface MintTokenInput {
   groups?: string[];
   /** OAuth scopes, written space-separated in `scope` as Cognito access tokens do. */
   scopes?: string[];
+  /** The requester's Slack user id, in `slack_user_id` (the broker's default JWT_SLACK_USER_CLAIM). */
+  slackUserId?: string;
   expiresInSeconds?: number;
 }
 
@@ -59,6 +61,7 @@ export async function mintToken(input: MintTokenInput, options: LocalIssuerOptio
     ...(input.email === undefined ? {} : { email: input.email }),
     ...(input.groups === undefined || input.groups.length === 0 ? {} : { [GROUPS_CLAIM]: input.groups }),
     ...(input.scopes === undefined || input.scopes.length === 0 ? {} : { scope: input.scopes.join(' ') }),
+    ...(input.slackUserId === undefined ? {} : { slack_user_id: input.slackUserId }),
   };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: LOCAL_JWT_ALGORITHM, typ: 'JWT', kid: key.kid })

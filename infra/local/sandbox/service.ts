@@ -16,6 +16,11 @@ export interface SandboxConfig {
   pipelineQuota: number;
   /** How long a VPC host stays VPC_CONFIG_INITIALIZING, in sandbox-clock seconds. */
   vpcInitializationSeconds: number;
+  /**
+   * How long a role policy written through the IAM API takes to count for pipeline and build runs,
+   * in sandbox-clock seconds (AWS: "usually seconds"; 0 by default so tests opt in).
+   */
+  iamPropagationSeconds: number;
 }
 
 export const DEFAULT_CONFIG: SandboxConfig = {
@@ -25,6 +30,7 @@ export const DEFAULT_CONFIG: SandboxConfig = {
   connectionQuota: 250,
   pipelineQuota: 1000,
   vpcInitializationSeconds: 300,
+  iamPropagationSeconds: 0,
 };
 
 export interface SandboxDeps {

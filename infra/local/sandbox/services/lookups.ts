@@ -11,3 +11,8 @@ export interface IamLookup {
   /** The role's inline policy documents (parsed JSON), or undefined when the role does not exist. */
   inlinePolicies(accountId: string, roleName: string): { policyName: string; document: unknown }[] | undefined;
 }
+
+export interface CodeBuildLookup {
+  /** The project with this name in the account and Region, and the role it runs as, if it exists. */
+  project(accountId: string, region: string, name: string): { serviceRole: string } | undefined;
+}

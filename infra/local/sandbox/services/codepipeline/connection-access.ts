@@ -1,4 +1,4 @@
-import type { ConnectionLookup, IamLookup } from '../lookups.ts';
+import type { CodeBuildLookup, ConnectionLookup, IamLookup } from '../lookups.ts';
 import { isAllowed } from './iam-policy.ts';
 import { parseConnectionArn } from './source-connection.ts';
 import type { StoredErrorDetails } from './state.ts';
@@ -6,6 +6,8 @@ import type { StoredErrorDetails } from './state.ts';
 export interface PipelineLookups {
   connections: ConnectionLookup;
   iam: IamLookup;
+  /** Without it, CODEBUILD_CLONE_REF builds are not checked (they succeed). */
+  codeBuild?: CodeBuildLookup;
 }
 
 /** Where a run happens and as whom: the pipeline's account, Region and service role. */
@@ -45,6 +47,25 @@ export function connectionUseFailure(connectionArn: string, identity: RunIdentit
 }
 
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+
+/**
+ * Why a CodeBuild action cannot clone a CODEBUILD_CLONE_REF source, or undefined when it can: the
+ * build clones the repository itself, through the connection, as the project's service role, so
+ * that role needs UseConnection (field notes §3 item 14). A project that does not exist fails too.
+ */
+export function cloneRefFailure(projectName: string, connectionArn: string, identity: RunIdentity, lookups: PipelineLookups): StoredErrorDetails | undefined {
+  if (!lookups.codeBuild) return undefined;
+  const project = lookups.codeBuild.project(identity.accountId, identity.region, projectName);
+  if (!project) return { code: 'JobFailed', message: `Error calling startBuild: Project cannot be found: arn:aws:codebuild:${identity.region}:${identity.accountId}:project/${projectName}` };
+  const prefix = parseConnectionArn(connectionArn)?.prefix ?? 'codestar-connections';
+  if (!roleMayUseConnection(project.serviceRole, connectionArn, prefix, lookups.iam)) {
+    return {
+      code: 'JobFailed',
+      message: `Build failed in phase DOWNLOAD_SOURCE: CLIENT_ERROR: the service role ${project.serviceRole} of project ${projectName} is not authorized to perform ${prefix}:UseConnection on ${connectionArn} (needed to clone the CODEBUILD_CLONE_REF source).`,
+    };
+  }
+  return undefined;
+}
 
 /** A role that does not exist cannot be assumed, so it grants nothing. */
 function roleMayUseConnection(roleArn: string, connectionArn: string, prefix: string, iam: IamLookup): boolean {

@@ -1,6 +1,6 @@
 import type { ActionDeclaration, PipelineDeclaration, StageDeclaration, StageRetryMode, TriggerType } from '@aws-sdk/client-codepipeline';
 import { isConnectionSourceAction } from './declaration.ts';
-import { connectionUseFailure, type PipelineLookups, type RunIdentity } from './connection-access.ts';
+import { cloneRefFailure, connectionUseFailure, type PipelineLookups, type RunIdentity } from './connection-access.ts';
 import { pipelineErrors } from './errors.ts';
 import { EXECUTIONS_KEPT, type StoredActionRun, type StoredExecution, type StoredPipeline, type StoredStageRun } from './state.ts';
 
@@ -94,10 +94,11 @@ function runStagesFrom(
   retry?: { mode: StageRetryMode; previous: StoredStageRun },
 ): void {
   const stages = declaration.stages!;
+  const cloneRefs = cloneRefArtifacts(declaration);
   execution.stages = execution.stages.slice(0, fromIndex);
   execution.status = 'Succeeded';
   for (let index = fromIndex; index < stages.length; index += 1) {
-    const run = runStage(stages[index]!, context, index === fromIndex ? retry : undefined);
+    const run = runStage(stages[index]!, { ...context, cloneRefs }, index === fromIndex ? retry : undefined);
     execution.stages.push(run);
     if (run.status === 'Failed') {
       execution.status = 'Failed';
@@ -107,8 +108,20 @@ function runStagesFrom(
   execution.lastUpdateTime = context.now;
 }
 
+/** Output artifacts of connection source actions that hand on a clone reference, with their connection. */
+function cloneRefArtifacts(declaration: PipelineDeclaration): Map<string, string> {
+  const refs = new Map<string, string>();
+  for (const action of (declaration.stages ?? []).flatMap((stage) => stage.actions ?? [])) {
+    if (!isConnectionSourceAction(action) || action.configuration?.OutputArtifactFormat !== 'CODEBUILD_CLONE_REF') continue;
+    for (const { name } of action.outputArtifacts ?? []) refs.set(name!, action.configuration.ConnectionArn ?? '');
+  }
+  return refs;
+}
+
+type StageRunContext = RunContext & { cloneRefs: Map<string, string> };
+
 /** Actions run in runOrder groups; a group starts only when every earlier group succeeded. */
-function runStage(stage: StageDeclaration, context: RunContext, retry?: { mode: StageRetryMode; previous: StoredStageRun }): StoredStageRun {
+function runStage(stage: StageDeclaration, context: StageRunContext, retry?: { mode: StageRetryMode; previous: StoredStageRun }): StoredStageRun {
   const keep = new Map(
     retry?.mode === 'FAILED_ACTIONS'
       ? retry.previous.actions.filter(({ status }) => status === 'Succeeded').map((run) => [run.actionName, run] as const)
@@ -127,10 +140,11 @@ function runStage(stage: StageDeclaration, context: RunContext, retry?: { mode: 
   return { stageName: stage.name!, status: succeeded ? 'Succeeded' : 'Failed', actions: runs };
 }
 
-function runAction(action: ActionDeclaration, context: RunContext): StoredActionRun {
+function runAction(action: ActionDeclaration, context: StageRunContext): StoredActionRun {
   const failure = isConnectionSourceAction(action)
-    ? connectionUseFailure(action.configuration?.ConnectionArn ?? '', context.identity, context.lookups)
-    : undefined;
+    ? // An action with its own role runs as that role, not the pipeline's.
+      connectionUseFailure(action.configuration?.ConnectionArn ?? '', { ...context.identity, roleArn: action.roleArn ?? context.identity.roleArn }, context.lookups)
+    : cloneFailure(action, context);
   return {
     actionName: action.name!,
     actionExecutionId: context.newId(),
@@ -138,6 +152,14 @@ function runAction(action: ActionDeclaration, context: RunContext): StoredAction
     lastStatusChange: context.now,
     ...(failure ? { errorDetails: failure } : {}),
   };
+}
+
+/** A CodeBuild action that consumes a clone reference clones through the connection as its project's role. */
+function cloneFailure(action: ActionDeclaration, context: StageRunContext): StoredActionRun['errorDetails'] {
+  if (action.actionTypeId?.owner !== 'AWS' || action.actionTypeId.provider !== 'CodeBuild') return undefined;
+  const connectionArn = (action.inputArtifacts ?? []).map(({ name }) => context.cloneRefs.get(name!)).find((arn) => arn !== undefined);
+  if (connectionArn === undefined) return undefined;
+  return cloneRefFailure(action.configuration?.ProjectName ?? '', connectionArn, context.identity, context.lookups);
 }
 
 function forgetOldExecutions(pipeline: StoredPipeline): void {

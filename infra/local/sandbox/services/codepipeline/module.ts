@@ -1,5 +1,5 @@
 import type { JsonProtocolService, SandboxDeps, SandboxModule } from '../../service.ts';
-import type { ConnectionLookup, IamLookup } from '../lookups.ts';
+import type { CodeBuildLookup, ConnectionLookup, IamLookup } from '../lookups.ts';
 import { pipelineControlRoutes } from './control.ts';
 import { CODEPIPELINE_VALIDATION_OVERRIDES, codepipelineModel } from './model.ts';
 import { pipelineOperations } from './operations.ts';
@@ -7,9 +7,13 @@ import { SLICE, type CodePipelineState } from './state.ts';
 
 /**
  * CodePipeline (awsJson1_1): pipelines, their versions and runs. Runs read the CodeStar Connections
- * and IAM services through the lookups to decide whether a connection source action can fetch.
+ * and IAM services through the lookups to decide whether a connection source action can fetch, and
+ * CodeBuild (when given) to decide whether a CODEBUILD_CLONE_REF build may clone.
  */
-export function createCodePipelineModule(deps: SandboxDeps, lookups: { connections: ConnectionLookup; iam: IamLookup }): SandboxModule {
+export function createCodePipelineModule(
+  deps: SandboxDeps,
+  lookups: { connections: ConnectionLookup; iam: IamLookup; codeBuild?: CodeBuildLookup },
+): SandboxModule {
   const service: JsonProtocolService = {
     name: 'codepipeline',
     contentType: 'application/x-amz-json-1.1',

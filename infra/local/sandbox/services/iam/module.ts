@@ -24,11 +24,14 @@ export function createIamModule(deps: SandboxDeps): SandboxModule & { lookup: Ia
     inlinePolicies(accountId, roleName) {
       const state = existingAccountState(deps.store, accountId);
       const role = state && findRole(state, roleName);
+      // IAM is eventually consistent: a policy put less than iamPropagationSeconds ago (sandbox
+      // clock) does not yet count for what other services do as the role. The IAM API itself
+      // answers it at once, as AWS does.
+      const settledBefore = deps.clock.nowMs() - deps.config.iamPropagationSeconds * 1000;
       // Stored documents passed IAM's checks, so they parse.
-      return role?.inlinePolicies.map(({ policyName, policyDocument }) => ({
-        policyName,
-        document: JSON.parse(policyDocument) as unknown,
-      }));
+      return role?.inlinePolicies
+        .filter(({ putAtMs }) => putAtMs === undefined || putAtMs <= settledBefore)
+        .map(({ policyName, policyDocument }) => ({ policyName, document: JSON.parse(policyDocument) as unknown }));
     },
   };
 

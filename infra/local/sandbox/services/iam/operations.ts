@@ -86,7 +86,7 @@ export function createIamOperations({ store, clock }: SandboxDeps): Record<strin
       const policyName = reader.required('PolicyName', POLICY_NAME);
       const policyDocument = reader.required('PolicyDocument', POLICY_DOCUMENT);
       reader.finish();
-      putInlinePolicy(requireRole(stateOf(call), roleName), policyName, policyDocument);
+      putInlinePolicy(requireRole(stateOf(call), roleName), policyName, policyDocument, clock.nowMs());
       return undefined;
     },
 

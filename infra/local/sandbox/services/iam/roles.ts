@@ -68,8 +68,11 @@ export function createRole(state: IamAccountState, accountId: string, spec: Role
   return role;
 }
 
-/** Creates or replaces the named inline policy; the quota counts the replacement, not the old text. */
-export function putInlinePolicy(role: StoredRole, policyName: string, policyDocument: string): void {
+/**
+ * Creates or replaces the named inline policy; the quota counts the replacement, not the old text.
+ * `nowMs` (API calls) starts the policy's propagation delay; seeding leaves it out.
+ */
+export function putInlinePolicy(role: StoredRole, policyName: string, policyDocument: string, nowMs?: number): void {
   requireValidPolicy(policyDocument, 'identity');
   const others = role.inlinePolicies.filter((policy) => policy.policyName !== policyName);
   const aggregate = [...others.map((policy) => policy.policyDocument), policyDocument].reduce(
@@ -78,8 +81,9 @@ export function putInlinePolicy(role: StoredRole, policyName: string, policyDocu
   );
   if (aggregate > INLINE_POLICY_QUOTA) throw inlinePolicyQuotaExceeded(role.roleName, INLINE_POLICY_QUOTA);
   const existing = findInlinePolicy(role, policyName);
-  if (existing) existing.policyDocument = policyDocument;
-  else role.inlinePolicies.push({ policyName, policyDocument });
+  const putAt = nowMs === undefined ? {} : { putAtMs: nowMs };
+  if (existing) Object.assign(existing, { policyDocument }, putAt);
+  else role.inlinePolicies.push({ policyName, policyDocument, ...putAt });
 }
 
 export function requireInlinePolicy(role: StoredRole, policyName: string): string {

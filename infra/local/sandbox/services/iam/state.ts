@@ -4,6 +4,8 @@ import type { SandboxStore } from '../../store.ts';
 export interface StoredInlinePolicy {
   policyName: string;
   policyDocument: string;
+  /** When PutRolePolicy last wrote it (sandbox clock, ms); seeded policies have none and are long settled. */
+  putAtMs?: number;
 }
 
 export interface StoredTag {

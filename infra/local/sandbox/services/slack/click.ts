@@ -3,7 +3,7 @@ import { signSlackRequest } from '../../../../../functions/slack/signature.ts';
 import { ControlApiError } from '../../errors.ts';
 import { messageView } from './methods.ts';
 import { mintResponseUrl } from './response-urls.ts';
-import { findMessage, type SlackState, type StoredMessage } from './state.ts';
+import { findMessage, MAX_KEPT_DELIVERIES, type SignedDelivery, type SlackState, type StoredMessage } from './state.ts';
 
 export interface Click {
   channel: string;
@@ -19,13 +19,18 @@ export interface Click {
   forgeSignature?: boolean;
 }
 
-export interface ClickResult {
+export interface DeliveryResult {
   /** The interactivity endpoint's HTTP status; 0 when it never answered. */
   status: number;
   body: string;
   elapsedMs: number;
   /** Set when Slack would have shown the user an error: no answer within the ack deadline, or none at all. */
   failure?: 'ack-timeout' | 'unreachable';
+  /** Names the request as sent, for `POST /_sandbox/slack/replay`. */
+  deliveryId: string;
+}
+
+export interface ClickResult extends DeliveryResult {
   /** The `block_actions` payload that was sent. */
   payload: Record<string, unknown>;
 }
@@ -41,10 +46,7 @@ interface FoundButton {
  * giving up after three seconds.
  */
 export async function deliverClick(state: SlackState, click: Click, nowMs: number): Promise<ClickResult> {
-  const { signingSecret, interactivityUrl, ackTimeoutMs } = state.config;
-  if (!signingSecret || !interactivityUrl) {
-    throw new ControlApiError(409, 'NotConfigured', 'PUT /_sandbox/slack/config with signingSecret and interactivityUrl first');
-  }
+  const { signingSecret } = configured(state);
   const message = findMessage(state, click.channel, click.ts);
   if (!message) throw new ControlApiError(404, 'MessageNotFound', `No message ${click.ts} in ${click.channel}`, 'ts');
   const found = findButton(message.blocks, click.actionId);
@@ -54,9 +56,46 @@ export async function deliverClick(state: SlackState, click: Click, nowMs: numbe
 
   const payload = blockActionsPayload(state, message, found, click, mintResponseUrl(state, message.origin, click, nowMs), nowMs);
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  // Wall-clock time, not the sandbox clock: the receiver checks the timestamp against its own clock.
-  const timestamp = String(click.timestamp ?? Math.floor(Date.now() / 1000));
   const secret = click.forgeSignature ? `forged-${randomBytes(8).toString('hex')}` : signingSecret;
+  return { ...(await deliver(state, body, secret, click.timestamp)), payload };
+}
+
+/**
+ * Delivers any body, correctly signed: what a payload shape we do not produce (a new interaction
+ * type, a malformed field) looks like when it comes from Slack itself.
+ */
+export async function deliverRawBody(state: SlackState, body: string, timestamp?: number): Promise<DeliveryResult> {
+  const { signingSecret } = configured(state);
+  return deliver(state, body, signingSecret, timestamp);
+}
+
+/** Sends an earlier request again, byte for byte with its original headers: a replay attack. */
+export async function replayDelivery(state: SlackState, deliveryId: string): Promise<DeliveryResult> {
+  const delivery = state.deliveries.find((candidate) => candidate.id === deliveryId);
+  if (!delivery) throw new ControlApiError(404, 'DeliveryNotFound', `No recent delivery ${deliveryId}`, 'deliveryId');
+  return send(state, delivery);
+}
+
+function configured(state: SlackState): { signingSecret: string; interactivityUrl: string } {
+  const { signingSecret, interactivityUrl } = state.config;
+  if (!signingSecret || !interactivityUrl) {
+    throw new ControlApiError(409, 'NotConfigured', 'PUT /_sandbox/slack/config with signingSecret and interactivityUrl first');
+  }
+  return { signingSecret, interactivityUrl };
+}
+
+async function deliver(state: SlackState, body: string, secret: string, timestampSeconds: number | undefined): Promise<DeliveryResult> {
+  // Wall-clock time, not the sandbox clock: the receiver checks the timestamp against its own clock.
+  const timestamp = String(timestampSeconds ?? Math.floor(Date.now() / 1000));
+  const delivery: SignedDelivery = { id: randomBytes(8).toString('hex'), body, timestamp, signature: signSlackRequest(secret, timestamp, body) };
+  state.deliveries.push(delivery);
+  state.deliveries.splice(0, Math.max(0, state.deliveries.length - MAX_KEPT_DELIVERIES));
+  return send(state, delivery);
+}
+
+/** POSTs form-encoded to the Interactivity URL as Slack does, giving up after the ack deadline. */
+async function send(state: SlackState, delivery: SignedDelivery): Promise<DeliveryResult> {
+  const { interactivityUrl } = configured(state);
   const started = Date.now();
   try {
     const response = await fetch(interactivityUrl, {
@@ -64,17 +103,17 @@ export async function deliverClick(state: SlackState, click: Click, nowMs: numbe
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-        'x-slack-request-timestamp': timestamp,
-        'x-slack-signature': signSlackRequest(secret, timestamp, body),
+        'x-slack-request-timestamp': delivery.timestamp,
+        'x-slack-signature': delivery.signature,
       },
-      body,
+      body: delivery.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(ackTimeoutMs),
+      signal: AbortSignal.timeout(state.config.ackTimeoutMs),
     });
-    return { status: response.status, body: await response.text(), elapsedMs: Date.now() - started, payload };
+    return { status: response.status, body: await response.text(), elapsedMs: Date.now() - started, deliveryId: delivery.id };
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    return { status: 0, body: '', elapsedMs: Date.now() - started, failure: timedOut ? 'ack-timeout' : 'unreachable', payload };
+    return { status: 0, body: '', elapsedMs: Date.now() - started, failure: timedOut ? 'ack-timeout' : 'unreachable', deliveryId: delivery.id };
   }
 }
 

@@ -1,8 +1,8 @@
 import { optionalNumber, requiredString } from '../../control/router.ts';
 import { ControlApiError } from '../../errors.ts';
 import type { ControlRoute, SandboxDeps } from '../../service.ts';
-import { deliverClick } from './click.ts';
-import { slackState, type RecordedSlackEvent, type SlackConfig } from './state.ts';
+import { deliverClick, deliverRawBody, replayDelivery } from './click.ts';
+import { isUserId, slackState, type RecordedSlackEvent, type SlackConfig } from './state.ts';
 
 /**
  * Test and local-run controls for the fake Slack: configure the app, read what our code made
@@ -25,7 +25,7 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
     {
       method: 'PUT',
       path: '/slack/config',
-      summary: 'Configure the app {signingSecret, interactivityUrl, botToken?, teamId, appId, channels?, ackTimeoutMs?}',
+      summary: 'Configure the app {signingSecret, interactivityUrl, botToken?, teamId, appId, channels?, userGroups?, ackTimeoutMs?}',
       handle: ({ body }) => {
         const state = slackState(store);
         state.config = { ...state.config, ...configChanges(body) };
@@ -53,6 +53,28 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
           },
           clock.nowMs(),
         );
+        store.markChanged();
+        return result;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/slack/replay',
+      summary: 'Send a recent interactivity request again, byte for byte with its signature {deliveryId}: a replay attack',
+      handle: async ({ body }) => {
+        const result = await replayDelivery(slackState(store), requiredString(body, 'deliveryId'));
+        store.markChanged();
+        return result;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/slack/deliver',
+      summary: 'Send any form body to the Interactivity URL, correctly signed {body, timestamp?}: payloads Slack could send that no button produces',
+      handle: async ({ body }) => {
+        const raw = body.body;
+        if (typeof raw !== 'string') throw invalid('body', 'body must be the raw form body, a string');
+        const result = await deliverRawBody(slackState(store), raw, optionalNumber(body, 'timestamp', { min: 0, max: 99_999_999_999 }));
         store.markChanged();
         return result;
       },
@@ -106,9 +128,23 @@ function configChanges(body: Record<string, unknown>): Partial<SlackConfig> {
     }
     changes.channels = channels as string[];
   }
+  if (body.userGroups !== undefined) changes.userGroups = userGroups(body.userGroups);
   const ackTimeoutMs = optionalNumber(body, 'ackTimeoutMs', { min: 1, max: 60_000 });
   if (ackTimeoutMs !== undefined) changes.ackTimeoutMs = ackTimeoutMs;
   return changes;
+}
+
+/** `{"S0GROUP": ["U0MEMBER", …]}`: user group ids to their members' user ids. */
+function userGroups(value: unknown): Record<string, string[]> {
+  const valid =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.entries(value).every(
+      ([group, members]) => /^S[A-Z0-9]{2,20}$/.test(group) && Array.isArray(members) && members.every((member) => typeof member === 'string' && isUserId(member)),
+    );
+  if (!valid) throw invalid('userGroups', 'userGroups must map user group ids (S…) to lists of user ids (U…)');
+  return structuredClone(value as Record<string, string[]>);
 }
 
 function filterEvents(events: RecordedSlackEvent[], query: URLSearchParams): RecordedSlackEvent[] {

@@ -60,7 +60,7 @@ export const SLACK_METHODS: Record<string, Method> = {
       ...(typeof args.thread_ts === 'string' ? { threadTs: args.thread_ts } : {}),
     };
     state.messages.push(message);
-    record(state, nowMs, { kind: 'post', channel, ts: message.ts, text: message.text, blocks: message.blocks });
+    record(state, nowMs, { kind: 'post', channel, ts: message.ts, text: message.text, blocks: message.blocks, ...(message.threadTs ? { threadTs: message.threadTs } : {}) });
     return { channel, ts: message.ts, message: messageView(state, message) };
   },
 
@@ -92,6 +92,14 @@ export const SLACK_METHODS: Record<string, Method> = {
     if (users.length > 1) throw new SlackMethodError('not_supported', 'the sandbox opens one-to-one DMs only');
     if (!isUserId(users[0]!)) throw new SlackMethodError('user_not_found');
     return { no_op: false, already_open: false, channel: { id: directMessageChannel(state, users[0]!) } };
+  },
+
+  // Needs usergroups:read. Slack answers no_such_subteam for an id it does not know.
+  'usergroups.users.list': (args, { state }) => {
+    if (typeof args.usergroup !== 'string' || args.usergroup === '') throw new SlackMethodError('invalid_arguments', 'usergroup is required');
+    const members = state.config.userGroups[args.usergroup];
+    if (!members) throw new SlackMethodError('no_such_subteam');
+    return { users: [...members] };
   },
 
   'users.info': (args, { state }) => {

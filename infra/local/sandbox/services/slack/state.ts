@@ -23,14 +23,18 @@ export interface SlackConfig {
   channels: string[];
   /** How long Slack waits for the interactivity answer before it shows the user an error. */
   ackTimeoutMs: number;
+  /** User group id (`S…`) → member user ids, for `usergroups.users.list`. */
+  userGroups: Record<string, string[]>;
 }
 
 export const DEFAULT_SLACK_CONFIG: SlackConfig = {
   botToken: 'xoxb-sandbox-bot-token',
   teamId: 'T0SANDBOX',
   appId: 'A0SANDBOX',
-  channels: ['C0APPROVALS', 'C0HOSTADMINS'],
+  channels: ['C0APPROVALS', 'C0HOSTADMINS', 'C0ESCALATIONS'],
   ackTimeoutMs: 3000,
+  // The local approvers configuration (local-system.ts) names these groups.
+  userGroups: { S0APPROVERS: ['U0GROUPMEMBER'], S0LEADS: ['U0LEAD'] },
 };
 
 /** A message as it currently reads in its channel. */
@@ -53,6 +57,8 @@ export interface RecordedSlackEvent {
   at: string;
   channel: string;
   ts?: string;
+  /** For a post in a thread: the parent message's ts. */
+  threadTs?: string;
   /** The user an ephemeral message was shown to. */
   user?: string;
   text?: string;
@@ -83,18 +89,36 @@ export interface SlackState {
   directMessages: Record<string, string>;
   /** The next `remaining` Web API calls answer 429 with this Retry-After. */
   rateLimit: { remaining: number; retryAfterSeconds: number };
+  /** The last interactivity requests sent, byte for byte, so a test can replay one as an attacker would. */
+  deliveries: SignedDelivery[];
 }
 
+/** One signed request to the Interactivity URL, as it went over the wire. */
+export interface SignedDelivery {
+  id: string;
+  body: string;
+  timestamp: string;
+  signature: string;
+}
+
+/** Older deliveries are forgotten: replays are about recent requests (Slack's window is five minutes). */
+export const MAX_KEPT_DELIVERIES = 50;
+
 export function slackState(store: SandboxStore): SlackState {
-  return store.slice<SlackState>(SLACK_SLICE, [], () => ({
-    config: { ...DEFAULT_SLACK_CONFIG, channels: [...DEFAULT_SLACK_CONFIG.channels] },
+  const state = store.slice<SlackState>(SLACK_SLICE, [], () => ({
+    config: { ...DEFAULT_SLACK_CONFIG, channels: [...DEFAULT_SLACK_CONFIG.channels], userGroups: structuredClone(DEFAULT_SLACK_CONFIG.userGroups) },
     seq: 0,
     messages: [],
     events: [],
     responseUrls: {},
     directMessages: {},
     rateLimit: { remaining: 0, retryAfterSeconds: 0 },
+    deliveries: [],
   }));
+  // A state file saved before user groups and deliveries existed gets them on first use.
+  state.config.userGroups ??= structuredClone(DEFAULT_SLACK_CONFIG.userGroups);
+  state.deliveries ??= [];
+  return state;
 }
 
 export function nextSeq(state: SlackState): number {

@@ -8,7 +8,7 @@ import { slackState, type SlackState } from './state.ts';
 export const WEB_API_PREFIX = '/slack/api/';
 
 /** Scopes a bot with our manifest would hold; the client copies them into `response_metadata`. */
-const BOT_SCOPES = 'chat:write,im:write,users:read';
+const BOT_SCOPES = 'chat:write,im:write,users:read,usergroups:read';
 
 /**
  * `POST /slack/api/<method>`: Slack's Web API as `@slack/web-api` calls it (form or JSON body,

@@ -1,0 +1,60 @@
+import type { BrokerStore } from '../../requests/store.ts';
+import type { AuditClients } from '../audit-clients.ts';
+import type { CallStats } from '../call-stats.ts';
+import type { Inventory } from '../model.ts';
+import type { InventoryCounts } from '../report.ts';
+import { attachedSource, rolesToCheck } from '../rules/attachment.ts';
+import type { AuditSettings } from '../settings.ts';
+import type { AuditStore } from '../store.ts';
+import { collectHostsAndConnections } from './connections.ts';
+import { collectExecutions } from './executions.ts';
+import { collectPipelines } from './pipelines.ts';
+import { collectRequests } from './requests.ts';
+import { collectRoles } from './roles.ts';
+import { isTerminal } from '../../requests/model.ts';
+
+export interface CollectDependencies {
+  aws: AuditClients;
+  auditStore: AuditStore;
+  requestStore: BrokerStore;
+  stats: CallStats;
+  settings: AuditSettings;
+  asOf: Date;
+}
+
+/**
+ * Everything the rules look at. Independent reads run side by side (each operation paced on its
+ * own), so the audit takes about as long as its busiest operation's calls at that operation's limit.
+ */
+export async function collectInventory(deps: CollectDependencies): Promise<{ inventory: Inventory; counts: InventoryCounts }> {
+  const { aws, auditStore: store, stats, asOf, settings } = deps;
+  const requestsRead = collectRequests(deps.requestStore);
+  const pipelinesRead = collectPipelines({ aws, store, stats, asOf });
+  const [resources, pipelines, requests, executions, roles] = await Promise.all([
+    collectHostsAndConnections({ aws, store, stats, asOf, tagsMaxAgeMs: settings.tagsMaxAgeHours * 3_600_000 }),
+    pipelinesRead,
+    requestsRead,
+    requestsRead.then((records) => collectExecutions(records, { aws, stats })),
+    Promise.all([requestsRead, pipelinesRead]).then(([records, { pipelines: facts }]) => {
+      const pipelineRoles = new Map(facts.map((pipeline) => [pipeline.name, pipeline.roleArn]));
+      const roleNames = records.flatMap((record) => {
+        const attached = attachedSource(record);
+        return attached ? rolesToCheck(attached, pipelineRoles.get(attached.pipelineName)).map((role) => role.roleName) : [];
+      });
+      return collectRoles(roleNames, { aws, store, stats, asOf, maxAgeMs: settings.rolePoliciesMaxAgeMinutes * 60_000 });
+    }),
+  ]);
+  const inventory: Inventory = { ...resources, pipelines: pipelines.pipelines, roles, requests, executions };
+  return {
+    inventory,
+    counts: {
+      hosts: resources.hosts.length,
+      connections: resources.connections.length,
+      pipelines: pipelines.pipelines.length,
+      pipelinesFetched: pipelines.fetched,
+      roles: Object.keys(roles).length,
+      requests: requests.length,
+      activeRequests: requests.filter((record) => !isTerminal(record.status)).length,
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { FINDING_TYPES } from './model.ts';
+import type { AuditReport } from './report.ts';
+
+export const METRICS_NAMESPACE = 'ConnectionBroker';
+
+/**
+ * CloudWatch metrics in EMF: one `Findings` metric per finding type (dimension `FindingType`,
+ * zero included, so alarms see a value every audit), and the audit's own cost.
+ */
+export function publishAuditMetrics(metrics: Metrics, report: AuditReport): void {
+  if (!report.summary) return;
+  for (const type of FINDING_TYPES) {
+    const single = metrics.singleMetric();
+    single.addDimension('FindingType', type);
+    single.addMetric('Findings', MetricUnit.Count, report.summary.byType[type]);
+  }
+  metrics.addMetric('FindingsTotal', MetricUnit.Count, report.summary.total);
+  metrics.addMetric('AuditDuration', MetricUnit.Milliseconds, report.durationMs ?? 0);
+  metrics.addMetric('AuditApiCalls', MetricUnit.Count, report.calls?.total ?? 0);
+  metrics.addMetric('AuditThrottledFailures', MetricUnit.Count, report.calls?.throttledFailures ?? 0);
+  metrics.publishStoredMetrics();
+}

@@ -1,0 +1,133 @@
+/**
+ * What the auditor sees (the inventory), what it concludes (findings) and what it keeps (the
+ * report). The rules in `rules/` are pure functions from an Inventory to Findings; everything that
+ * talks to AWS or DynamoDB lives in `collect/` and `store.ts`.
+ */
+import type { ConnectionRequestRecord } from '../requests/model.ts';
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+export const FINDING_TYPES = [
+  'HOST_PENDING_TOO_LONG',
+  'HOST_VPC_INIT_FAILED',
+  'HOST_ERROR',
+  'HOST_WITHOUT_CONNECTIONS',
+  'CONNECTION_PENDING_TOO_LONG',
+  'CONNECTION_ERROR',
+  'CONNECTION_UNUSED',
+  'UNMANAGED_RESOURCE',
+  'PIPELINE_SOURCE_DRIFT',
+  'ROLE_LACKS_USE_CONNECTION',
+  'QUOTA_HEADROOM_LOW',
+  'REQUEST_EXECUTION_ENDED',
+] as const;
+
+export type FindingType = (typeof FINDING_TYPES)[number];
+
+export interface Finding {
+  type: FindingType;
+  severity: Severity;
+  /** What the finding is about: an ARN, a pipeline or role name, a request id, or `account`. */
+  resource: string;
+  resourceKind: 'host' | 'connection' | 'pipeline' | 'role' | 'request' | 'account';
+  /** The requester who owns the resource, when a request record or tag names one. */
+  owner?: string;
+  requestId?: string;
+  /** What is wrong, in one sentence. */
+  message: string;
+  /** What to do about it. */
+  fix: string;
+  /** Where to do it (a console page). */
+  link?: string;
+  /** Since when the condition is known to hold (ISO 8601), for age-based findings. */
+  since?: string;
+  ageHours?: number;
+  /** Who must act on a pending connection (the approvers the request waits for). */
+  approver?: string;
+}
+
+/** A host as ListHosts shows it, with its tags and when the auditor first saw it. */
+export interface HostFacts {
+  arn: string;
+  name: string;
+  status: string;
+  statusMessage?: string;
+  providerType?: string;
+  providerEndpoint?: string;
+  vpcId?: string;
+  tags: Record<string, string>;
+  firstSeenAt: string;
+}
+
+export interface ConnectionFacts {
+  arn: string;
+  name: string;
+  status: string;
+  providerType?: string;
+  hostArn?: string;
+  tags: Record<string, string>;
+  firstSeenAt: string;
+}
+
+/** A pipeline's source actions and role: all the auditor needs from GetPipeline, and what it caches. */
+export interface PipelineFacts {
+  name: string;
+  version: number;
+  /** ListPipelines' `updated`, epoch milliseconds: a change means GetPipeline must be read again. */
+  updatedMs: number;
+  roleArn?: string;
+  sourceActions: SourceActionFacts[];
+}
+
+export interface SourceActionFacts {
+  stageName: string;
+  actionName: string;
+  provider: string;
+  connectionArn?: string;
+}
+
+export interface InlinePolicy {
+  name: string;
+  /** The policy document, parsed. */
+  document: unknown;
+}
+
+export interface RoleFacts {
+  roleName: string;
+  /** False when IAM says the role does not exist (it grants nothing then). */
+  exists: boolean;
+  policies: InlinePolicy[];
+}
+
+/** Step Functions' view of a request's execution; `NOT_FOUND` when the execution is gone. */
+export interface ExecutionFacts {
+  executionArn: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE' | 'NOT_FOUND';
+  stopDate?: string;
+}
+
+export interface Inventory {
+  hosts: HostFacts[];
+  connections: ConnectionFacts[];
+  pipelines: PipelineFacts[];
+  /** Keyed by role name. */
+  roles: Record<string, RoleFacts>;
+  requests: ConnectionRequestRecord[];
+  /** Keyed by execution ARN, for requests whose record is not terminal. */
+  executions: Record<string, ExecutionFacts>;
+}
+
+export interface Thresholds {
+  hostPendingHours: number;
+  connectionPendingHours: number;
+  /** A quota is reported once this share of it is used (0..1). */
+  quotaWarnRatio: number;
+  hostQuota: number;
+  connectionQuota: number;
+}
+
+export interface AuditContext {
+  /** The time the audit evaluates ages at. */
+  asOf: Date;
+  thresholds: Thresholds;
+}

@@ -1,0 +1,204 @@
+/**
+ * The auditor's part of the OpenAPI document (functions/api/openapi.ts spreads these in): audit
+ * reports and the host/connection inventory, served by the auditApi function.
+ */
+import { FINDING_TYPES } from './model.ts';
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const jsonResponse = (description: string, ref: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const unauthorized = errorResponse('No valid bearer token.');
+const notAdmin = errorResponse('Not an admin.');
+const idParameter = (description: string) => ({ name: 'id', in: 'path', required: true, description, schema: { type: 'string' } });
+
+export const auditPaths = {
+  '/v1/audits': {
+    post: {
+      tags: ['audits'],
+      operationId: 'startAudit',
+      summary: 'Admins: audit now (asynchronous; follow links.self)',
+      requestBody: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                asOf: { type: 'string', format: 'date-time', description: 'Evaluate ages as of this time instead of now (testing and demos); recorded in the report.' },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '202': jsonResponse('Started; `Location` names the audit.', 'AuditReport'),
+        '400': errorResponse('The body is not valid.'),
+        '401': unauthorized,
+        '403': notAdmin,
+        '409': errorResponse('Another audit is running.'),
+      },
+    },
+  },
+  '/v1/audits/latest': {
+    get: {
+      tags: ['audits'],
+      operationId: 'getLatestAudit',
+      summary: 'Admins: the latest completed audit report',
+      responses: { '200': jsonResponse('The report.', 'AuditReport'), '401': unauthorized, '403': notAdmin, '404': errorResponse('No audit has completed yet.') },
+    },
+  },
+  '/v1/audits/{id}': {
+    get: {
+      tags: ['audits'],
+      operationId: 'getAudit',
+      summary: 'Admins: one audit (RUNNING, COMPLETED or FAILED) and its findings',
+      parameters: [idParameter('The audit id.')],
+      responses: { '200': jsonResponse('The report.', 'AuditReport'), '401': unauthorized, '403': notAdmin, '404': errorResponse('No such audit.') },
+    },
+  },
+  '/v1/hosts': {
+    get: {
+      tags: ['inventory'],
+      operationId: 'listHosts',
+      summary: 'Hosts with live status (your own; admins see all)',
+      responses: {
+        '200': {
+          description: 'Every visible host (at most 50 exist, so there are no pages).',
+          content: { 'application/json': { schema: { type: 'object', required: ['hosts'], properties: { hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } } } } } },
+        },
+        '401': unauthorized,
+      },
+    },
+  },
+  '/v1/hosts/{id}': {
+    get: {
+      tags: ['inventory'],
+      operationId: 'getHost',
+      summary: 'A host: live status, owner, connections, and what the latest audit found',
+      parameters: [idParameter('The part of the host ARN after `host/`.')],
+      responses: { '200': jsonResponse('The host.', 'Host'), '401': unauthorized, '404': errorResponse('No such host (or not yours).') },
+    },
+  },
+  '/v1/connections': {
+    get: {
+      tags: ['inventory'],
+      operationId: 'listConnections',
+      summary: 'Connections with live status (your own; admins see all)',
+      responses: {
+        '200': {
+          description: 'Every visible connection (at most 250 exist by default, so there are no pages).',
+          content: {
+            'application/json': { schema: { type: 'object', required: ['connections'], properties: { connections: { type: 'array', items: { $ref: '#/components/schemas/Connection' } } } } },
+          },
+        },
+        '401': unauthorized,
+      },
+    },
+  },
+  '/v1/connections/{id}': {
+    get: {
+      tags: ['inventory'],
+      operationId: 'getConnection',
+      summary: 'A connection: live status, owner, pipelines using it, and what the latest audit found',
+      parameters: [idParameter('The connection id (the UUID at the end of its ARN).')],
+      responses: { '200': jsonResponse('The connection.', 'Connection'), '401': unauthorized, '404': errorResponse('No such connection (or not yours).') },
+    },
+  },
+};
+
+const severity = { type: 'string', enum: ['critical', 'high', 'medium', 'low', 'info'] };
+const counts = (keys: readonly string[]) => ({ type: 'object', required: [...keys], properties: Object.fromEntries(keys.map((key) => [key, { type: 'integer' }])) });
+
+const resourceProperties = {
+  id: { type: 'string' },
+  arn: { type: 'string' },
+  name: { type: 'string' },
+  status: { type: 'string' },
+  owner: { type: 'string', description: 'The requester, from request records or the requester tag.' },
+  requestIds: { type: 'array', items: { type: 'string' } },
+  managed: { type: 'boolean', description: 'Made through the broker (a request record or the managed-by tag).' },
+  firstSeenAt: { type: 'string', format: 'date-time', description: 'When the auditor first saw it; AWS reports no creation time.' },
+  links: { type: 'object', required: ['self'], properties: { self: { type: 'string' }, console: { type: 'string' } } },
+  findings: {
+    type: 'array',
+    items: { type: 'object', required: ['type', 'severity', 'message', 'fix'], properties: { type: { $ref: '#/components/schemas/FindingType' }, severity, message: { type: 'string' }, fix: { type: 'string' } } },
+  },
+};
+const resourceRequired = ['id', 'arn', 'name', 'status', 'requestIds', 'managed', 'links', 'findings'];
+
+export const auditSchemas = {
+  FindingType: { type: 'string', enum: [...FINDING_TYPES] },
+  Finding: {
+    type: 'object',
+    required: ['type', 'severity', 'resource', 'resourceKind', 'message', 'fix'],
+    properties: {
+      type: { $ref: '#/components/schemas/FindingType' },
+      severity,
+      resource: { type: 'string', description: 'An ARN, a pipeline or role name, a request id, or account:<quota>.' },
+      resourceKind: { type: 'string', enum: ['host', 'connection', 'pipeline', 'role', 'request', 'account'] },
+      owner: { type: 'string' },
+      requestId: { type: 'string' },
+      message: { type: 'string' },
+      fix: { type: 'string' },
+      link: { type: 'string' },
+      since: { type: 'string', format: 'date-time' },
+      ageHours: { type: 'number' },
+      approver: { type: 'string' },
+    },
+  },
+  AuditReport: {
+    type: 'object',
+    required: ['auditId', 'status', 'trigger', 'asOf', 'startedAt', 'findings'],
+    properties: {
+      auditId: { type: 'string', format: 'uuid' },
+      status: { type: 'string', enum: ['RUNNING', 'COMPLETED', 'FAILED'] },
+      trigger: { type: 'string', enum: ['schedule', 'api'] },
+      requestedBy: { type: 'string' },
+      asOf: { type: 'string', format: 'date-time', description: 'The time ages are evaluated at.' },
+      startedAt: { type: 'string', format: 'date-time' },
+      finishedAt: { type: 'string', format: 'date-time' },
+      durationMs: { type: 'integer' },
+      summary: {
+        type: 'object',
+        required: ['total', 'bySeverity', 'byType'],
+        properties: { total: { type: 'integer' }, bySeverity: counts(['critical', 'high', 'medium', 'low', 'info']), byType: counts(FINDING_TYPES) },
+      },
+      inventory: counts(['hosts', 'connections', 'pipelines', 'pipelinesFetched', 'roles', 'requests', 'activeRequests']),
+      calls: {
+        type: 'object',
+        required: ['total', 'throttledFailures', 'byOperation'],
+        properties: {
+          total: { type: 'integer' },
+          throttledFailures: { type: 'integer' },
+          byOperation: { type: 'object', additionalProperties: counts(['attempts', 'throttled']) },
+        },
+      },
+      changes: { type: 'object', required: ['added', 'resolved', 'slackNotified'], properties: { added: { type: 'integer' }, resolved: { type: 'integer' }, slackNotified: { type: 'boolean' } } },
+      findings: { type: 'array', items: { $ref: '#/components/schemas/Finding' } },
+      failure: { type: 'string' },
+      links: { type: 'object', required: ['self'], properties: { self: { type: 'string' } } },
+    },
+  },
+  Host: {
+    type: 'object',
+    required: [...resourceRequired, 'connections'],
+    properties: {
+      ...resourceProperties,
+      providerType: { type: 'string' },
+      providerEndpoint: { type: 'string' },
+      vpcId: { type: 'string' },
+      statusMessage: { type: 'string' },
+      connections: { type: 'array', items: { type: 'string' } },
+    },
+  },
+  Connection: {
+    type: 'object',
+    required: [...resourceRequired, 'pipelines'],
+    properties: { ...resourceProperties, providerType: { type: 'string' }, hostArn: { type: 'string' }, pipelines: { type: 'array', items: { type: 'string' } } },
+  },
+};
+
+export const auditTags = [
+  { name: 'audits', description: 'Audit reports (admins)' },
+  { name: 'inventory', description: 'Hosts and connections' },
+];

@@ -1,0 +1,104 @@
+import type { AuditContext, ConnectionFacts, Finding, Inventory } from '../model.ts';
+import { resourceKey } from '../resource-key.ts';
+import { earliest, hoursSince } from './age.ts';
+import { connectionLink } from './links.ts';
+import { ownerOf, type Ownership } from './ownership.ts';
+
+/** Pipeline names per connection (by resource, whichever ARN prefix the pipeline wrote). */
+export function pipelinesByConnection(inventory: Inventory): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  for (const pipeline of inventory.pipelines) {
+    for (const action of pipeline.sourceActions) {
+      if (!action.connectionArn) continue;
+      const key = resourceKey(action.connectionArn);
+      users.set(key, [...new Set([...(users.get(key) ?? []), pipeline.name])]);
+    }
+  }
+  return users;
+}
+
+/**
+ * Since when the connection waits for its handshake: the request's "created connection" step, or
+ * when it started waiting for approval, else the request's creation, else the first audit that saw it.
+ */
+function connectionSince(connection: ConnectionFacts, ownership: Ownership): string {
+  const records = ownership.requestsFor(connection.arn);
+  const created = records.flatMap((record) => record.timeline.filter((entry) => entry.step === 'connection').map((entry) => entry.at));
+  const waiting = records.flatMap((record) => (record.waitingFor ? [record.waitingFor.since] : []));
+  return earliest(...created, ...waiting) ?? earliest(...records.map((record) => record.createdAt)) ?? connection.firstSeenAt;
+}
+
+/** Who must finish the handshake: the approvers the request names, or nobody we know of. */
+function approverOf(connection: ConnectionFacts, ownership: Ownership): string | undefined {
+  return ownership
+    .requestsFor(connection.arn)
+    .map((record) => record.waitingFor?.who)
+    .find((who) => who !== undefined);
+}
+
+export function connectionsPendingTooLong(inventory: Inventory, context: AuditContext, ownership: Ownership): Finding[] {
+  const limit = context.thresholds.connectionPendingHours;
+  return inventory.connections.flatMap((connection): Finding[] => {
+    if (connection.status !== 'PENDING') return [];
+    const since = connectionSince(connection, ownership);
+    const ageHours = hoursSince(since, context.asOf);
+    if (ageHours <= limit) return [];
+    const approver = approverOf(connection, ownership);
+    return [
+      {
+        type: 'CONNECTION_PENDING_TOO_LONG',
+        severity: 'medium',
+        resource: connection.arn,
+        resourceKind: 'connection',
+        ...ownerOf(connection.arn, connection.tags, ownership),
+        message: `Connection ${connection.name} has been PENDING its handshake for ${ageHours} h (threshold ${limit} h)${approver ? `; waiting for ${approver}` : ''}.`,
+        fix: 'A GitHub organization owner must choose "Update pending connection" on the connection\'s console page and install the app, then an approver approves; if it is no longer wanted, cancel its request or delete the connection.',
+        link: connectionLink(connection.arn),
+        since,
+        ageHours,
+        ...(approver ? { approver } : {}),
+      },
+    ];
+  });
+}
+
+/** ERROR is unrecoverable (its host's GitHub App changed): the pipelines on it cannot fetch source. */
+export function connectionsInError(inventory: Inventory, _context: AuditContext, ownership: Ownership): Finding[] {
+  const users = pipelinesByConnection(inventory);
+  return inventory.connections
+    .filter((connection) => connection.status === 'ERROR')
+    .map((connection): Finding => {
+      const pipelines = users.get(resourceKey(connection.arn)) ?? [];
+      return {
+        type: 'CONNECTION_ERROR',
+        severity: 'critical',
+        resource: connection.arn,
+        resourceKind: 'connection',
+        ...ownerOf(connection.arn, connection.tags, ownership),
+        message: `Connection ${connection.name} is in ERROR${pipelines.length ? `; pipelines that cannot fetch source: ${pipelines.join(', ')}` : ''}.`,
+        fix: 'Recreate it: delete the connection (and its host if the host is in ERROR too), request a new connection, and point the pipelines at the new one.',
+        link: connectionLink(connection.arn),
+      };
+    });
+}
+
+/** An AVAILABLE connection no pipeline's source action uses (and no running request is about to attach). */
+export function connectionsUnused(inventory: Inventory, _context: AuditContext, ownership: Ownership): Finding[] {
+  const users = pipelinesByConnection(inventory);
+  return inventory.connections
+    .filter((connection) => connection.status === 'AVAILABLE')
+    .filter((connection) => !users.has(resourceKey(connection.arn)))
+    .filter((connection) => !ownership.inUseByActiveRequest(connection.arn))
+    .map(
+      (connection): Finding => ({
+        type: 'CONNECTION_UNUSED',
+        severity: 'low',
+        resource: connection.arn,
+        resourceKind: 'connection',
+        ...ownerOf(connection.arn, connection.tags, ownership),
+        message: `No pipeline uses connection ${connection.name}.`,
+        fix: 'Attach it to a pipeline source action, or delete it; connections are limited to 250 per account and Region.',
+        link: connectionLink(connection.arn),
+      }),
+    );
+}

@@ -1,0 +1,88 @@
+import type { AuditContext, Finding, HostFacts, Inventory } from '../model.ts';
+import { sameResource } from '../resource-key.ts';
+import { earliest, hoursSince } from './age.ts';
+import { hostLink } from './links.ts';
+import { ownerOf, type Ownership } from './ownership.ts';
+
+/** Since when the host is known to exist: the first request that named it, else the first audit that saw it. */
+function hostSince(host: HostFacts, ownership: Ownership): string {
+  return earliest(...ownership.requestsFor(host.arn).map((record) => record.createdAt), host.firstSeenAt) ?? host.firstSeenAt;
+}
+
+/** A host nobody set up: connections cannot be created on it, and it holds one of the 50 host slots. */
+export function hostsPendingTooLong(inventory: Inventory, context: AuditContext, ownership: Ownership): Finding[] {
+  const limit = context.thresholds.hostPendingHours;
+  return inventory.hosts.flatMap((host): Finding[] => {
+    if (host.status !== 'PENDING') return [];
+    const since = hostSince(host, ownership);
+    const ageHours = hoursSince(since, context.asOf);
+    if (ageHours <= limit) return [];
+    return [
+      {
+        type: 'HOST_PENDING_TOO_LONG',
+        severity: 'medium',
+        resource: host.arn,
+        resourceKind: 'host',
+        ...ownerOf(host.arn, host.tags, ownership),
+        message: `Host ${host.name} (${host.providerEndpoint ?? 'unknown endpoint'}) has been PENDING for ${ageHours} h (threshold ${limit} h).`,
+        fix: 'A GHES administrator must choose "Set up host" on the host\'s console page and register the GitHub App; if the host is no longer wanted, cancel its request or delete the host.',
+        link: hostLink(host.arn),
+        since,
+        ageHours,
+      },
+    ];
+  });
+}
+
+/** VPC initialization failed: the host can never become AVAILABLE. */
+export function hostsWithFailedVpc(inventory: Inventory, _context: AuditContext, ownership: Ownership): Finding[] {
+  return inventory.hosts
+    .filter((host) => host.status === 'VPC_CONFIG_FAILED_INITIALIZATION')
+    .map((host): Finding => ({
+      type: 'HOST_VPC_INIT_FAILED',
+      severity: 'high',
+      resource: host.arn,
+      resourceKind: 'host',
+      ...ownerOf(host.arn, host.tags, ownership),
+      message: `Host ${host.name} failed to initialize its VPC configuration${host.vpcId ? ` (${host.vpcId})` : ''}${host.statusMessage ? `: ${host.statusMessage}` : '.'}`,
+      fix: 'Check that the VPC, subnets and security groups are in this account, the subnets in the chosen VPC and in different Availability Zones, and that the creator may manage network interfaces and VPC endpoints; then delete the host and request it again.',
+      link: hostLink(host.arn),
+    }));
+}
+
+/** The host's GitHub App was changed or deleted: unrecoverable, and every connection on it is broken. */
+export function hostsInError(inventory: Inventory, _context: AuditContext, ownership: Ownership): Finding[] {
+  return inventory.hosts
+    .filter((host) => host.status === 'ERROR')
+    .map((host): Finding => ({
+      type: 'HOST_ERROR',
+      severity: 'critical',
+      resource: host.arn,
+      resourceKind: 'host',
+      ...ownerOf(host.arn, host.tags, ownership),
+      message: `Host ${host.name} is in ERROR${host.statusMessage ? `: ${host.statusMessage}` : ' (its GitHub App was modified or deleted)'}.`,
+      fix: 'This cannot be repaired: delete the host\'s connections and the host, create them again through new requests, and have the GHES administrator register a new GitHub App.',
+      link: hostLink(host.arn),
+    }));
+}
+
+/**
+ * An AVAILABLE host that no connection uses still takes one of the account's 50 host slots. Hosts
+ * a running request is about to use are expected to be empty and are left out.
+ */
+export function hostsWithoutConnections(inventory: Inventory, _context: AuditContext, ownership: Ownership): Finding[] {
+  return inventory.hosts
+    .filter((host) => host.status === 'AVAILABLE')
+    .filter((host) => !inventory.connections.some((connection) => sameResource(connection.hostArn, host.arn)))
+    .filter((host) => !ownership.inUseByActiveRequest(host.arn))
+    .map((host): Finding => ({
+      type: 'HOST_WITHOUT_CONNECTIONS',
+      severity: 'low',
+      resource: host.arn,
+      resourceKind: 'host',
+      ...ownerOf(host.arn, host.tags, ownership),
+      message: `Host ${host.name} (${host.providerEndpoint ?? 'unknown endpoint'}) has no connections.`,
+      fix: 'Delete the host if nobody plans to connect through it; hosts are limited to 50 per account.',
+      link: hostLink(host.arn),
+    }));
+}

@@ -1,0 +1,44 @@
+import type { AuditContext, Finding, Inventory, Severity } from '../model.ts';
+import { connectionsInError, connectionsPendingTooLong, connectionsUnused } from './connections.ts';
+import { pipelineSourceDrift, rolesLackingUseConnection } from './drift.ts';
+import { requestsWithEndedExecutions } from './executions.ts';
+import { hostsInError, hostsPendingTooLong, hostsWithFailedVpc, hostsWithoutConnections } from './hosts.ts';
+import { ownershipIndex, type Ownership } from './ownership.ts';
+import { quotaHeadroom } from './quotas.ts';
+import { unmanagedResources } from './unmanaged.ts';
+
+type Rule = (inventory: Inventory, context: AuditContext, ownership: Ownership) => Finding[];
+
+const RULES: Rule[] = [
+  hostsPendingTooLong,
+  hostsWithFailedVpc,
+  hostsInError,
+  hostsWithoutConnections,
+  connectionsPendingTooLong,
+  connectionsInError,
+  connectionsUnused,
+  unmanagedResources,
+  pipelineSourceDrift,
+  rolesLackingUseConnection,
+  quotaHeadroom,
+  requestsWithEndedExecutions,
+];
+
+const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Every rule over one inventory; most severe first, then by type and resource, so reports diff well. */
+export function evaluate(inventory: Inventory, context: AuditContext): Finding[] {
+  const ownership = ownershipIndex(inventory.requests);
+  return RULES.flatMap((rule) => rule(inventory, context, ownership)).sort(
+    (a, b) =>
+      SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
+      a.type.localeCompare(b.type) ||
+      a.resource.localeCompare(b.resource) ||
+      (a.requestId ?? '').localeCompare(b.requestId ?? ''),
+  );
+}
+
+/** Identifies a finding across audits: the same problem on the same resource. */
+export function findingKey(finding: Finding): string {
+  return `${finding.type}|${finding.resource}|${finding.requestId ?? ''}`;
+}

@@ -1,0 +1,20 @@
+import { connectionConsoleUrl, hostConsoleUrl, pipelineConsoleUrl } from '../../core/console-links.ts';
+
+/** Console links are a help, never a reason for a rule to fail: an ARN we cannot link gets none. */
+function safely(build: () => string): string | undefined {
+  try {
+    return build();
+  } catch {
+    return undefined;
+  }
+}
+
+export const hostLink = (arn: string) => safely(() => hostConsoleUrl(arn));
+export const connectionLink = (arn: string) => safely(() => connectionConsoleUrl(arn));
+
+/** Pipeline ARNs are not in the inventory; they follow from the connection's account and Region. */
+export function pipelineLink(name: string, sameAccountAs: string | undefined): string | undefined {
+  const match = /^arn:([^:]+):[^:]+:([^:]+):(\d{12}):/.exec(sameAccountAs ?? '');
+  if (!match) return undefined;
+  return safely(() => pipelineConsoleUrl(`arn:${match[1]}:codepipeline:${match[2]}:${match[3]}:${name}`));
+}

@@ -1,0 +1,190 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Finding, PipelineFacts, RoleFacts } from './model.ts';
+import type { AuditReport } from './report.ts';
+
+/** Tags and first sighting of a host or connection, kept between audits. */
+export interface SeenResource {
+  arn: string;
+  firstSeenAt: string;
+  tags: Record<string, string>;
+  /** The audit time (`asOf`) the tags were read at. */
+  tagsReadAt: string;
+}
+
+export type CachedPipeline = PipelineFacts & { fetchedAt: string };
+export type CachedRole = RoleFacts & { readAt: string };
+
+/**
+ * The auditor's items in the broker's table, all single-item writes:
+ * - `AUDIT#<id>` / `REPORT` and `FINDINGS#<n>`: a report, its findings in chunks under the item limit;
+ * - `AUDIT` / `LATEST`: the newest completed audit and its findings' fingerprint (for "changed?");
+ * - `AUDIT` / `LOCK`: one audit at a time, with a lease so a crashed run does not block forever;
+ * - `AUDIT#SEEN` / `<arn>`, `AUDIT#PIPELINES` / `<name>`, `AUDIT#ROLES` / `<name>`: what earlier
+ *   audits read, so the next one asks AWS only for what changed.
+ */
+export class AuditStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retentionDays = 90,
+  ) {}
+
+  /** Takes the lock for `auditId` and records the run; answers the running audit's id when another holds it. */
+  async begin(report: AuditReport, leaseSeconds: number, nowMs = Date.now()): Promise<{ started: true } | { started: false; runningAuditId: string }> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: 'AUDIT', sk: 'LOCK', auditId: report.auditId, leaseUntil: nowMs + leaseSeconds * 1000, expiresAt: Math.ceil(nowMs / 1000) + leaseSeconds },
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR auditId = :me',
+          ExpressionAttributeValues: { ':now': nowMs, ':me': report.auditId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'AUDIT', sk: 'LOCK' }, ConsistentRead: true }));
+      return { started: false, runningAuditId: String(Item?.auditId ?? 'unknown') };
+    }
+    await this.putHeader(report);
+    return { started: true };
+  }
+
+  /** Stores the findings, then the header, then moves `latest`, then lets the next audit run. */
+  async complete(report: AuditReport, fingerprint: string[]): Promise<void> {
+    const chunks = chunkFindings(report.findings);
+    for (const [index, findings] of chunks.entries()) {
+      await this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: auditKey(report.auditId), sk: `FINDINGS#${String(index).padStart(4, '0')}`, findings, expiresAt: this.expiry() } }),
+      );
+    }
+    await this.putHeader({ ...report, findings: [] }, chunks.length);
+    await this.documents.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: 'AUDIT', sk: 'LATEST', auditId: report.auditId, finishedAt: report.finishedAt, fingerprint } }),
+    );
+    await this.release(report.auditId);
+  }
+
+  async fail(report: AuditReport): Promise<void> {
+    await this.putHeader({ ...report, findings: [] });
+    await this.release(report.auditId);
+  }
+
+  /** The findings' fingerprint of the latest completed audit. */
+  async latestFingerprint(): Promise<{ auditId: string; fingerprint: string[] } | undefined> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'AUDIT', sk: 'LATEST' }, ConsistentRead: true }));
+    return Item ? { auditId: String(Item.auditId), fingerprint: (Item.fingerprint as string[] | undefined) ?? [] } : undefined;
+  }
+
+  async latest(): Promise<AuditReport | undefined> {
+    const pointer = await this.latestFingerprint();
+    return pointer ? this.get(pointer.auditId) : undefined;
+  }
+
+  async get(auditId: string): Promise<AuditReport | undefined> {
+    const items = await this.queryAll(auditKey(auditId));
+    const header = items.find((item) => item.sk === 'REPORT');
+    if (!header) return undefined;
+    const findings = items
+      .filter((item) => String(item.sk).startsWith('FINDINGS#'))
+      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))
+      .flatMap((item) => item.findings as Finding[]);
+    return { ...(header.report as AuditReport), findings };
+  }
+
+  async seenResources(): Promise<Map<string, SeenResource>> {
+    return new Map((await this.queryAll('AUDIT#SEEN')).map((item) => [String(item.sk), item.seen as SeenResource]));
+  }
+
+  async putSeen(seen: SeenResource): Promise<void> {
+    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'AUDIT#SEEN', sk: seen.arn, seen } }));
+  }
+
+  async deleteSeen(arn: string): Promise<void> {
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: 'AUDIT#SEEN', sk: arn } }));
+  }
+
+  async cachedPipelines(): Promise<Map<string, CachedPipeline>> {
+    return new Map((await this.queryAll('AUDIT#PIPELINES')).map((item) => [String(item.sk), item.pipeline as CachedPipeline]));
+  }
+
+  async putPipeline(pipeline: CachedPipeline): Promise<void> {
+    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'AUDIT#PIPELINES', sk: pipeline.name, pipeline } }));
+  }
+
+  async deletePipeline(name: string): Promise<void> {
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: 'AUDIT#PIPELINES', sk: name } }));
+  }
+
+  async cachedRoles(): Promise<Map<string, CachedRole>> {
+    return new Map((await this.queryAll('AUDIT#ROLES')).map((item) => [String(item.sk), item.role as CachedRole]));
+  }
+
+  async putRole(role: CachedRole): Promise<void> {
+    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'AUDIT#ROLES', sk: role.roleName, role } }));
+  }
+
+  private async putHeader(report: AuditReport, findingChunks = 0): Promise<void> {
+    await this.documents.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: auditKey(report.auditId), sk: 'REPORT', report, findingChunks, expiresAt: this.expiry() } }),
+    );
+  }
+
+  private async release(auditId: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: 'AUDIT', sk: 'LOCK' },
+          ConditionExpression: 'auditId = :me',
+          ExpressionAttributeValues: { ':me': auditId },
+        }),
+      );
+    } catch (error) {
+      // Our lease ran out and another audit took the lock: it is theirs now.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private async queryAll(pk: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: cursor, ConsistentRead: true }),
+      );
+      items.push(...(page.Items ?? []));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return items;
+  }
+
+  private expiry(): number {
+    return Math.floor(Date.now() / 1000) + this.retentionDays * 86_400;
+  }
+}
+
+function auditKey(auditId: string): string {
+  return `AUDIT#${auditId}`;
+}
+
+/** DynamoDB items hold 400 KB; a quota-full account can have hundreds of findings. */
+const CHUNK_CHARACTERS = 300_000;
+
+export function chunkFindings(findings: readonly Finding[]): Finding[][] {
+  const chunks: Finding[][] = [];
+  let current: Finding[] = [];
+  let size = 0;
+  for (const finding of findings) {
+    const length = JSON.stringify(finding).length;
+    if (current.length > 0 && size + length > CHUNK_CHARACTERS) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(finding);
+    size += length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import type { FindingType, Inventory } from '../../functions/audit/model.ts';
+import { evaluate, findingKey } from '../../functions/audit/rules/index.ts';
+import { connection, connectionArn, context, host, hostArn, hoursBefore, inventory, pipeline, record, useConnectionDocument } from './fixtures.ts';
+
+const findings = (input: Inventory, type: FindingType) => evaluate(input, context).filter((finding) => finding.type === type);
+
+describe('host rules', () => {
+  it('reports a host PENDING longer than the threshold, aged from the request that made it, with its owner', () => {
+    const pending = host('h1', { status: 'PENDING' });
+    const input = inventory({
+      hosts: [pending, host('h2', { status: 'PENDING' })],
+      requests: [record('r1', { status: 'WAITING_FOR_HOST_SETUP', hostArn: pending.arn, hostCreatedByRequest: true, createdAt: hoursBefore(30) }), record('r2', { status: 'WAITING_FOR_HOST_SETUP', hostArn: hostArn('h2'), createdAt: hoursBefore(3) })],
+    });
+    const [finding, ...others] = findings(input, 'HOST_PENDING_TOO_LONG');
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({ resource: pending.arn, severity: 'medium', owner: 'r1-owner@example.com', requestId: 'r1', ageHours: 30, since: hoursBefore(30) });
+    expect(finding!.link).toContain('/hosts/');
+  });
+
+  it('ages an unmanaged PENDING host from when the auditor first saw it', () => {
+    const input = inventory({ hosts: [host('old', { status: 'PENDING', tags: {}, firstSeenAt: hoursBefore(25) }), host('new', { status: 'PENDING', tags: {}, firstSeenAt: hoursBefore(2) })] });
+    expect(findings(input, 'HOST_PENDING_TOO_LONG').map((finding) => finding.resource)).toEqual([hostArn('old')]);
+  });
+
+  it('reports failed VPC initialization with its message, and ERROR hosts as critical', () => {
+    const input = inventory({ hosts: [host('v', { status: 'VPC_CONFIG_FAILED_INITIALIZATION', vpcId: 'vpc-1', statusMessage: 'subnets in one AZ' }), host('e', { status: 'ERROR' })] });
+    expect(findings(input, 'HOST_VPC_INIT_FAILED')[0]).toMatchObject({ severity: 'high', message: expect.stringContaining('subnets in one AZ') });
+    expect(findings(input, 'HOST_ERROR')[0]).toMatchObject({ severity: 'critical', resource: hostArn('e') });
+  });
+
+  it('reports an AVAILABLE host without connections, unless a running request is about to use it', () => {
+    const input = inventory({
+      hosts: [host('empty'), host('busy'), host('soon'), host('pending', { status: 'PENDING' })],
+      connections: [connection('c1', { hostArn: hostArn('busy') })],
+      requests: [record('r1', { status: 'CREATING_CONNECTION', hostArn: hostArn('soon') })],
+    });
+    expect(findings(input, 'HOST_WITHOUT_CONNECTIONS').map((finding) => finding.resource)).toEqual([hostArn('empty')]);
+  });
+});
+
+describe('connection rules', () => {
+  it('reports a connection PENDING longer than the threshold with the approver the request waits for', () => {
+    const pending = connection('c1', { status: 'PENDING' });
+    const input = inventory({
+      connections: [pending, connection('c2', { status: 'PENDING' })],
+      requests: [
+        record('r1', {
+          status: 'WAITING_FOR_APPROVAL',
+          connectionArn: pending.arn,
+          createdAt: hoursBefore(40),
+          timeline: [{ at: hoursBefore(36), step: 'connection', actor: 'system', message: 'created' }],
+          waitingFor: { what: 'handshake', who: 'approvers (Slack C0APPROVALS)', since: hoursBefore(35) },
+        }),
+        record('r2', { status: 'WAITING_FOR_APPROVAL', connectionArn: connectionArn('c2'), createdAt: hoursBefore(5) }),
+      ],
+    });
+    const [finding, ...others] = findings(input, 'CONNECTION_PENDING_TOO_LONG');
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({ resource: pending.arn, owner: 'r1-owner@example.com', approver: 'approvers (Slack C0APPROVALS)', ageHours: 36 });
+  });
+
+  it('reports ERROR connections with the pipelines they break, and unused AVAILABLE ones', () => {
+    const input = inventory({
+      connections: [connection('broken', { status: 'ERROR' }), connection('used'), connection('unused'), connection('waiting', { status: 'PENDING' })],
+      pipelines: [pipeline('payments', connectionArn('broken')), pipeline('orders', connectionArn('used', 'codeconnections'))],
+    });
+    expect(findings(input, 'CONNECTION_ERROR')[0]).toMatchObject({ severity: 'critical', message: expect.stringContaining('payments') });
+    // The pipeline names the `used` connection with the other ARN prefix: still the same connection.
+    expect(findings(input, 'CONNECTION_UNUSED').map((finding) => finding.resource)).toEqual([connectionArn('unused')]);
+  });
+
+  it('does not report an unused connection a running request is about to attach', () => {
+    const input = inventory({ connections: [connection('c1')], requests: [record('r1', { status: 'VERIFYING_CONNECTION', connectionArn: connectionArn('c1') })] });
+    expect(findings(input, 'CONNECTION_UNUSED')).toEqual([]);
+  });
+});
+
+describe('unmanaged resources', () => {
+  it('reports hosts and connections with neither a request record nor the managed-by tag', () => {
+    const input = inventory({
+      hosts: [host('tagged'), host('recorded', { tags: {} }), host('stray', { tags: {}, firstSeenAt: hoursBefore(10) })],
+      connections: [connection('stray-conn', { tags: { team: 'x' } })],
+      requests: [record('r1', { hostArn: hostArn('recorded') })],
+    });
+    const unmanaged = findings(input, 'UNMANAGED_RESOURCE');
+    expect(unmanaged.map((finding) => finding.resource).sort()).toEqual([connectionArn('stray-conn'), hostArn('stray')].sort());
+    expect(unmanaged.find((finding) => finding.resource === hostArn('stray'))).toMatchObject({ severity: 'info', ageHours: 10 });
+  });
+});
+
+describe('drift', () => {
+  const attached = (overrides = {}) =>
+    record('r1', {
+      connectionArn: connectionArn('c1'),
+      pipeline: { name: 'payments', fullRepositoryId: 'o/r', branchName: 'main', outputArtifactFormat: 'CODE_ZIP', detectChanges: true },
+      attachment: { stageName: 'Source', actionName: 'Source', previousAction: {}, pipelineVersion: 2 },
+      ...overrides,
+    });
+
+  it('is quiet while the source action still uses the connection (under either prefix)', () => {
+    const input = inventory({ requests: [attached()], pipelines: [pipeline('payments', connectionArn('c1', 'codeconnections'))] });
+    expect(findings(input, 'PIPELINE_SOURCE_DRIFT')).toEqual([]);
+  });
+
+  it('reports a source action rewired to another connection, a removed action, and a deleted pipeline', () => {
+    const rewired = inventory({ requests: [attached()], pipelines: [pipeline('payments', connectionArn('other'))] });
+    expect(findings(rewired, 'PIPELINE_SOURCE_DRIFT')[0]).toMatchObject({ resource: 'payments', owner: 'r1-owner@example.com', message: expect.stringContaining(connectionArn('other')) });
+    const renamed = inventory({ requests: [attached()], pipelines: [pipeline('payments', undefined, { sourceActions: [{ stageName: 'Source', actionName: 'Checkout', provider: 'S3' }] })] });
+    expect(findings(renamed, 'PIPELINE_SOURCE_DRIFT')[0]!.message).toContain('no longer has the source action Source/Source');
+    const deleted = inventory({ requests: [attached()] });
+    expect(findings(deleted, 'PIPELINE_SOURCE_DRIFT')[0]!.message).toContain('no longer exists');
+  });
+
+  it('ignores requests that did not complete', () => {
+    const input = inventory({ requests: [attached({ status: 'FAILED' })] });
+    expect(findings(input, 'PIPELINE_SOURCE_DRIFT')).toEqual([]);
+  });
+
+  it('reports a granted role that lacks UseConnection for a prefix, naming the policy that was removed', () => {
+    const grants = [{ roleArn: 'arn:aws:iam::111111111111:role/granted', roleName: 'granted', policyName: 'broker-use-connection', purpose: 'pipeline role' }];
+    const input = inventory({
+      requests: [attached({ grants })],
+      pipelines: [pipeline('payments', connectionArn('c1'))],
+      roles: { granted: { roleName: 'granted', exists: true, policies: [{ name: 'legacy', document: useConnectionDocument(['codestar-connections:UseConnection']) }] } },
+    });
+    const [finding] = findings(input, 'ROLE_LACKS_USE_CONNECTION');
+    expect(finding).toMatchObject({ resource: 'granted', severity: 'high', requestId: 'r1' });
+    expect(finding!.message).toContain('codeconnections:UseConnection');
+    expect(finding!.message).not.toContain('codestar-connections:UseConnection');
+    expect(finding!.message).toContain('broker-use-connection');
+  });
+
+  it("checks the pipeline's own role when the record names no grants, and reports a deleted role", () => {
+    const both = useConnectionDocument(['codestar-connections:UseConnection', 'codeconnections:UseConnection'], 'arn:aws:*:us-east-1:111111111111:connection/c1');
+    const fine = inventory({ requests: [attached()], pipelines: [pipeline('payments', connectionArn('c1'))], roles: { 'payments-role': { roleName: 'payments-role', exists: true, policies: [{ name: 'p', document: both }] } } });
+    expect(findings(fine, 'ROLE_LACKS_USE_CONNECTION')).toEqual([]);
+    const gone = inventory({ requests: [attached()], pipelines: [pipeline('payments', connectionArn('c1'))], roles: { 'payments-role': { roleName: 'payments-role', exists: false, policies: [] } } });
+    expect(findings(gone, 'ROLE_LACKS_USE_CONNECTION')[0]!.message).toContain('no longer exists');
+  });
+});
+
+describe('quota headroom', () => {
+  it('warns from the configured share, and is critical at the quota', () => {
+    const hosts = Array.from({ length: 50 }, (_, index) => host(`h${index}`));
+    const connections = Array.from({ length: 200 }, (_, index) => connection(`c${index}`));
+    const found = findings(inventory({ hosts, connections }), 'QUOTA_HEADROOM_LOW');
+    expect(found.map(({ resource, severity }) => [resource, severity])).toEqual([
+      ['account:hosts', 'critical'],
+      ['account:connections', 'medium'],
+    ]);
+    expect(findings(inventory({ hosts: hosts.slice(0, 39) }), 'QUOTA_HEADROOM_LOW')).toEqual([]);
+  });
+});
+
+describe('requests whose execution ended', () => {
+  const execution = 'arn:aws:states:us-east-1:111111111111:execution:m:r1';
+
+  it('reports a non-terminal request whose execution stopped (after a grace period) or is gone', () => {
+    const stopped = inventory({ requests: [record('r1', { status: 'WAITING_FOR_HOST_SETUP', executionArn: execution })], executions: { [execution]: { executionArn: execution, status: 'ABORTED', stopDate: hoursBefore(2) } } });
+    expect(findings(stopped, 'REQUEST_EXECUTION_ENDED')[0]).toMatchObject({ resource: 'r1', owner: 'r1-owner@example.com', message: expect.stringContaining('ABORTED') });
+    const justNow = inventory({ ...stopped, executions: { [execution]: { executionArn: execution, status: 'FAILED', stopDate: hoursBefore(0.1) } } });
+    expect(findings(justNow, 'REQUEST_EXECUTION_ENDED')).toEqual([]);
+    const missing = inventory({ ...stopped, executions: { [execution]: { executionArn: execution, status: 'NOT_FOUND' } } });
+    expect(findings(missing, 'REQUEST_EXECUTION_ENDED')[0]!.message).toContain('no longer exists');
+  });
+
+  it('is quiet for running executions and terminal records, and reports a request that never started', () => {
+    const running = inventory({ requests: [record('r1', { status: 'WAITING_FOR_APPROVAL', executionArn: execution })], executions: { [execution]: { executionArn: execution, status: 'RUNNING' } } });
+    expect(findings(running, 'REQUEST_EXECUTION_ENDED')).toEqual([]);
+    const finished = inventory({ requests: [record('r1', { status: 'COMPLETED', executionArn: execution })], executions: {} });
+    expect(findings(finished, 'REQUEST_EXECUTION_ENDED')).toEqual([]);
+    const neverStarted = inventory({ requests: [record('r1', { status: 'ACCEPTED', createdAt: hoursBefore(1) })] });
+    expect(findings(neverStarted, 'REQUEST_EXECUTION_ENDED')[0]!.message).toContain('no workflow was ever started');
+  });
+});
+
+describe('evaluate', () => {
+  it('orders findings most severe first, and keys them by type and resource', () => {
+    const input = inventory({ hosts: [host('a', { tags: {} }), host('b', { status: 'ERROR' })], connections: [connection('c', { hostArn: hostArn('a') })] });
+    const result = evaluate(input, context);
+    expect(result[0]!.severity).toBe('critical');
+    expect(result.at(-1)!.severity).toBe('info');
+    expect(findingKey(result[0]!)).toBe(`HOST_ERROR|${hostArn('b')}|`);
+  });
+});

@@ -1,0 +1,350 @@
+/**
+ * The auditor end to end, over HTTP against the local system: every finding type is seeded
+ * through the sandbox (control API, SDK calls, and real requests through the workflow), then found
+ * by audits started with POST /v1/audits. Ages: the audits pass `asOf` from the sandbox clock
+ * (what `npm run audit` does), moved a day ahead where a finding needs a day to pass.
+ */
+import { fileURLToPath } from 'node:url';
+import { CodePipelineClient, GetPipelineCommand } from '@aws-sdk/client-codepipeline';
+import { CodeStarConnectionsClient, CreateConnectionCommand, CreateHostCommand } from '@aws-sdk/client-codestar-connections';
+import { IAMClient, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding, FindingType } from '../../functions/audit/model.ts';
+import { FINDING_TYPES } from '../../functions/audit/model.ts';
+import type { AuditReport } from '../../functions/audit/report.ts';
+import { startLocalSystem, type LocalSystem } from '../../infra/local/local-system.ts';
+import type { ScheduleTimers } from '../../infra/local/runtime/schedules.ts';
+import { api, eventually, sandboxControl, tokenFor } from './local-system.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DAY_AND_AN_HOUR_S = 25 * 3600;
+
+interface RequestBody {
+  requestId: string;
+  status: string;
+  hostArn?: string;
+  connectionArn?: string;
+}
+
+/** Schedule timers the test fires by hand (the auditor's rate(1 hour) would not come round in a test). */
+function manualTimers(): ScheduleTimers & { fire(): void } {
+  const pending = new Map<number, () => void>();
+  let next = 0;
+  return {
+    now: () => Date.now(),
+    setTimeout: (callback) => {
+      pending.set(++next, callback);
+      return next;
+    },
+    clearTimeout: (handle) => pending.delete(handle as number),
+    fire() {
+      const due = [...pending.entries()];
+      pending.clear();
+      for (const [, callback] of due) callback();
+    },
+  };
+}
+
+let system: LocalSystem;
+let timers: ReturnType<typeof manualTimers>;
+let alice: string;
+let bob: string;
+let admin: string;
+let connections: CodeStarConnectionsClient;
+let pipelines: CodePipelineClient;
+let iam: IAMClient;
+let sfn: SFNClient;
+
+beforeAll(async () => {
+  timers = manualTimers();
+  // 10 %: the handful of hosts this test makes is enough to report quota headroom.
+  system = await startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: false, environment: { AUDIT_QUOTA_WARN_PERCENT: '10' }, scheduleTimers: timers });
+  [alice, bob, admin] = await Promise.all([tokenFor('alice@example.com'), tokenFor('bob@example.com'), tokenFor('root@example.com', true)]);
+  const aws = { endpoint: system.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  connections = new CodeStarConnectionsClient(aws);
+  pipelines = new CodePipelineClient(aws);
+  iam = new IAMClient(aws);
+  sfn = new SFNClient(aws);
+}, 60_000);
+
+afterAll(async () => {
+  for (const client of [connections, pipelines, iam, sfn]) client?.destroy();
+  await system?.close();
+});
+
+let keys = 0;
+async function requestConnection(token: string, body: Record<string, unknown>): Promise<RequestBody> {
+  const answer = await api<RequestBody>(system, 'POST', '/v1/connection-requests', { token, body, idempotencyKey: `audit-${++keys}` });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+  return answer.body;
+}
+
+const inStatus = (requestId: string, status: string, token = admin) =>
+  eventually(async () => (await api<RequestBody>(system, 'GET', `/v1/connection-requests/${requestId}`, { token })).body, (request) => request.status === status, `${requestId} ${status}`);
+
+async function sandboxNow(plusSeconds = 0): Promise<string> {
+  const { epochSeconds } = await sandboxControl<{ epochSeconds: number }>(system, 'GET', '/clock');
+  return new Date((epochSeconds + plusSeconds) * 1000).toISOString();
+}
+
+async function audit(asOf: string, token = admin): Promise<AuditReport> {
+  const started = await api<AuditReport>(system, 'POST', '/v1/audits', { token, body: { asOf } });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  const done = await eventually(
+    async () => (await api<AuditReport>(system, 'GET', `/v1/audits/${started.body.auditId}`, { token })).body,
+    (report) => report.status !== 'RUNNING',
+    'the audit to finish',
+    60_000,
+  );
+  expect(done.status, done.failure).toBe('COMPLETED');
+  return done;
+}
+
+const ofType = (report: AuditReport, type: FindingType) => report.findings.filter((finding) => finding.type === type);
+const about = (report: AuditReport, type: FindingType, resource: string | undefined): Finding | undefined =>
+  ofType(report, type).find((finding) => finding.resource === resource);
+
+async function unmanagedHost(name: string, endpoint: string, vpc = false): Promise<string> {
+  const { HostArn } = await connections.send(
+    new CreateHostCommand({
+      Name: name,
+      ProviderType: 'GitHubEnterpriseServer',
+      ProviderEndpoint: endpoint,
+      ...(vpc ? { VpcConfiguration: { VpcId: 'vpc-0123abcd', SubnetIds: ['subnet-0123abcd'], SecurityGroupIds: ['sg-0123abcd'] } } : {}),
+    }),
+  );
+  return HostArn!;
+}
+
+const seeded: Record<string, string> = {};
+let stuckRequestId: string;
+let pendingHostRequest: RequestBody;
+let pendingConnectionRequest: RequestBody;
+let attachedRequest: RequestBody;
+let firstAudit: AuditReport;
+let dayLater: AuditReport;
+
+describe('the auditor', () => {
+  it('seeds every kind of trouble through the sandbox and real requests', async () => {
+    // Made outside the broker (unmanaged): a failed VPC host, a broken host and connection, an empty host, an unused connection.
+    seeded.vpcHost = await unmanagedHost('vpc-host', 'https://vpc.example.com', true);
+    await sandboxControl(system, 'POST', '/hosts/fail-vpc', { hostArn: seeded.vpcHost, message: 'subnets are in one AZ' });
+    seeded.brokenHost = await unmanagedHost('broken-host', 'https://broken.example.com');
+    await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: seeded.brokenHost });
+    seeded.brokenConnection = (await connections.send(new CreateConnectionCommand({ ConnectionName: 'broken-conn', HostArn: seeded.brokenHost }))).ConnectionArn!;
+    await sandboxControl(system, 'POST', '/hosts/break', { hostArn: seeded.brokenHost });
+    seeded.emptyHost = await unmanagedHost('empty-host', 'https://empty.example.com');
+    await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: seeded.emptyHost });
+    seeded.spareHost = await unmanagedHost('spare-host', 'https://spare.example.com');
+    await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: seeded.spareHost });
+    seeded.spareConnection = (await connections.send(new CreateConnectionCommand({ ConnectionName: 'spare-conn', HostArn: seeded.spareHost }))).ConnectionArn!;
+    await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: seeded.spareConnection });
+
+    // Through the broker: a host nobody sets up (alice), a request whose workflow is stopped behind
+    // its back, a connection waiting for its handshake (bob), and one attached to a pipeline (alice).
+    pendingHostRequest = await requestConnection(alice, { providerEndpoint: 'https://pending.example.com' });
+    const stuck = await requestConnection(alice, { providerEndpoint: 'https://stuck.example.com' });
+    stuckRequestId = stuck.requestId;
+
+    pendingConnectionRequest = await requestConnection(bob, { providerEndpoint: 'https://ghe.example.com' });
+    const hostWaiting = await inStatus(pendingConnectionRequest.requestId, 'WAITING_FOR_HOST_SETUP');
+    await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: hostWaiting.hostArn });
+    await sandboxControl(system, 'POST', '/clock/advance', { seconds: 3600 });
+    pendingConnectionRequest = await inStatus(pendingConnectionRequest.requestId, 'WAITING_FOR_APPROVAL');
+    pendingHostRequest = await inStatus(pendingHostRequest.requestId, 'WAITING_FOR_HOST_SETUP');
+
+    await sandboxControl(system, 'POST', '/roles', {
+      roleName: 'payments-pipeline-role',
+      // Only the old prefix: once what the broker grants is removed, the new prefix is missing.
+      inlinePolicies: { legacy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'codestar-connections:UseConnection', Resource: '*' }] } },
+    });
+    await sandboxControl(system, 'POST', '/pipelines', { name: 'payments', roleArn: 'arn:aws:iam::111111111111:role/payments-pipeline-role' });
+    attachedRequest = await requestConnection(alice, {
+      providerEndpoint: 'https://ghe.example.com',
+      pipeline: { name: 'payments', fullRepositoryId: 'platform/payments', branchName: 'main' },
+    });
+    const approving = await inStatus(attachedRequest.requestId, 'WAITING_FOR_APPROVAL');
+    await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: approving.connectionArn });
+    expect((await api(system, 'POST', `/v1/connection-requests/${attachedRequest.requestId}/approve`, { token: admin })).status).toBe(200);
+    attachedRequest = await inStatus(attachedRequest.requestId, 'COMPLETED');
+
+    await inStatus(stuckRequestId, 'WAITING_FOR_HOST_SETUP');
+    const executionArn = system.stateMachineArns.ProvisioningStateMachine!.replace(':stateMachine:', ':execution:') + `:${stuckRequestId}`;
+    await sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped by hand in the console' }));
+  });
+
+  it('finds only what is wrong now, not what merely waits', async () => {
+    firstAudit = await audit(await sandboxNow());
+    const types = new Set(firstAudit.findings.map((finding) => finding.type));
+    expect(types).not.toContain('HOST_PENDING_TOO_LONG');
+    expect(types).not.toContain('CONNECTION_PENDING_TOO_LONG');
+    expect(types).not.toContain('PIPELINE_SOURCE_DRIFT');
+    expect(types).not.toContain('ROLE_LACKS_USE_CONNECTION');
+    // The stopped execution is within the grace period a cancel needs to finish writing its record.
+    expect(types).not.toContain('REQUEST_EXECUTION_ENDED');
+    expect(firstAudit.inventory).toMatchObject({ pipelines: 1, pipelinesFetched: 1, roles: 1 });
+  });
+
+  it('finds every finding type a day later, after the pipeline and its role drifted', async () => {
+    // Someone rewires the source action to another connection, and removes what the broker granted.
+    const { pipeline } = await pipelines.send(new GetPipelineCommand({ name: 'payments' }));
+    const declaration = structuredClone(pipeline!);
+    declaration.stages![0]!.actions![0]!.configuration!.ConnectionArn = seeded.brokenConnection!;
+    await sandboxControl(system, 'POST', '/pipelines/payments/external-edit', { declaration });
+    const { PolicyNames } = await iam.send(new ListRolePoliciesCommand({ RoleName: 'payments-pipeline-role' }));
+    for (const policyName of (PolicyNames ?? []).filter((name) => name !== 'legacy')) {
+      await sandboxControl(system, 'DELETE', `/roles/payments-pipeline-role/policies/${policyName}`);
+    }
+
+    dayLater = await audit(await sandboxNow(DAY_AND_AN_HOUR_S));
+    const found = new Set(dayLater.findings.map((finding) => finding.type));
+    expect([...found].sort()).toEqual([...FINDING_TYPES].sort());
+    for (const finding of dayLater.findings) {
+      expect(finding.fix.length, finding.type).toBeGreaterThan(20);
+      expect(['critical', 'high', 'medium', 'low', 'info']).toContain(finding.severity);
+    }
+    expect(dayLater.inventory?.pipelinesFetched).toBe(1);
+
+    const pendingHost = about(dayLater, 'HOST_PENDING_TOO_LONG', pendingHostRequest.hostArn);
+    expect(pendingHost).toMatchObject({ severity: 'medium', owner: 'alice@example.com', requestId: pendingHostRequest.requestId });
+    expect(pendingHost!.ageHours).toBeGreaterThan(24);
+    expect(pendingHost!.link).toContain('/hosts/');
+
+    const pendingConnection = about(dayLater, 'CONNECTION_PENDING_TOO_LONG', pendingConnectionRequest.connectionArn);
+    expect(pendingConnection).toMatchObject({ owner: 'bob@example.com' });
+    expect(pendingConnection!.approver).toMatch(/approvers/i);
+
+    expect(about(dayLater, 'HOST_VPC_INIT_FAILED', seeded.vpcHost)?.message).toContain('subnets are in one AZ');
+    expect(about(dayLater, 'HOST_ERROR', seeded.brokenHost)?.severity).toBe('critical');
+    expect(about(dayLater, 'CONNECTION_ERROR', seeded.brokenConnection)?.message).toContain('payments');
+    expect(about(dayLater, 'HOST_WITHOUT_CONNECTIONS', seeded.emptyHost)).toBeDefined();
+    expect(about(dayLater, 'CONNECTION_UNUSED', seeded.spareConnection)).toBeDefined();
+    // The connection the broker attached is unused now that the pipeline points elsewhere.
+    expect(about(dayLater, 'CONNECTION_UNUSED', attachedRequest.connectionArn)).toMatchObject({ owner: 'alice@example.com' });
+
+    const unmanaged = ofType(dayLater, 'UNMANAGED_RESOURCE').map((finding) => finding.resource).sort();
+    expect(unmanaged).toEqual([seeded.vpcHost, seeded.brokenHost, seeded.brokenConnection, seeded.emptyHost, seeded.spareHost, seeded.spareConnection].sort());
+    expect(ofType(dayLater, 'UNMANAGED_RESOURCE').every((finding) => finding.ageHours! > 24)).toBe(true);
+
+    expect(about(dayLater, 'PIPELINE_SOURCE_DRIFT', 'payments')).toMatchObject({ severity: 'high', owner: 'alice@example.com', requestId: attachedRequest.requestId });
+    const role = about(dayLater, 'ROLE_LACKS_USE_CONNECTION', 'payments-pipeline-role');
+    expect(role?.message).toContain('codeconnections:UseConnection');
+    expect(role?.message).not.toContain('codestar-connections:UseConnection');
+    expect(about(dayLater, 'QUOTA_HEADROOM_LOW', 'account:hosts')?.message).toMatch(/of 50 hosts/);
+    expect(about(dayLater, 'REQUEST_EXECUTION_ENDED', stuckRequestId)?.message).toContain('ABORTED');
+  });
+
+  it('posts a Slack summary only when the findings change, and a repeat audit costs a few calls', async () => {
+    const summaries = async () =>
+      (await sandboxControl<{ messages: { text: string }[] }>(system, 'GET', '/slack/messages?channel=C0HOSTADMINS')).messages.filter((message) =>
+        message.text.startsWith('Connection audit'),
+      );
+    expect(firstAudit.changes?.slackNotified).toBe(true);
+    expect(dayLater.changes?.slackNotified).toBe(true);
+    expect(await summaries()).toHaveLength(2);
+
+    const emitted: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      emitted.push(String(chunk));
+      return write(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    let repeat: AuditReport;
+    try {
+      repeat = await audit(dayLater.asOf);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(repeat.changes).toEqual({ added: 0, resolved: 0, slackNotified: false });
+    expect(await summaries()).toHaveLength(2);
+    expect(repeat.inventory?.pipelinesFetched).toBe(0);
+    // Lists only (hosts, connections, pipelines) and the one running request's execution.
+    expect(repeat.calls!.total).toBeLessThanOrEqual(6);
+    expect(Object.keys(repeat.calls!.byOperation)).not.toContain('codestar-connections:ListTagsForResource');
+
+    // The test runner may echo what it intercepts, so the same line can arrive twice.
+    const lines = new Set(emitted.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"_aws"')));
+    const emf = [...lines].map((line) => JSON.parse(line) as Record<string, unknown>);
+    const perType = emf.filter((record) => typeof record.FindingType === 'string');
+    expect(perType.map((record) => record.FindingType).sort()).toEqual([...FINDING_TYPES].sort());
+    expect(perType.find((record) => record.FindingType === 'UNMANAGED_RESOURCE')?.Findings).toBe(6);
+  });
+
+  it('keeps going under throttling, without a failed call', async () => {
+    await sandboxControl(system, 'PUT', '/faults', { service: 'codestar-connections', operation: 'ListTagsForResource', tps: 2 });
+    await sandboxControl(system, 'PUT', '/faults', { service: 'iam', operation: '*', throttleRate: 0.5, seed: 7 });
+    await sandboxControl(system, 'DELETE', '/calls');
+    try {
+      // Two days on, cached tags and role policies are stale: every one is read again, under the limits.
+      const report = await audit(await sandboxNow(2 * DAY_AND_AN_HOUR_S));
+      expect(report.calls?.throttledFailures).toBe(0);
+      expect(report.calls?.byOperation['codestar-connections:ListTagsForResource']?.attempts).toBeGreaterThanOrEqual(12);
+      const { calls } = await sandboxControl<{ calls: { operation: string; throttled: number }[] }>(system, 'GET', '/calls');
+      expect(calls.reduce((sum, call) => sum + call.throttled, 0)).toBeGreaterThan(0);
+      expect(ofType(report, 'ROLE_LACKS_USE_CONNECTION')).toHaveLength(1);
+    } finally {
+      await sandboxControl(system, 'DELETE', '/faults');
+    }
+  });
+
+  it('serves hosts and connections: admins see all, requesters their own', async () => {
+    const all = await api<{ hosts: { arn: string; managed: boolean }[] }>(system, 'GET', '/v1/hosts', { token: admin });
+    expect(all.body.hosts.map((host) => host.arn)).toEqual(expect.arrayContaining([seeded.vpcHost, seeded.emptyHost, pendingHostRequest.hostArn]));
+    expect(all.body.hosts.find((host) => host.arn === seeded.vpcHost)?.managed).toBe(false);
+
+    const mine = await api<{ hosts: { arn: string; owner?: string }[] }>(system, 'GET', '/v1/hosts', { token: alice });
+    expect(mine.body.hosts.map((host) => host.arn)).toContain(pendingHostRequest.hostArn);
+    expect(mine.body.hosts.map((host) => host.arn)).not.toContain(seeded.vpcHost);
+
+    const connectionId = attachedRequest.connectionArn!.split('/').pop()!;
+    const own = await api<{ arn: string; owner: string; pipelines: string[]; findings: { type: string }[] }>(system, 'GET', `/v1/connections/${connectionId}`, { token: alice });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ arn: attachedRequest.connectionArn, owner: 'alice@example.com', pipelines: [] });
+    expect(own.body.findings.map((finding) => finding.type)).toContain('CONNECTION_UNUSED');
+    expect((await api(system, 'GET', `/v1/connections/${connectionId}`, { token: bob })).status).toBe(404);
+
+    const broken = await api<{ status: string; pipelines: string[] }>(system, 'GET', `/v1/connections/${seeded.brokenConnection!.split('/').pop()}`, { token: admin });
+    expect(broken.body).toMatchObject({ status: 'ERROR', pipelines: ['payments'] });
+    const hostId = seeded.emptyHost!.split('/').pop()!;
+    expect((await api<{ status: string }>(system, 'GET', `/v1/hosts/${hostId}`, { token: admin })).body.status).toBe('AVAILABLE');
+    expect((await api(system, 'GET', `/v1/hosts/${hostId}`, { token: bob })).status).toBe(404);
+  });
+
+  it('keeps reports for admins, and runs one audit at a time', async () => {
+    expect((await api(system, 'POST', '/v1/audits', { token: alice })).status).toBe(403);
+    expect((await api(system, 'GET', '/v1/audits/latest', { token: alice })).status).toBe(403);
+    expect((await api(system, 'GET', `/v1/audits/${dayLater.auditId}`, { token: bob })).status).toBe(403);
+    expect((await api(system, 'GET', '/v1/audits/no-such-audit', { token: admin })).status).toBe(404);
+    expect((await api(system, 'POST', '/v1/audits', { token: admin, body: { asOf: 'yesterday' } })).status).toBe(400);
+
+    // A slow listing keeps the first audit running while a second one is asked for.
+    await sandboxControl(system, 'PUT', '/faults', { service: 'codepipeline', operation: 'ListPipelines', latencyMs: 1500 });
+    try {
+      const first = await api<AuditReport>(system, 'POST', '/v1/audits', { token: admin });
+      expect(first.status).toBe(202);
+      const second = await api<{ error: { code: string } }>(system, 'POST', '/v1/audits', { token: admin });
+      expect(second.status).toBe(409);
+      expect(second.body.error.code).toBe('AuditInProgress');
+      await eventually(
+        async () => (await api<AuditReport>(system, 'GET', '/v1/audits/latest', { token: admin })).body,
+        (latest) => latest.auditId === first.body.auditId,
+        'the first audit to complete',
+      );
+    } finally {
+      await sandboxControl(system, 'DELETE', '/faults');
+    }
+  });
+
+  it('runs on its EventBridge schedule, with the event time as the audit time', async () => {
+    const before = (await api<AuditReport>(system, 'GET', '/v1/audits/latest', { token: admin })).body.auditId;
+    timers.fire();
+    const latest = await eventually(
+      async () => (await api<AuditReport>(system, 'GET', '/v1/audits/latest', { token: admin })).body,
+      (report) => report.auditId !== before,
+      'the scheduled audit',
+    );
+    expect(latest).toMatchObject({ trigger: 'schedule', status: 'COMPLETED' });
+    expect(Math.abs(Date.parse(latest.asOf) - Date.parse(await sandboxNow()))).toBeLessThan(60_000);
+  });
+});
