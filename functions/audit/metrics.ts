@@ -13,6 +13,8 @@ export function publishAuditMetrics(metrics: Metrics, report: AuditReport): void
   for (const type of FINDING_TYPES) {
     const single = metrics.singleMetric();
     single.addDimension('FindingType', type);
+    // Not a dimension (that would make a metric per audit): lets a reader tie lines to one audit.
+    single.addMetadata('AuditId', report.auditId);
     single.addMetric('Findings', MetricUnit.Count, report.summary.byType[type]);
   }
   metrics.addMetric('FindingsTotal', MetricUnit.Count, report.summary.total);

@@ -87,8 +87,9 @@ export async function runAudit(command: AuditCommand, deps: AuditDependencies): 
       findings,
     };
     if (added.length + resolved.length > 0) completed.changes!.slackNotified = await notify(completed, deps);
-    await deps.auditStore.complete(completed, current);
+    // Metrics first: once the report reads COMPLETED, everything the audit emits is out.
     if (deps.metrics) publishAuditMetrics(deps.metrics, completed);
+    await deps.auditStore.complete(completed, current);
     logger.info('audit completed', { auditId: completed.auditId, findings: findings.length, calls: stats.totalAttempts, durationMs: completed.durationMs });
     return completed;
   } catch (error) {

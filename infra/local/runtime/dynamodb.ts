@@ -14,6 +14,7 @@ import {
   DescribeTableCommand,
   ListTablesCommand,
   ResourceInUseException,
+  ResourceNotFoundException,
   type CreateTableCommandInput,
   type DynamoDBClient,
   type KeySchemaElement,
@@ -115,8 +116,27 @@ export async function ensureTables(
       if (!(error instanceof ResourceInUseException)) throw error;
       result.existing.push(name);
     }
+    await untilActive(client, name);
   }
   return result;
+}
+
+/**
+ * dynalite answers CreateTable before the table is usable (on disk, and under load, even with
+ * createTableMs 0); the first write would then find no table.
+ */
+async function untilActive(client: DynamoDBClient, tableName: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.TableStatus === 'ACTIVE') return;
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 // CloudFormation properties CreateTable understands as they are.
