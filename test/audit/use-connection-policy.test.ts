@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowed, missingUseConnectionPrefixes, parsePolicyDocument } from '../../functions/audit/use-connection-policy.ts';
+import { missingUseConnectionPrefixes, parsePolicyDocument } from '../../functions/audit/use-connection-policy.ts';
 
 const arn = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/abc';
 const statement = (fields: Record<string, unknown>) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', ...fields }] });
@@ -16,21 +16,23 @@ describe('UseConnection under both prefixes', () => {
     ]);
   });
 
-  it('matches wildcards (actions case-insensitively), honours NotAction, and lets an unconditional Deny win', () => {
-    expect(isAllowed([statement({ Action: 'CodeConnections:Use*', Resource: 'arn:aws:codeconnections:*:*:connection/*' })], 'codeconnections:UseConnection', arn.replace('codestar-connections', 'codeconnections'))).toBe(true);
-    expect(isAllowed([statement({ NotAction: 'iam:*', Resource: '*' })], 'codeconnections:UseConnection', arn)).toBe(true);
+  it('matches wildcards (actions case-insensitively), honours NotAction, lets an unconditional Deny win, and leaves conditions undecided', () => {
+    const other = arn.replace('codestar-connections', 'codeconnections');
+    expect(missingUseConnectionPrefixes([statement({ Action: 'Code*:Use*', Resource: ['arn:aws:codeconnections:*:*:connection/*', arn] })], arn)).toEqual([]);
+    expect(missingUseConnectionPrefixes([statement({ NotAction: 'iam:*', Resource: '*' })], arn)).toEqual([]);
     const denied = [statement({ Action: '*', Resource: '*' }), { Statement: { Effect: 'Deny', Action: 'codestar-connections:UseConnection', Resource: arn } }];
-    expect(isAllowed(denied, 'codestar-connections:UseConnection', arn)).toBe(false);
-    // A conditional Deny cannot be evaluated without a request; it is not taken as a denial.
+    expect(missingUseConnectionPrefixes(denied, arn)).toEqual(['codestar-connections']);
+    // A conditional Deny (or Allow) cannot be evaluated without a request; it is not reported as drift.
     const conditional = [statement({ Action: '*', Resource: '*' }), { Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceVpc': 'vpc-1' } } } }];
-    expect(isAllowed(conditional, 'codestar-connections:UseConnection', arn)).toBe(true);
+    expect(missingUseConnectionPrefixes(conditional, arn)).toEqual([]);
+    expect(missingUseConnectionPrefixes([statement({ Action: '*', Resource: [arn, other], Condition: { StringEquals: { 'codestar-connections:FullRepositoryId': 'o/r' } } })], arn)).toEqual([]);
   });
 
   it('reads documents as objects, JSON text, or URL-encoded JSON as IAM returns them', () => {
     const document = statement({ Action: 'codeconnections:UseConnection', Resource: '*' });
     expect(parsePolicyDocument(JSON.stringify(document))).toEqual(document);
     expect(parsePolicyDocument(encodeURIComponent(JSON.stringify(document)))).toEqual(document);
-    expect(isAllowed([encodeURIComponent(JSON.stringify(document))], 'codeconnections:UseConnection', arn)).toBe(true);
-    expect(isAllowed(['not json'], 'codeconnections:UseConnection', arn)).toBe(false);
+    expect(missingUseConnectionPrefixes([encodeURIComponent(JSON.stringify(document))], arn)).toEqual(['codestar-connections']);
+    expect(missingUseConnectionPrefixes(['not json'], arn)).toEqual(['codestar-connections', 'codeconnections']);
   });
 });
