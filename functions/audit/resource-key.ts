@@ -17,11 +17,6 @@ export function resourceId(arn: string): string {
   return CONNECTIONS_ARN.exec(arn)?.[5] ?? arn;
 }
 
-/** The same resource under the other prefix (both must be granted UseConnection). */
-export function arnWithPrefix(arn: string, prefix: 'codestar-connections' | 'codeconnections'): string {
-  return arn.replace(/^(arn:[^:]+:)(?:codestar-connections|codeconnections):/, `$1${prefix}:`);
-}
-
 export function sameResource(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && resourceKey(a) === resourceKey(b);
 }
