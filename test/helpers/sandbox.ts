@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { Sandbox, type SandboxOptions } from '../../infra/local/sandbox/server.ts';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -48,4 +49,24 @@ export async function rawJsonCall(
   });
   const text = await response.text();
   return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+}
+
+/**
+ * One in-memory sandbox for the test file, emptied before each test. `started` receives it once
+ * it listens and returns the SDK client the file uses (destroyed with the sandbox at the end).
+ */
+export function useTestSandbox(started: (sandbox: Sandbox) => { destroy(): void }): void {
+  let sandbox: Sandbox | undefined;
+  let client: { destroy(): void } | undefined;
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    client = started(sandbox);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await sandbox?.close();
+  });
+  beforeEach(async () => {
+    await control(sandbox!, 'POST', '/reset');
+  });
 }

@@ -7,25 +7,19 @@ import {
   StartPipelineExecutionCommand,
   type PipelineDeclaration,
 } from '@aws-sdk/client-codepipeline';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
-import { clientConfig, control, startTestSandbox } from '../helpers/sandbox.ts';
+import {clientConfig, control, useTestSandbox } from '../helpers/sandbox.ts';
 
 /** The control routes that seed pipelines and play a second editor. */
 
 let sandbox: Sandbox;
 let client: CodePipelineClient;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  client = new CodePipelineClient(clientConfig(sandbox));
-});
-afterAll(async () => {
-  client.destroy();
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await control(sandbox, 'POST', '/reset');
+useTestSandbox((started) => {
+  sandbox = started;
+  client = new CodePipelineClient(clientConfig(started));
+  return client;
 });
 
 const ACCOUNT = '111111111111';

@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient, CreateConnectionCommand } from '@aws-sdk/client-codestar-connections';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
-import { clientConfig, control, startTestSandbox } from '../helpers/sandbox.ts';
+import {clientConfig, control, useTestSandbox } from '../helpers/sandbox.ts';
 
 /**
  * Pipeline runs over HTTP: sources that need no other service (S3, GitHub), a
@@ -27,16 +27,10 @@ import { clientConfig, control, startTestSandbox } from '../helpers/sandbox.ts';
 let sandbox: Sandbox;
 let client: CodePipelineClient;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  client = new CodePipelineClient(clientConfig(sandbox));
-});
-afterAll(async () => {
-  client.destroy();
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await control(sandbox, 'POST', '/reset');
+useTestSandbox((started) => {
+  sandbox = started;
+  client = new CodePipelineClient(clientConfig(started));
+  return client;
 });
 
 const ACCOUNT = '111111111111';

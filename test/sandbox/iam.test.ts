@@ -13,23 +13,17 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
-import { clientConfig, control, startTestSandbox } from '../helpers/sandbox.ts';
+import {clientConfig, control, startTestSandbox, useTestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: Sandbox;
 let iam: IAMClient;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  iam = new IAMClient(clientConfig(sandbox));
-});
-afterAll(async () => {
-  iam.destroy();
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await control(sandbox, 'POST', '/reset');
+useTestSandbox((started) => {
+  sandbox = started;
+  iam = new IAMClient(clientConfig(started));
+  return iam;
 });
 
 const TRUST_POLICY = JSON.stringify({

@@ -8,24 +8,18 @@ import {
   ListHostsCommand,
   ThrottlingException,
 } from '@aws-sdk/client-codestar-connections';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SmithyModel } from '../../infra/local/sandbox/model/smithy-model.ts';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
-import { clientConfig, control, rawJsonCall, startTestSandbox } from '../helpers/sandbox.ts';
+import {clientConfig, control, rawJsonCall, startTestSandbox, useTestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: Sandbox;
 let client: CodeStarConnectionsClient;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  client = new CodeStarConnectionsClient(clientConfig(sandbox));
-});
-afterAll(async () => {
-  client.destroy();
-  await sandbox.close();
-});
-beforeEach(async () => {
-  await control(sandbox, 'POST', '/reset');
+useTestSandbox((started) => {
+  sandbox = started;
+  client = new CodeStarConnectionsClient(clientConfig(started));
+  return client;
 });
 
 const JS_PREFIX = 'CodeStar_connections_20191201';
