@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFunctionRoles } from './function-roles.ts';
 import { packageOffline } from './offline-package.ts';
 import type { CfnTemplate } from './template.ts';
 import { asList, getAttTarget, lambdaFunctions, policyStatements, readTemplate, resourcesOfType } from './template.ts';
@@ -132,6 +133,9 @@ describe('offline package', () => {
     expect(wildcards).toEqual([]);
   });
 });
+
+// Each function's own role (serverless-iam-roles-per-function), from the template packaged above.
+describeFunctionRoles(() => template);
 
 // cfn-lint W3005 flags the DependsOn that osls itself adds next to a Ref/GetAtt; we
 // cannot change the generated resources, and the redundancy is harmless.

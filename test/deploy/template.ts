@@ -23,6 +23,7 @@ export interface PolicyStatement {
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** Every IAM policy statement anywhere in the template, wherever the policy is attached. */

@@ -1,0 +1,347 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CfnResource, CfnTemplate, PolicyStatement } from './template.ts';
+import { asList, getAttTarget, lambdaFunctions, policyStatements, resourcesOfType } from './template.ts';
+
+// Checks on each function's IAM role in the packaged template. package.test.ts calls
+// describeFunctionRoles() with the template it packaged, so osls still runs once per test run.
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** `npm run package` packages stage dev: every function and role name starts with this. */
+const NAME_PREFIX = 'connection-broker-dev-';
+
+/**
+ * Who may hold the permissions that change or expose something outside the broker (IAM
+ * policies, hosts, connections, pipelines, the Slack secret, the workflow). The API holds the
+ * rollback's permissions because cancel rolls back at once (functions/api/manage-request.ts).
+ */
+const SENSITIVE_HOLDERS: Record<string, string[]> = {
+  'iam:PutRolePolicy': ['api', 'attachPipeline', 'rollBack'],
+  'iam:DeleteRolePolicy': ['api', 'rollBack'],
+  'iam:PassRole': ['api', 'attachPipeline', 'rollBack'],
+  'codestar-connections:PassConnection': ['api', 'attachPipeline', 'rollBack'],
+  'codeconnections:PassConnection': ['api', 'attachPipeline', 'rollBack'],
+  'codepipeline:UpdatePipeline': ['api', 'attachPipeline', 'rollBack'],
+  'codepipeline:StartPipelineExecution': ['firstRun'],
+  'codepipeline:RetryStageExecution': ['firstRun'],
+  'codestar-connections:CreateHost': ['acquireHost'],
+  'codestar-connections:DeleteHost': ['api', 'rollBack'],
+  'codestar-connections:CreateConnection': ['createConnection'],
+  'codestar-connections:DeleteConnection': ['api', 'rollBack'],
+  'secretsmanager:GetSecretValue': ['api', 'auditor', 'completeRequest', 'notifyHostSetup', 'requestApproval', 'rollBack', 'slackInteractions'],
+  'states:StartExecution': ['api', 'auditApi'],
+  'states:StopExecution': ['api'],
+  'states:SendTaskSuccess': ['api', 'requestApproval', 'slackInteractions'],
+  'states:SendTaskFailure': ['api', 'requestApproval', 'slackInteractions'],
+  'dynamodb:DeleteItem': ['api', 'auditApi', 'auditor', 'rollBack'],
+};
+
+/** What every function role has: its own log group, and X-Ray (tracing is on). */
+const LOGS_AND_TRACES = ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/** Actions without resource-level permissions: the only ones a function role may grant on '*'. */
+const RESOURCE_STAR_ONLY = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'codestar-connections:ListHosts',
+  'codestar-connections:ListConnections',
+  'codepipeline:ListPipelines',
+  // Create actions name no resource yet; the statement must carry a request-tag condition instead.
+  'codestar-connections:CreateHost',
+  'codestar-connections:CreateConnection',
+  // Callback tokens are the capability; these cannot be scoped to a state machine.
+  'states:SendTaskSuccess',
+  'states:SendTaskFailure',
+]);
+
+/** Granted for what a call does rather than to make it: no SDK command has these names. */
+const PERMISSION_ONLY = new Set([
+  ...LOGS_AND_TRACES,
+  'iam:PassRole',
+  'codestar-connections:PassConnection',
+  'codeconnections:PassConnection',
+  // Tags on CreateHost/CreateConnection.
+  'codestar-connections:TagResource',
+]);
+
+/** The IAM prefix of each AWS SDK client package the functions bundle. */
+const IAM_PREFIX_OF_CLIENT: Record<string, string> = {
+  'client-codebuild': 'codebuild',
+  'client-codepipeline': 'codepipeline',
+  'client-codestar-connections': 'codestar-connections',
+  'client-dynamodb': 'dynamodb',
+  'client-iam': 'iam',
+  'client-secrets-manager': 'secretsmanager',
+  'client-sfn': 'states',
+};
+
+/**
+ * Commands a bundle carries but the function never sends: notifyHostSetup and checkHost are two
+ * exports of one module (functions/workflow/wait-for-host.ts), so each bundle has the other's.
+ * Their roles must not grant these.
+ */
+const BUNDLED_NOT_SENT: Record<string, string[]> = {
+  notifyHostSetup: ['codestar-connections:GetHost', 'codestar-connections:ListHosts'],
+  checkHost: ['secretsmanager:GetSecretValue'],
+};
+
+export interface FunctionRole {
+  /** The key under `functions:` in serverless.yml, e.g. `rollBack`. */
+  name: string;
+  logicalId: string;
+  functionName: string;
+  handler: string;
+  roleId: string;
+  role: CfnResource | undefined;
+  statements: PolicyStatement[];
+}
+
+export function functionRoles(template: CfnTemplate): FunctionRole[] {
+  return lambdaFunctions(template).map(([logicalId, properties]) => {
+    const { FunctionName: functionName, Role: roleArn } = properties as unknown as { FunctionName: string; Role: unknown };
+    const roleId = getAttTarget(roleArn) ?? `(not a GetAtt: ${JSON.stringify(roleArn)})`;
+    const role = template.Resources[roleId];
+    return {
+      name: functionName.startsWith(NAME_PREFIX) ? functionName.slice(NAME_PREFIX.length) : functionName,
+      logicalId,
+      functionName,
+      handler: properties.Handler,
+      roleId,
+      role,
+      statements: policyStatements(role?.Properties?.Policies ?? []),
+    };
+  });
+}
+
+/** A CloudFormation value as text: `${AWS::Region}` for a Ref, `${X.Arn}` for a GetAtt; joins joined. */
+export function renderValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = (value ?? {}) as Record<string, unknown>;
+  if (typeof node.Ref === 'string') return `\${${node.Ref}}`;
+  const getAtt = node['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return `\${${getAtt.join('.')}}`;
+  const join = node['Fn::Join'];
+  if (Array.isArray(join) && Array.isArray(join[1])) return (join[1] as unknown[]).map(renderValue).join(String(join[0]));
+  const sub = node['Fn::Sub'];
+  if (typeof sub === 'string') return sub;
+  return JSON.stringify(value);
+}
+
+function resourcesOf(statement: PolicyStatement): string[] {
+  return asList(statement.Resource as unknown).map(renderValue);
+}
+
+function allowedActions(role: FunctionRole): Set<string> {
+  return new Set(role.statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => asList(statement.Action)));
+}
+
+/** An IAM resource pattern (`*` and `?`) as a regular expression. */
+function iamPattern(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+/**
+ * The IAM actions of the AWS SDK commands esbuild keeps in a handler's bundle, bundled as
+ * custom.esbuild does (ESM, module before main) but not minified. Also lists the clients it
+ * cannot map to an IAM prefix, and those bundled from their CommonJS build (one file, whose
+ * commands cannot be told apart).
+ */
+async function bundledActions(handler: string): Promise<{ actions: Set<string>; unknownClients: string[]; opaqueClients: string[] }> {
+  const entry = join(repoRoot, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`);
+  const result = await build({
+    entryPoints: [entry],
+    absWorkingDir: repoRoot,
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    outdir: join(repoRoot, '.esbuild', 'role-check'),
+    logLevel: 'silent',
+  });
+  const kept = Object.values(result.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
+  );
+  const actions = new Set<string>();
+  const unknownClients = new Set<string>();
+  const opaqueClients = new Set<string>();
+  for (const path of kept) {
+    const command = /@aws-sdk\/(client-[a-z0-9-]+)\/dist-es\/commands\/(\w+)Command\.js$/.exec(path);
+    if (command) {
+      const prefix = IAM_PREFIX_OF_CLIENT[command[1]!];
+      if (prefix) actions.add(`${prefix}:${command[2]}`);
+      else unknownClients.add(command[1]!);
+    }
+    const cjs = /@aws-sdk\/(client-[a-z0-9-]+)\/dist-cjs\//.exec(path);
+    if (cjs) opaqueClients.add(cjs[1]!);
+  }
+  return { actions, unknownClients: [...unknownClients], opaqueClients: [...opaqueClients] };
+}
+
+export function describeFunctionRoles(packagedTemplate: () => CfnTemplate): void {
+  describe('function roles', () => {
+    let roles: FunctionRole[];
+    let template: CfnTemplate;
+    beforeAll(() => {
+      template = packagedTemplate();
+      roles = functionRoles(template);
+    });
+
+    it('gives every function a role of its own', () => {
+      expect(roles.length).toBeGreaterThan(0);
+      for (const role of roles) {
+        expect(role.role?.Type, `${role.name}: ${role.roleId} is not an IAM role in the template`).toBe('AWS::IAM::Role');
+        // The role osls makes for all functions stays in the template (the plugin copies it), unused.
+        expect(role.roleId, `${role.name} runs as the shared role`).not.toBe('IamRoleLambdaExecution');
+      }
+      const roleIds = roles.map((role) => role.roleId);
+      expect(new Set(roleIds).size, `roles shared between functions: ${roleIds.join(', ')}`).toBe(roles.length);
+    });
+
+    it('lets every function write its own log group and X-Ray traces', () => {
+      for (const role of roles) {
+        const allowed = allowedActions(role);
+        for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']) {
+          expect(allowed.has(action), `${role.name} lacks ${action}`).toBe(true);
+        }
+        const logResources = role.statements
+          .filter((statement) => asList(statement.Action).includes('logs:PutLogEvents'))
+          .flatMap(resourcesOf);
+        expect(logResources, `${role.name} log resources`).toEqual([
+          `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${role.functionName}:*:*`,
+        ]);
+      }
+    });
+
+    it('gives the health probe nothing beyond logs and X-Ray', () => {
+      const health = roles.find((role) => role.name === 'health');
+      expect(health, 'the health function').toBeDefined();
+      expect([...allowedActions(health!)].filter((action) => !LOGS_AND_TRACES.includes(action))).toEqual([]);
+      expect(health!.statements.filter((statement) => statement.Effect !== 'Allow')).toEqual([]);
+    });
+
+    it('leaves the unused shared role with logs and X-Ray only', () => {
+      const shared = template.Resources.IamRoleLambdaExecution;
+      if (!shared) return;
+      const actions = policyStatements(shared.Properties?.Policies ?? []).flatMap((statement) => asList(statement.Action));
+      expect(actions.filter((action) => !LOGS_AND_TRACES.includes(action) && action !== 'logs:TagResource')).toEqual([]);
+    });
+
+    it.each(Object.entries(SENSITIVE_HOLDERS))('lets only the functions that need it hold %s', (action, holders) => {
+      const holding = roles.filter((role) => allowedActions(role).has(action)).map((role) => role.name);
+      expect(holding.sort()).toEqual([...holders].sort());
+    });
+
+    it("grants '*' resources only for actions without resource-level permissions", () => {
+      const offending = roles.flatMap((role) =>
+        role.statements
+          .filter((statement) => statement.Effect === 'Allow' && resourcesOf(statement).includes('*'))
+          .flatMap((statement) => asList(statement.Action).filter((action) => !RESOURCE_STAR_ONLY.has(action)))
+          .map((action) => `${role.name}: ${action} on '*'`),
+      );
+      expect(offending).toEqual([]);
+    });
+
+    it('creates hosts and connections only when they are tagged as the broker\'s', () => {
+      const creates = roles.flatMap((role) =>
+        role.statements.filter(
+          (statement) =>
+            statement.Effect === 'Allow' &&
+            asList(statement.Action).some((action) => action === 'codestar-connections:CreateHost' || action === 'codestar-connections:CreateConnection'),
+        ),
+      );
+      expect(creates.length).toBeGreaterThan(0);
+      for (const statement of creates) {
+        expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestTag/managed-by': 'connection-broker' } });
+      }
+    });
+
+    it('passes roles and connections to CodePipeline only', () => {
+      const conditionKeys: Record<string, string> = {
+        'iam:PassRole': 'iam:PassedToService',
+        'codestar-connections:PassConnection': 'codestar-connections:PassedToService',
+        'codeconnections:PassConnection': 'codeconnections:PassedToService',
+      };
+      for (const role of roles) {
+        for (const statement of role.statements.filter((candidate) => candidate.Effect === 'Allow')) {
+          for (const action of asList(statement.Action).filter((candidate) => candidate in conditionKeys)) {
+            expect(asList(statement.Action), `${role.name}: ${action} shares a statement`).toEqual([action]);
+            expect(statement.Condition, `${role.name}: ${action} condition`).toEqual({
+              StringEquals: { [conditionKeys[action]!]: 'codepipeline.amazonaws.com' },
+            });
+          }
+        }
+      }
+    });
+
+    it("never lets a function put or delete policies on the broker's own roles", () => {
+      const brokerRoles = [
+        ...roles.map((role) => renderValue(role.role?.Properties?.RoleName)),
+        // Unnamed roles (the state machines'): CloudFormation names them <stack name>-<logical id>-<suffix>.
+        ...resourcesOfType(template, 'AWS::IAM::Role')
+          .filter(([, resource]) => resource.Properties?.RoleName === undefined)
+          .map(([id]) => `${NAME_PREFIX}${id}-ABCDEF123456`),
+      ];
+      const policyWriters = roles.filter((role) => ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'].some((action) => allowedActions(role).has(action)));
+      expect(policyWriters.length).toBeGreaterThan(0);
+      for (const role of policyWriters) {
+        const denied = role.statements
+          .filter((statement) => statement.Effect === 'Deny')
+          .filter((statement) => ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'].every((action) => asList(statement.Action).includes(action)))
+          .flatMap(resourcesOf)
+          .map((resource) => iamPattern(resource.replace(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\//, '')));
+        for (const roleName of brokerRoles) {
+          expect(
+            denied.some((pattern) => pattern.test(roleName.replace('${AWS::Region}', 'us-east-1'))),
+            `${role.name} may put policies on ${roleName}`,
+          ).toBe(true);
+        }
+      }
+    });
+
+    describe('against the AWS SDK commands in each bundle', () => {
+      const bundles = new Map<string, Awaited<ReturnType<typeof bundledActions>>>();
+      beforeAll(async () => {
+        await Promise.all(roles.map(async (role) => bundles.set(role.name, await bundledActions(role.handler))));
+      }, 120_000);
+
+      it('can tell every bundled AWS SDK command apart', () => {
+        for (const [name, bundle] of bundles) {
+          expect(bundle.unknownClients, `${name}: AWS SDK clients missing from IAM_PREFIX_OF_CLIENT`).toEqual([]);
+          expect(bundle.opaqueClients, `${name}: AWS SDK clients bundled from their CommonJS build`).toEqual([]);
+        }
+      });
+
+      // DynamoDB goes through store classes, whose unused methods esbuild cannot drop: every
+      // bundle that touches the table carries every item operation, so only the reverse check
+      // below covers DynamoDB.
+      it('grants every command a function can send', () => {
+        const missing = roles.flatMap((role) => {
+          const allowed = allowedActions(role);
+          const notSent = BUNDLED_NOT_SENT[role.name] ?? [];
+          return [...(bundles.get(role.name)?.actions ?? [])]
+            .filter((action) => !action.startsWith('dynamodb:') && !notSent.includes(action) && !allowed.has(action))
+            .map((action) => `${role.name}: ${action}`);
+        });
+        expect(missing).toEqual([]);
+      });
+
+      it('grants nothing a function cannot send', () => {
+        const stale = roles.flatMap((role) => {
+          const bundled = bundles.get(role.name)?.actions ?? new Set<string>();
+          const notSent = BUNDLED_NOT_SENT[role.name] ?? [];
+          return [...allowedActions(role)]
+            .filter((action) => !PERMISSION_ONLY.has(action) && (!bundled.has(action) || notSent.includes(action)))
+            .map((action) => `${role.name}: ${action}`);
+        });
+        expect(stale).toEqual([]);
+      });
+    });
+  });
+}
