@@ -49,6 +49,14 @@ export interface ProtocolError {
   message: string;
 }
 
+/** What AWS's Coral front end answers for any service without modeled throttling or failure errors. */
+export const GENERIC_THROTTLING: ProtocolError = { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' };
+export const GENERIC_SERVER_ERROR: ProtocolError = {
+  code: 'InternalFailure',
+  status: 500,
+  message: 'The request processing has failed because of an unknown error, exception or failure.',
+};
+
 /** A service spoken over awsJson1_0 / awsJson1_1 and dispatched on X-Amz-Target. */
 export interface JsonProtocolService {
   /** The endpoint namespace: fault rules, call counts and ARNs use it. */

@@ -1,5 +1,5 @@
 import { SmithyModel } from '../../model/smithy-model.ts';
-import type { JsonProtocolService, SandboxDeps, SandboxModule } from '../../service.ts';
+import { type JsonProtocolService, type SandboxDeps, type SandboxModule, GENERIC_SERVER_ERROR, GENERIC_THROTTLING } from '../../service.ts';
 import type { CodeBuildLookup } from '../lookups.ts';
 import { codeBuildControlRoutes } from './control.ts';
 import { codeBuildOperations } from './operations.ts';
@@ -19,8 +19,8 @@ export function createCodeBuildModule(deps: SandboxDeps): SandboxModule & { look
     targetPrefixes: ['CodeBuild_20161006'],
     model: codeBuildModel,
     errorMessageMember: 'message',
-    throttling: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
-    serverError: { code: 'InternalFailure', status: 500, message: 'The request processing has failed because of an unknown error, exception or failure.' },
+    throttling: GENERIC_THROTTLING,
+    serverError: GENERIC_SERVER_ERROR,
     operations: codeBuildOperations(deps),
   };
   return {

@@ -1,4 +1,4 @@
-import type { JsonProtocolService, SandboxDeps, SandboxModule } from '../../service.ts';
+import { type JsonProtocolService, type SandboxDeps, type SandboxModule, GENERIC_SERVER_ERROR, GENERIC_THROTTLING } from '../../service.ts';
 import type { CodeBuildLookup, ConnectionLookup, IamLookup } from '../lookups.ts';
 import { pipelineControlRoutes } from './control.ts';
 import { CODEPIPELINE_VALIDATION_OVERRIDES, codepipelineModel } from './model.ts';
@@ -21,12 +21,8 @@ export function createCodePipelineModule(
     model: codepipelineModel,
     validationOverrides: CODEPIPELINE_VALIDATION_OVERRIDES,
     errorMessageMember: 'message',
-    throttling: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
-    serverError: {
-      code: 'InternalFailure',
-      status: 500,
-      message: 'The request processing has failed because of an unknown error, exception or failure.',
-    },
+    throttling: GENERIC_THROTTLING,
+    serverError: GENERIC_SERVER_ERROR,
     operations: pipelineOperations(deps, lookups),
   };
   return {

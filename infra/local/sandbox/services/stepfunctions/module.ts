@@ -1,5 +1,5 @@
 import { SmithyModel } from '../../model/smithy-model.ts';
-import type { JsonProtocolService, SandboxModule } from '../../service.ts';
+import { type JsonProtocolService, type SandboxModule, GENERIC_SERVER_ERROR, GENERIC_THROTTLING } from '../../service.ts';
 import type { LocalStepFunctions } from '../../../stepfunctions/engine.ts';
 import { stepFunctionsControlRoutes } from './control.ts';
 import { stepFunctionsOperations } from './operations.ts';
@@ -18,8 +18,8 @@ export function createStepFunctionsModule(engine: LocalStepFunctions): SandboxMo
     targetPrefixes: ['AWSStepFunctions'],
     model: sfnModel,
     errorMessageMember: 'message',
-    throttling: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
-    serverError: { code: 'InternalFailure', status: 500, message: 'The request processing has failed because of an unknown error, exception or failure.' },
+    throttling: GENERIC_THROTTLING,
+    serverError: GENERIC_SERVER_ERROR,
     operations: stepFunctionsOperations(engine),
   };
   return {
