@@ -9,7 +9,7 @@ export interface ErrorDetail {
 
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 503,
     readonly code: string,
     message: string,
     readonly details: ErrorDetail[] = [],
@@ -26,3 +26,4 @@ export const notFound = (message: string) => new ApiError(404, 'NotFound', messa
 export const conflict = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(409, code, message, details);
 export const unprocessable = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(422, code, message, details);
 export const tooManyRequests = (message: string) => new ApiError(429, 'TooManyRequests', message);
+export const serviceUnavailable = (code: string, message: string) => new ApiError(503, code, message);

@@ -42,7 +42,6 @@ function dependencies(): ApiDependencies {
   const settings = config();
   const aws = clients();
   const store = new BrokerStore(aws.documents, settings.tableName);
-  const quotas = { hosts: Number(process.env.HOST_QUOTA ?? 50), connections: Number(process.env.CONNECTION_QUOTA ?? 250) };
   const idempotency = new IdempotencyConfig({
     eventKeyJmesPath: '[requesterId, idempotencyKey]',
     payloadValidationJmesPath: 'body',
@@ -53,13 +52,16 @@ function dependencies(): ApiDependencies {
   const createOnce = makeIdempotent(
     // The stored answer must be plain JSON (DynamoDB refuses undefined members).
     async (command: CreateCommand) =>
-      JSON.parse(JSON.stringify(await createConnectionRequest(command.caller, command.body, { config: settings, aws, store, fetchGhesMeta, quotas }))) as RequestView,
+      JSON.parse(JSON.stringify(await createConnectionRequest(command.caller, command.body, { config: settings, aws, store, fetchGhesMeta, quotas: settings.quotas }))) as RequestView,
     {
       persistenceStore: new DynamoDBPersistenceLayer({
         tableName: settings.tableName,
         keyAttr: 'pk',
         sortKeyAttr: 'sk',
         staticPkValue: 'IDEMPOTENCY#create-connection-request',
+        // The table's TTL attribute (infra/resources/table.yml), so the records expire on their own;
+        // Powertools' default, `expiration`, would keep them forever.
+        expiryAttr: 'expiresAt',
         awsSdkV3Client: new DynamoDBClient({}),
       }),
       config: idempotency,
@@ -94,7 +96,8 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer, co
       case 'GET /v1/connection-requests/{id}':
         return json(200, requestView(await visibleRequest(caller, id, store)));
       case 'POST /v1/connection-requests/{id}/cancel':
-        return json(200, await cancelRequest(caller, id, decisions));
+        // Accepted: the workflow rolls back (a minute or so); follow links.self until CANCELLED.
+        return json(202, await cancelRequest(caller, id, { aws, store, stateMachineArn: settings.stateMachineArn }));
       case 'POST /v1/connection-requests/{id}/approve':
         return json(200, await decideByAdmin(caller, id, 'approve', decisions));
       case 'POST /v1/connection-requests/{id}/reject':

@@ -1,14 +1,17 @@
-import { ExecutionDoesNotExist, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { decideApproval, type Decision, type DecisionDependencies } from '../approvals/decide.ts';
-import { isTerminal, type ConnectionRequestRecord, type RequestStatus } from '../requests/model.ts';
+import { isActive, isTerminal, type ConnectionRequestRecord, type RequestStatus } from '../requests/model.ts';
 import { RequestNotFoundError } from '../requests/errors.ts';
-import type { BrokerStore } from '../requests/store.ts';
+import { timelineEntry, type BrokerStore } from '../requests/store.ts';
+import type { Clients } from '../shared/clients.ts';
 import { closingForRequest } from '../workflow/close-approvals.ts';
 import { showApprovalClosed } from '../workflow/notifications.ts';
-import { rollBackRequest } from '../workflow/roll-back.ts';
 import type { Caller } from './caller.ts';
-import { badRequest, conflict, forbidden, notFound } from './errors.ts';
+import { badRequest, conflict, forbidden, notFound, serviceUnavailable } from './errors.ts';
 import { requestView, type RequestView } from './request-view.ts';
+
+const logger = new Logger({ serviceName: 'connection-broker-api' });
 
 /** A request the caller may see: their own, or any for admins. Others' requests do not exist for them. */
 export async function visibleRequest(caller: Caller, requestId: string, store: BrokerStore): Promise<ConnectionRequestRecord> {
@@ -55,25 +58,118 @@ export async function listRequests(
   };
 }
 
-/** Stops the workflow and rolls back what the request created. */
-export async function cancelRequest(
-  caller: Caller,
-  requestId: string,
-  dependencies: DecisionDependencies,
-): Promise<RequestView> {
+/** What a cancel needs: the records, and the state machine whose execution rolls the request back. */
+export interface CancelDependencies {
+  aws: Pick<Clients, 'stepFunctions'>;
+  store: BrokerStore;
+  stateMachineArn: string;
+}
+
+/**
+ * Cancels, and answers at once: the rollback is the workflow's (its RollBack state, with its
+ * retries), not this API call's, which API Gateway would cut off after 30 s.
+ *
+ * 1. The request is recorded ROLLING_BACK (a conditional write, only from an active status: of
+ *    two cancels, or a cancel and the workflow's own end, one wins and the other gets 409). From
+ *    then on every workflow step refuses to change anything for it (RequestNotActive).
+ * 2. The rollback is handed to the workflow: an execution of the same state machine with a
+ *    `cancel` input, named after the request so a repeated cancel starts no second one. It waits
+ *    out the steps of the stopped execution that may still be running, then runs RollBack.
+ * 3. The running execution is stopped.
+ *
+ * If the rollback execution cannot be started, the answer is 503 and the cancel may be repeated;
+ * the running execution is then not stopped, so its next step finds the request ROLLING_BACK and
+ * rolls it back itself. If only the stop fails, the running execution's next step ends it.
+ */
+export async function cancelRequest(caller: Caller, requestId: string, dependencies: CancelDependencies): Promise<RequestView> {
   const record = await visibleRequest(caller, requestId, dependencies.store);
   if (isTerminal(record.status)) throw conflict('RequestFinished', `The request is already ${record.status}.`);
-  if (record.executionArn) {
-    try {
-      await dependencies.aws.stepFunctions.send(
-        new StopExecutionCommand({ executionArn: record.executionArn, error: 'Cancelled', cause: `Cancelled by ${caller.id}` }),
+  const at = new Date();
+  let refused: RequestStatus | undefined;
+  const cancelling = await dependencies.store.updateRequest(requestId, (current) => {
+    refused = undefined;
+    if (current.status === 'ROLLING_BACK' && current.cancellation && !current.cancellation.rollbackExecutionArn) {
+      // Cancelled before, but its rollback was never handed to the workflow: hand it over now.
+      return undefined;
+    }
+    if (!isActive(current.status)) {
+      refused = current.status;
+      return undefined;
+    }
+    return {
+      ...current,
+      status: 'ROLLING_BACK',
+      waitingFor: undefined,
+      failure: { code: 'Cancelled', message: `Cancelled by ${caller.id}` },
+      cancellation: { by: caller.id, at: at.toISOString() },
+      timeline: [
+        ...current.timeline,
+        timelineEntry('cancel', caller.id, 'Cancelled: the workflow stops, and rolls back what the request created once its running steps have finished.', at),
+      ],
+    };
+  });
+  if (refused !== undefined) {
+    throw isTerminal(refused)
+      ? conflict('RequestFinished', `The request is already ${refused}.`)
+      : conflict('AlreadyRollingBack', 'The request is already being rolled back.');
+  }
+  return requestView(await handOffRollback(cancelling, dependencies));
+}
+
+/** The name of the execution that rolls back a cancelled request (at most 80 characters; request ids are UUIDs). */
+export function cancelExecutionName(requestId: string): string {
+  return `cancel-${requestId}`;
+}
+
+async function handOffRollback(record: ConnectionRequestRecord, dependencies: CancelDependencies): Promise<ConnectionRequestRecord> {
+  const { stepFunctions } = dependencies.aws;
+  const cancellation = record.cancellation!;
+  const cause = `Cancelled by ${cancellation.by}`;
+  const name = cancelExecutionName(record.requestId);
+  let rollbackExecutionArn: string;
+  try {
+    // The same input every time (from the record), so repeating a start that got through is harmless.
+    const started = await stepFunctions.send(
+      new StartExecutionCommand({
+        stateMachineArn: dependencies.stateMachineArn,
+        name,
+        input: JSON.stringify({ requestId: record.requestId, cancel: { Error: 'Cancelled', Cause: cause } }),
+      }),
+    );
+    rollbackExecutionArn = started.executionArn!;
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) {
+      logger.error('could not start the rollback of a cancelled request', { requestId: record.requestId, error: error as Error });
+      throw serviceUnavailable(
+        'RollbackNotStarted',
+        'The cancel is recorded and the workflow goes no further, but its rollback could not be started yet: cancel again shortly.',
       );
-    } catch (error) {
-      if (!(error instanceof ExecutionDoesNotExist)) throw error;
+    }
+    // An earlier attempt started it.
+    rollbackExecutionArn = executionArnOf(dependencies.stateMachineArn, name);
+  }
+
+  const running = record.executionArn ?? executionArnOf(dependencies.stateMachineArn, record.requestId);
+  try {
+    await stepFunctions.send(new StopExecutionCommand({ executionArn: running, error: 'Cancelled', cause }));
+  } catch (error) {
+    // Its next step finds the request ROLLING_BACK, changes nothing, and leaves it to the rollback execution.
+    if (!(error instanceof ExecutionDoesNotExist)) {
+      logger.warn('could not stop the execution of a cancelled request', { requestId: record.requestId, executionArn: running, error: error as Error });
     }
   }
-  const finished = await rollBackRequest(requestId, { Error: 'Cancelled', Cause: `Cancelled by ${caller.id}` }, caller.id);
-  return requestView(finished);
+
+  return dependencies.store.updateRequest(record.requestId, (current) => ({
+    ...current,
+    // The execution now in charge of the request (the auditor follows it).
+    executionArn: rollbackExecutionArn,
+    cancellation: { ...(current.cancellation ?? cancellation), rollbackExecutionArn, stoppedExecutionArn: running },
+  }));
+}
+
+/** Execution ARNs are the state machine's with `execution` and the execution name. */
+function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /** The admin path to the same decision a Slack approver makes. */

@@ -115,12 +115,15 @@ export function openApiDocument() {
           tags: ['requests'],
           operationId: 'cancelConnectionRequest',
           summary: 'Stop the workflow and roll back what the request created',
+          description:
+            'Records the request ROLLING_BACK and answers at once; the workflow stops, waits about a minute for steps still running, and rolls back. Follow links.self until CANCELLED.',
           parameters: [idParameter],
           responses: {
-            '200': requestResponse('Cancelled and rolled back.'),
+            '202': requestResponse('Cancelled; the workflow rolls back (status ROLLING_BACK, then CANCELLED).'),
             '401': standardErrors['401'],
             '404': standardErrors['404'],
-            '409': errorResponse('The request has already finished.'),
+            '409': errorResponse('The request has already finished, or is already being rolled back.'),
+            '503': errorResponse('The cancel is recorded but its rollback could not be started yet; cancel again.'),
           },
         },
       },

@@ -4,7 +4,8 @@ import { ApprovalStore } from '../requests/approvals.ts';
 import { BrokerStore } from '../requests/store.ts';
 import { clients } from '../shared/clients.ts';
 import { config } from '../shared/config.ts';
-import { sharedSlackClient } from '../slack/client.ts';
+import { deadlineFor, type RemainingTime } from '../shared/deadline.ts';
+import { slackClientWithin } from '../slack/client.ts';
 import { slackCredentials } from '../slack/credentials.ts';
 import { showApprovalClosed } from '../workflow/notifications.ts';
 import { answerClick } from './answer-click.ts';
@@ -16,6 +17,12 @@ const logger = new Logger({ serviceName: 'connection-broker-slack' });
 const EMPTY_200: APIGatewayProxyStructuredResultV2 = { statusCode: 200, body: '' };
 
 /**
+ * Time kept back from Slack for what must happen after a Slack call: the decision (a conditional
+ * write, GetConnection, SendTaskSuccess) follows the user-group lookup.
+ */
+export const CLICK_RESERVE_MS = 3000;
+
+/**
  * POST /slack/interactions: an Approve/Reject click. Checked before anything is parsed (signature,
  * timestamp), then the workspace and app, then who clicked; decided exactly once (decideApproval).
  *
@@ -24,13 +31,15 @@ const EMPTY_200: APIGatewayProxyStructuredResultV2 = { statusCode: 200, body: ''
  * update) takes well under a second once warm. Slack's three seconds only bound how long the user
  * waits for the ack: Slack does not retry interactions, so a late ack costs an error icon, never a
  * lost or doubled decision. The slow parts are bounded (Slack calls with 1 s timeouts, the secret
- * cached for five minutes).
+ * cached for five minutes), and together they end by the Lambda's remaining time less
+ * CLICK_RESERVE_MS, so a slow Slack or Secrets Manager cannot time the function out mid-decision.
  */
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handler(event: APIGatewayProxyEventV2, context?: RemainingTime): Promise<APIGatewayProxyStructuredResultV2> {
   const settings = config();
+  const slackDeadline = deadlineFor(context, CLICK_RESERVE_MS);
   let credentials;
   try {
-    credentials = await slackCredentials();
+    credentials = await slackCredentials(process.env, undefined, slackDeadline);
   } catch (error) {
     logger.error('could not read the Slack credentials; refusing Slack interactions', { error: (error as Error).message });
     return { statusCode: 503, body: '' };
@@ -56,14 +65,14 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   const aws = clients();
   const approvals = new ApprovalStore(aws.documents, settings.tableName);
   const store = new BrokerStore(aws.documents, settings.tableName);
-  const slack = sharedSlackClient(credentials.botToken, 'interactive');
+  const slack = slackClientWithin(credentials.botToken, 'interactive', slackDeadline);
   const reply = await answerClick(verdict.click, {
     aws,
     approvals,
     store,
     approversConfig: () => parseApproversConfig(settings.slackApprovers),
     membersOf: (userGroup) => slack.userGroupMembers(userGroup),
-    showClosed: (approval, record, closing) => showApprovalClosed(approval, record, closing, slack),
+    showClosed: (approval, record, closing) => showApprovalClosed(approval, record, closing, { slack }),
     log: logger,
   });
   if (reply && verdict.click.responseUrl) {

@@ -20,6 +20,7 @@ export const FINDING_TYPES = [
   'ROLE_LACKS_USE_CONNECTION',
   'QUOTA_HEADROOM_LOW',
   'REQUEST_EXECUTION_ENDED',
+  'RESOURCE_UNREADABLE',
 ] as const;
 
 export type FindingType = (typeof FINDING_TYPES)[number];
@@ -56,6 +57,8 @@ export interface HostFacts {
   providerEndpoint?: string;
   vpcId?: string;
   tags: Record<string, string>;
+  /** The tags could never be read (ListTagsForResource was denied): whether it is ours is unknown. */
+  tagsUnknown?: true;
   firstSeenAt: string;
 }
 
@@ -66,6 +69,8 @@ export interface ConnectionFacts {
   providerType?: string;
   hostArn?: string;
   tags: Record<string, string>;
+  /** The tags could never be read (ListTagsForResource was denied): whether it is ours is unknown. */
+  tagsUnknown?: true;
   firstSeenAt: string;
 }
 
@@ -77,6 +82,8 @@ export interface PipelineFacts {
   updatedMs: number;
   roleArn?: string;
   sourceActions: SourceActionFacts[];
+  /** GetPipeline was denied and no earlier read is cached: its source actions and role are unknown. */
+  unread?: true;
 }
 
 export interface SourceActionFacts {
@@ -97,6 +104,27 @@ export interface RoleFacts {
   /** False when IAM says the role does not exist (it grants nothing then). */
   exists: boolean;
   policies: InlinePolicy[];
+  /** Reading its inline policies was denied and no earlier read is cached: what it grants is unknown. */
+  unread?: true;
+}
+
+/**
+ * A per-resource read AWS refused (any `AccessDenied*` error): the audit goes on without it and
+ * reports it as RESOURCE_UNREADABLE.
+ */
+export interface UnreadableResource {
+  /** As findings name resources: the host or connection ARN, the pipeline or role name, the request id. */
+  resource: string;
+  resourceKind: 'host' | 'connection' | 'pipeline' | 'role' | 'request';
+  /** The IAM action that was denied, e.g. `codestar-connections:ListTagsForResource`. */
+  action: string;
+  /** What a policy statement must name to allow it, when the collector knows it (an ARN). */
+  policyResource?: string;
+  /** AWS's error code and message. */
+  error: string;
+  requestId?: string;
+  /** An earlier audit's read stands in for it (the rules then see the last known state). */
+  lastKnown: boolean;
 }
 
 /** Step Functions' view of a request's execution; `NOT_FOUND` when the execution is gone. */
@@ -113,8 +141,10 @@ export interface Inventory {
   /** Keyed by role name. */
   roles: Record<string, RoleFacts>;
   requests: ConnectionRequestRecord[];
-  /** Keyed by execution ARN, for requests whose record is not terminal. */
+  /** Keyed by execution ARN, for requests whose record is not terminal (an execution it may not read is absent). */
   executions: Record<string, ExecutionFacts>;
+  /** What AWS refused to show the auditor, one entry per resource. */
+  unreadable: UnreadableResource[];
 }
 
 export interface Thresholds {

@@ -1,3 +1,4 @@
+import { readQuotas } from '../shared/quotas.ts';
 import type { Thresholds } from './model.ts';
 
 /** The auditor's settings, from the Lambda environment (serverless.yml params; defaults below). */
@@ -17,13 +18,14 @@ export interface AuditSettings {
 }
 
 export function readAuditSettings(env: NodeJS.ProcessEnv = process.env): AuditSettings {
+  const quotas = readQuotas(env);
   return {
     thresholds: {
       hostPendingHours: number(env.AUDIT_HOST_PENDING_HOURS, 24),
       connectionPendingHours: number(env.AUDIT_CONNECTION_PENDING_HOURS, 24),
       quotaWarnRatio: number(env.AUDIT_QUOTA_WARN_PERCENT, 80) / 100,
-      hostQuota: number(env.HOST_QUOTA, 50),
-      connectionQuota: number(env.CONNECTION_QUOTA, 250),
+      hostQuota: quotas.hosts,
+      connectionQuota: quotas.connections,
     },
     tagsMaxAgeHours: number(env.AUDIT_TAGS_MAX_AGE_HOURS, 24),
     // Just under the hourly schedule, so every scheduled audit reads role policies afresh.

@@ -8,8 +8,8 @@ export interface SeenResource {
   arn: string;
   firstSeenAt: string;
   tags: Record<string, string>;
-  /** The audit time (`asOf`) the tags were read at. */
-  tagsReadAt: string;
+  /** The audit time (`asOf`) the tags were read at; absent while they could never be read (access denied). */
+  tagsReadAt?: string;
 }
 
 export type CachedPipeline = PipelineFacts & { fetchedAt: string };

@@ -28,12 +28,15 @@ export interface CoreErrorOptions {
 export abstract class CoreError extends Error {
   /** Stable machine-readable identifier of the failure. */
   abstract readonly code: CoreErrorCode;
+  /**
+   * The class's name, as a string literal in each subclass: a minifier renames classes, so
+   * `new.target.name` could be `E` in a bundle, and the name is what logs and errorType show.
+   */
+  abstract override readonly name: string;
 
   protected constructor(message: string, options: CoreErrorOptions = {}) {
     // Only pass `cause` when given so `'cause' in error` stays meaningful.
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
-    // `new.target.name` is the subclass's name even after bundling keeps class names.
-    this.name = new.target.name;
   }
 }
 
@@ -45,6 +48,7 @@ export function isCoreError(value: unknown): value is CoreError {
 /** The GHES URL is not something we can register as a CodeStar host (wrong scheme, userinfo, localhost, ...). */
 export class InvalidProviderEndpointError extends CoreError {
   readonly code = 'INVALID_PROVIDER_ENDPOINT' as const;
+  override readonly name = 'InvalidProviderEndpointError';
 
   constructor(
     /** The value as the caller gave it (truncated by the caller if it could be huge). */
@@ -59,6 +63,7 @@ export class InvalidProviderEndpointError extends CoreError {
 /** The GHES URL is well formed but its host is not on the operator's allow-list. */
 export class ProviderEndpointNotAllowedError extends CoreError {
   readonly code = 'PROVIDER_ENDPOINT_NOT_ALLOWED' as const;
+  override readonly name = 'ProviderEndpointNotAllowedError';
 
   constructor(
     readonly host: string,
@@ -72,6 +77,7 @@ export class ProviderEndpointNotAllowedError extends CoreError {
 /** A user-supplied connection name that CodeStar would reject or that would be unsafe to display. */
 export class InvalidConnectionNameError extends CoreError {
   readonly code = 'INVALID_CONNECTION_NAME' as const;
+  override readonly name = 'InvalidConnectionNameError';
 
   constructor(
     readonly connectionName: string,
@@ -85,6 +91,7 @@ export class InvalidConnectionNameError extends CoreError {
 /** A programming error: a naming function was given inputs it cannot derive a name from. */
 export class InvalidNamingInputError extends CoreError {
   readonly code = 'INVALID_NAMING_INPUT' as const;
+  override readonly name = 'InvalidNamingInputError';
 
   constructor(message: string, options?: CoreErrorOptions) {
     super(message, options);
@@ -94,6 +101,7 @@ export class InvalidNamingInputError extends CoreError {
 /** A polling policy or polling state that would make the schedule meaningless (negative, NaN, ...). */
 export class InvalidPollPolicyError extends CoreError {
   readonly code = 'INVALID_POLL_POLICY' as const;
+  override readonly name = 'InvalidPollPolicyError';
 
   constructor(message: string, options?: CoreErrorOptions) {
     super(message, options);
@@ -103,6 +111,7 @@ export class InvalidPollPolicyError extends CoreError {
 /** GHES connections are not offered (or not known to be offered) in the Region. */
 export class UnsupportedRegionError extends CoreError {
   readonly code = 'UNSUPPORTED_REGION' as const;
+  override readonly name = 'UnsupportedRegionError';
 
   constructor(
     readonly region: string,
@@ -116,6 +125,7 @@ export class UnsupportedRegionError extends CoreError {
 /** The GHES instance runs a version CodeStar Connections cannot work with (2.22.0). */
 export class UnsupportedGhesVersionError extends CoreError {
   readonly code = 'UNSUPPORTED_GHES_VERSION' as const;
+  override readonly name = 'UnsupportedGhesVersionError';
 
   constructor(
     readonly version: string,
@@ -129,6 +139,7 @@ export class UnsupportedGhesVersionError extends CoreError {
 /** A string that is not a host, connection or pipeline ARN of the expected shape. */
 export class InvalidArnError extends CoreError {
   readonly code = 'INVALID_ARN' as const;
+  override readonly name = 'InvalidArnError';
 
   constructor(
     readonly arn: string,
@@ -154,6 +165,7 @@ export type TlsCertificateProblem =
 /** The `tlsCertificate` of a VPC host is not a single, currently valid PEM certificate. */
 export class InvalidTlsCertificateError extends CoreError {
   readonly code = 'INVALID_TLS_CERTIFICATE' as const;
+  override readonly name = 'InvalidTlsCertificateError';
 
   constructor(
     readonly problem: TlsCertificateProblem,

@@ -24,6 +24,11 @@ export function isTerminal(status: RequestStatus): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
+/** Whether the workflow may still change things for the request: not finished, and not being rolled back. */
+export function isActive(status: RequestStatus): boolean {
+  return !isTerminal(status) && status !== 'ROLLING_BACK';
+}
+
 export interface TimelineEntry {
   /** ISO 8601. */
   at: string;
@@ -129,8 +134,13 @@ export interface ConnectionRequestRecord {
   region: string;
   createdAt: string;
   updatedAt: string;
-  /** Set once the workflow starts. */
+  /** Set once the workflow starts; after a cancel, the execution that rolls the request back. */
   executionArn?: string;
+  /**
+   * Who cancelled and when; `rollbackExecutionArn` once the rollback was handed to the workflow
+   * (a cancel whose hand-off failed may be repeated), `stoppedExecutionArn` the execution it stopped.
+   */
+  cancellation?: { by: string; at: string; rollbackExecutionArn?: string; stoppedExecutionArn?: string };
   hostArn?: string;
   /** Rollback deletes a host only when this request created it. */
   hostCreatedByRequest?: boolean;

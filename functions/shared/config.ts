@@ -1,4 +1,5 @@
 import { readPipelineAttachConfig, type PipelineAttachConfig } from './pipeline-config.ts';
+import { readQuotas, type Quotas } from './quotas.ts';
 import { DEFAULT_APPROVAL_SCHEDULE, stageTimeouts, type ApprovalSchedule, type StageTimeouts } from '../approvals/stages.ts';
 
 /**
@@ -34,6 +35,8 @@ export interface BrokerConfig {
   adminGroup: string;
   /** Whether the backend may call the GHES meta API during pre-flight. */
   checkGhesVersion: boolean;
+  /** The account's host and connection quotas, for pre-flight's headroom check (validated: positive). */
+  quotas: Quotas;
   /** Pipeline attach: grants, first run, concurrent-edit retries. */
   pipelineAttach: PipelineAttachConfig;
 }
@@ -73,6 +76,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BrokerConfig {
     groupsClaim: env.JWT_GROUPS_CLAIM ?? 'groups',
     adminGroup: env.ADMIN_GROUP ?? 'connection-broker-admins',
     checkGhesVersion: env.CHECK_GHES_VERSION !== 'false',
+    quotas: readQuotas(env),
     pipelineAttach: readPipelineAttachConfig(env),
   };
 }

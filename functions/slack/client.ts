@@ -1,6 +1,9 @@
-import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebClient, type FetchFunction } from '@slack/web-api';
+import { NO_DEADLINE, type Deadline } from '../shared/deadline.ts';
 import type { SlackMessage } from './block-kit.ts';
 import { quietSlackLogger } from './quiet-logger.ts';
+import { attemptTimeoutMs, retryDelayMs, type SlackRetryPolicy } from './retry-policy.ts';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
@@ -13,8 +16,14 @@ export interface SlackClientSettings {
   apiUrl?: string;
   /** Per HTTP request. Slack answers in well under a second; a hung call must not eat the Lambda. */
   timeoutMs?: number;
-  /** Retries after network errors, 5xx and 429 (a 429 waits the `Retry-After` Slack asks for). */
+  /** Retries after network errors, timeouts, 5xx and 429 (a 429 waits the `Retry-After` Slack asks for). */
   retries?: number;
+  /**
+   * When the caller must have its answer (the Lambda step's time left for Slack): every call, its
+   * attempts and the waits between them end by then, or the call fails (`timed_out`,
+   * `no_time_left`). Unbounded by default. See retry-policy.ts.
+   */
+  deadline?: Deadline;
 }
 
 export interface PostedMessage {
@@ -65,6 +74,7 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Slac
 /**
  * How patient a client is. `interactive` serves a click, which Slack wants answered within three
  * seconds: short timeouts and one retry. `background` serves workflow steps, which can wait longer.
+ * Either way a deadline, when given, cuts both short (see slackClientWithin).
  */
 export type SlackClientProfile = 'interactive' | 'background';
 
@@ -88,17 +98,40 @@ export function sharedSlackClient(botToken?: string, profile: SlackClientProfile
   return client;
 }
 
-export function createSlackClient({ botToken, apiUrl = DEFAULT_SLACK_API_URL, timeoutMs = 5000, retries = 2 }: SlackClientSettings): SlackClient {
+/**
+ * The bot for one invocation, whose calls all end by `deadline` (the time the Lambda has left for
+ * Slack); the shared client when nothing bounds it. Cheap to build: connections are pooled by
+ * `fetch`, not by the client.
+ */
+export function slackClientWithin(botToken: string, profile: SlackClientProfile, deadline: Deadline): SlackClient {
+  if (deadline.remainingMs() === Number.POSITIVE_INFINITY) return sharedSlackClient(botToken, profile);
+  return createSlackClient({ ...slackSettings(botToken), ...PROFILES[profile], deadline });
+}
+
+export function createSlackClient({
+  botToken,
+  apiUrl = DEFAULT_SLACK_API_URL,
+  timeoutMs = 5000,
+  retries = 2,
+  deadline = NO_DEADLINE,
+}: SlackClientSettings): SlackClient {
+  const policy: SlackRetryPolicy = { attemptTimeoutMs: timeoutMs, retries };
   const web = new WebClient(botToken, {
     slackApiUrl: apiUrl,
     // A method name can never become an absolute URL that escapes the configured base.
     allowAbsoluteUrls: false,
-    // The default policy retries for about thirty minutes, far beyond any Lambda timeout.
-    retryConfig: { retries, factor: 2, minTimeout: 100, maxTimeout: 1000, randomize: true },
+    // One attempt per call, and a 429 is handed back rather than waited out: the retries and
+    // waits are ours (`call` below), so they are bounded by the deadline. The library's default
+    // would retry for about thirty minutes, far beyond any Lambda timeout.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
     timeout: timeoutMs,
+    // An attempt also ends when the deadline does.
+    fetch: ((url, init) => fetch(url, { ...init, signal: boundedSignal(init?.signal, deadline) })) as FetchFunction,
     logger: quietSlackLogger(),
   });
   const allowedResponseOrigins = new Set([SLACK_RESPONSE_URL_ORIGIN, new URL(apiUrl).origin]);
+  const call = <T>(method: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> => callWithRetries(method, attempt, policy, deadline);
 
   return {
     async postMessage(channel, { text, blocks }, { threadTs } = {}) {
@@ -122,18 +155,18 @@ export function createSlackClient({ botToken, apiUrl = DEFAULT_SLACK_API_URL, ti
       // The URL comes from a signed payload, but posting only to Slack's own hosts keeps a
       // mistake (or a leaked signing secret) from turning us into a proxy to anywhere.
       if (!allowedResponseOrigins.has(originOf(responseUrl))) throw new SlackApiError('response_url', 'response_url_not_allowed');
-      const response = await fetch(responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify({ text, blocks, replace_original: replaceOriginal }),
-        redirect: 'error',
-        signal: AbortSignal.timeout(timeoutMs),
-      }).catch((error: unknown) => {
-        throw new SlackApiError('response_url', 'request_failed', { cause: error });
+      await call('response_url', async (signal) => {
+        const response = await fetch(responseUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          body: JSON.stringify({ text, blocks, replace_original: replaceOriginal }),
+          redirect: 'error',
+          signal,
+        });
+        const body = await response.text();
+        const failure = responseUrlFailure(response.status, body);
+        if (failure) throw new AttemptFailed(failure, response.status >= 500);
       });
-      const body = await response.text();
-      const failure = responseUrlFailure(response.status, body);
-      if (failure) throw new SlackApiError('response_url', failure);
     },
 
     async userGroupMembers(userGroup) {
@@ -143,19 +176,61 @@ export function createSlackClient({ botToken, apiUrl = DEFAULT_SLACK_API_URL, ti
   };
 }
 
-async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw new SlackApiError(method, failureCode(error), { cause: error });
+/** An attempt's own verdict (response URLs): Slack's error code, and whether trying again may help. */
+class AttemptFailed extends Error {
+  constructor(
+    readonly slackCode: string,
+    readonly retryable: boolean,
+  ) {
+    super(slackCode);
+    this.name = 'AttemptFailed';
   }
 }
 
-function failureCode(error: unknown): string {
-  if (error instanceof WebAPIPlatformError) return error.data.error;
-  if (error instanceof WebAPIHTTPError) return `http_${error.statusCode}`;
-  if (error instanceof WebAPIRateLimitedError) return 'ratelimited';
-  return 'request_failed';
+/**
+ * Runs `attempt` under the retry policy (retry-policy.ts): each attempt gets a signal that ends it
+ * after the profile's timeout or at the deadline, whichever comes first; a retry is made only if
+ * its wait and a useful attempt fit before the deadline. Fails with SlackApiError: Slack's error
+ * code, `http_<status>`, `ratelimited`, `timed_out`, `request_failed`, or `no_time_left` when not
+ * even the first attempt fitted.
+ */
+async function callWithRetries<T>(method: string, attempt: (signal: AbortSignal) => Promise<T>, policy: SlackRetryPolicy, deadline: Deadline): Promise<T> {
+  for (let retriesMade = 0; ; retriesMade++) {
+    const timeoutMs = attemptTimeoutMs(policy, deadline.remainingMs());
+    if (timeoutMs === undefined) throw new SlackApiError(method, 'no_time_left');
+    try {
+      return await attempt(AbortSignal.timeout(timeoutMs));
+    } catch (error) {
+      const failure = classify(error);
+      const waitMs = retryDelayMs(policy, { retriesMade, retryable: failure.retryable, retryAfterMs: failure.retryAfterMs, remainingMs: deadline.remainingMs() });
+      if (waitMs === undefined) throw new SlackApiError(method, failure.code, { cause: error });
+      await sleep(waitMs);
+    }
+  }
+}
+
+interface Failure {
+  code: string;
+  retryable: boolean;
+  retryAfterMs?: number;
+}
+
+function classify(error: unknown): Failure {
+  if (error instanceof WebAPIPlatformError) return { code: error.data.error, retryable: false };
+  if (error instanceof WebAPIHTTPError) return { code: `http_${error.statusCode}`, retryable: error.statusCode >= 500 };
+  if (error instanceof WebAPIRateLimitedError) return { code: 'ratelimited', retryable: true, retryAfterMs: error.retryAfter * 1000 };
+  if (error instanceof AttemptFailed) return { code: error.slackCode, retryable: error.retryable };
+  const cause = error instanceof WebAPIRequestError ? error.original : error;
+  if (cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')) return { code: 'timed_out', retryable: true };
+  return { code: 'request_failed', retryable: true };
+}
+
+/** `signal` (the attempt's timeout), ended early by the deadline. */
+function boundedSignal(signal: AbortSignal | undefined, deadline: Deadline): AbortSignal | undefined {
+  const remaining = deadline.remainingMs();
+  if (remaining === Number.POSITIVE_INFINITY) return signal;
+  const atDeadline = AbortSignal.timeout(Math.max(1, Math.ceil(remaining)));
+  return signal ? AbortSignal.any([signal, atDeadline]) : atDeadline;
 }
 
 /** Response URLs answer 200 with `ok` or `{"ok":true}`; failures carry a short error code. */

@@ -1,6 +1,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
-import { sharedSlackClient, type SlackClient, type SlackClientProfile } from './client.ts';
+import { NO_DEADLINE, withinDeadline, type Deadline } from '../shared/deadline.ts';
+import { slackClientWithin, type SlackClient, type SlackClientProfile } from './client.ts';
 
 /**
  * The Slack app's two secrets: the signing secret (verifies that a request comes from Slack) and
@@ -35,8 +36,15 @@ export type SecretReader = (secretId: string) => Promise<unknown>;
 
 const readFromSecretsManager: SecretReader = (secretId) => getSecret(secretId, { transform: 'json', maxAge: SLACK_SECRET_MAX_AGE_SECONDS });
 
-/** The credentials, or undefined when Slack is not configured at all (the broker then works without it). */
-export async function slackCredentials(env: NodeJS.ProcessEnv = process.env, readSecret: SecretReader = readFromSecretsManager): Promise<SlackCredentials | undefined> {
+/**
+ * The credentials, or undefined when Slack is not configured at all (the broker then works without
+ * it). A read of the secret (a cold one: the cache is per container) is given up at `deadline`.
+ */
+export async function slackCredentials(
+  env: NodeJS.ProcessEnv = process.env,
+  readSecret: SecretReader = readFromSecretsManager,
+  deadline: Deadline = NO_DEADLINE,
+): Promise<SlackCredentials | undefined> {
   const secretId = env.SLACK_SECRET_ID;
   if (!secretId) {
     const signingSecret = env.SLACK_SIGNING_SECRET;
@@ -45,7 +53,8 @@ export async function slackCredentials(env: NodeJS.ProcessEnv = process.env, rea
   }
   let value: unknown;
   try {
-    value = await readSecret(secretId);
+    // Given up, the read may still finish in the background and fill the cache for the next call.
+    value = await withinDeadline(readSecret(secretId), deadline, 'reading the Slack secret');
   } catch (error) {
     // Only the error's name: a JSON parse error's message quotes the start of the secret's value,
     // and a logged cause would carry it along.
@@ -59,8 +68,11 @@ export async function slackCredentials(env: NodeJS.ProcessEnv = process.env, rea
   return parsed.data;
 }
 
-/** A Slack client with the current bot token, or undefined when Slack is not configured. */
-export async function slackBotClient(profile: SlackClientProfile = 'background'): Promise<SlackClient | undefined> {
-  const credentials = await slackCredentials();
-  return credentials && sharedSlackClient(credentials.botToken, profile);
+/**
+ * A Slack client with the current bot token, or undefined when Slack is not configured. With a
+ * deadline, the secret read and every call of the client end by then (see slackClientWithin).
+ */
+export async function slackBotClient(profile: SlackClientProfile = 'background', deadline: Deadline = NO_DEADLINE): Promise<SlackClient | undefined> {
+  const credentials = await slackCredentials(process.env, readFromSecretsManager, deadline);
+  return credentials && slackClientWithin(credentials.botToken, profile, deadline);
 }

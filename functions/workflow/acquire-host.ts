@@ -1,8 +1,11 @@
 import { CreateHostCommand, GetHostCommand } from '@aws-sdk/client-codestar-connections';
 import { normaliseProviderEndpoint } from '../core/endpoint.ts';
+import type { ConnectionRequestRecord } from '../requests/model.ts';
 import { timelineEntry } from '../requests/store.ts';
+import { activeRequest, updateActiveRequest } from './active-request.ts';
 import { endpointKey, workflowContext, type StepInput } from './context.ts';
 import { createdByRequest, findExistingHost, MANAGED_BY_TAG, REQUEST_ID_TAG } from './host-discovery.ts';
+import { connectionsClientFor } from '../shared/clients.ts';
 
 export interface AcquiredHost {
   hostArn: string;
@@ -17,9 +20,9 @@ export interface AcquiredHost {
  */
 export async function handler(event: StepInput): Promise<AcquiredHost> {
   const { store, aws, config } = workflowContext();
-  const record = await store.getRequest(event.requestId);
+  const record = await activeRequest(event.requestId);
   if (record.hostArn) {
-    const { Status } = await aws.connections.send(new GetHostCommand({ HostArn: record.hostArn }));
+    const { Status } = await connectionsClientFor(record.hostArn, aws).send(new GetHostCommand({ HostArn: record.hostArn }));
     return { hostArn: record.hostArn, status: Status ?? 'UNKNOWN', createdByRequest: record.hostCreatedByRequest === true };
   }
 
@@ -30,7 +33,7 @@ export async function handler(event: StepInput): Promise<AcquiredHost> {
 
   let acquired: AcquiredHost;
   if (claim.outcome === 'reuse') {
-    const { Status } = await aws.connections.send(new GetHostCommand({ HostArn: claim.hostArn }));
+    const { Status } = await connectionsClientFor(claim.hostArn, aws).send(new GetHostCommand({ HostArn: claim.hostArn }));
     acquired = { hostArn: claim.hostArn, status: Status ?? 'UNKNOWN', createdByRequest: false };
   } else {
     const existing = shared
@@ -55,15 +58,14 @@ export async function handler(event: StepInput): Promise<AcquiredHost> {
           Tags: [MANAGED_BY_TAG, { Key: REQUEST_ID_TAG, Value: record.requestId }],
         }),
       );
-      const { Status } = await aws.connections.send(new GetHostCommand({ HostArn }));
+      const { Status } = await connectionsClientFor(HostArn, aws).send(new GetHostCommand({ HostArn }));
       acquired = { hostArn: HostArn!, status: Status ?? 'UNKNOWN', createdByRequest: true };
     }
     if (shared) await store.recordHostCreated(key, record.requestId, acquired.hostArn);
   }
 
-  await store.updateRequest(record.requestId, (current) => ({
+  const recordHost = (current: ConnectionRequestRecord): ConnectionRequestRecord => ({
     ...current,
-    status: 'PROVISIONING_HOST',
     hostArn: acquired.hostArn,
     hostCreatedByRequest: acquired.createdByRequest,
     timeline: [
@@ -76,7 +78,9 @@ export async function handler(event: StepInput): Promise<AcquiredHost> {
           : `Reusing host ${acquired.hostArn} (${acquired.status}) for ${current.providerEndpoint}.`,
       ),
     ],
-  }));
+  });
+  // Cancelled meanwhile: the host is still recorded (rollback releases it), the status left alone.
+  await updateActiveRequest(record.requestId, (current) => ({ ...recordHost(current), status: 'PROVISIONING_HOST' }), recordHost);
   return acquired;
 }
 

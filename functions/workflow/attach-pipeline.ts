@@ -6,6 +6,7 @@ import type { SourceActionLocation } from '../pipelines/source-action.ts';
 import { TriggerNotPossibleError } from '../pipelines/triggers.ts';
 import type { ConnectionRequestRecord, PermissionFinding, PipelineAttachment, RoleGrant, TimelineEntry } from '../requests/model.ts';
 import { timelineEntry } from '../requests/store.ts';
+import { activeRequest, updateActiveRequest } from './active-request.ts';
 import { workflowContext, type StepInput } from './context.ts';
 import { SourceActionNotFound, TriggerNotPossible } from './errors.ts';
 import {
@@ -30,7 +31,7 @@ import { safeUpdatePipeline, type ConcurrentEdit } from './safe-pipeline-update.
  */
 export async function handler(event: StepInput): Promise<{ pipelineVersion: number; changed: boolean }> {
   const { store, aws, config } = workflowContext();
-  const record = await store.updateRequest(event.requestId, (current) =>
+  const record = await updateActiveRequest(event.requestId, (current) =>
     current.status === 'ATTACHING_PIPELINE'
       ? undefined
       : {
@@ -58,8 +59,9 @@ export async function handler(event: StepInput): Promise<{ pipelineVersion: numb
       return { declaration: attachment.declaration, plan: attachment };
     },
     // Recorded before the write, so a rollback after a crash right after it still knows what to restore.
+    // A request cancelled meanwhile is not attached (RequestNotActive): nothing is written.
     beforeWrite: async ({ plan: change }, base) => {
-      await store.updateRequest(record.requestId, (current) => ({ ...current, attachment: attachmentOf(change, base, base.version!) }));
+      await updateActiveRequest(record.requestId, (current) => ({ ...current, attachment: attachmentOf(change, base, base.version!) }));
     },
   });
 
@@ -129,7 +131,7 @@ function attachmentOf(change: AttachmentPlan, base: PipelineDeclaration, version
  */
 async function securePermissions(requestId: string, declaration: PipelineDeclaration, location: SourceActionLocation): Promise<void> {
   const { store, aws, config } = workflowContext();
-  const record = await store.getRequest(requestId);
+  const record = await activeRequest(requestId);
   const connectionArn = record.connectionArn!;
   const { roles, unknown } = await rolesNeedingConnection(declaration, location, record.pipeline!.outputArtifactFormat);
   const findings: PermissionFinding[] = [...unknown];
@@ -185,7 +187,8 @@ type GrantOutcome = { kind: 'granted' | 'already-granted' } | { kind: 'finding';
 
 async function grant(requestId: string, planned: RoleGrant, connectionArn: string): Promise<GrantOutcome> {
   const { store, aws } = workflowContext();
-  const record = await store.getRequest(requestId);
+  // Nothing is granted for a request cancelled meanwhile; a grant is recorded before it is made.
+  const record = await activeRequest(requestId);
   const recorded = record.grants?.find((candidate) => candidate.roleArn === planned.roleArn && candidate.policyName === planned.policyName);
   if (!recorded) {
     const existing = await existingPolicy(aws.iam, planned);
@@ -193,7 +196,7 @@ async function grant(requestId: string, planned: RoleGrant, connectionArn: strin
       return { kind: 'finding', finding: { ...missingAll(planned, connectionArn), detail: `The role ${planned.roleName} does not exist, so the pipeline cannot run.` } };
     }
     const entry: RoleGrant = { ...planned, ...(existing === undefined ? {} : { replacedDocument: existing }) };
-    await store.updateRequest(requestId, (current) =>
+    await updateActiveRequest(requestId, (current) =>
       current.grants?.some((candidate) => candidate.roleArn === entry.roleArn && candidate.policyName === entry.policyName)
         ? undefined
         : { ...current, grants: [...(current.grants ?? []), entry] },

@@ -1,20 +1,40 @@
+import { isActive, type RequestStatus } from '../requests/model.ts';
 import { timelineEntry } from '../requests/store.ts';
+import type { RemainingTime } from '../shared/deadline.ts';
 import { workflowContext, type StepInput } from './context.ts';
-import { notifyOutcome } from './notifications.ts';
+import { RequestNotActive } from './errors.ts';
+import { noticeDeadline, notifyOutcome, recordNotDelivered } from './notifications.ts';
 
-/** The last step: the request is COMPLETED and the requester hears so. */
-export async function handler(event: StepInput): Promise<{ status: 'COMPLETED' }> {
+/**
+ * The last step: the request is COMPLETED and the requester hears so. Only an active request
+ * completes: one cancelled (ROLLING_BACK) or finished otherwise keeps its status, and the step
+ * fails with RequestNotActive. Repeated after it completed, it changes nothing.
+ *
+ * COMPLETED is written first, and only the invocation whose write made the request COMPLETED tells
+ * the requester, after it: a retry after a partial run (a lost answer, a crash) finds COMPLETED and
+ * succeeds without a second message, so the requester hears at most once and the execution ends
+ * as the record says. The message gets the time the step can spare (noticeDeadline); one Slack
+ * does not take in time is recorded as not delivered, and the step still succeeds.
+ */
+export async function handler(event: StepInput, context?: RemainingTime): Promise<{ status: 'COMPLETED' }> {
+  const deadline = noticeDeadline(context);
   const { store } = workflowContext();
-  const record = await store.updateRequest(event.requestId, (current) =>
-    current.status === 'COMPLETED'
-      ? undefined
-      : {
-          ...current,
-          status: 'COMPLETED',
-          waitingFor: undefined,
-          timeline: [...current.timeline, timelineEntry('done', 'system', 'The connection is ready.')],
-        },
-  );
-  await notifyOutcome(record);
+  let refused: RequestStatus | undefined;
+  let completedHere = false;
+  const record = await store.updateRequest(event.requestId, (current) => {
+    refused = current.status !== 'COMPLETED' && !isActive(current.status) ? current.status : undefined;
+    // The last call of `change` is the one whose result was written (or the record left as it is).
+    completedHere = current.status !== 'COMPLETED' && !refused;
+    if (!completedHere) return undefined;
+    return {
+      ...current,
+      status: 'COMPLETED',
+      waitingFor: undefined,
+      timeline: [...current.timeline, timelineEntry('done', 'system', 'The connection is ready.')],
+    };
+  });
+  if (refused) throw new RequestNotActive(event.requestId, refused);
+  // Neither throws: after COMPLETED nothing may fail the step.
+  if (completedHere) await recordNotDelivered(record.requestId, 'done', await notifyOutcome(record, undefined, { deadline }));
   return { status: 'COMPLETED' };
 }

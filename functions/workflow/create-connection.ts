@@ -1,5 +1,8 @@
 import { CreateConnectionCommand, GetConnectionCommand, ListConnectionsCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
 import { timelineEntry } from '../requests/store.ts';
+import { connectionsClientFor } from '../shared/clients.ts';
+import type { ConnectionRequestRecord } from '../requests/model.ts';
+import { activeRequest, updateActiveRequest } from './active-request.ts';
 import { workflowContext, type StepInput } from './context.ts';
 import { ConnectionNameTaken } from './errors.ts';
 import { createdByRequest, MANAGED_BY_TAG, REQUESTER_TAG, REQUEST_ID_TAG } from './host-discovery.ts';
@@ -9,13 +12,14 @@ import { createdByRequest, MANAGED_BY_TAG, REQUESTER_TAG, REQUEST_ID_TAG } from 
  * `managed-by`. Safe to run again: a connection this request already made is found and kept.
  */
 export async function handler(event: StepInput): Promise<{ connectionArn: string }> {
-  const { store, aws } = workflowContext();
-  const record = await store.getRequest(event.requestId);
+  const { aws } = workflowContext();
+  const record = await activeRequest(event.requestId);
   let connectionArn = record.connectionArn && (await stillExists(record.connectionArn)) ? record.connectionArn : undefined;
   connectionArn ??= await adoptEarlierAttempt(record.connectionName, record.hostArn!, record.requestId);
   if (!connectionArn) {
     const userTags = Object.entries(record.tags).map(([Key, Value]) => ({ Key, Value }));
-    const created = await aws.connections.send(
+    // On a host the console made (codeconnections ARN) the connection is made through CodeConnections too.
+    const created = await connectionsClientFor(record.hostArn, aws).send(
       new CreateConnectionCommand({
         ConnectionName: record.connectionName,
         HostArn: record.hostArn,
@@ -25,12 +29,13 @@ export async function handler(event: StepInput): Promise<{ connectionArn: string
     connectionArn = created.ConnectionArn!;
   }
   const arn = connectionArn;
-  await store.updateRequest(record.requestId, (current) => ({
+  const recordConnection = (current: ConnectionRequestRecord): ConnectionRequestRecord => ({
     ...current,
-    status: 'CREATING_CONNECTION',
     connectionArn: arn,
     timeline: [...current.timeline, timelineEntry('connection', 'system', `Created connection ${current.connectionName} (${arn}), PENDING its handshake.`)],
-  }));
+  });
+  // Cancelled meanwhile: the connection is still recorded (rollback deletes it), the status left alone.
+  await updateActiveRequest(record.requestId, (current) => ({ ...recordConnection(current), status: 'CREATING_CONNECTION' }), recordConnection);
   return { connectionArn: arn };
 }
 
@@ -49,7 +54,7 @@ async function adoptEarlierAttempt(name: string, hostArn: string, requestId: str
   const { aws } = workflowContext();
   let nextToken: string | undefined;
   do {
-    const page = await aws.connections.send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 100, NextToken: nextToken }));
+    const page = await connectionsClientFor(hostArn, aws).send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 100, NextToken: nextToken }));
     const sameName = page.Connections?.find((connection) => connection.ConnectionName === name);
     if (sameName?.ConnectionArn) {
       if (await createdByRequest(aws.connections, sameName.ConnectionArn, requestId)) return sameName.ConnectionArn;

@@ -93,3 +93,15 @@ export class FirstRunSourceFailed extends WorkflowError {
     super('FirstRunSourceFailed', `The source stage of ${pipelineName} failed in execution ${executionId}: ${error}`);
   }
 }
+
+/**
+ * The request was cancelled, or has finished, since this execution started: the step changes
+ * nothing more. A cancelled request is rolled back by the execution the cancel started; the state
+ * machine's Catch sends this error to RollBack, which leaves such a request to that execution.
+ */
+export class RequestNotActive extends WorkflowError {
+  readonly retryable = false;
+  constructor(requestId: string, status: string) {
+    super('RequestNotActive', `Request ${requestId} is ${status}: this step changes nothing more.`);
+  }
+}

@@ -10,6 +10,7 @@ import {
 import { chooseFirstRun, firstRunProgress } from '../pipelines/first-run.ts';
 import type { ConnectionRequestRecord, FirstRun } from '../requests/model.ts';
 import { timelineEntry } from '../requests/store.ts';
+import { activeRequest } from './active-request.ts';
 import { workflowContext, type StepInput } from './context.ts';
 import { FirstRunInProgress, FirstRunSourceFailed } from './errors.ts';
 
@@ -22,7 +23,8 @@ import { FirstRunInProgress, FirstRunSourceFailed } from './errors.ts';
  */
 export async function handler(event: StepInput): Promise<FirstRun> {
   const { store, aws, config } = workflowContext();
-  const record = await store.getRequest(event.requestId);
+  // A cancelled request's pipeline is not run (nor retried while the rollback waits).
+  const record = await activeRequest(event.requestId);
   if (record.firstRun && record.firstRun.status !== 'IN_PROGRESS') return record.firstRun;
   const name = record.pipeline!.name;
   const attachment = record.attachment!;

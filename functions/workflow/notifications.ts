@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ApprovalRecord, PostedApprovalMessage } from '../requests/approvals.ts';
+import { deadlineFor, type Deadline, type RemainingTime } from '../shared/deadline.ts';
 import type { SlackMessage } from '../slack/block-kit.ts';
-import type { PostedMessage, SlackClient } from '../slack/client.ts';
+import { SlackApiError, type PostedMessage, type SlackClient } from '../slack/client.ts';
 import { slackBotClient } from '../slack/credentials.ts';
 import {
   approvalRequestMessage,
@@ -12,8 +13,10 @@ import {
   type DecisionFacts,
   type RequestOutcome,
 } from '../slack/messages.ts';
-import type { ConnectionRequestRecord } from '../requests/model.ts';
+import type { ConnectionRequestRecord, TimelineEntry } from '../requests/model.ts';
+import { timelineEntry } from '../requests/store.ts';
 import { config } from '../shared/config.ts';
+import { workflowContext } from './context.ts';
 
 const logger = new Logger({ serviceName: 'connection-broker-workflow' });
 
@@ -21,11 +24,61 @@ const logger = new Logger({ serviceName: 'connection-broker-workflow' });
  * Tells people what only they can do. Slack is optional (without Slack credentials or a channel the
  * request's record and the admin API are the channel); a Slack outage never fails the workflow.
  * Log lines name channels and request ids, never message contents or secrets.
+ *
+ * Slack gets only the time the step can spare (`NoticeOptions.deadline`, from noticeDeadline): a
+ * slow Slack is given up, and the step records "Slack notice not delivered" and goes on, instead of
+ * running into its Lambda timeout (which would fail the step and roll the request back).
  */
-export async function notifyHostSetupNeeded(record: ConnectionRequestRecord, hostArn: string, consoleUrl: string): Promise<PostedMessage | undefined> {
+
+/** Time a workflow step keeps back, after its Slack notices, for its DynamoDB writes and returning. */
+export const AFTER_NOTICES_RESERVE_MS = 2000;
+
+/** The part of a step's remaining time (its Lambda context) that its Slack notices may use. */
+export function noticeDeadline(context: RemainingTime | undefined): Deadline {
+  return deadlineFor(context, AFTER_NOTICES_RESERVE_MS);
+}
+
+/** How a notice reaches Slack; unbounded by default. */
+export interface NoticeOptions {
+  /** When Slack must have answered (noticeDeadline); the secret read and every call end by then. */
+  deadline?: Deadline;
+  /** A client already bound to the caller's deadline (the interactions handler has one). */
+  slack?: SlackClient;
+}
+
+/** What became of a notice. Neither field: Slack (or this channel) is not set up, so nothing was due. */
+export interface NoticeOutcome {
+  posted?: PostedMessage;
+  /** Why it did not get to Slack, as a line for the request's timeline (see notDeliveredEntries). */
+  notDelivered?: string;
+}
+
+/** Timeline entries for the notices that did not get to Slack (none when all did, or none were due). */
+export function notDeliveredEntries(step: string, ...outcomes: NoticeOutcome[]): TimelineEntry[] {
+  return outcomes.flatMap((outcome) => (outcome.notDelivered ? [timelineEntry(step, 'system', outcome.notDelivered)] : []));
+}
+
+/**
+ * Adds "Slack notice not delivered" to the request's timeline for each notice that did not get to
+ * Slack. Best effort, like the notice itself: a failed write is logged, never thrown, so it cannot
+ * fail a step whose real work is done (or make a retried step post again).
+ */
+export async function recordNotDelivered(requestId: string, step: string, ...outcomes: NoticeOutcome[]): Promise<void> {
+  const notes = notDeliveredEntries(step, ...outcomes);
+  if (notes.length === 0) return;
+  try {
+    await workflowContext().store.updateRequest(requestId, (current) => ({ ...current, timeline: [...current.timeline, ...notes] }));
+  } catch (error) {
+    logger.warn('could not record an undelivered Slack notice in the timeline', { requestId, error: describe(error) });
+  }
+}
+
+export async function notifyHostSetupNeeded(record: ConnectionRequestRecord, hostArn: string, consoleUrl: string, options: NoticeOptions = {}): Promise<NoticeOutcome> {
   return post(
     config().hostAdminsChannel,
+    { requestId: record.requestId, what: 'the host set-up request' },
     () => hostSetupMessage({ requestId: record.requestId, requester: record.requester.slackUserId ?? requesterName(record), providerEndpoint: record.providerEndpoint, hostName: record.hostName, hostArn, consoleUrl }),
+    options,
   );
 }
 
@@ -36,8 +89,8 @@ export interface ApprovalNotice {
   approvers: string[];
 }
 
-export async function notifyApprovalNeeded(record: ConnectionRequestRecord, notice: ApprovalNotice): Promise<PostedMessage | undefined> {
-  return post(config().approversChannel, () => approvalRequestMessage(approvalFacts(record, notice)));
+export async function notifyApprovalNeeded(record: ConnectionRequestRecord, notice: ApprovalNotice, options: NoticeOptions = {}): Promise<NoticeOutcome> {
+  return post(config().approversChannel, { requestId: record.requestId, what: 'the approval request' }, () => approvalRequestMessage(approvalFacts(record, notice)), options);
 }
 
 /** A reply under the approval request (or, if that was never posted, a message in the approvers' channel). */
@@ -45,7 +98,8 @@ export async function notifyApprovalReminder(
   record: ConnectionRequestRecord,
   approval: ApprovalRecord,
   notice: ApprovalNotice & { waitedSeconds: number },
-): Promise<PostedMessage | undefined> {
+  options: NoticeOptions = {},
+): Promise<NoticeOutcome> {
   const build = () =>
     reminderMessage({
       requestId: record.requestId,
@@ -56,16 +110,21 @@ export async function notifyApprovalReminder(
       approvers: notice.approvers,
     });
   const parent = approval.requestMessage;
-  return parent ? post(parent.channel, build, { threadTs: parent.ts }) : post(config().approversChannel, build);
+  const subject = { requestId: record.requestId, what: 'the reminder' };
+  return parent ? post(parent.channel, subject, build, options, parent.ts) : post(config().approversChannel, subject, build, options);
 }
 
 /** The approval again, with its buttons, where the escalation contacts will see it. */
 export async function notifyApprovalEscalation(
   record: ConnectionRequestRecord,
   notice: ApprovalNotice & { waitedSeconds: number; channel: string | undefined; escalateTo: string[] },
-): Promise<PostedMessage | undefined> {
-  return post(notice.channel ?? config().approversChannel, () =>
-    approvalRequestMessage({ ...approvalFacts(record, notice), escalation: { waitedSeconds: notice.waitedSeconds, mentions: notice.escalateTo } }),
+  options: NoticeOptions = {},
+): Promise<NoticeOutcome> {
+  return post(
+    notice.channel ?? config().approversChannel,
+    { requestId: record.requestId, what: 'the escalation' },
+    () => approvalRequestMessage({ ...approvalFacts(record, notice), escalation: { waitedSeconds: notice.waitedSeconds, mentions: notice.escalateTo } }),
+    options,
   );
 }
 
@@ -84,11 +143,11 @@ export async function showApprovalClosed(
   approval: ApprovalRecord,
   record: ConnectionRequestRecord,
   closing: ApprovalClosing,
-  slack?: SlackClient,
+  options: NoticeOptions = {},
 ): Promise<void> {
   const messages = [approval.requestMessage, approval.escalationMessage].filter((message): message is PostedApprovalMessage => message !== undefined);
   if (messages.length === 0) return;
-  const client = slack ?? (await botClient());
+  const client = options.slack ?? (await botClient(options.deadline));
   if (!client) return;
   const subject = { requestId: record.requestId, connectionName: record.connectionName, providerEndpoint: record.providerEndpoint, decidedAt: closing.at };
   const facts: DecisionFacts =
@@ -108,14 +167,18 @@ export async function showApprovalClosed(
 
 /**
  * The requester hears how their request ended: as a DM when their Slack user id is known (a JWT
- * claim), otherwise (or if the DM fails) in the approvers' channel.
+ * claim), otherwise (or if the DM fails) in the approvers' channel. Both within one deadline.
  */
-export async function notifyOutcome(record: ConnectionRequestRecord, decidedBy?: string): Promise<void> {
+export async function notifyOutcome(record: ConnectionRequestRecord, decidedBy?: string, options: NoticeOptions = {}): Promise<NoticeOutcome> {
   const outcome = outcomeOf(record, decidedBy);
-  if (!outcome) return;
+  if (!outcome) return {};
   const build = () => outcomeMessage({ requestId: record.requestId, providerEndpoint: record.providerEndpoint, connectionName: record.connectionName, outcome });
-  if (record.requester.slackUserId && (await post(record.requester.slackUserId, build))) return;
-  await post(config().approversChannel, build);
+  const subject = { requestId: record.requestId, what: 'the outcome for the requester' };
+  const direct = record.requester.slackUserId ? await post(record.requester.slackUserId, subject, build, options) : {};
+  if (direct.posted) return direct;
+  const inChannel = await post(config().approversChannel, subject, build, options);
+  // Not due in the channel (none set): what became of the DM is the answer.
+  return inChannel.posted || inChannel.notDelivered ? inChannel : direct;
 }
 
 /** Who decided, for a message: a Slack approver (`slack:U…`) is mentioned, anyone else named. */
@@ -154,22 +217,41 @@ function approvalFacts(record: ConnectionRequestRecord, notice: ApprovalNotice) 
   };
 }
 
-async function post(channel: string | undefined, build: () => SlackMessage, options?: { threadTs?: string }): Promise<PostedMessage | undefined> {
-  if (!channel) return undefined;
-  const slack = await botClient();
-  if (!slack) return undefined;
+/** Posts one notice, or says why it was not posted; never throws. */
+async function post(
+  channel: string | undefined,
+  subject: { requestId: string; what: string },
+  build: () => SlackMessage,
+  options: NoticeOptions,
+  threadTs?: string,
+): Promise<NoticeOutcome> {
+  if (!channel) return {};
+  let slack: SlackClient | undefined;
   try {
-    return await slack.postMessage(channel, build(), options);
+    slack = options.slack ?? (await slackBotClient('background', options.deadline));
   } catch (error) {
-    logger.warn('could not post to Slack', { channel, error: describe(error) });
-    return undefined;
+    logger.error('could not read the Slack credentials; the notice is not delivered', { requestId: subject.requestId, channel, error: describe(error) });
+    return { notDelivered: notDeliveredLine(subject.what, channel, 'the Slack credentials could not be read') };
+  }
+  if (!slack) return {};
+  try {
+    return { posted: await slack.postMessage(channel, build(), threadTs ? { threadTs } : undefined) };
+  } catch (error) {
+    const code = error instanceof SlackApiError ? error.code : 'error';
+    logger.warn('could not post to Slack; the notice is not delivered and the workflow goes on', { requestId: subject.requestId, channel, code, error: describe(error) });
+    return { notDelivered: notDeliveredLine(subject.what, channel, code) };
   }
 }
 
+function notDeliveredLine(what: string, channel: string, reason: string): string {
+  const why = reason === 'timed_out' || reason === 'no_time_left' ? 'Slack did not answer in time' : reason;
+  return `Slack notice not delivered: ${what} to ${channel} (${why}).`;
+}
+
 /** The bot, or undefined when Slack is not configured or its secret cannot be read (logged). */
-async function botClient(): Promise<SlackClient | undefined> {
+async function botClient(deadline?: Deadline): Promise<SlackClient | undefined> {
   try {
-    return await slackBotClient();
+    return await slackBotClient('background', deadline);
   } catch (error) {
     logger.error('could not read the Slack credentials', { error: describe(error) });
     return undefined;

@@ -7,8 +7,18 @@ import { newApprovalId, type ApprovalRecord } from '../requests/approvals.ts';
 import type { ConnectionRequestRecord } from '../requests/model.ts';
 import { timelineEntry } from '../requests/store.ts';
 import { duration } from '../slack/messages.ts';
+import type { RemainingTime } from '../shared/deadline.ts';
+import { updateActiveRequest } from './active-request.ts';
 import { workflowContext, type StepInput } from './context.ts';
-import { notifyApprovalEscalation, notifyApprovalNeeded, notifyApprovalReminder } from './notifications.ts';
+import {
+  noticeDeadline,
+  notDeliveredEntries,
+  notifyApprovalEscalation,
+  notifyApprovalNeeded,
+  notifyApprovalReminder,
+  recordNotDelivered,
+  type NoticeOptions,
+} from './notifications.ts';
 
 const logger = new Logger({ serviceName: 'connection-broker-workflow' });
 
@@ -27,14 +37,18 @@ export type ApprovalStageInput = StepInput & { taskToken: string; stage?: Approv
  * has one approval id for its whole wait: the first stage fixes it on the request record and asks
  * the approvers; the reminder and escalation stages re-point the same id at their new token and
  * send their notice once. The task token goes into the approval record and nowhere else.
+ * Slack gets the time the step can spare (noticeDeadline); a notice it does not take in time is
+ * recorded as not delivered, and the stage still waits (admins can decide through the API).
  */
-export async function handler(event: ApprovalStageInput): Promise<void> {
+export async function handler(event: ApprovalStageInput, context?: RemainingTime): Promise<void> {
   const stage: ApprovalStage = isApprovalStage(event.stage) ? event.stage : 'request';
-  const { store, approvals, config, aws } = workflowContext();
+  const slack: NoticeOptions = { deadline: noticeDeadline(context) };
+  const { approvals, config, aws } = workflowContext();
 
   // The id is written to the request before the approval exists: a retry after a crash in between
-  // finds it and completes the same approval instead of starting a second one.
-  const record = await store.updateRequest(event.requestId, (current) =>
+  // finds it and completes the same approval instead of starting a second one. A cancelled or
+  // finished request asks nobody (RequestNotActive).
+  const record = await updateActiveRequest(event.requestId, (current) =>
     current.approvalId ? undefined : { ...current, approvalId: newApprovalId() },
   );
   const approvalId = record.approvalId!;
@@ -58,17 +72,17 @@ export async function handler(event: ApprovalStageInput): Promise<void> {
   const consoleUrl = connectionConsoleUrl(record.connectionArn!);
   switch (stage) {
     case 'request':
-      return askApprovers(record, approval, policy, consoleUrl);
+      return askApprovers(record, approval, policy, consoleUrl, slack);
     case 'reminder':
-      return remindApprovers(record, approval, policy, consoleUrl);
+      return remindApprovers(record, approval, policy, consoleUrl, slack);
     case 'escalation':
-      return escalate(record, approval, policy, consoleUrl);
+      return escalate(record, approval, policy, consoleUrl, slack);
   }
 }
 
-async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string): Promise<void> {
-  const { store, approvals, config } = workflowContext();
-  const updated = await store.updateRequest(record.requestId, (current) =>
+async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string, slack: NoticeOptions): Promise<void> {
+  const { approvals, config } = workflowContext();
+  const updated = await updateActiveRequest(record.requestId, (current) =>
     current.status === 'WAITING_FOR_APPROVAL'
       ? undefined
       : {
@@ -85,42 +99,48 @@ async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalR
   );
   // A retried first stage must not post the request twice.
   if (approval.requestMessage) return;
-  const message = await notifyApprovalNeeded(updated, { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers) });
-  if (message) await approvals.attachMessage(approval.approvalId, 'requestMessage', message);
+  const notice = await notifyApprovalNeeded(updated, { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers) }, slack);
+  if (notice.posted) await approvals.attachMessage(approval.approvalId, 'requestMessage', notice.posted);
+  await recordNotDelivered(record.requestId, 'approval', notice);
 }
 
-async function remindApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string): Promise<void> {
+async function remindApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string, slack: NoticeOptions): Promise<void> {
   const { store, approvals, config } = workflowContext();
   if (!(await approvals.claimNotice(approval.approvalId, 'remindedAt'))) return;
   const waitedSeconds = config.approvalSchedule.reminderAfterSeconds;
-  await notifyApprovalReminder(record, approval, { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers), waitedSeconds });
+  const notice = await notifyApprovalReminder(record, approval, { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers), waitedSeconds }, slack);
   await store.updateRequest(record.requestId, (current) => ({
     ...current,
-    timeline: [...current.timeline, timelineEntry('approval', 'system', `Reminded the approvers: no decision after ${duration(waitedSeconds)}.`)],
+    timeline: [
+      ...current.timeline,
+      timelineEntry('approval', 'system', `Reminded the approvers: no decision after ${duration(waitedSeconds)}.`),
+      ...notDeliveredEntries('approval', notice),
+    ],
   }));
 }
 
-async function escalate(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string): Promise<void> {
+async function escalate(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string, slack: NoticeOptions): Promise<void> {
   const { store, approvals, config } = workflowContext();
   if (!(await approvals.claimNotice(approval.approvalId, 'escalatedAt'))) return;
   const waitedSeconds = config.approvalSchedule.escalateAfterSeconds;
   // Without escalation contacts the escalation still goes out, to the approvers, louder.
   const escalateTo = policy.escalation && (policy.escalation.users.length > 0 || policy.escalation.userGroups.length > 0) ? policy.escalation : policy.approvers;
   const channel = policy.escalation?.channel ?? config.approversChannel;
-  const message = await notifyApprovalEscalation(record, {
-    approvalId: approval.approvalId,
-    consoleUrl,
-    approvers: mentionsOf(policy.approvers),
-    waitedSeconds,
-    channel,
-    escalateTo: mentionsOf(escalateTo),
-  });
-  if (message) await approvals.attachMessage(approval.approvalId, 'escalationMessage', message);
+  const notice = await notifyApprovalEscalation(
+    record,
+    { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers), waitedSeconds, channel, escalateTo: mentionsOf(escalateTo) },
+    slack,
+  );
+  if (notice.posted) await approvals.attachMessage(approval.approvalId, 'escalationMessage', notice.posted);
   const whom = [channel ? `Slack ${channel}` : undefined, ...mentionsOf(escalateTo)].filter(Boolean).join(', ') || 'the admins';
   await store.updateRequest(record.requestId, (current) => ({
     ...current,
     waitingFor: current.waitingFor && { ...current.waitingFor, who: `${current.waitingFor.who}; escalated to ${whom}` },
-    timeline: [...current.timeline, timelineEntry('approval', 'system', `Escalated to ${whom}: no decision after ${duration(waitedSeconds)}.`)],
+    timeline: [
+      ...current.timeline,
+      timelineEntry('approval', 'system', `Escalated to ${whom}: no decision after ${duration(waitedSeconds)}.`),
+      ...notDeliveredEntries('approval', notice),
+    ],
   }));
 }
 

@@ -15,35 +15,57 @@ import { closeOpenApprovals, rejectedBy } from './close-approvals.ts';
 import { notifyOutcome } from './notifications.ts';
 import { outcomeOf, planRollback, type RollbackStep, type WorkflowFailure } from './rollback-plan.ts';
 import { safeUpdatePipeline } from './safe-pipeline-update.ts';
+import { connectionsClientFor } from '../shared/clients.ts';
 
-/** The state machine's Catch target: undo what this request created, in order, and record why. */
-export async function handler(event: StepInput & { error?: WorkflowFailure }): Promise<{ status: string }> {
-  const record = await rollBackRequest(event.requestId, event.error);
+/**
+ * The state machine's Catch target: undo what this request created, in order, and record why. A
+ * cancel's rollback comes here too, from the execution the cancel started (after its wait).
+ */
+export async function handler(event: StepInput & { error?: WorkflowFailure; executionArn?: string }): Promise<{ status: string }> {
+  const record = await rollBackRequest(event.requestId, event.error, 'system', event.executionArn);
   return { status: record.status };
 }
 
 /**
  * Undoes the request's own changes: pipeline reference, then connection, then the host if this
  * request created it and nothing else uses it. Every step tolerates having been done already, so
- * a retried or repeated rollback converges. Also used by cancel.
+ * a retried or repeated rollback converges.
+ *
+ * A cancelled request ends CANCELLED whatever error brought its execution here, and once the cancel
+ * has handed its rollback to an execution of its own, any other execution (`executionArn`, the one
+ * calling) leaves the request to it: a stopped execution's step that ran on must not roll back
+ * alongside.
  */
-export async function rollBackRequest(requestId: string, failure: WorkflowFailure | undefined, actor = 'system'): Promise<ConnectionRequestRecord> {
+export async function rollBackRequest(
+  requestId: string,
+  failure: WorkflowFailure | undefined,
+  actor = 'system',
+  executionArn?: string,
+): Promise<ConnectionRequestRecord> {
   const { store } = workflowContext();
-  const outcome = outcomeOf(failure);
-  const started = await store.updateRequest(requestId, (current) =>
-    isTerminal(current.status)
-      ? undefined
-      : {
-          ...current,
-          status: 'ROLLING_BACK',
-          waitingFor: undefined,
-          failure: outcome.failure,
-          timeline: [...current.timeline, timelineEntry('rollback', actor, `Rolling back: ${outcome.failure?.message ?? outcome.status}.`)],
-        },
-  );
-  if (isTerminal(started.status)) return started;
+  let outcome = outcomeOf(failure);
+  let by = actor;
+  let leftToCancel = false;
+  const started = await store.updateRequest(requestId, (current) => {
+    if (isTerminal(current.status)) return undefined;
+    const rollbackExecution = current.cancellation?.rollbackExecutionArn;
+    leftToCancel = rollbackExecution !== undefined && executionArn !== undefined && executionArn !== rollbackExecution;
+    if (leftToCancel) return undefined;
+    if (current.cancellation) {
+      by = current.cancellation.by;
+      outcome = { status: 'CANCELLED', failure: current.failure ?? { code: 'Cancelled', message: `Cancelled by ${by}` } };
+    }
+    return {
+      ...current,
+      status: 'ROLLING_BACK',
+      waitingFor: undefined,
+      failure: outcome.failure,
+      timeline: [...current.timeline, timelineEntry('rollback', by, `Rolling back: ${outcome.failure?.message ?? outcome.status}.`)],
+    };
+  });
+  if (isTerminal(started.status) || leftToCancel) return started;
 
-  await closeOpenApprovals(started, outcome.status, actor);
+  await closeOpenApprovals(started, outcome.status, by);
   const notes: TimelineEntry[] = [];
   for (const step of planRollback(started)) notes.push(await undo(step, started));
 
@@ -80,7 +102,7 @@ async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promis
         return timelineEntry('rollback', 'system', `Kept host ${step.hostArn}: other requests or connections use it.`);
       }
       try {
-        await aws.connections.send(new DeleteHostCommand({ HostArn: step.hostArn }));
+        await connectionsClientFor(step.hostArn, aws).send(new DeleteHostCommand({ HostArn: step.hostArn }));
         await store.forgetHost(key);
         return timelineEntry('rollback', 'system', `Deleted host ${step.hostArn}.`);
       } catch (error) {
@@ -98,7 +120,7 @@ async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promis
 }
 
 async function hasConnections(hostArn: string): Promise<boolean> {
-  const { Connections } = await workflowContext().aws.connections.send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 1 }));
+  const { Connections } = await connectionsClientFor(hostArn, workflowContext().aws).send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 1 }));
   return (Connections?.length ?? 0) > 0;
 }
 

@@ -2,9 +2,12 @@ import { GetHostCommand, ListHostsCommand } from '@aws-sdk/client-codestar-conne
 import { nextPoll } from '../core/backoff.ts';
 import { hostConsoleUrl } from '../core/console-links.ts';
 import { timelineEntry } from '../requests/store.ts';
+import type { RemainingTime } from '../shared/deadline.ts';
+import { activeRequest, updateActiveRequest } from './active-request.ts';
 import { workflowContext, type StepInput } from './context.ts';
 import { HostInError, HostSetupTimedOut, VpcInitializationFailed } from './errors.ts';
-import { notifyHostSetupNeeded } from './notifications.ts';
+import { noticeDeadline, notifyHostSetupNeeded, recordNotDelivered } from './notifications.ts';
+import { connectionsClientFor } from '../shared/clients.ts';
 
 /** Where the host-setup wait stands; the state machine carries it between polls. */
 export interface HostPoll {
@@ -18,12 +21,15 @@ export interface HostPoll {
 
 /**
  * The host is not AVAILABLE yet: tell the GHES admins what to do in the console, record who the
- * request now waits for, and start the polling schedule.
+ * request now waits for, and start the polling schedule. Slack gets the time the step can spare
+ * (noticeDeadline): a notice it does not take in time is recorded as not delivered, and the wait
+ * starts anyway (the request's record says what is needed, with the console link).
  */
-export async function notifyHandler(event: StepInput & { host: { hostArn: string; status: string } }): Promise<HostPoll> {
-  const { store, config } = workflowContext();
+export async function notifyHandler(event: StepInput & { host: { hostArn: string; status: string } }, context?: RemainingTime): Promise<HostPoll> {
+  const { config } = workflowContext();
+  const deadline = noticeDeadline(context);
   const link = hostConsoleUrl(event.host.hostArn);
-  const record = await store.updateRequest(event.requestId, (current) => ({
+  const record = await updateActiveRequest(event.requestId, (current) => ({
     ...current,
     status: 'WAITING_FOR_HOST_SETUP',
     waitingFor: {
@@ -36,7 +42,8 @@ export async function notifyHandler(event: StepInput & { host: { hostArn: string
     },
     timeline: [...current.timeline, timelineEntry('host-setup', 'system', `Asked the GHES administrators to set up host ${event.host.hostArn}.`)],
   }));
-  await notifyHostSetupNeeded(record, event.host.hostArn, link);
+  const notice = await notifyHostSetupNeeded(record, event.host.hostArn, link, { deadline });
+  await recordNotDelivered(record.requestId, 'host-setup', notice);
   const first = nextPoll({ attempt: 0, elapsedSeconds: 0 }, config.hostPoll);
   if (first.action !== 'wait') throw new HostSetupTimedOut(event.host.hostArn, 0);
   return { action: 'wait', attempt: first.attempt, elapsedSeconds: first.elapsedSeconds, waitSeconds: first.waitSeconds, status: event.host.status };
@@ -44,12 +51,14 @@ export async function notifyHandler(event: StepInput & { host: { hostArn: string
 
 /** One poll of the host: AVAILABLE ends the wait; a failed VPC, ERROR or an exhausted budget end the request. */
 export async function checkHandler(event: StepInput & { host: { hostArn: string }; poll: HostPoll }): Promise<HostPoll> {
-  const { aws, store, config } = workflowContext();
+  const { aws, config } = workflowContext();
   const hostArn = event.host.hostArn;
-  const host = await aws.connections.send(new GetHostCommand({ HostArn: hostArn }));
+  // A cancelled request stops polling here, even if its execution could not be stopped.
+  await activeRequest(event.requestId);
+  const host = await connectionsClientFor(hostArn, aws).send(new GetHostCommand({ HostArn: hostArn }));
   const status = host.Status ?? 'UNKNOWN';
   if (status === 'AVAILABLE') {
-    await store.updateRequest(event.requestId, (current) => ({
+    await updateActiveRequest(event.requestId, (current) => ({
       ...current,
       waitingFor: undefined,
       timeline: [...current.timeline, timelineEntry('host-setup', 'aws-console', `Host ${hostArn} is AVAILABLE.`)],

@@ -1,15 +1,19 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { resolveCloudFormationValue, type LocalResourceNames } from './cloudformation-values.ts';
 import { ensureTables, startDynamoDb } from './runtime/dynamodb.ts';
 import { createHttpApi, type HttpApiRoute } from './runtime/http-api.ts';
 import { verifyToken } from './runtime/jwt.ts';
+import { LambdaInvocationError, LocalLambda, type LambdaFunctionSpec } from './runtime/lambda-runtime.ts';
+import { ensureLocalPackage, type LocalPackage } from './runtime/local-package.ts';
 import { scheduledJobs } from './runtime/scheduled-jobs.ts';
 import { startSchedules, type ScheduleTimers } from './runtime/schedules.ts';
 import { loadServiceConfig, substituteDefinition, type LocalFunction, type LocalServiceConfig } from './runtime/service-config.ts';
+import { rolesByResource, type TemplateRole } from './runtime/template-roles.ts';
+import type { Principal } from './sandbox/authorization/authorizer.ts';
 import { Sandbox } from './sandbox/server.ts';
 import { LocalStepFunctions, type TaskHandler } from './stepfunctions/engine.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -28,6 +32,16 @@ export interface LocalSystemOptions {
   transformDefinition?: (logicalId: string, definition: Record<string, unknown>) => Record<string, unknown>;
   /** Timers for the functions' `schedule` events (tests drive them); default: real time. */
   scheduleTimers?: ScheduleTimers;
+  /**
+   * IAM as AWS enforces it (default on): each function calls AWS with credentials of its own, and
+   * the sandbox authorises every call against that function's role in the packaged template.
+   * `LOCAL_IAM_ENFORCEMENT=off` (or false here) lets every call through, as before.
+   */
+  iamEnforcement?: boolean;
+  /** Run the packaged, minified bundles (`osls package`) instead of the TypeScript sources. */
+  packaged?: boolean;
+  /** Progress lines for people (npm start); tests leave it out. */
+  log?: (line: string) => void;
 }
 
 export interface LocalSystem {
@@ -36,10 +50,16 @@ export interface LocalSystem {
   stepFunctions: LocalStepFunctions;
   stateMachineArns: Record<string, string>;
   config: LocalServiceConfig;
+  /** The functions' execution environments (worker threads). */
+  lambda: LocalLambda;
+  /** Each function's credentials and role, by its key in serverless.yml (empty when IAM is not enforced). */
+  functionPrincipals: Map<string, Principal & { role: TemplateRole }>;
+  /** Whether the functions run the packaged bundles. */
+  packaged: boolean;
   close(): Promise<void>;
 }
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+type Handler = (event: unknown) => Promise<unknown>;
 
 /** Local defaults for what an operator configures on AWS. */
 const LOCAL_ENVIRONMENT: Record<string, string> = {
@@ -69,42 +89,83 @@ const LOCAL_OVERRIDES: Record<string, string> = {
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const persist = options.persist ?? true;
+  const iamEnforcement = options.iamEnforcement ?? !/^(off|false|0)$/i.test(process.env.LOCAL_IAM_ENFORCEMENT ?? '');
+  const packaged = options.packaged ?? false;
   const config = await loadServiceConfig({ root: options.root, stage: 'local' });
+  // The package is what deploys: the roles IAM will hold, and the bundles Lambda will run.
+  const localPackage =
+    iamEnforcement || packaged ? await ensureLocalPackage(options.root, { stage: config.stage, region: config.region, log: options.log }) : undefined;
   const dynamo = await startDynamoDb({ path: persist ? join(options.root, '.local/ddb') : undefined });
 
   let stepFunctions!: LocalStepFunctions;
   const sandbox = await Sandbox.start({
     port: options.sandboxPort ?? 4566,
     statePath: persist ? join(options.root, '.local/sandbox/state.json') : undefined,
+    // DynamoDB calls go through the sandbox, which authorises them and passes them on to dynalite.
+    dynamoDbUrl: dynamo.url,
     extraModules: (deps) => {
       stepFunctions = new LocalStepFunctions({ clock: deps.clock, accountId: deps.config.defaultAccountId, region: config.region });
       return [stepFunctions.module(deps)];
     },
   });
+  sandbox.authorizer.enabled = iamEnforcement;
 
   const accountId = sandbox.config.defaultAccountId;
   const names = localResourceNames(config, accountId);
   const functionSettings = functionEnvironment(config, names);
   // What serverless.yml leaves empty (operator settings such as the allow-list) gets a local default.
   const localDefaults = Object.fromEntries(Object.entries(LOCAL_ENVIRONMENT).filter(([key]) => !functionSettings[key]));
-  Object.assign(process.env, awsEnvironment(sandbox.url, dynamo.url, config.region), functionSettings, LOCAL_OVERRIDES, localDefaults, options.environment);
+  const aws = awsEnvironment(sandbox.url, config.region);
+  Object.assign(process.env, aws, functionSettings, LOCAL_OVERRIDES, localDefaults, options.environment);
 
   const tableClient = new DynamoDBClient({});
   await ensureTables(tableClient, config.tables, (logicalId) => names.refs[logicalId]!);
   tableClient.destroy();
 
-  const handlers = await loadHandlers(config.functions);
+  const roles = localPackage && iamEnforcement ? rolesByResource(localPackage.template, names) : new Map<string, TemplateRole>();
+  const functionPrincipals = new Map<string, Principal & { role: TemplateRole }>();
+  const specs = new Map<string, LambdaFunctionSpec>();
+  for (const fn of config.functions) {
+    const role = roles.get(fn.logicalId);
+    const credentials: Record<string, string> = {};
+    if (role) {
+      const principal = { ...functionPrincipal(fn, role, accountId), role };
+      sandbox.authorizer.register(principal);
+      functionPrincipals.set(fn.name, principal);
+      Object.assign(credentials, { AWS_ACCESS_KEY_ID: principal.accessKeyId, AWS_SECRET_ACCESS_KEY: 'local-secret', AWS_SESSION_TOKEN: `local-session-${fn.name}` });
+    }
+    const ownSettings = Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, resolveCloudFormationValue(value, names)]));
+    const environment = { ...stringEnvironment(process.env), ...aws, ...ownSettings, ...LOCAL_OVERRIDES, ...localDefaults, ...options.environment, ...credentials };
+    specs.set(fn.name, { ...handlerLocation(fn, localPackage, packaged), name: fn.name, functionName: fn.functionName, timeoutSeconds: fn.timeoutSeconds, memoryLimitInMB: 256, environment });
+  }
+  const lambda = new LocalLambda(specs, { region: config.region, accountId });
+  sandbox.settleBeforeClockMoves = () => settled(lambda, stepFunctions);
+  const invokeFunction = (name: string): Handler => (event) => lambda.invoke(name, event);
+
   const functionsByArn = new Map(config.functions.map((fn) => [names.attributes[`${fn.logicalId}.Arn`]!, fn.name]));
   const stateMachineArns: Record<string, string> = {};
   for (const machine of config.stateMachines) {
     const substituted = substituteDefinition(machine.definition, machine.substitutions, (value) => resolveCloudFormationValue(value, names));
     const definition = options.transformDefinition?.(machine.logicalId, substituted) ?? substituted;
+    const machineRole = roles.get(machine.logicalId);
+    const invoker = machineRole ? stateMachinePrincipal(machine.name, machineRole, accountId) : undefined;
     stateMachineArns[machine.logicalId] = stepFunctions.register({
       name: machine.name,
       definition,
       taskHandlers: taskHandlersFor(definition, (arn) => {
         const name = functionsByArn.get(arn);
-        return name === undefined ? undefined : handlers.get(name);
+        if (name === undefined) return undefined;
+        return async (event) => {
+          // Step Functions invokes the function as the state machine's role.
+          const refusal = invoker && sandbox.authorizer.checkPrincipal(invoker, [{ action: 'lambda:InvokeFunction', resource: arn, context: {} }]);
+          if (refusal) {
+            throw new LambdaInvocationError(
+              'Lambda.AWSLambdaException',
+              `${refusal.message} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException)`,
+            );
+          }
+          return invokeFunction(name)(event);
+        };
       }),
     });
   }
@@ -115,12 +176,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       accountId,
       region: config.region,
       nowMs: () => sandbox.clock.nowMs(),
-      invoke: (fn, event) => handlers.get(fn.name)!(event, lambdaContext(fn.timeoutSeconds)),
+      invoke: (fn, event) => lambda.invoke(fn.name, event),
     }),
     options.scheduleTimers ? { timers: options.scheduleTimers } : {},
   );
 
-  const server = await listenHttpApi(config, handlers, options.apiPort ?? 3000);
+  const server = await listenHttpApi(config, lambda, options.apiPort ?? 3000);
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await configureFakeSlack(sandbox.url, `${apiUrl}/slack/interactions`);
 
@@ -130,14 +191,66 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stepFunctions,
     stateMachineArns,
     config,
+    lambda,
+    functionPrincipals,
+    packaged,
     async close() {
       stopSchedules();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await lambda.close();
       await sandbox.close();
       await dynamo.close();
     },
   };
+}
+
+/**
+ * Waits until no function runs and no execution has moved for a moment (at most 30 s of real time):
+ * in real time a step ends long before hours pass, so the sandbox clock must not outrun one.
+ */
+async function settled(lambda: LocalLambda, stepFunctions: LocalStepFunctions): Promise<void> {
+  const progress = () => stepFunctions.listExecutions().reduce((sum, execution) => sum + stepFunctions.transitions(execution.arn), 0);
+  const deadline = Date.now() + 30_000;
+  let last = -1;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    const current = progress();
+    if (current !== last || lambda.inFlight > 0) {
+      last = current;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= 20) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A function's credentials: an access key of its own, which the sandbox maps to its role's session. */
+function functionPrincipal(fn: LocalFunction, role: TemplateRole, accountId: string): Principal {
+  const digest = createHash('sha256').update(fn.functionName).digest('hex').toUpperCase();
+  return {
+    // Temporary (role) credentials start with ASIA, as Lambda's do.
+    accessKeyId: `ASIA${digest.replace(/[^A-Z0-9]/g, '').slice(0, 16)}`,
+    arn: `arn:aws:sts::${accountId}:assumed-role/${role.roleName}/${fn.functionName}`,
+    policies: role.policies,
+  };
+}
+
+function stateMachinePrincipal(machineName: string, role: TemplateRole, accountId: string): Principal {
+  return { accessKeyId: '', arn: `arn:aws:sts::${accountId}:assumed-role/${role.roleName}/${machineName}`, policies: role.policies };
+}
+
+/** The sources, or in packaged mode the function's bundle as osls zipped it. */
+function handlerLocation(fn: LocalFunction, localPackage: LocalPackage | undefined, packaged: boolean): Pick<LambdaFunctionSpec, 'handlerFile' | 'exportName' | 'typescript'> {
+  if (!packaged || !localPackage) return { handlerFile: fn.handlerFile, exportName: fn.exportName, typescript: true };
+  const handler = String(localPackage.template.Resources[fn.logicalId]?.Properties?.Handler ?? '');
+  const dot = handler.lastIndexOf('.');
+  return { handlerFile: join(localPackage.bundleDirectory(fn.name), `${handler.slice(0, dot)}.mjs`), exportName: handler.slice(dot + 1), typescript: false };
+}
+
+function stringEnvironment(environment: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 function localResourceNames(config: LocalServiceConfig, accountId: string): LocalResourceNames {
@@ -158,10 +271,9 @@ function localResourceNames(config: LocalServiceConfig, accountId: string): Loca
   return { accountId, region: config.region, refs, attributes };
 }
 
-function awsEnvironment(sandboxUrl: string, dynamoUrl: string, region: string): Record<string, string> {
+function awsEnvironment(sandboxUrl: string, region: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: sandboxUrl,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: 'test',
@@ -187,17 +299,6 @@ function functionEnvironment(config: LocalServiceConfig, names: LocalResourceNam
     }
   }
   return merged;
-}
-
-async function loadHandlers(functions: LocalFunction[]): Promise<Map<string, Handler>> {
-  const handlers = new Map<string, Handler>();
-  for (const fn of functions) {
-    const module = (await import(pathToFileURL(fn.handlerFile).href)) as Record<string, unknown>;
-    const handler = module[fn.exportName];
-    if (typeof handler !== 'function') throw new Error(`${fn.handlerFile} does not export a function ${fn.exportName}`);
-    handlers.set(fn.name, handler as Handler);
-  }
-  return handlers;
 }
 
 /**
@@ -226,41 +327,48 @@ function taskHandlersFor(definition: Record<string, unknown>, handlerFor: (funct
 }
 
 /**
- * Calls the handler as Lambda would (the engine already hands `lambda:invoke` tasks their Payload
- * and wraps the result), and reports its errors as Step Functions sees Lambda errors.
+ * Calls the function as Step Functions calls Lambda (the engine already hands `lambda:invoke` tasks
+ * their Payload and wraps the result), and reports its errors as Step Functions sees Lambda errors:
+ * the error name is Lambda's errorType (`Sandbox.Timedout` for a timeout). Step Functions refuses a
+ * state input or output over 256 KiB (States.DataLimitExceeded).
  */
 function lambdaTask(handler: Handler): TaskHandler {
   return async (event) => {
+    assertWithinPayloadLimit(event, 'input');
+    let result: unknown;
     try {
-      return await handler(event, lambdaContext());
+      result = await handler(event);
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      const lambdaError = new Error(JSON.stringify({ errorType: failure.name, errorMessage: failure.message }));
-      lambdaError.name = failure.name;
+      const failure = error instanceof LambdaInvocationError ? error : new LambdaInvocationError('Lambda.Unknown', String(error));
+      const lambdaError = new Error(JSON.stringify({ errorType: failure.errorType, errorMessage: failure.errorMessage }));
+      lambdaError.name = failure.errorType;
       throw lambdaError;
     }
+    assertWithinPayloadLimit(result, 'output');
+    return result;
   };
 }
 
-/** The parts of Lambda's context object our handlers (and Powertools) read. */
-function lambdaContext(timeoutSeconds = 900) {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  return {
-    functionName: 'local',
-    functionVersion: '$LATEST',
-    awsRequestId: crypto.randomUUID(),
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
+/** Step Functions' quota on a state's input or output: 256 KiB of UTF-8. */
+export const STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES = 256 * 1024;
+
+function assertWithinPayloadLimit(value: unknown, what: 'input' | 'output'): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+  if (bytes > STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES) {
+    const error = new Error(`The state/task returned a result with a size exceeding the maximum number of bytes service limit (${what}: ${bytes} bytes).`);
+    error.name = 'States.DataLimitExceeded';
+    throw error;
+  }
 }
 
-async function listenHttpApi(config: LocalServiceConfig, handlers: Map<string, Handler>, port: number): Promise<Server> {
+async function listenHttpApi(config: LocalServiceConfig, lambda: LocalLambda, port: number): Promise<Server> {
   const routes: HttpApiRoute[] = config.functions.flatMap((fn) =>
     fn.httpRoutes.map((route) => ({
       method: route.method,
       path: route.path,
       authorizer: route.authorizer ? ('jwt' as const) : undefined,
       scopes: route.scopes,
-      invoke: async (event) => (await handlers.get(fn.name)!(event, lambdaContext(fn.timeoutSeconds))) as APIGatewayProxyResultV2,
+      invoke: async (event) => (await lambda.invoke(fn.name, event)) as APIGatewayProxyResultV2,
     })),
   );
   const server = createServer(createHttpApi({ routes, verifyJwt: async (token) => verifyToken(token), onAccess: () => undefined }));

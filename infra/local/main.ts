@@ -1,22 +1,33 @@
 /**
  * `npm start`: the whole system locally. PORT (HTTP API, default 3000), SANDBOX_PORT (AWS sandbox,
  * default 4566). State persists under .local/ (delete it to start afresh).
+ * `npm start -- --packaged` runs the packaged, minified bundles instead of the sources;
+ * LOCAL_IAM_ENFORCEMENT=off lets every AWS call through without IAM's checks.
  */
 import { fileURLToPath } from 'node:url';
 import { startLocalSystem } from './local-system.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const packaged = process.argv.includes('--packaged');
 const started = performance.now();
 const system = await startLocalSystem({
   root,
   apiPort: Number(process.env.PORT ?? 3000),
   sandboxPort: Number(process.env.SANDBOX_PORT ?? 4566),
+  packaged,
+  log: (line) => console.log(line),
 });
 
 console.log(`connection-broker is running locally (ready in ${Math.round(performance.now() - started)} ms)`);
 console.log(`  REST API:     ${system.apiUrl}  (try: curl ${system.apiUrl}/v1/health)`);
 console.log(`  AWS sandbox:  ${system.sandbox.url}  (control API: ${system.sandbox.url}/_sandbox)`);
 console.log(`  fake Slack:   ${system.sandbox.url}/_sandbox/slack/messages`);
+console.log(`  functions:    ${system.packaged ? 'the packaged bundles (.local/package)' : 'the TypeScript sources'}, each in its own Lambda environment with its timeout`);
+console.log(
+  system.sandbox.authorizer.enabled
+    ? `  IAM:          enforced: each function calls AWS as its role in the packaged template (refusals: ${system.sandbox.url}/_sandbox/iam/enforcement; LOCAL_IAM_ENFORCEMENT=off to switch off)`
+    : '  IAM:          not enforced (LOCAL_IAM_ENFORCEMENT=off)',
+);
 console.log(`  a dev token:  TOKEN=$(npm run -s token -- --sub alice@example.com)   (add --admin for an admin)`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FindingType, Inventory } from '../../functions/audit/model.ts';
+import type { FindingType, Inventory, UnreadableResource } from '../../functions/audit/model.ts';
 import { evaluate, findingKey } from '../../functions/audit/rules/index.ts';
 import { connection, connectionArn, context, host, hostArn, hoursBefore, inventory, pipeline, record, useConnectionDocument } from './fixtures.ts';
 
@@ -172,6 +172,99 @@ describe('requests whose execution ended', () => {
     expect(findings(finished, 'REQUEST_EXECUTION_ENDED')).toEqual([]);
     const neverStarted = inventory({ requests: [record('r1', { status: 'ACCEPTED', createdAt: hoursBefore(1) })] });
     expect(findings(neverStarted, 'REQUEST_EXECUTION_ENDED')[0]!.message).toContain('no workflow was ever started');
+  });
+});
+
+describe('console-made resources (codeconnections ARNs, no tags)', () => {
+  const consoleHostArn = `arn:aws:codeconnections:us-east-1:111111111111:host/console-ghes-0a1b2c3d`;
+  const consoleConnectionArn = connectionArn('5f0e7a2c-1111-4222-8333-944455556666', 'codeconnections');
+
+  it('are unmanaged, pending too long from when first seen, and linked under their own prefix', () => {
+    const input = inventory({
+      hosts: [host('console-ghes', { arn: consoleHostArn, status: 'PENDING', tags: {}, firstSeenAt: hoursBefore(30) })],
+      connections: [connection('console-conn', { arn: consoleConnectionArn, status: 'PENDING', hostArn: consoleHostArn, tags: {}, firstSeenAt: hoursBefore(30) })],
+    });
+    expect(findings(input, 'UNMANAGED_RESOURCE').map((finding) => finding.resource).sort()).toEqual([consoleConnectionArn, consoleHostArn].sort());
+    expect(findings(input, 'HOST_PENDING_TOO_LONG')[0]).toMatchObject({ resource: consoleHostArn, ageHours: 30, link: expect.stringContaining('/codeconnections/hosts/') });
+    expect(findings(input, 'CONNECTION_PENDING_TOO_LONG')[0]).toMatchObject({ resource: consoleConnectionArn, link: expect.stringContaining('/codeconnections/connections/') });
+  });
+
+  it('are the same resources as a request record or pipeline that spells their ARN the old way', () => {
+    const legacy = consoleConnectionArn.replace(':codeconnections:', ':codestar-connections:');
+    const input = inventory({
+      hosts: [host('console-ghes', { arn: consoleHostArn, tags: {} })],
+      connections: [connection('console-conn', { arn: consoleConnectionArn, hostArn: consoleHostArn, tags: {} })],
+      pipelines: [pipeline('orders', legacy)],
+      requests: [record('r1', { hostArn: consoleHostArn.replace(':codeconnections:', ':codestar-connections:'), hostCreatedByRequest: true, connectionArn: legacy })],
+    });
+    expect(findings(input, 'UNMANAGED_RESOURCE')).toEqual([]);
+    expect(findings(input, 'CONNECTION_UNUSED')).toEqual([]);
+    expect(findings(input, 'HOST_WITHOUT_CONNECTIONS')).toEqual([]);
+  });
+});
+
+describe('resources the auditor may not read', () => {
+  const denied = (overrides: Partial<UnreadableResource> & Pick<UnreadableResource, 'resource' | 'resourceKind' | 'action'>): UnreadableResource => ({
+    error: 'AccessDeniedException: User: arn:aws:sts::111111111111:assumed-role/auditor/x is not authorized to perform it',
+    lastKnown: false,
+    ...overrides,
+  });
+
+  it('are reported one finding each, naming the denied action and what to grant to the auditor role', () => {
+    const input = inventory({
+      unreadable: [
+        denied({ resource: hostArn('h1'), resourceKind: 'host', action: 'codestar-connections:ListTagsForResource', policyResource: hostArn('h1') }),
+        denied({ resource: 'payments', resourceKind: 'pipeline', action: 'codepipeline:GetPipeline', policyResource: 'arn:aws:codepipeline:us-east-1:111111111111:payments' }),
+        denied({ resource: 'payments-role', resourceKind: 'role', action: 'iam:ListRolePolicies', error: 'AccessDenied: not allowed' }),
+        denied({ resource: 'r1', resourceKind: 'request', requestId: 'r1', action: 'states:DescribeExecution' }),
+      ],
+      hosts: [host('h1', { tags: {}, tagsUnknown: true })],
+      requests: [record('r1', { status: 'WAITING_FOR_HOST_SETUP', hostArn: hostArn('h1'), hostCreatedByRequest: true })],
+    });
+    const unreadable = findings(input, 'RESOURCE_UNREADABLE');
+    expect(unreadable.map((finding) => [finding.resourceKind, finding.resource])).toEqual([
+      ['host', hostArn('h1')],
+      ['pipeline', 'payments'],
+      ['role', 'payments-role'],
+      ['request', 'r1'],
+    ]);
+    expect(unreadable.every((finding) => finding.severity === 'medium')).toBe(true);
+    const [tags, getPipeline, role, execution] = unreadable;
+    expect(tags).toMatchObject({ owner: 'r1-owner@example.com', requestId: 'r1', link: expect.stringContaining('/hosts/') });
+    expect(tags!.message).toContain('codestar-connections:ListTagsForResource');
+    expect(tags!.fix).toContain(`Grant codestar-connections:ListTagsForResource on ${hostArn('h1')} to the auditor's IAM role`);
+    expect(getPipeline!.fix).toContain('codepipeline:GetPipeline on arn:aws:codepipeline:us-east-1:111111111111:payments');
+    expect(getPipeline!.message).toContain('drift, connection use and role permissions were not checked');
+    expect(role!.message).toContain('AccessDenied: not allowed');
+    expect(execution).toMatchObject({ requestId: 'r1', message: expect.stringContaining('states:DescribeExecution') });
+  });
+
+  it('are not called unmanaged while their tags are unknown, but are when a record or the last read says so', () => {
+    const input = inventory({
+      hosts: [host('unknown', { tags: {}, tagsUnknown: true }), host('last-read', { tags: {} })],
+      unreadable: [denied({ resource: hostArn('unknown'), resourceKind: 'host', action: 'codestar-connections:ListTagsForResource' })],
+    });
+    expect(findings(input, 'UNMANAGED_RESOURCE').map((finding) => finding.resource)).toEqual([hostArn('last-read')]);
+  });
+
+  it('conclude no drift or missing permission from a pipeline or role never read, and hedge "unused"', () => {
+    const completed = record('r1', {
+      connectionArn: connectionArn('c1'),
+      pipeline: { name: 'payments', fullRepositoryId: 'o/r', branchName: 'main', outputArtifactFormat: 'CODE_ZIP', detectChanges: true },
+      attachment: { stageName: 'Source', actionName: 'Source', previousAction: {}, pipelineVersion: 2 },
+      grants: [{ roleArn: 'arn:aws:iam::111111111111:role/granted', roleName: 'granted', policyName: 'p', purpose: 'pipeline role' }],
+    });
+    const input = inventory({
+      requests: [completed],
+      connections: [connection('c1')],
+      pipelines: [pipeline('payments', undefined, { sourceActions: [], unread: true })],
+      roles: { granted: { roleName: 'granted', exists: true, policies: [], unread: true } },
+    });
+    expect(findings(input, 'PIPELINE_SOURCE_DRIFT')).toEqual([]);
+    expect(findings(input, 'ROLE_LACKS_USE_CONNECTION')).toEqual([]);
+    const [unused] = findings(input, 'CONNECTION_UNUSED');
+    expect(unused!.message).toBe('No readable pipeline uses connection c1. The auditor may not read pipeline payments, which could use it.');
+    expect(unused!.fix).toContain('Check the pipelines the auditor could not read');
   });
 });
 

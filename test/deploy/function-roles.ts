@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { VPC_HOST_EC2_ACTIONS, VPC_HOST_EC2_DELETE_ACTIONS } from '../../infra/local/sandbox/authorization/catalogue.ts';
 import type { CfnResource, CfnTemplate, PolicyStatement } from './template.ts';
 import { asList, getAttTarget, lambdaFunctions, policyStatements, resourcesOfType } from './template.ts';
 
@@ -14,22 +15,29 @@ const NAME_PREFIX = 'connection-broker-dev-';
 
 /**
  * Who may hold the permissions that change or expose something outside the broker (IAM
- * policies, hosts, connections, pipelines, the Slack secret, the workflow). The API holds the
- * rollback's permissions because cancel rolls back at once (functions/api/manage-request.ts).
+ * policies, hosts, connections, pipelines, the Slack secret, the workflow). Only the workflow's
+ * rollBack undoes: cancel starts an execution that rolls back (functions/api/manage-request.ts),
+ * so the API holds none of the rollback's permissions.
  */
 const SENSITIVE_HOLDERS: Record<string, string[]> = {
-  'iam:PutRolePolicy': ['api', 'attachPipeline', 'rollBack'],
-  'iam:DeleteRolePolicy': ['api', 'rollBack'],
-  'iam:PassRole': ['api', 'attachPipeline', 'rollBack'],
-  'codestar-connections:PassConnection': ['api', 'attachPipeline', 'rollBack'],
-  'codeconnections:PassConnection': ['api', 'attachPipeline', 'rollBack'],
-  'codepipeline:UpdatePipeline': ['api', 'attachPipeline', 'rollBack'],
+  'iam:PutRolePolicy': ['attachPipeline', 'rollBack'],
+  'iam:DeleteRolePolicy': ['rollBack'],
+  'iam:PassRole': ['attachPipeline', 'rollBack'],
+  'codestar-connections:PassConnection': ['attachPipeline', 'rollBack'],
+  'codeconnections:PassConnection': ['attachPipeline', 'rollBack'],
+  'codepipeline:UpdatePipeline': ['attachPipeline', 'rollBack'],
   'codepipeline:StartPipelineExecution': ['firstRun'],
   'codepipeline:RetryStageExecution': ['firstRun'],
   'codestar-connections:CreateHost': ['acquireHost'],
-  'codestar-connections:DeleteHost': ['api', 'rollBack'],
+  'codestar-connections:DeleteHost': ['rollBack'],
+  'codeconnections:DeleteHost': ['rollBack'],
   'codestar-connections:CreateConnection': ['createConnection'],
-  'codestar-connections:DeleteConnection': ['api', 'rollBack'],
+  'codeconnections:CreateConnection': ['createConnection'],
+  'codestar-connections:DeleteConnection': ['rollBack'],
+  'codeconnections:DeleteConnection': ['rollBack'],
+  'ec2:CreateNetworkInterface': ['acquireHost'],
+  'ec2:CreateVpcEndpoint': ['acquireHost'],
+  'ec2:DeleteVpcEndpoints': ['acquireHost', 'rollBack'],
   'secretsmanager:GetSecretValue': ['api', 'auditor', 'completeRequest', 'notifyHostSetup', 'requestApproval', 'rollBack', 'slackInteractions'],
   'states:StartExecution': ['api', 'auditApi'],
   'states:StopExecution': ['api'],
@@ -47,10 +55,14 @@ const RESOURCE_STAR_ONLY = new Set([
   'xray:PutTelemetryRecords',
   'codestar-connections:ListHosts',
   'codestar-connections:ListConnections',
+  'codeconnections:ListConnections',
   'codepipeline:ListPipelines',
   // Create actions name no resource yet; the statement must carry a request-tag condition instead.
   'codestar-connections:CreateHost',
   'codestar-connections:CreateConnection',
+  'codeconnections:CreateConnection',
+  // What CodeConnections does in the VPC with the caller's permissions names nothing that exists before.
+  ...VPC_HOST_EC2_ACTIONS,
   // Callback tokens are the capability; these cannot be scoped to a state machine.
   'states:SendTaskSuccess',
   'states:SendTaskFailure',
@@ -64,7 +76,26 @@ const PERMISSION_ONLY = new Set([
   'codeconnections:PassConnection',
   // Tags on CreateHost/CreateConnection.
   'codestar-connections:TagResource',
+  'codeconnections:TagResource',
 ]);
+
+/**
+ * What CodeConnections does with the caller's own permissions when a call sends a command: a VPC
+ * host's network interfaces and VPC endpoint (the same lists the sandbox enforces).
+ */
+const DEPENDENT_ACTIONS: Record<string, readonly string[]> = {
+  'codestar-connections:CreateHost': VPC_HOST_EC2_ACTIONS,
+  'codestar-connections:DeleteHost': VPC_HOST_EC2_DELETE_ACTIONS,
+};
+
+/**
+ * The codestar-connections client's commands act on connections of either ARN prefix, and IAM
+ * authorizes them under the prefix of the resource's ARN (the console creates codeconnections
+ * ARNs since 2024-07): a role may hold the codeconnections twin of a command its bundle sends.
+ */
+function twinOf(action: string): string | undefined {
+  return action.startsWith('codeconnections:') ? `codestar-connections:${action.slice('codeconnections:'.length)}` : undefined;
+}
 
 /** The IAM prefix of each AWS SDK client package the functions bundle. */
 const IAM_PREFIX_OF_CLIENT: Record<string, string> = {
@@ -336,8 +367,10 @@ export function describeFunctionRoles(packagedTemplate: () => CfnTemplate): void
         const stale = roles.flatMap((role) => {
           const bundled = bundles.get(role.name)?.actions ?? new Set<string>();
           const notSent = BUNDLED_NOT_SENT[role.name] ?? [];
+          const sent = (action: string) => bundled.has(action) && !notSent.includes(action);
+          const dependent = new Set(Object.entries(DEPENDENT_ACTIONS).flatMap(([command, actions]) => (sent(command) ? actions : [])));
           return [...allowedActions(role)]
-            .filter((action) => !PERMISSION_ONLY.has(action) && (!bundled.has(action) || notSent.includes(action)))
+            .filter((action) => !PERMISSION_ONLY.has(action) && !dependent.has(action) && !sent(action) && !sent(twinOf(action) ?? action))
             .map((action) => `${role.name}: ${action}`);
         });
         expect(stale).toEqual([]);

@@ -5,10 +5,10 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFunctionRoles } from './function-roles.ts';
-import { packageOffline } from './offline-package.ts';
+import { packageOffline, tryPackageOffline, type PackageAttempt } from './offline-package.ts';
 import type { CfnTemplate } from './template.ts';
 import { asList, getAttTarget, lambdaFunctions, policyStatements, readTemplate, resourcesOfType } from './template.ts';
-import { readZip } from './zip.ts';
+import { readZip } from '../../infra/local/runtime/zip.ts';
 
 // The only test file that packages: vitest runs files in parallel forks, and two
 // osls runs would overwrite each other's .serverless/.
@@ -21,14 +21,26 @@ const createTemplate = join(outputDir, 'cloudformation-template-create-stack.jso
 let template: CfnTemplate;
 let scratch: string;
 
+// What a stage other than dev needs (infra/serverless/require-real-settings.mjs), from the environment.
+const REAL_SETTINGS = {
+  JWT_ISSUER_URL: 'https://login.example.com/oauth2/default',
+  ALLOWED_PROVIDER_ENDPOINTS: 'ghe.example.com',
+  SLACK_TEAM_ID: 'T0123TEAM',
+  SLACK_APP_ID: 'A0123APP',
+};
+let prodRun: PackageAttempt;
+
 beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'bundle-import-'));
+  // Every osls package run empties .serverless/, whatever --package says: the prod stage goes
+  // first (into scratch), then the dev package the rest of this file reads.
+  prodRun = tryPackageOffline(repoRoot, { args: ['--stage', 'prod', '--package', join(scratch, 'prod')], env: REAL_SETTINGS });
   // A stale .serverless/ from an earlier run must not stand in for this one.
   rmSync(outputDir, { recursive: true, force: true });
   const run = packageOffline(repoRoot);
-  console.info(`packaged in ${run.seconds.toFixed(1)} s, isolation: ${run.isolation}`);
+  console.info(`packaged in ${run.seconds.toFixed(1)} s (prod: ${prodRun.seconds.toFixed(1)} s), isolation: ${run.isolation}`);
   template = readTemplate(updateTemplate);
-  scratch = mkdtempSync(join(tmpdir(), 'bundle-import-'));
-}, 150_000);
+}, 300_000);
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -118,6 +130,21 @@ describe('offline package', () => {
     }
   });
 
+  it("waits out the longest step of a stopped execution before a cancel's rollback", () => {
+    const machine = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').find(([id]) => id === 'ProvisioningStateMachine')?.[1];
+    const definition = machine?.Properties?.Definition as { States: Record<string, { Type: string; Seconds?: number; Next?: string }> };
+    // Lambda runs on after StopExecution, for at most the function's timeout.
+    const timeouts = Object.values((machine?.Properties?.DefinitionSubstitutions ?? {}) as Record<string, unknown>)
+      .map((value) => getAttTarget(value))
+      .filter((id): id is string => template.Resources[id ?? '']?.Type === 'AWS::Lambda::Function')
+      .map((id) => Number(template.Resources[id]!.Properties!.Timeout));
+    expect(timeouts.length).toBeGreaterThan(5);
+    expect(timeouts.every(Number.isFinite), `function timeouts ${timeouts.join(', ')}`).toBe(true);
+    const wait = definition.States.WaitForStoppedSteps;
+    expect(wait).toMatchObject({ Type: 'Wait', Next: 'RollBack' });
+    expect(wait!.Seconds).toBeGreaterThanOrEqual(Math.max(...timeouts));
+  });
+
   it('grants no wildcard IAM actions', () => {
     // Deny statements may use wildcards: osls's deployment bucket policy denies s3:*
     // over plain HTTP, which is what we want.
@@ -131,6 +158,58 @@ describe('offline package', () => {
       ...(statement.NotAction ? [`${statement.path}: Allow with NotAction`] : []),
     ]);
     expect(wildcards).toEqual([]);
+  });
+
+  it('protects the table from deletion', () => {
+    const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
+    expect(tables.map(([id]) => id)).toEqual(['BrokerTable']);
+    for (const [id, table] of tables) expect(table.Properties?.DeletionProtectionEnabled, id).toBe(true);
+  });
+
+  it('keeps error names through minification (errorType, Step Functions error names)', () => {
+    const bundles = new Map(
+      lambdaFunctions(template).map(([id, fn]) => {
+        const [bundle] = readZip(readFileSync(join(outputDir, basename(fn.Code.S3Key)))).filter((entry) => !entry.name.endsWith('/'));
+        return [id, bundle?.data.toString('utf8') ?? ''] as const;
+      }),
+    );
+    // Each core error sets its name as a literal: wherever a bundle holds an error's code, it holds its name.
+    const coreErrors = [...readFileSync(join(repoRoot, 'functions/core/errors.ts'), 'utf8').matchAll(/export class (\w+) extends CoreError \{\s*readonly code = '(\w+)'/g)];
+    expect(coreErrors.length).toBeGreaterThan(5);
+    for (const [id, text] of bundles) {
+      expect(text, `${id}: a name read from a class the minifier may rename`).not.toContain('new.target.name');
+      for (const [, name, code] of coreErrors) {
+        if (text.includes(`"${code}"`)) expect(text, `${id}'s bundle has ${code} but not the name ${name}`).toContain(`"${name}"`);
+      }
+    }
+    expect(bundles.get('ApiLambdaFunction')).toContain('"InvalidProviderEndpointError"');
+    // keepNames: a class keeps its name even where no code spells it (HostLockBusyError's error name is HostLockBusy).
+    expect(bundles.get('AcquireHostLambdaFunction')).toContain('"HostLockBusyError"');
+  });
+});
+
+describe('packaging a stage other than dev', () => {
+  it('refuses the placeholder settings, naming each and how to set it', () => {
+    const run = tryPackageOffline(repoRoot, { args: ['--stage', 'prod', '--package', join(scratch, 'prod-refused')] });
+    expect(run.status, run.output).not.toBe(0);
+    expect(run.output).toContain('Refusing to package stage "prod" with placeholder settings');
+    expect(run.output).toMatch(/jwtIssuerUrl is the placeholder https:\/\/auth\.invalid\/connection-broker: set JWT_ISSUER_URL/);
+    expect(run.output).toMatch(/allowedProviderEndpoints is empty .*: set ALLOWED_PROVIDER_ENDPOINTS/);
+    expect(run.output).toMatch(/slackTeamId is empty .*: set SLACK_TEAM_ID/);
+    expect(run.output).toMatch(/slackAppId is empty .*: set SLACK_APP_ID/);
+    // Refused before anything was built or cleaned (the dev package is still there).
+    expect(existsSync(join(scratch, 'prod-refused'))).toBe(false);
+    expect(existsSync(updateTemplate)).toBe(true);
+  }, 60_000);
+
+  it('packages once they are set in the environment', () => {
+    const dir = join(scratch, 'prod');
+    expect(prodRun.status, prodRun.output).toBe(0);
+    const prod = readTemplate(join(dir, 'cloudformation-template-update-stack.json'));
+    const api = lambdaFunctions(prod).find(([id]) => id === 'ApiLambdaFunction')?.[1] as unknown as { Environment: { Variables: Record<string, unknown> } };
+    expect(api.Environment.Variables).toMatchObject({ ALLOWED_PROVIDER_ENDPOINTS: 'ghe.example.com', SLACK_TEAM_ID: 'T0123TEAM', SLACK_APP_ID: 'A0123APP' });
+    const [[, authorizer] = []] = resourcesOfType(prod, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer?.Properties?.JwtConfiguration).toMatchObject({ Issuer: REAL_SETTINGS.JWT_ISSUER_URL });
   });
 });
 

@@ -51,3 +51,26 @@ describe.each(aslFiles)('%s', (aslFile) => {
     expect(tasksWithoutRetry).toEqual([]);
   });
 });
+
+describe('statemachines/provisioning.asl.json', () => {
+  const definition: unknown = JSON.parse(readFileSync(join(repoRoot, 'statemachines/provisioning.asl.json'), 'utf8'));
+
+  it("retries Lambda.Unknown wherever it retries Lambda's transient errors", () => {
+    const lacking = allStates(definition).flatMap(([path, state]) =>
+      ((state.Retry ?? []) as { ErrorEquals: string[] }[])
+        .filter((retrier) => retrier.ErrorEquals.includes('Lambda.ServiceException') && !retrier.ErrorEquals.includes('Lambda.Unknown'))
+        .map(() => path),
+    );
+    expect(lacking).toEqual([]);
+  });
+
+  it('sends an execution started by a cancel through the wait to RollBack, and every other one to AcquireHost', () => {
+    const states = Object.fromEntries(allStates(definition));
+    const start = (definition as { StartAt: string }).StartAt;
+    expect(states[start]).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.cancel', IsPresent: true, Next: 'CancelRequested' }], Default: 'AcquireHost' });
+    expect(states.CancelRequested).toMatchObject({ Type: 'Pass', InputPath: '$.cancel', ResultPath: '$.error', Next: 'WaitForStoppedSteps' });
+    expect(states.WaitForStoppedSteps).toMatchObject({ Type: 'Wait', Next: 'RollBack' });
+    // RollBack learns which execution calls it, to leave a cancelled request to the cancel's execution.
+    expect(states.RollBack).toMatchObject({ Parameters: { 'requestId.$': '$.requestId', 'error.$': '$.error', 'executionArn.$': '$$.Execution.Id' } });
+  });
+});

@@ -136,7 +136,16 @@ async function waitingForApproval(): Promise<{ request: RequestBody; message: Re
   const waiting = await eventually(read(created.requestId), (request) => ['WAITING_FOR_HOST_SETUP', 'WAITING_FOR_APPROVAL'].includes(request.status), 'host set-up or approval');
   if (waiting.status === 'WAITING_FOR_HOST_SETUP') {
     await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: waiting.hostArn });
-    await sandboxControl(system, 'POST', '/clock/advance', { seconds: HOUR });
+    // The status is written before the step ends and the poll's Wait begins: move the clock on
+    // (a poll interval at a time) until a poll has seen the host.
+    await eventually(
+      async () => {
+        await sandboxControl(system, 'POST', '/clock/advance', { seconds: 60 });
+        return read(created.requestId)();
+      },
+      (current) => current.status !== 'WAITING_FOR_HOST_SETUP',
+      'a poll to see the host set up',
+    );
   }
   const request = await inStatus(created.requestId, 'WAITING_FOR_APPROVAL');
   const message = await eventually(
@@ -219,10 +228,11 @@ describe('the Slack interactivity endpoint', () => {
   });
 
   it('refuses a forged signature, stale and future timestamps (401), and another workspace or app (403), changing nothing', async () => {
-    const now = Math.floor(Date.now() / 1000);
+    // Read when each click is made, with room for the handler's own delay: the window is 300 s either way.
+    const now = () => Math.floor(Date.now() / 1000);
     expect((await click(message, 'approve', 'U0APPROVER', { forgeSignature: true })).status).toBe(401);
-    expect((await click(message, 'approve', 'U0APPROVER', { timestamp: now - 301 })).status).toBe(401);
-    expect((await click(message, 'approve', 'U0APPROVER', { timestamp: now + 301 })).status).toBe(401);
+    expect((await click(message, 'approve', 'U0APPROVER', { timestamp: now() - 301 })).status).toBe(401);
+    expect((await click(message, 'approve', 'U0APPROVER', { timestamp: now() + 310 })).status).toBe(401);
     expect((await click(message, 'approve', 'U0APPROVER', { teamId: 'T0ELSEWHERE' })).status).toBe(403);
     expect((await click(message, 'approve', 'U0APPROVER', { appId: 'A0ELSEWHERE' })).status).toBe(403);
     const unsigned = await fetch(`${system.apiUrl}/slack/interactions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'payload=%7B%7D' });
@@ -384,7 +394,16 @@ describe('decisions outside Slack', () => {
 
   it('closes the approval message when the requester cancels', async () => {
     const { request, message } = await waitingForApproval();
-    expect((await api(system, 'POST', `/v1/connection-requests/${request.requestId}/cancel`, { token: requester })).status).toBe(200);
+    expect((await api(system, 'POST', `/v1/connection-requests/${request.requestId}/cancel`, { token: requester })).status).toBe(202);
+    // The workflow rolls back (closing the approval) once it has waited out the stopped execution's steps.
+    await eventually(
+      async () => {
+        await sandboxControl(system, 'POST', '/clock/advance', { seconds: 30 });
+        return read(request.requestId)();
+      },
+      (current) => current.status === 'CANCELLED',
+      'the cancelled request to be rolled back',
+    );
     const now = await currentMessage(message.channel, message.ts!);
     expect(now.text).toMatch(/^No longer needed at .*\(the request was cancelled\)/);
     expect(hasButtons(now)).toBe(false);

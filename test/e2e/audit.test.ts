@@ -141,6 +141,21 @@ describe('the auditor', () => {
     seeded.spareConnection = (await connections.send(new CreateConnectionCommand({ ConnectionName: 'spare-conn', HostArn: seeded.spareHost }))).ConnectionArn!;
     await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: seeded.spareConnection });
 
+    // Made in the console since 2024-07: codeconnections ARNs, no tags. A host and connection left
+    // PENDING, and a pair set up and used by a pipeline that spells the connection's ARN the old way.
+    const consoleHost = (body: Record<string, unknown>) => sandboxControl<{ hostArn: string }>(system, 'POST', '/console/hosts', body);
+    const consoleConnection = (body: Record<string, unknown>) => sandboxControl<{ connectionArn: string }>(system, 'POST', '/console/connections', body);
+    seeded.consolePendingHost = (await consoleHost({ name: 'console-pending', providerEndpoint: 'https://console.example.com' })).hostArn;
+    seeded.consolePendingConnection = (await consoleConnection({ name: 'console-pending-conn', hostArn: seeded.consolePendingHost })).connectionArn;
+    seeded.consoleHost = (await consoleHost({ name: 'console-used', providerEndpoint: 'https://console-used.example.com' })).hostArn;
+    await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: seeded.consoleHost });
+    seeded.consoleConnection = (await consoleConnection({ name: 'console-used-conn', hostArn: seeded.consoleHost })).connectionArn;
+    await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: seeded.consoleConnection });
+    for (const arn of [seeded.consolePendingHost, seeded.consolePendingConnection, seeded.consoleHost, seeded.consoleConnection]) {
+      expect(arn).toMatch(/^arn:aws:codeconnections:us-east-1:111111111111:(host|connection)\//);
+    }
+    await sandboxControl(system, 'POST', '/pipelines', { name: 'orders', connectionArn: seeded.consoleConnection.replace(':codeconnections:', ':codestar-connections:') });
+
     // Through the broker: a host nobody sets up (alice), a request whose workflow is stopped behind
     // its back, a connection waiting for its handshake (bob), and one attached to a pipeline (alice).
     pendingHostRequest = await requestConnection(alice, { providerEndpoint: 'https://pending.example.com' });
@@ -183,7 +198,7 @@ describe('the auditor', () => {
     expect(types).not.toContain('ROLE_LACKS_USE_CONNECTION');
     // The stopped execution is within the grace period a cancel needs to finish writing its record.
     expect(types).not.toContain('REQUEST_EXECUTION_ENDED');
-    expect(firstAudit.inventory).toMatchObject({ pipelines: 1, pipelinesFetched: 1, roles: 1 });
+    expect(firstAudit.inventory).toMatchObject({ pipelines: 2, pipelinesFetched: 2, roles: 1 });
   });
 
   it('finds every finding type a day later, after the pipeline and its role drifted', async () => {
@@ -199,7 +214,8 @@ describe('the auditor', () => {
 
     dayLater = await audit(await sandboxNow(DAY_AND_AN_HOUR_S));
     const found = new Set(dayLater.findings.map((finding) => finding.type));
-    expect([...found].sort()).toEqual([...FINDING_TYPES].sort());
+    // Every type but RESOURCE_UNREADABLE, which needs a read IAM refuses the auditor (test/audit/access-denied.test.ts).
+    expect([...found].sort()).toEqual(FINDING_TYPES.filter((type) => type !== 'RESOURCE_UNREADABLE').sort());
     for (const finding of dayLater.findings) {
       expect(finding.fix.length, finding.type).toBeGreaterThan(20);
       expect(['critical', 'high', 'medium', 'low', 'info']).toContain(finding.severity);
@@ -224,8 +240,19 @@ describe('the auditor', () => {
     expect(about(dayLater, 'CONNECTION_UNUSED', attachedRequest.connectionArn)).toMatchObject({ owner: 'alice@example.com' });
 
     const unmanaged = ofType(dayLater, 'UNMANAGED_RESOURCE').map((finding) => finding.resource).sort();
-    expect(unmanaged).toEqual([seeded.vpcHost, seeded.brokenHost, seeded.brokenConnection, seeded.emptyHost, seeded.spareHost, seeded.spareConnection].sort());
+    const consoleMade = [seeded.consolePendingHost, seeded.consolePendingConnection, seeded.consoleHost, seeded.consoleConnection];
+    expect(unmanaged).toEqual([seeded.vpcHost, seeded.brokenHost, seeded.brokenConnection, seeded.emptyHost, seeded.spareHost, seeded.spareConnection, ...consoleMade].sort());
     expect(ofType(dayLater, 'UNMANAGED_RESOURCE').every((finding) => finding.ageHours! > 24)).toBe(true);
+
+    // Console-made (codeconnections ARNs, no tags): unmanaged, aged from the first audit that saw them,
+    // linked to the console under their own prefix, and used through the other spelling of their ARN.
+    expect(about(dayLater, 'HOST_PENDING_TOO_LONG', seeded.consolePendingHost)).toMatchObject({ ageHours: expect.any(Number), link: expect.stringContaining('/codeconnections/hosts/') });
+    expect(about(dayLater, 'HOST_PENDING_TOO_LONG', seeded.consolePendingHost)!.owner).toBeUndefined();
+    expect(about(dayLater, 'CONNECTION_PENDING_TOO_LONG', seeded.consolePendingConnection)?.link).toContain('/codeconnections/connections/');
+    expect(about(dayLater, 'UNMANAGED_RESOURCE', seeded.consoleConnection)?.link).toContain('/codeconnections/connections/');
+    expect(about(dayLater, 'CONNECTION_UNUSED', seeded.consoleConnection)).toBeUndefined();
+    expect(about(dayLater, 'HOST_WITHOUT_CONNECTIONS', seeded.consoleHost)).toBeUndefined();
+    expect(ofType(dayLater, 'RESOURCE_UNREADABLE')).toEqual([]);
 
     expect(about(dayLater, 'PIPELINE_SOURCE_DRIFT', 'payments')).toMatchObject({ severity: 'high', owner: 'alice@example.com', requestId: attachedRequest.requestId });
     const role = about(dayLater, 'ROLE_LACKS_USE_CONNECTION', 'payments-pipeline-role');
@@ -269,7 +296,7 @@ describe('the auditor', () => {
     const emf = [...lines].map((line) => JSON.parse(line) as Record<string, unknown>);
     const perType = emf.filter((record) => typeof record.FindingType === 'string' && record.AuditId === repeat.auditId);
     expect(perType.map((record) => record.FindingType).sort()).toEqual([...FINDING_TYPES].sort());
-    expect(perType.find((record) => record.FindingType === 'UNMANAGED_RESOURCE')?.Findings).toBe(6);
+    expect(perType.find((record) => record.FindingType === 'UNMANAGED_RESOURCE')?.Findings).toBe(10);
   });
 
   it('keeps going under throttling, without a failed call', async () => {
@@ -307,6 +334,16 @@ describe('the auditor', () => {
 
     const broken = await api<{ status: string; pipelines: string[] }>(system, 'GET', `/v1/connections/${seeded.brokenConnection!.split('/').pop()}`, { token: admin });
     expect(broken.body).toMatchObject({ status: 'ERROR', pipelines: ['payments'] });
+    const consoleView = await api<{ arn: string; managed: boolean; pipelines: string[]; links: { console?: string }; findings: { type: string }[] }>(
+      system, 'GET', `/v1/connections/${seeded.consoleConnection!.split('/').pop()}`, { token: admin },
+    );
+    expect(consoleView.body).toMatchObject({ arn: seeded.consoleConnection, managed: false, pipelines: ['orders'] });
+    expect(consoleView.body.links.console).toContain('/codeconnections/connections/');
+    expect(consoleView.body.findings.map((finding) => finding.type)).toEqual(['UNMANAGED_RESOURCE']);
+    const consoleHostView = await api<{ arn: string; connections: string[] }>(system, 'GET', `/v1/hosts/${seeded.consolePendingHost!.split('/').pop()}`, { token: admin });
+    expect(consoleHostView.body).toMatchObject({ arn: seeded.consolePendingHost, connections: [seeded.consolePendingConnection] });
+    expect((await api(system, 'GET', `/v1/hosts/${seeded.consolePendingHost!.split('/').pop()}`, { token: alice })).status).toBe(404);
+
     const hostId = seeded.emptyHost!.split('/').pop()!;
     expect((await api<{ status: string }>(system, 'GET', `/v1/hosts/${hostId}`, { token: admin })).body.status).toBe('AVAILABLE');
     expect((await api(system, 'GET', `/v1/hosts/${hostId}`, { token: bob })).status).toBe(404);

@@ -135,7 +135,16 @@ export async function untilApproval(h: Harness, request: RequestBody): Promise<R
   );
   if (waiting.status === 'WAITING_FOR_HOST_SETUP') {
     await sandboxControl(h.system, 'POST', '/hosts/complete-setup', { hostArn: waiting.hostArn });
-    await sandboxControl(h.system, 'POST', '/clock/advance', { seconds: 3600 });
+    // The status is written before the step ends and the poll's Wait begins: move the clock on
+    // (a poll interval at a time) until a poll has seen the host.
+    await eventually(
+      async () => {
+        await sandboxControl(h.system, 'POST', '/clock/advance', { seconds: 60 });
+        return read(h, request.requestId)();
+      },
+      (current) => current.status !== 'WAITING_FOR_HOST_SETUP',
+      'a poll to see the host set up',
+    );
   }
   return inStatus(h, request.requestId, 'WAITING_FOR_APPROVAL');
 }

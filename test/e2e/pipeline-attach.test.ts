@@ -46,6 +46,17 @@ async function storedRecord(requestId: string): Promise<ConnectionRequestRecord>
 describe('attaching with grants (the default)', () => {
   const h = harness();
 
+  /** A cancel's rollback waits out the stopped execution's running steps (sandbox clock): move it on until `status`. */
+  const afterCancelWait = (requestId: string, status: string) =>
+    eventually(
+      async () => {
+        await sandboxControl(h.system, 'POST', '/clock/advance', { seconds: 30 });
+        return read(h, requestId)();
+      },
+      (request) => request.status === status,
+      `request ${requestId} to be ${status} after the cancel's wait`,
+    );
+
   it('grants UseConnection for both prefixes to the pipeline and CodeBuild roles, adds the V2 trigger, and runs the pipeline once', async () => {
     const pipelineRole = await seedRole(h, 'payments-pipeline');
     const buildRole = await seedRole(h, 'payments-codebuild');
@@ -267,13 +278,57 @@ describe('attaching with grants (the default)', () => {
     await eventually(read(h, created.requestId), (request) => request.timeline.some((entry) => entry.message.startsWith('Attached the connection to media')), 'the attach');
 
     const cancelled = await api<RequestBody>(h.system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: h.alice });
-    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
-    const done = await inStatus(h, created.requestId, 'CANCELLED');
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(202);
+    expect(cancelled.body.status).toBe('ROLLING_BACK');
+    const done = await afterCancelWait(created.requestId, 'CANCELLED');
     const { pipeline } = await h.pipelines.send(new GetPipelineCommand({ name: 'media' }));
     expect(withoutVersion(pipeline!)).toEqual(withoutVersion(seeded));
     await expect(h.iam.send(new GetRolePolicyCommand({ RoleName: 'media-pipeline', PolicyName: `UseConnection-${done.connectionArn!.split('/').at(-1)}` }))).rejects.toBeInstanceOf(
       NoSuchEntityException,
     );
+    expect(done.timeline.map((entry) => entry.message).join('\n')).toMatch(/Restored the source action of media[\s\S]*Removed inline policy UseConnection-/);
+    expect((await api(h.system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: h.alice })).status).toBe(409);
+  });
+
+  it('does not attach after a cancel: the step still running when the execution stopped leaves the pipeline alone', async () => {
+    const role = await seedRole(h, 'books-pipeline');
+    const seeded = await seedPipeline(h, pipelineDeclaration('books', { role }));
+    const created = await requestConnection(h, { name: 'books', fullRepositoryId: 'platform/books', branchName: 'main' });
+    const waiting = await untilApproval(h, created);
+    // The attach step is slow to grant (IAM answers after 3 s): the cancel lands while it runs.
+    await sandboxControl(h.system, 'PUT', '/faults', { service: 'iam', operation: 'PutRolePolicy', latencyMs: 3000 });
+    await approve(h, waiting);
+    // The grant is recorded before it is made: from here the step is inside PutRolePolicy.
+    await eventually(read(h, created.requestId), (request) => (request.pipelineAttachment?.grantedPolicies.length ?? 0) > 0, 'the grant to be recorded', 10_000);
+    const cancelled = await api<RequestBody>(h.system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: h.alice });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(202);
+    expect(await sandboxControl(h.system, 'GET', `/executions/${created.requestId}`)).toMatchObject({ status: 'ABORTED' });
+
+    // Lambda runs on after StopExecution: the step finishes its grant, then refuses to write the pipeline.
+    const policyName = `UseConnection-${waiting.connectionArn!.split('/').at(-1)}`;
+    await eventually(
+      async () => (await h.iam.send(new ListRolePoliciesCommand({ RoleName: 'books-pipeline' }))).PolicyNames ?? [],
+      (names) => names.includes(policyName),
+      'the running step to make its grant',
+      10_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { pipeline: meanwhile } = await h.pipelines.send(new GetPipelineCommand({ name: 'books' }));
+    expect(withoutVersion(meanwhile!)).toEqual(withoutVersion(seeded));
+    expect(meanwhile!.version).toBe(seeded.version);
+    const record = await storedRecord(created.requestId);
+    expect(record.status).toBe('ROLLING_BACK');
+    expect(record.attachment).toBeUndefined();
+
+    // After the wait the workflow rolls back the grant the step made, and there is nothing to restore.
+    const done = await afterCancelWait(created.requestId, 'CANCELLED');
+    const messages = done.timeline.map((entry) => entry.message);
+    expect(messages.join('\n')).toMatch(/Removed inline policy UseConnection-/);
+    expect(messages.join('\n')).not.toMatch(/Attached the connection|Restored the source action/);
+    const { PolicyNames } = await h.iam.send(new ListRolePoliciesCommand({ RoleName: 'books-pipeline' }));
+    expect(PolicyNames).toEqual([]);
+    const { pipeline } = await h.pipelines.send(new GetPipelineCommand({ name: 'books' }));
+    expect(pipeline!.version).toBe(seeded.version);
   });
 
   it('refuses a trigger on a V1 pipeline at request time (422), before anything is created', async () => {

@@ -57,16 +57,43 @@ async function setUpHost(request: RequestBody): Promise<RequestBody> {
   );
   if (waiting.status === 'WAITING_FOR_HOST_SETUP') {
     await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: waiting.hostArn });
-    await sandboxControl(system, 'POST', '/clock/advance', { seconds: 3600 });
+    // The status is written before the step ends and the poll's Wait begins: move the clock on
+    // (a poll interval at a time) until a poll has seen the host.
+    await eventually(
+      async () => {
+        await sandboxControl(system, 'POST', '/clock/advance', { seconds: 60 });
+        return read(request.requestId)();
+      },
+      (current) => current.status !== 'WAITING_FOR_HOST_SETUP',
+      'a poll to see the host set up',
+    );
   }
   return inStatus(request.requestId, 'WAITING_FOR_APPROVAL');
 }
 
+/**
+ * A cancelled request's rollback runs in an execution that first waits out the stopped execution's
+ * running steps (a Wait on the sandbox clock): move the clock on until the request is `status`.
+ */
+function afterCancelWait(requestId: string, status: string): Promise<RequestBody> {
+  return eventually(
+    async () => {
+      await sandboxControl(system, 'POST', '/clock/advance', { seconds: 30 });
+      return read(requestId)();
+    },
+    (request) => request.status === status,
+    `request ${requestId} to be ${status} after the cancel's wait`,
+  );
+}
+
+/** The request's approval message (it links to the connection in the console); posted just after the status changes. */
 async function approvalMessage(connectionArn: string) {
-  const { messages } = await sandboxControl<{ messages: { channel: string; ts: string; text: string }[] }>(system, 'GET', '/slack/messages?channel=C0APPROVALS');
-  const message = [...messages].reverse().find((candidate) => candidate.text.includes('Approval needed'));
-  expect(message, `no approval message for ${connectionArn}`).toBeDefined();
-  return message!;
+  const connectionId = connectionArn.split('/').at(-1)!;
+  const find = async () => {
+    const { messages } = await sandboxControl<{ messages: { channel: string; ts: string; text: string }[] }>(system, 'GET', '/slack/messages?channel=C0APPROVALS');
+    return [...messages].reverse().find((candidate) => candidate.text.includes('Approval needed') && JSON.stringify(candidate).includes(connectionId));
+  };
+  return (await eventually(find, (message) => message !== undefined, `the approval message for ${connectionArn}`))!;
 }
 
 describe('provisioning over HTTP', () => {
@@ -124,15 +151,32 @@ describe('provisioning over HTTP', () => {
     await expect(connections.send(new GetConnectionCommand({ ConnectionArn: waiting.connectionArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
-  it('cancels a request that waits for host set-up and removes what it created', async () => {
+  it('cancels a request that waits for host set-up: 202 at once, then the workflow rolls back what it created', async () => {
     const created = await requestConnection({ providerEndpoint: 'https://cancel.example.com' });
     const waiting = await inStatus(created.requestId, 'WAITING_FOR_HOST_SETUP');
+    const hostArns = async () => (await connections.send(new ListHostsCommand({ MaxResults: 100 }))).Hosts?.map((host) => host.HostArn);
+
     const cancelled = await api<RequestBody>(system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: alice });
-    expect(cancelled.status).toBe(200);
-    expect(cancelled.body.status).toBe('CANCELLED');
-    const hosts = await connections.send(new ListHostsCommand({}));
-    expect(hosts.Hosts?.map((host) => host.HostArn)).not.toContain(waiting.hostArn);
-    expect((await api(system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: alice })).status).toBe(409);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body).toMatchObject({ status: 'ROLLING_BACK', failure: { code: 'Cancelled', message: 'Cancelled by alice@example.com' } });
+    expect(cancelled.body.waitingFor).toBeUndefined();
+    // Once is enough: the rollback is under way.
+    const again = await api<{ error: { code: string } }>(system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: alice });
+    expect([again.status, again.body.error.code]).toEqual([409, 'AlreadyRollingBack']);
+    expect(await sandboxControl(system, 'GET', `/executions/${created.requestId}`)).toMatchObject({ status: 'ABORTED' });
+
+    // The workflow first waits out steps of the stopped execution that may still run: nothing is undone yet.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await read(created.requestId)()).status).toBe('ROLLING_BACK');
+    expect(await hostArns()).toContain(waiting.hostArn);
+
+    const done = await afterCancelWait(created.requestId, 'CANCELLED');
+    expect(done.failure).toEqual({ code: 'Cancelled', message: 'Cancelled by alice@example.com' });
+    expect(done.timeline.map((entry) => [entry.step, entry.actor])).toEqual(expect.arrayContaining([['cancel', 'alice@example.com'], ['rollback', 'alice@example.com']]));
+    expect(done.timeline.map((entry) => entry.message)).toContain('Rollback finished; the request is CANCELLED.');
+    expect(await hostArns()).not.toContain(waiting.hostArn);
+    const late = await api<{ error: { code: string } }>(system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: alice });
+    expect([late.status, late.body.error.code]).toEqual([409, 'RequestFinished']);
   });
 
   it('ends with a diagnostic when the host VPC fails to initialize', async () => {

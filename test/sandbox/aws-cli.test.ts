@@ -74,6 +74,35 @@ describe.skipIf(cli.skip)('CodeStar Connections and CodePipeline through the AWS
     expect((listed.json as { Connections: { ConnectionName: string }[] }).Connections.map((connection) => connection.ConnectionName)).toEqual(['cloud']);
   });
 
+  it('creates and lists hosts and connections through the codeconnections namespace, with codeconnections ARNs', async () => {
+    const created = await aws(sandbox, [
+      'codeconnections', 'create-host', '--name', 'cli-host', '--provider-type', 'GitHubEnterpriseServer',
+      '--provider-endpoint', 'https://ghe.example.com',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const { HostArn } = created.json as { HostArn: string };
+    expect(HostArn).toMatch(/^arn:aws:codeconnections:us-east-1:111111111111:host\/cli-host-[0-9a-f]{8}$/);
+    const host = await aws(sandbox, ['codeconnections', 'get-host', '--host-arn', HostArn]);
+    expect(host.json).toMatchObject({ Name: 'cli-host', Status: 'PENDING' });
+
+    await control(sandbox, 'POST', '/hosts/complete-setup', { hostArn: HostArn });
+    const connection = await aws(sandbox, ['codeconnections', 'create-connection', '--connection-name', 'cli-conn', '--host-arn', HostArn]);
+    expect(connection.code, connection.stderr).toBe(0);
+    const { ConnectionArn } = connection.json as { ConnectionArn: string };
+    expect(ConnectionArn).toMatch(/^arn:aws:codeconnections:us-east-1:111111111111:connection\/[0-9a-f-]{36}$/);
+    // And what a person made in the console since 2024-07 (the control API stands in for the console).
+    const { connectionArn: consoleConnection } = await control<{ connectionArn: string }>(sandbox, 'POST', '/console/connections', { name: 'console-conn', hostArn: HostArn });
+
+    const listed = await aws(sandbox, ['codeconnections', 'list-connections', '--host-arn-filter', HostArn]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((listed.json as { Connections: { ConnectionArn: string; ConnectionStatus: string }[] }).Connections).toEqual([
+      expect.objectContaining({ ConnectionArn, ConnectionStatus: 'PENDING' }),
+      expect.objectContaining({ ConnectionArn: consoleConnection, ConnectionStatus: 'PENDING' }),
+    ]);
+    const hosts = await aws(sandbox, ['codeconnections', 'list-hosts']);
+    expect((hosts.json as { Hosts: { HostArn: string; Status: string }[] }).Hosts).toEqual([expect.objectContaining({ HostArn, Status: 'AVAILABLE' })]);
+  });
+
   it('reads a seeded pipeline with codepipeline get-pipeline', async () => {
     await control(sandbox, 'POST', '/pipelines', { name: 'app-pipeline' });
     const pipeline = await aws(sandbox, ['codepipeline', 'get-pipeline', '--name', 'app-pipeline']);

@@ -9,6 +9,7 @@ import {
   type SlackClient,
 } from '../../functions/slack/client.ts';
 import { approvalRequestMessage, hostSetupMessage } from '../../functions/slack/messages.ts';
+import { deadlineIn } from '../../functions/shared/deadline.ts';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
 import { control, startTestSandbox } from '../helpers/sandbox.ts';
 import { APPROVALS_CHANNEL, BOT_TOKEN, recordedSlackEvents, slackApiUrl } from './fake-slack.ts';
@@ -140,6 +141,46 @@ describe('Slack client adapter against the fake Slack (real @slack/web-api)', ()
 
     expect(posted.channel).toBe(APPROVALS_CHANNEL);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('gives up a call Slack does not answer by the deadline, retries included', async () => {
+    await control(sandbox, 'PUT', '/slack/latency', { ms: 20_000 });
+    const bounded = createSlackClient({ botToken: BOT_TOKEN, apiUrl: slackApiUrl(sandbox), timeoutMs: 5000, retries: 2, deadline: deadlineIn(800) });
+
+    const started = Date.now();
+    const error = await slackError(bounded.postMessage(APPROVALS_CHANNEL, approval));
+
+    expect(error).toMatchObject({ method: 'chat.postMessage', code: 'timed_out' });
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(await recordedSlackEvents(sandbox)).toEqual([]);
+  });
+
+  it('bounds a response_url POST by the deadline too', async () => {
+    await control(sandbox, 'PUT', '/slack/latency', { ms: 20_000 });
+    const bounded = createSlackClient({ botToken: BOT_TOKEN, apiUrl: slackApiUrl(sandbox), timeoutMs: 5000, deadline: deadlineIn(600) });
+    const started = Date.now();
+    const error = await slackError(bounded.respond(`${sandbox.url}/slack/response/0123456789abcdef`, approval));
+    expect(error).toMatchObject({ method: 'response_url', code: 'timed_out' });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('waits for a slow Slack that answers within the attempt timeout', async () => {
+    await control(sandbox, 'PUT', '/slack/latency', { ms: 300 });
+    const patient = createSlackClient({ botToken: BOT_TOKEN, apiUrl: slackApiUrl(sandbox), timeoutMs: 1000, retries: 0 });
+    expect((await patient.postMessage(APPROVALS_CHANNEL, approval)).channel).toBe(APPROVALS_CHANNEL);
+  });
+
+  it('does not wait out a Retry-After longer than the time left, and starts no call without time', async () => {
+    await control(sandbox, 'POST', '/slack/rate-limit', { calls: 1, retryAfterSeconds: 30 });
+    const bounded = createSlackClient({ botToken: BOT_TOKEN, apiUrl: slackApiUrl(sandbox), retries: 2, deadline: deadlineIn(3000) });
+
+    const started = Date.now();
+    expect(await slackError(bounded.postMessage(APPROVALS_CHANNEL, approval))).toMatchObject({ code: 'ratelimited' });
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    const spent = createSlackClient({ botToken: BOT_TOKEN, apiUrl: slackApiUrl(sandbox), deadline: deadlineIn(0) });
+    expect(await slackError(spent.postMessage(APPROVALS_CHANNEL, approval))).toMatchObject({ code: 'no_time_left' });
+    expect(await recordedSlackEvents(sandbox)).toEqual([]);
   });
 
   it('refuses to POST to a response_url outside Slack and the configured API host', async () => {

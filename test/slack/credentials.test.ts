@@ -2,6 +2,7 @@ import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deadlineIn } from '../../functions/shared/deadline.ts';
 import { slackCredentials, SlackCredentialsError } from '../../functions/slack/credentials.ts';
 
 const secretsManager = mockClient(SecretsManagerClient);
@@ -58,5 +59,14 @@ describe('slackCredentials', () => {
   it('reports a missing secret by name', async () => {
     secretsManager.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
     await expect(slackCredentials({ SLACK_SECRET_ID: 'missing' })).rejects.toThrow('could not read the Slack secret missing');
+  });
+
+  it('gives up a secret read that does not finish by the deadline', async () => {
+    const neverAnswers = () => new Promise<unknown>(() => undefined);
+    const started = Date.now();
+    const error = await failure(slackCredentials({ SLACK_SECRET_ID: 'slow' }, neverAnswers, deadlineIn(100)));
+    expect(error).toBeInstanceOf(SlackCredentialsError);
+    expect(error.message).toBe('could not read the Slack secret slow (DeadlineExceededError)');
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -1,14 +1,17 @@
 import { ListConnectionsCommand, ListHostsCommand, ListTagsForResourceCommand, type Connection, type Host } from '@aws-sdk/client-codestar-connections';
 import type { AuditClients } from '../audit-clients.ts';
 import type { CallStats } from '../call-stats.ts';
-import type { ConnectionFacts, HostFacts } from '../model.ts';
+import type { ConnectionFacts, HostFacts, UnreadableResource } from '../model.ts';
 import type { AuditStore, SeenResource } from '../store.ts';
+import { unreadableFrom } from './access-denied.ts';
 import { isFresh } from './freshness.ts';
 import { mapConcurrently, patiently } from './patiently.ts';
 
 export interface ConnectionsInventory {
   hosts: HostFacts[];
   connections: ConnectionFacts[];
+  /** Hosts and connections whose tags the auditor may not read. */
+  unreadable: UnreadableResource[];
 }
 
 interface Dependencies {
@@ -27,30 +30,52 @@ interface Dependencies {
 export async function collectHostsAndConnections(deps: Dependencies): Promise<ConnectionsInventory> {
   const [hosts, connections, seen] = await Promise.all([listAllHosts(deps), listAllConnections(deps), deps.store.seenResources()]);
   const arns = [...hosts.map((host) => host.HostArn!), ...connections.map((connection) => connection.ConnectionArn!)];
-  const known = await mapConcurrently(arns, 32, (arn) => knownResource(arn, seen.get(arn), deps));
-  const byArn = new Map(known.map((resource) => [resource.arn, resource]));
+  const kinds = new Map<string, 'host' | 'connection'>([...hosts.map((host) => [host.HostArn!, 'host'] as const), ...connections.map((connection) => [connection.ConnectionArn!, 'connection'] as const)]);
+  const known = await mapConcurrently(arns, 32, (arn) => knownResource(arn, kinds.get(arn)!, seen.get(arn), deps));
+  const byArn = new Map(known.map(({ seen: resource }) => [resource.arn, resource]));
   const current = new Set(arns);
   await mapConcurrently([...seen.keys()].filter((arn) => !current.has(arn)), 8, (arn) => deps.store.deleteSeen(arn));
   return {
     hosts: hosts.map((host) => hostFacts(host, byArn.get(host.HostArn!)!)),
     connections: connections.map((connection) => connectionFacts(connection, byArn.get(connection.ConnectionArn!)!)),
+    unreadable: known.flatMap(({ unreadable }) => (unreadable ? [unreadable] : [])),
   };
 }
 
-async function knownResource(arn: string, seen: SeenResource | undefined, deps: Dependencies): Promise<SeenResource> {
-  if (seen && isFresh(seen.tagsReadAt, deps.asOf, deps.tagsMaxAgeMs)) return seen;
+async function knownResource(
+  arn: string,
+  kind: 'host' | 'connection',
+  seen: SeenResource | undefined,
+  deps: Dependencies,
+): Promise<{ seen: SeenResource; unreadable?: UnreadableResource }> {
+  if (seen && isFresh(seen.tagsReadAt, deps.asOf, deps.tagsMaxAgeMs)) return { seen };
   let tags: Record<string, string>;
   try {
     const { Tags } = await patiently(() => deps.aws.connections.send(new ListTagsForResourceCommand({ ResourceArn: arn })), deps.stats);
     tags = Object.fromEntries((Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
   } catch (error) {
+    const unreadable = unreadableFrom(error, {
+      resource: arn,
+      resourceKind: kind,
+      // IAM authorizes the call under the prefix of the resource's ARN, whichever endpoint served it.
+      action: `${arn.startsWith('arn:') && arn.split(':')[2] === 'codeconnections' ? 'codeconnections' : 'codestar-connections'}:ListTagsForResource`,
+      policyResource: arn,
+      lastKnown: seen?.tagsReadAt !== undefined,
+    });
+    if (unreadable) {
+      // Not ours to read: keep what an earlier read found (tags never read stay unknown) and when
+      // it was first seen; the tags are asked for again next time.
+      const kept: SeenResource = seen ?? { arn, firstSeenAt: deps.asOf.toISOString(), tags: {} };
+      if (!seen) await deps.store.putSeen(kept);
+      return { seen: kept, unreadable };
+    }
     // Deleted between the listing and now: it simply drops out of the next audit.
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
     tags = seen?.tags ?? {};
   }
   const updated: SeenResource = { arn, firstSeenAt: seen?.firstSeenAt ?? deps.asOf.toISOString(), tags, tagsReadAt: deps.asOf.toISOString() };
   await deps.store.putSeen(updated);
-  return updated;
+  return { seen: updated };
 }
 
 async function listAllHosts({ aws, stats }: Dependencies): Promise<Host[]> {
@@ -85,6 +110,7 @@ function hostFacts(host: Host, seen: SeenResource): HostFacts {
     ...(host.ProviderEndpoint ? { providerEndpoint: host.ProviderEndpoint } : {}),
     ...(host.VpcConfiguration?.VpcId ? { vpcId: host.VpcConfiguration.VpcId } : {}),
     tags: seen.tags,
+    ...(seen.tagsReadAt === undefined ? { tagsUnknown: true as const } : {}),
     firstSeenAt: seen.firstSeenAt,
   };
 }
@@ -97,6 +123,7 @@ function connectionFacts(connection: Connection, seen: SeenResource): Connection
     ...(connection.ProviderType ? { providerType: connection.ProviderType } : {}),
     ...(connection.HostArn ? { hostArn: connection.HostArn } : {}),
     tags: seen.tags,
+    ...(seen.tagsReadAt === undefined ? { tagsUnknown: true as const } : {}),
     firstSeenAt: seen.firstSeenAt,
   };
 }

@@ -2,23 +2,33 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client
 import { isTerminal, type ConnectionRequestRecord } from '../../requests/model.ts';
 import type { AuditClients } from '../audit-clients.ts';
 import type { CallStats } from '../call-stats.ts';
-import type { ExecutionFacts } from '../model.ts';
+import type { ExecutionFacts, UnreadableResource } from '../model.ts';
+import { unreadableFrom } from './access-denied.ts';
 import { mapConcurrently, patiently } from './patiently.ts';
 
-/** Step Functions' view of every request that our records say is still in progress. */
+/**
+ * Step Functions' view of every request that our records say is still in progress. An execution
+ * the auditor may not describe is left out (nothing is concluded about it) and reported.
+ */
 export async function collectExecutions(
   requests: readonly ConnectionRequestRecord[],
   { aws, stats }: { aws: AuditClients; stats: CallStats },
-): Promise<Record<string, ExecutionFacts>> {
-  const arns = requests.filter((record) => !isTerminal(record.status) && record.executionArn).map((record) => record.executionArn!);
-  const facts = await mapConcurrently(arns, 8, async (executionArn): Promise<ExecutionFacts> => {
+): Promise<{ executions: Record<string, ExecutionFacts>; unreadable: UnreadableResource[] }> {
+  const active = requests.filter((record) => !isTerminal(record.status) && record.executionArn);
+  const unreadable: UnreadableResource[] = [];
+  const facts = await mapConcurrently(active, 8, async ({ executionArn, requestId }): Promise<ExecutionFacts | undefined> => {
+    const arn = executionArn!;
     try {
-      const { status, stopDate } = await patiently(() => aws.stepFunctions.send(new DescribeExecutionCommand({ executionArn })), stats);
-      return { executionArn, status: (status ?? 'RUNNING') as ExecutionFacts['status'], ...(stopDate ? { stopDate: stopDate.toISOString() } : {}) };
+      const { status, stopDate } = await patiently(() => aws.stepFunctions.send(new DescribeExecutionCommand({ executionArn: arn })), stats);
+      return { executionArn: arn, status: (status ?? 'RUNNING') as ExecutionFacts['status'], ...(stopDate ? { stopDate: stopDate.toISOString() } : {}) };
     } catch (error) {
-      if (error instanceof ExecutionDoesNotExist) return { executionArn, status: 'NOT_FOUND' };
-      throw error;
+      if (error instanceof ExecutionDoesNotExist) return { executionArn: arn, status: 'NOT_FOUND' };
+      const denied = unreadableFrom(error, { resource: requestId, resourceKind: 'request', requestId, action: 'states:DescribeExecution', policyResource: arn, lastKnown: false });
+      if (!denied) throw error;
+      unreadable.push(denied);
+      return undefined;
     }
   });
-  return Object.fromEntries(facts.map((execution) => [execution.executionArn, execution]));
+  const known = facts.filter((execution): execution is ExecutionFacts => execution !== undefined);
+  return { executions: Object.fromEntries(known.map((execution) => [execution.executionArn, execution])), unreadable };
 }

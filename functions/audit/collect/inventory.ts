@@ -44,7 +44,15 @@ export async function collectInventory(deps: CollectDependencies): Promise<{ inv
       return collectRoles(roleNames, { aws, store, stats, asOf, maxAgeMs: settings.rolePoliciesMaxAgeMinutes * 60_000 });
     }),
   ]);
-  const inventory: Inventory = { ...resources, pipelines: pipelines.pipelines, roles, requests, executions };
+  const inventory: Inventory = {
+    hosts: resources.hosts,
+    connections: resources.connections,
+    pipelines: pipelines.pipelines,
+    roles: roles.roles,
+    requests,
+    executions: executions.executions,
+    unreadable: [...resources.unreadable, ...pipelines.unreadable, ...roles.unreadable, ...executions.unreadable],
+  };
   return {
     inventory,
     counts: {
@@ -52,7 +60,7 @@ export async function collectInventory(deps: CollectDependencies): Promise<{ inv
       connections: resources.connections.length,
       pipelines: pipelines.pipelines.length,
       pipelinesFetched: pipelines.fetched,
-      roles: Object.keys(roles).length,
+      roles: Object.keys(roles.roles).length,
       requests: requests.length,
       activeRequests: requests.filter((record) => !isTerminal(record.status)).length,
     },

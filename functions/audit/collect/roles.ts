@@ -1,9 +1,10 @@
 import { GetRolePolicyCommand, ListRolePoliciesCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import type { AuditClients } from '../audit-clients.ts';
 import type { CallStats } from '../call-stats.ts';
-import type { RoleFacts } from '../model.ts';
-import type { AuditStore } from '../store.ts';
+import type { RoleFacts, UnreadableResource } from '../model.ts';
+import type { AuditStore, CachedRole } from '../store.ts';
 import { parsePolicyDocument } from '../use-connection-policy.ts';
+import { unreadableFrom } from './access-denied.ts';
 import { isFresh } from './freshness.ts';
 import { mapConcurrently, patiently } from './patiently.ts';
 
@@ -20,19 +21,33 @@ interface Dependencies {
  * them, so each role is read again once its cached copy is older than `maxAgeMs` (just under the
  * schedule's period: every scheduled audit reads them, an immediate repeat does not).
  */
-export async function collectRoles(roleNames: readonly string[], deps: Dependencies): Promise<Record<string, RoleFacts>> {
+export async function collectRoles(
+  roleNames: readonly string[],
+  deps: Dependencies,
+): Promise<{ roles: Record<string, RoleFacts>; unreadable: UnreadableResource[] }> {
   const cache = await deps.store.cachedRoles();
+  const unreadable: UnreadableResource[] = [];
   const roles = await mapConcurrently([...new Set(roleNames)], 16, async (roleName): Promise<RoleFacts> => {
     const cached = cache.get(roleName);
-    if (cached && isFresh(cached.readAt, deps.asOf, deps.maxAgeMs)) return { roleName, exists: cached.exists, policies: cached.policies };
-    const facts = await readRole(roleName, deps);
-    await deps.store.putRole({ ...facts, readAt: deps.asOf.toISOString() });
-    return facts;
+    if (cached && isFresh(cached.readAt, deps.asOf, deps.maxAgeMs)) return fromCache(cached);
+    const read = await readRole(roleName, cached, deps);
+    if ('denied' in read) {
+      // Not ours to read: the last read stands in (not refreshed, so the next audit asks again).
+      unreadable.push(read.denied);
+      return cached ? fromCache(cached) : { roleName, exists: true, policies: [], unread: true };
+    }
+    await deps.store.putRole({ ...read, readAt: deps.asOf.toISOString() });
+    return read;
   });
-  return Object.fromEntries(roles.map((role) => [role.roleName, role]));
+  return { roles: Object.fromEntries(roles.map((role) => [role.roleName, role])), unreadable };
 }
 
-async function readRole(roleName: string, { aws, stats }: Dependencies): Promise<RoleFacts> {
+function fromCache(cached: CachedRole): RoleFacts {
+  return { roleName: cached.roleName, exists: cached.exists, policies: cached.policies };
+}
+
+async function readRole(roleName: string, cached: CachedRole | undefined, { aws, stats }: Dependencies): Promise<RoleFacts | { denied: UnreadableResource }> {
+  let action = 'iam:ListRolePolicies';
   try {
     const names: string[] = [];
     let marker: string | undefined;
@@ -41,6 +56,7 @@ async function readRole(roleName: string, { aws, stats }: Dependencies): Promise
       names.push(...(page.PolicyNames ?? []));
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
+    action = 'iam:GetRolePolicy';
     const policies = await mapConcurrently(names, 4, async (name) => {
       const { PolicyDocument } = await patiently(() => aws.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })), stats);
       return { name, document: parsePolicyDocument(PolicyDocument) };
@@ -48,6 +64,8 @@ async function readRole(roleName: string, { aws, stats }: Dependencies): Promise
     return { roleName, exists: true, policies };
   } catch (error) {
     if (error instanceof NoSuchEntityException) return { roleName, exists: false, policies: [] };
+    const denied = unreadableFrom(error, { resource: roleName, resourceKind: 'role', action, lastKnown: cached !== undefined });
+    if (denied) return { denied };
     throw error;
   }
 }

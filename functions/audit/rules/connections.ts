@@ -82,9 +82,14 @@ export function connectionsInError(inventory: Inventory, _context: AuditContext,
     });
 }
 
-/** An AVAILABLE connection no pipeline's source action uses (and no running request is about to attach). */
+/**
+ * An AVAILABLE connection no pipeline's source action uses (and no running request is about to
+ * attach). Pipelines the auditor may not read could use it: the finding then names them.
+ */
 export function connectionsUnused(inventory: Inventory, _context: AuditContext, ownership: Ownership): Finding[] {
   const users = pipelinesByConnection(inventory);
+  const unread = inventory.pipelines.filter((pipeline) => pipeline.unread).map((pipeline) => pipeline.name);
+  const caveat = unread.length ? ` The auditor may not read pipeline${unread.length === 1 ? '' : 's'} ${unread.join(', ')}, which could use it.` : '';
   return inventory.connections
     .filter((connection) => connection.status === 'AVAILABLE')
     .filter((connection) => !users.has(resourceKey(connection.arn)))
@@ -96,8 +101,8 @@ export function connectionsUnused(inventory: Inventory, _context: AuditContext, 
         resource: connection.arn,
         resourceKind: 'connection',
         ...ownerOf(connection.arn, connection.tags, ownership),
-        message: `No pipeline uses connection ${connection.name}.`,
-        fix: 'Attach it to a pipeline source action, or delete it; connections are limited to 250 per account and Region.',
+        message: `No ${unread.length ? 'readable ' : ''}pipeline uses connection ${connection.name}.${caveat}`,
+        fix: `Attach it to a pipeline source action, or delete it; connections are limited to 250 per account and Region.${unread.length ? ' Check the pipelines the auditor could not read before deleting it.' : ''}`,
         link: connectionLink(connection.arn),
       }),
     );

@@ -14,6 +14,8 @@ export function pipelineSourceDrift(inventory: Inventory, _context: AuditContext
     const attached = attachedSource(record);
     if (!attached) return [];
     const pipeline = pipelines.get(attached.pipelineName);
+    // Never read (GetPipeline denied): nothing is known to have drifted; RESOURCE_UNREADABLE says so.
+    if (pipeline?.unread) return [];
     const where = attached.actionName ? `${attached.stageName ? `${attached.stageName}/` : ''}${attached.actionName}` : 'its source action';
     let problem: string | undefined;
     if (!pipeline) {
@@ -59,7 +61,8 @@ export function rolesLackingUseConnection(inventory: Inventory, _context: AuditC
     if (!attached) return [];
     return rolesToCheck(attached, pipelines.get(attached.pipelineName)?.roleArn).flatMap(({ roleName, policyNames }): Finding[] => {
       const role = inventory.roles[roleName];
-      if (!role) return [];
+      // Unknown, or its policies may not be read (RESOURCE_UNREADABLE says so): nothing to conclude.
+      if (!role || role.unread) return [];
       const base = { type: 'ROLE_LACKS_USE_CONNECTION', severity: 'high', resource: roleName, resourceKind: 'role', owner: record.requester.id, requestId: record.requestId } as const;
       if (!role.exists) {
         return [{ ...base, message: `Role ${roleName} (used by pipeline ${attached.pipelineName}) no longer exists.`, fix: 'Give the pipeline an existing role, then grant it UseConnection on the connection under both prefixes.' }];

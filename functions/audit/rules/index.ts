@@ -6,6 +6,7 @@ import { hostsInError, hostsPendingTooLong, hostsWithFailedVpc, hostsWithoutConn
 import { ownershipIndex, type Ownership } from './ownership.ts';
 import { quotaHeadroom } from './quotas.ts';
 import { unmanagedResources } from './unmanaged.ts';
+import { unreadableResources } from './unreadable.ts';
 
 type Rule = (inventory: Inventory, context: AuditContext, ownership: Ownership) => Finding[];
 
@@ -22,6 +23,7 @@ const RULES: Rule[] = [
   rolesLackingUseConnection,
   quotaHeadroom,
   requestsWithEndedExecutions,
+  unreadableResources,
 ];
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];

@@ -34,7 +34,7 @@ export function ownershipIndex(requests: readonly ConnectionRequestRecord[]): Ow
 /** The requester to tell: the record that created the resource, else the earliest, else the tag. */
 export function ownerOf(arn: string, tags: Record<string, string>, ownership: Ownership): { owner?: string; requestId?: string } {
   const records = ownership.requestsFor(arn);
-  const creator = records.find((record) => record.hostArn === arn && record.hostCreatedByRequest) ?? records[0];
+  const creator = records.find((record) => record.hostCreatedByRequest && record.hostArn !== undefined && resourceKey(record.hostArn) === resourceKey(arn)) ?? records[0];
   if (creator) return { owner: creator.requester.id, requestId: creator.requestId };
   return { owner: tags[REQUESTER_TAG], requestId: tags[REQUEST_ID_TAG] };
 }

@@ -6,7 +6,8 @@ import { isManaged, type Ownership } from './ownership.ts';
 /**
  * Hosts and connections with neither a request record nor our `managed-by` tag: made by hand or by
  * other tooling. Nobody is told about them otherwise, yet they count against the quotas. AWS gives
- * no creation time, so the age is from the first audit that saw them.
+ * no creation time, so the age is from the first audit that saw them. A resource whose tags the
+ * auditor may not read is not called unmanaged (RESOURCE_UNREADABLE says why it is not known).
  */
 export function unmanagedResources(inventory: Inventory, context: AuditContext, ownership: Ownership): Finding[] {
   const resources = [
@@ -14,7 +15,7 @@ export function unmanagedResources(inventory: Inventory, context: AuditContext, 
     ...inventory.connections.map((connection) => ({ ...connection, kind: 'connection' as const, link: connectionLink(connection.arn) })),
   ];
   return resources
-    .filter((resource) => !isManaged(resource.arn, resource.tags, ownership))
+    .filter((resource) => !isManaged(resource.arn, resource.tags, ownership) && !resource.tagsUnknown)
     .map(
       (resource): Finding => ({
         type: 'UNMANAGED_RESOURCE',

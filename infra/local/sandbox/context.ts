@@ -9,6 +9,8 @@ export interface CallContext {
   endpoint: string;
   operation: string;
   requestId: string;
+  /** The caller's access key id (SigV4 credential scope): IAM authorises registered principals by it. */
+  accessKeyId?: string | undefined;
 }
 
 const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request/;

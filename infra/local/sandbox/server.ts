@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Authorizer } from './authorization/authorizer.ts';
+import type { ResourceFacts } from './authorization/catalogue.ts';
 import { CallLog, type CallOutcome } from './call-log.ts';
 import { SandboxClock } from './clock.ts';
 import { accountFor, newRequestId, readSignedIdentity, type CallContext } from './context.ts';
@@ -32,9 +34,15 @@ export interface SandboxOptions {
   config?: Partial<SandboxConfig>;
   /** More emulated services (e.g. the local Step Functions engine), built on the sandbox's store, clock and config. */
   extraModules?: (deps: SandboxDeps) => SandboxModule[];
+  /**
+   * A DynamoDB endpoint (dynalite) to serve DynamoDB's protocol through the sandbox, so that its
+   * calls are authorised like every other AWS call before they are passed on.
+   */
+  dynamoDbUrl?: string;
 }
 
 const CONTROL_PREFIX = '/_sandbox';
+const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810.';
 
 /**
  * One HTTP endpoint that speaks the wire protocols of the AWS services we use, plus the control
@@ -44,7 +52,16 @@ export class Sandbox {
   readonly clock = new SandboxClock();
   readonly faults = new FaultInjector();
   readonly calls = new CallLog();
+  /** IAM: calls made with a registered principal's credentials are authorised against its policies. */
+  readonly authorizer = new Authorizer();
+  /**
+   * Called before the control API moves the clock: the local runtime lets the steps in flight
+   * finish first, as real time would have, so a wait starts before the time it waits for passes.
+   */
+  settleBeforeClockMoves: () => Promise<void> = async () => undefined;
   readonly config: SandboxConfig;
+  private readonly resourceFacts: ResourceFacts;
+  private readonly dynamoDbUrl: string | undefined;
   readonly store: SandboxStore;
   private readonly modules: SandboxModule[];
   private readonly jsonServices: JsonProtocolService[];
@@ -59,6 +76,13 @@ export class Sandbox {
     const deps: SandboxDeps = { store: this.store, clock: this.clock, config: this.config };
     this.modules = [...createModules(deps), ...(options.extraModules?.(deps) ?? [])];
     this.jsonServices = this.modules.flatMap((module) => module.jsonServices ?? []);
+    this.dynamoDbUrl = options.dynamoDbUrl;
+    const facts = this.modules.map((module) => module.resourceFacts ?? {});
+    this.resourceFacts = {
+      resourceTags: (arn) => facts.map((fact) => fact.resourceTags?.(arn)).find((tags) => tags !== undefined),
+      roleArn: (accountId, roleName) => facts.map((fact) => fact.roleArn?.(accountId, roleName)).find((arn) => arn !== undefined),
+      hostHasVpc: (arn) => facts.map((fact) => fact.hostHasVpc?.(arn)).find((answer) => answer !== undefined),
+    };
     this.queryServices = this.modules.flatMap((module) => module.queryServices ?? []);
     this.control = new ControlRouter(this.config, [
       ...coreControlRoutes(this),
@@ -119,6 +143,9 @@ export class Sandbox {
     const httpRoute = findHttpRoute(this.modules, path);
     if (httpRoute) return httpRoute.handle(request, response, body);
     const target = request.headers['x-amz-target'];
+    if (typeof target === 'string' && this.dynamoDbUrl && target.startsWith(DYNAMODB_TARGET_PREFIX)) {
+      return this.passToDynamoDb(request, response, target, body);
+    }
     if (typeof target === 'string') return this.handleJson(request, response, target, body);
     const contentType = String(request.headers['content-type'] ?? '');
     if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
@@ -143,6 +170,7 @@ export class Sandbox {
       const output = await this.invoke(service, handler, call, () => {
         const input = parseJsonBody(body);
         validateOperationInput(service.model, operation, input, service.validationOverrides);
+        this.authorize(call, input, 'AccessDeniedException', 400);
         return input;
       });
       writeJsonSuccess(response, service.contentType, requestId, output);
@@ -165,7 +193,10 @@ export class Sandbox {
     }
     const call = this.callContext(request, service.name, action, requestId);
     try {
-      const output = await this.invoke(service, handler, call, () => input);
+      const output = await this.invoke(service, handler, call, () => {
+        this.authorize(call, input, 'AccessDenied', 403);
+        return input;
+      });
       writeQuerySuccess(response, service, action, requestId, output);
     } catch (error) {
       writeQueryError(response, service, requestId, asServiceError(error));
@@ -204,7 +235,46 @@ export class Sandbox {
       endpoint,
       operation,
       requestId,
+      accessKeyId: identity.accessKeyId,
     };
+  }
+
+  /** IAM's check of the caller's policies, before the operation runs: AWS's AccessDenied in the protocol's form. */
+  private authorize(call: CallContext, input: Record<string, unknown>, code: string, status: number): void {
+    const refusal = this.authorizer.check(call.accessKeyId, { ...call, input, facts: this.resourceFacts });
+    if (refusal) throw new AwsServiceError(code, refusal.message, status);
+  }
+
+  /**
+   * DynamoDB's JSON protocol, authorised here and then served by dynalite unchanged. A refusal is
+   * DynamoDB's own: `com.amazon.coral.service#AccessDeniedException`, 400.
+   */
+  private async passToDynamoDb(request: IncomingMessage, response: ServerResponse, target: string, body: string): Promise<void> {
+    const operation = target.slice(DYNAMODB_TARGET_PREFIX.length);
+    const call = this.callContext(request, 'dynamodb', operation, newRequestId());
+    let input: Record<string, unknown> = {};
+    try {
+      input = JSON.parse(body || '{}') as Record<string, unknown>;
+    } catch {
+      // dynalite answers malformed JSON itself
+    }
+    const refusal = this.authorizer.check(call.accessKeyId, { ...call, input, facts: this.resourceFacts });
+    if (refusal) {
+      const text = JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', Message: refusal.message });
+      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': call.requestId }).end(text);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'x-amz-target', 'authorization', 'x-amz-date', 'x-amz-security-token']) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const answer = await fetch(this.dynamoDbUrl!, { method: 'POST', headers, body });
+    const passed: Record<string, string> = {};
+    answer.headers.forEach((value, name) => {
+      if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name)) passed[name] = value;
+    });
+    response.writeHead(answer.status, passed).end(Buffer.from(await answer.arrayBuffer()));
   }
 }
 

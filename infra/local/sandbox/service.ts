@@ -1,3 +1,4 @@
+import type { ResourceFacts } from './authorization/catalogue.ts';
 import type { CallContext } from './context.ts';
 import type { SandboxClock } from './clock.ts';
 import type { ConstraintOverrides } from './model/validate.ts';
@@ -110,4 +111,6 @@ export interface SandboxModule {
   controlRoutes?: ControlRoute[];
   /** Everything this module holds, for the control API's inventory. */
   inventory?(): unknown;
+  /** What IAM needs to know of this module's resources to authorise a call (tags, role paths). */
+  resourceFacts?: Partial<ResourceFacts>;
 }

@@ -32,6 +32,22 @@ export function coreControlRoutes(sandbox: Sandbox): ControlRoute[] {
     },
     {
       method: 'GET',
+      path: '/iam/enforcement',
+      summary: 'Whether calls with the functions\' credentials are authorised (IAM), the principals, and the latest refusals',
+      handle: () => ({ enabled: sandbox.authorizer.enabled, refusals: sandbox.authorizer.recentRefusals() }),
+    },
+    {
+      method: 'PUT',
+      path: '/iam/enforcement',
+      summary: 'Switch IAM enforcement on or off: {"enabled": boolean}',
+      handle: (request) => {
+        if (typeof request.body.enabled !== 'boolean') throw new ControlApiError(400, 'InvalidParameter', 'enabled must be true or false', 'enabled');
+        sandbox.authorizer.enabled = request.body.enabled;
+        return { enabled: sandbox.authorizer.enabled };
+      },
+    },
+    {
+      method: 'GET',
       path: '/faults',
       summary: 'List fault-injection rules',
       handle: () => ({ rules: sandbox.faults.list() }),
@@ -74,9 +90,10 @@ export function coreControlRoutes(sandbox: Sandbox): ControlRoute[] {
       method: 'POST',
       path: '/clock/advance',
       summary: 'Move the sandbox time forward by {seconds}',
-      handle: ({ body }) => {
+      handle: async ({ body }) => {
         const seconds = optionalNumber(body, 'seconds', { min: 0 });
         if (seconds === undefined) throw new ControlApiError(400, 'InvalidParameter', 'seconds is required', 'seconds');
+        await sandbox.settleBeforeClockMoves();
         sandbox.clock.advance(seconds * 1000);
         return clockView(sandbox);
       },

@@ -1,5 +1,5 @@
 import type { CodeBuildLookup, ConnectionLookup, IamLookup } from '../lookups.ts';
-import { isAllowed } from './iam-policy.ts';
+import { evaluate } from '../../authorization/policy-evaluation.ts';
 import { parseConnectionArn } from './source-connection.ts';
 import type { StoredErrorDetails } from './state.ts';
 
@@ -73,9 +73,11 @@ function roleMayUseConnection(roleArn: string, connectionArn: string, prefix: st
   if (!match) return false;
   const policies = iam.inlinePolicies(match[1]!, match[2]!);
   if (!policies) return false;
-  return isAllowed(
+  // UseConnection's condition keys (FullRepositoryId, BranchName...) are not in the context: a grant
+  // that depends on them is not counted, which is stricter than AWS, never more lenient.
+  const decision = evaluate(
     policies.map(({ document }) => document),
-    `${prefix}:UseConnection`,
-    connectionArn,
+    { action: `${prefix}:UseConnection`, resource: connectionArn, context: {} },
   );
+  return decision === 'allow';
 }

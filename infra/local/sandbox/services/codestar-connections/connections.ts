@@ -19,7 +19,7 @@ import {
   type Tag,
 } from './state.ts';
 
-interface CreateConnectionInput {
+export interface CreateConnectionInput {
   ConnectionName: string;
   ProviderType?: ProviderType;
   HostArn?: string;
@@ -34,23 +34,7 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
     CreateConnection(input: CreateConnectionInput, call) {
       const current = state(call);
       const providerType = resolveProviderType(current, input);
-      const nameTaken = Object.values(current.connections).some((connection) => connection.name === input.ConnectionName);
-      if (nameTaken) throw resourceAlreadyExists(`Connection name ${input.ConnectionName} already exists in this account`);
-      if (Object.keys(current.connections).length >= config.connectionQuota) {
-        throw limitExceeded('Exceeded the maximum limit for connections.');
-      }
-      const arn = `arn:${partitionOf(call.region)}:${call.endpoint}:${call.region}:${call.accountId}:connection/${randomUUID()}`;
-      const connection: ConnectionRecord = {
-        seq: nextSeq(current),
-        arn,
-        name: input.ConnectionName,
-        providerType,
-        ...(input.HostArn ? { hostArn: requireHost(current, input.HostArn).arn } : {}),
-        ownerAccountId: call.accountId,
-        status: 'PENDING',
-      };
-      current.connections[arn] = connection;
-      if (input.Tags?.length) current.tags[arn] = dedupeTags(input.Tags);
+      const { arn } = addConnection(current, { ...input, ProviderType: providerType }, call, config.connectionQuota);
       return { ConnectionArn: arn, Tags: input.Tags?.length ? current.tags[arn] : undefined };
     },
 
@@ -87,6 +71,37 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
       return {};
     },
   };
+}
+
+/**
+ * Stores a new PENDING connection under an ARN with the prefix of the endpoint it came through,
+ * once the account's name and quota rules allow it. CreateConnection and the console's control
+ * route (which, unlike the API, may put a connection on a host still PENDING) share it.
+ */
+export function addConnection(
+  state: ConnectionsState,
+  input: CreateConnectionInput & { ProviderType: ProviderType },
+  call: Pick<CallContext, 'accountId' | 'region' | 'endpoint'>,
+  connectionQuota: number,
+): ConnectionRecord {
+  const nameTaken = Object.values(state.connections).some((connection) => connection.name === input.ConnectionName);
+  if (nameTaken) throw resourceAlreadyExists(`Connection name ${input.ConnectionName} already exists in this account`);
+  if (Object.keys(state.connections).length >= connectionQuota) {
+    throw limitExceeded('Exceeded the maximum limit for connections.');
+  }
+  const arn = `arn:${partitionOf(call.region)}:${call.endpoint}:${call.region}:${call.accountId}:connection/${randomUUID()}`;
+  const connection: ConnectionRecord = {
+    seq: nextSeq(state),
+    arn,
+    name: input.ConnectionName,
+    providerType: input.ProviderType,
+    ...(input.HostArn ? { hostArn: requireHost(state, input.HostArn).arn } : {}),
+    ownerAccountId: call.accountId,
+    status: 'PENDING',
+  };
+  state.connections[arn] = connection;
+  if (input.Tags?.length) state.tags[arn] = dedupeTags(input.Tags);
+  return connection;
 }
 
 /**

@@ -1,16 +1,55 @@
-import { ControlApiError } from '../../errors.ts';
+import type { CallContext } from '../../context.ts';
+import { newRequestId } from '../../context.ts';
+import { AwsServiceError, ControlApiError } from '../../errors.ts';
 import { requiredString } from '../../control/router.ts';
+import type { SmithyModel } from '../../model/smithy-model.ts';
+import { validateOperationInput } from '../../model/validate.ts';
 import type { ControlRoute, SandboxDeps } from '../../service.ts';
-import { settleHosts } from './hosts.ts';
+import { addConnection } from './connections.ts';
+import { hostOperations, settleHosts, type CreateHostInput } from './hosts.ts';
 import { addSyncBlocker, requireSync, startSyncAttempt } from './git-sync.ts';
-import { findByArn, parseResourceArn, sameResource, stateFor, type ConnectionsState, type HostRecord } from './state.ts';
+import {
+  findByArn,
+  parseResourceArn,
+  sameResource,
+  stateFor,
+  type ConnectionsState,
+  type HostRecord,
+  type ProviderType,
+  type VpcConfiguration,
+} from './state.ts';
+
+/** The endpoint the console has used since 2024-07-01: its resources carry `arn:aws:codeconnections:` ARNs. */
+const CONSOLE_ENDPOINT = 'codeconnections';
+const CLOUD_PROVIDERS: ReadonlySet<string> = new Set(['Bitbucket', 'GitHub', 'GitLab', 'AzureDevOps']);
+/** Host states a console-made connection may be put on: the console creates both while the host still waits for "Set up host". */
+const HOST_STATES_FOR_CONSOLE_CONNECTIONS: ReadonlySet<string> = new Set(['PENDING', 'AVAILABLE']);
 
 /**
  * The console steps no API offers (host set-up, connection handshake), and what the outside world
  * does to resources (a VPC that fails to initialize, a GitHub App deleted on GHES, a push that syncs).
  */
-export function connectionsControlRoutes({ store, clock }: SandboxDeps): ControlRoute[] {
+export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel: SmithyModel): ControlRoute[] {
+  const { store, clock, config } = deps;
   const now = () => clock.nowEpochSeconds();
+  const hosts = hostOperations(deps);
+  /** What a console click amounts to: a call through the codeconnections endpoint, in AWS's words when refused. */
+  const consoleCall = (operation: string, accountId: string, region: string): CallContext => ({
+    accountId,
+    region,
+    endpoint: CONSOLE_ENDPOINT,
+    operation,
+    requestId: newRequestId(),
+  });
+  const asConsole = <T>(operation: string, input: Record<string, unknown>, act: () => T): T => {
+    try {
+      validateOperationInput(codeconnectionsModel, operation, input);
+      return act();
+    } catch (error) {
+      if (!(error instanceof AwsServiceError)) throw error;
+      throw new ControlApiError(error.status ?? (error.code === 'LimitExceededException' ? 429 : 400), error.code, error.message);
+    }
+  };
 
   /** The state that holds the resource the ARN names (its own account and Region). */
   const stateOf = (arn: string, field: string, kind: 'host' | 'connection'): ConnectionsState => {
@@ -27,6 +66,62 @@ export function connectionsControlRoutes({ store, clock }: SandboxDeps): Control
   };
 
   return [
+    {
+      method: 'POST',
+      path: '/console/hosts',
+      summary:
+        'The console creates a host (as since 2024-07: a codeconnections ARN, no tags): {name, providerEndpoint, ' +
+        'providerType? (GitHubEnterpriseServer|GitLabSelfManaged, default GitHubEnterpriseServer), ' +
+        'vpcConfiguration? {vpcId, subnetIds, securityGroupIds, tlsCertificate?}} → {hostArn, status} (PENDING; VPC_CONFIG_INITIALIZING first with a VPC)',
+      handle: ({ body, accountId, region }) => {
+        const vpcConfiguration = readVpcConfiguration(body);
+        const input: CreateHostInput = {
+          Name: requiredString(body, 'name'),
+          ProviderType: (optionalString(body, 'providerType') ?? 'GitHubEnterpriseServer') as ProviderType,
+          ProviderEndpoint: requiredString(body, 'providerEndpoint'),
+          ...(vpcConfiguration ? { VpcConfiguration: vpcConfiguration } : {}),
+        };
+        const { HostArn } = asConsole('CreateHost', { ...input }, () => hosts.CreateHost!(input, consoleCall('CreateHost', accountId, region)) as { HostArn: string });
+        store.markChanged();
+        const host = findByArn(stateFor(store, accountId, region).hosts, HostArn)!;
+        return { hostArn: host.arn, status: host.status, name: host.name, providerType: host.providerType, providerEndpoint: host.providerEndpoint };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/console/connections',
+      summary:
+        'The console creates a connection (a codeconnections ARN, no tags, PENDING until /connections/complete-handshake): ' +
+        '{name, hostArn} on a PENDING or AVAILABLE host (its account and Region), or {name, providerType} for a cloud provider → {connectionArn, status, hostArn?}',
+      handle: ({ body, accountId, region }) => {
+        const name = requiredString(body, 'name');
+        const hostArn = optionalString(body, 'hostArn');
+        if (!hostArn) {
+          const providerType = optionalString(body, 'providerType');
+          if (!providerType || !CLOUD_PROVIDERS.has(providerType)) {
+            throw new ControlApiError(400, 'InvalidParameter', `Give hostArn, or a cloud providerType (${[...CLOUD_PROVIDERS].join(', ')})`, 'hostArn');
+          }
+          const state = settleHosts(stateFor(store, accountId, region), now());
+          const input = { ConnectionName: name, ProviderType: providerType as ProviderType };
+          const connection = asConsole('CreateConnection', input, () =>
+            addConnection(state, input, consoleCall('CreateConnection', accountId, region), config.connectionQuota),
+          );
+          store.markChanged();
+          return { connectionArn: connection.arn, status: connection.status, providerType: connection.providerType };
+        }
+        const { state, host } = hostFrom({ hostArn });
+        if (!HOST_STATES_FOR_CONSOLE_CONNECTIONS.has(host.status)) {
+          throw new ControlApiError(409, 'HostNotReady', `Host is ${host.status}; the console offers only PENDING and AVAILABLE hosts for a connection`, 'hostArn');
+        }
+        const parsed = parseResourceArn(host.arn)!;
+        const input = { ConnectionName: name, HostArn: host.arn };
+        const connection = asConsole('CreateConnection', input, () =>
+          addConnection(state, { ...input, ProviderType: host.providerType }, consoleCall('CreateConnection', parsed.accountId, parsed.region), config.connectionQuota),
+        );
+        store.markChanged();
+        return { connectionArn: connection.arn, status: connection.status, hostArn: host.arn, providerType: connection.providerType };
+      },
+    },
     {
       method: 'POST',
       path: '/hosts/complete-setup',
@@ -133,4 +228,26 @@ function requireSyncForControl(state: ConnectionsState, body: Record<string, unk
   } catch {
     throw new ControlApiError(404, 'SyncConfigurationNotFound', `No sync configuration exists for ${resourceName}`, 'resourceName');
   }
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '') throw new ControlApiError(400, 'InvalidParameter', `${field} must be a non-empty string`, field);
+  return value;
+}
+
+/** The console's VPC fields, camel-cased as every control body is; the model checks their formats. */
+function readVpcConfiguration(body: Record<string, unknown>): VpcConfiguration | undefined {
+  const value = body.vpcConfiguration;
+  if (value === undefined || value === null) return undefined;
+  const field = 'vpcConfiguration';
+  const invalid = () =>
+    new ControlApiError(400, 'InvalidParameter', `${field} must be {vpcId, subnetIds, securityGroupIds, tlsCertificate?} with string ids`, field);
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid();
+  const { vpcId, subnetIds, securityGroupIds, tlsCertificate } = value as Record<string, unknown>;
+  const strings = (list: unknown): list is string[] => Array.isArray(list) && list.every((item) => typeof item === 'string');
+  if (typeof vpcId !== 'string' || !strings(subnetIds) || !strings(securityGroupIds)) throw invalid();
+  if (tlsCertificate !== undefined && typeof tlsCertificate !== 'string') throw invalid();
+  return { VpcId: vpcId, SubnetIds: subnetIds, SecurityGroupIds: securityGroupIds, ...(tlsCertificate !== undefined ? { TlsCertificate: tlsCertificate } : {}) };
 }

@@ -25,7 +25,7 @@ const HOST_PROVIDERS: ReadonlySet<ProviderType> = new Set(['GitHubEnterpriseServ
 /** How long a VPC host spends in VPC_CONFIG_DELETING before it is gone (sandbox-clock seconds). */
 const VPC_DELETION_SECONDS = 60;
 
-interface CreateHostInput {
+export interface CreateHostInput {
   Name: string;
   ProviderType: ProviderType;
   ProviderEndpoint: string;

@@ -44,7 +44,7 @@ export function createConnectionsModule(deps: SandboxDeps): SandboxModule & { lo
 
   return {
     jsonServices: [codestar, codeconnections],
-    controlRoutes: connectionsControlRoutes(deps),
+    controlRoutes: connectionsControlRoutes(deps, codeconnectionsModel),
     lookup: {
       connection(accountId, region, connectionArn) {
         const connection = findByArn(stateFor(deps.store, accountId, region).connections, connectionArn);

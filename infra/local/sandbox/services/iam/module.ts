@@ -39,6 +39,12 @@ export function createIamModule(deps: SandboxDeps): SandboxModule & { lookup: Ia
     queryServices: [service],
     controlRoutes: iamControlRoutes(deps),
     lookup,
+    resourceFacts: {
+      roleArn(accountId, roleName) {
+        const state = existingAccountState(deps.store, accountId);
+        return state ? findRole(state, roleName)?.arn : undefined;
+      },
+    },
     inventory() {
       const accounts = deps.store.slicesOf<IamAccountState>(IAM_SLICE).map(({ scope, data }) => [
         scope[0]!,

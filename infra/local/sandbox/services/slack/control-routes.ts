@@ -6,7 +6,7 @@ import { isUserId, slackState, type RecordedSlackEvent, type SlackConfig } from 
 
 /**
  * Test and local-run controls for the fake Slack: configure the app, read what our code made
- * Slack show, click a button as a user would, and rate-limit the Web API.
+ * Slack show, click a button as a user would, and rate-limit or slow down the Web API.
  */
 export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[] {
   return [
@@ -90,6 +90,17 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
           retryAfterSeconds: optionalNumber(body, 'retryAfterSeconds', { min: 0, max: 3600 }) ?? 1,
         };
         return state.rateLimit;
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/slack/latency',
+      summary: 'Answer every Web API call and response-URL POST {ms} real milliseconds late (0: at once): a slow Slack',
+      handle: ({ body }) => {
+        const state = slackState(store);
+        state.latencyMs = optionalNumber(body, 'ms', { min: 0, max: 600_000 }) ?? 0;
+        store.markChanged();
+        return { latencyMs: state.latencyMs };
       },
     },
   ];

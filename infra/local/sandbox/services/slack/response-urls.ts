@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpRoute } from '../../raw-routes.ts';
 import type { SandboxDeps } from '../../service.ts';
-import { writeJson } from './http.ts';
+import { answerLate, writeJson } from './http.ts';
 import { content, SlackMethodError } from './methods.ts';
 import {
   findMessage,
@@ -32,6 +32,7 @@ export function responseUrlRoute({ store, clock }: SandboxDeps): HttpRoute {
   return {
     prefix: RESPONSE_URL_PREFIX,
     async handle(request, response, body) {
+      if (!(await answerLate(slackState(store).latencyMs, response))) return;
       const state = slackState(store);
       const nowMs = clock.nowMs();
       const hook = state.responseUrls[(request.url ?? '').split('?')[0]!.slice(RESPONSE_URL_PREFIX.length)];

@@ -89,6 +89,8 @@ export interface SlackState {
   directMessages: Record<string, string>;
   /** The next `remaining` Web API calls answer 429 with this Retry-After. */
   rateLimit: { remaining: number; retryAfterSeconds: number };
+  /** Real milliseconds every Web API call and response-URL POST waits before it is answered: a slow Slack. */
+  latencyMs: number;
   /** The last interactivity requests sent, byte for byte, so a test can replay one as an attacker would. */
   deliveries: SignedDelivery[];
 }
@@ -113,11 +115,13 @@ export function slackState(store: SandboxStore): SlackState {
     responseUrls: {},
     directMessages: {},
     rateLimit: { remaining: 0, retryAfterSeconds: 0 },
+    latencyMs: 0,
     deliveries: [],
   }));
   // A state file saved before user groups and deliveries existed gets them on first use.
   state.config.userGroups ??= structuredClone(DEFAULT_SLACK_CONFIG.userGroups);
   state.deliveries ??= [];
+  state.latencyMs ??= 0;
   return state;
 }
 

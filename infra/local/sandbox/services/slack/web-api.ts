@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { HttpRoute } from '../../raw-routes.ts';
 import type { SandboxDeps } from '../../service.ts';
-import { isJson, requestOrigin, writeJson } from './http.ts';
+import { answerLate, isJson, requestOrigin, writeJson } from './http.ts';
 import { SLACK_METHODS, SlackMethodError, type SlackArgs } from './methods.ts';
 import { slackState, type SlackState } from './state.ts';
 
@@ -19,6 +19,7 @@ export function webApiRoute({ store, clock }: SandboxDeps): HttpRoute {
   return {
     prefix: WEB_API_PREFIX,
     async handle(request, response, body) {
+      if (!(await answerLate(slackState(store).latencyMs, response))) return;
       const state = slackState(store);
       const method = (request.url ?? '').split('?')[0]!.slice(WEB_API_PREFIX.length);
       if (state.rateLimit.remaining > 0) {

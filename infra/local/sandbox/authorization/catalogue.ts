@@ -1,0 +1,295 @@
+import type { ConditionContext } from './policy-evaluation.ts';
+
+/**
+ * What IAM evaluates for each operation the product (and its tests) call: the action, the resource
+ * ARN and the request's condition keys. Sources, per service, the Service Authorization Reference
+ * (SAR), docs.aws.amazon.com/service-authorization/latest/reference/:
+ * - list_awscodestarconnections / list_awscodeconnections (hosts `host/{HostId}`, connections
+ *   `connection/{ConnectionId}`; Create* and List* name no resource; CreateHost/CreateConnection
+ *   support aws:RequestTag/${TagKey}, aws:TagKeys and ProviderType (CreateHost also VpcId); a host with
+ *   a VPC needs the ten EC2 network-interface, VPC-endpoint and Describe actions the Developer Tools
+ *   console guide lists for the user who creates it ("Troubleshooting connections"); resources
+ *   support aws:ResourceTag/${TagKey}). Which action prefix IAM evaluates for a resource of the other
+ *   prefix is not documented: the SAR's operations table lists both prefixes' actions for every call,
+ *   and the Developer Tools console guide ("Service name change") says "the service prefix needs to
+ *   match that of the resource". The twin requires both, the endpoint's and the resource ARN's, so a
+ *   role that passes here passes on AWS under either reading. Calls that name no resource (Create*,
+ *   List*) are authorised under the endpoint's prefix.
+ * - list_awscodepipeline (pipeline `arn:…:codepipeline:{Region}:{Account}:{PipelineName}`, stage
+ *   `…:{PipelineName}/{StageName}`; UpdatePipeline and CreatePipeline pass the pipeline's roles
+ *   (iam:PassRole, iam:PassedToService) and the source actions' connections (PassConnection,
+ *   PassedToService), CodePipeline User Guide "connections-permissions"; RetryStageExecution is
+ *   authorised on the stage).
+ * - list_awsidentityandaccessmanagementiam (role `arn:aws:iam::{Account}:role/{RoleNameWithPath}`).
+ * - list_awsstepfunctions (StartExecution on the state machine, Stop/DescribeExecution on the
+ *   execution, SendTask* name no resource: the task token is the capability).
+ * - list_amazondynamodb (table `table/{TableName}`, a Query on an index `table/{TableName}/index/{IndexName}`).
+ * - list_awscodebuild (project `arn:aws:codebuild:{Region}:{Account}:project/{ProjectName}`).
+ * - list_awslambda (InvokeFunction on the function ARN; the state machine's role invokes its tasks).
+ * An operation missing here is authorised as `<prefix>:<Operation>` on `*`.
+ */
+
+export interface Requirement {
+  action: string;
+  resource: string;
+  context: ConditionContext;
+}
+
+export interface CallFacts {
+  /** The endpoint namespace the call came through: also the IAM action prefix. */
+  endpoint: string;
+  operation: string;
+  accountId: string;
+  region: string;
+  input: Record<string, unknown>;
+  /** What the sandbox knows about resources, for ARNs and aws:ResourceTag. */
+  facts: ResourceFacts;
+}
+
+export interface ResourceFacts {
+  /** The tags of a host or connection, by ARN (undefined: no such resource). */
+  resourceTags(arn: string): Record<string, string> | undefined;
+  /** A role's ARN with its path, by name (undefined: no such role; the ARN then has no path). */
+  roleArn(accountId: string, roleName: string): string | undefined;
+  /** Whether the host with this ARN has a VPC configuration (undefined: no such host). */
+  hostHasVpc(arn: string): boolean | undefined;
+}
+
+type Rule = (call: CallFacts) => Requirement[];
+
+/** The EC2 actions CodeConnections performs with the caller's permissions to set up a host's VPC endpoint. */
+export const VPC_HOST_EC2_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:CreateTags',
+  'ec2:DescribeDhcpOptions',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:DescribeVpcs',
+  'ec2:CreateVpcEndpoint',
+  'ec2:DeleteVpcEndpoints',
+  'ec2:DescribeVpcEndpoints',
+];
+
+/** Deleting a VPC host removes its network interfaces and VPC endpoint, again as the caller. */
+export const VPC_HOST_EC2_DELETE_ACTIONS = ['ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteVpcEndpoints', 'ec2:DescribeVpcEndpoints'];
+
+export function requirementsFor(call: CallFacts): Requirement[] {
+  const rule = RULES[serviceOf(call.endpoint)]?.[call.operation];
+  if (rule) return rule(call);
+  return [{ action: `${call.endpoint}:${call.operation}`, resource: '*', context: {} }];
+}
+
+function serviceOf(endpoint: string): string {
+  return endpoint === 'codeconnections' ? 'codestar-connections' : endpoint;
+}
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+function requestTags(tags: unknown): ConditionContext {
+  const entries = list(tags).map((tag) => tag as { Key?: unknown; Value?: unknown; key?: unknown; value?: unknown });
+  const context: ConditionContext = {};
+  const keys: string[] = [];
+  for (const tag of entries) {
+    const key = str(tag.Key ?? tag.key);
+    context[`aws:RequestTag/${key}`] = str(tag.Value ?? tag.value);
+    keys.push(key);
+  }
+  if (keys.length > 0) context['aws:TagKeys'] = keys;
+  return context;
+}
+
+function resourceTags(call: CallFacts, arn: string): ConditionContext {
+  const tags = call.facts.resourceTags(arn) ?? {};
+  return Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+}
+
+/** One requirement: the endpoint's action on a resource, with the resource's tags in the context. */
+function on(call: CallFacts, arn: string, extra: ConditionContext = {}): Requirement {
+  return { action: `${call.endpoint}:${call.operation}`, resource: arn, context: { ...resourceTags(call, arn), ...extra } };
+}
+
+function anyResource(call: CallFacts, context: ConditionContext = {}): Requirement {
+  return { action: `${call.endpoint}:${call.operation}`, resource: '*', context };
+}
+
+const connections: Record<string, Rule> = {
+  CreateHost: (call) => {
+    const requirements = [anyResource(call, { ...requestTags(call.input.Tags), [`${call.endpoint}:ProviderType`]: str(call.input.ProviderType) })];
+    if (call.input.VpcConfiguration !== undefined) {
+      requirements.push(...VPC_HOST_EC2_ACTIONS.map((action) => ({ action, resource: '*', context: {} })));
+    }
+    return requirements;
+  },
+  CreateConnection: (call) => [
+    anyResource(call, {
+      ...requestTags(call.input.Tags),
+      [`${call.endpoint}:ProviderType`]: str(call.input.ProviderType) || undefined,
+      [`${call.endpoint}:HostArn`]: str(call.input.HostArn) || undefined,
+    }),
+  ],
+  ListHosts: (call) => [anyResource(call)],
+  ListConnections: (call) => [
+    anyResource(call, {
+      [`${call.endpoint}:ProviderTypeFilter`]: str(call.input.ProviderTypeFilter) || undefined,
+      [`${call.endpoint}:HostArnFilter`]: str(call.input.HostArnFilter) || undefined,
+    }),
+  ],
+  GetHost: (call) => onConnectionsResource(call, str(call.input.HostArn)),
+  DeleteHost: (call) => {
+    const requirements = onConnectionsResource(call, str(call.input.HostArn));
+    if (call.facts.hostHasVpc(str(call.input.HostArn))) {
+      requirements.push(...VPC_HOST_EC2_DELETE_ACTIONS.map((action) => ({ action, resource: '*', context: {} })));
+    }
+    return requirements;
+  },
+  UpdateHost: (call) => {
+    const requirements = onConnectionsResource(call, str(call.input.HostArn));
+    if (call.input.VpcConfiguration !== undefined) {
+      requirements.push(...VPC_HOST_EC2_ACTIONS.map((action) => ({ action, resource: '*', context: {} })));
+    }
+    return requirements;
+  },
+  GetConnection: (call) => onConnectionsResource(call, str(call.input.ConnectionArn)),
+  DeleteConnection: (call) => onConnectionsResource(call, str(call.input.ConnectionArn)),
+  ListTagsForResource: (call) => onConnectionsResource(call, str(call.input.ResourceArn)),
+  TagResource: (call) => onConnectionsResource(call, str(call.input.ResourceArn), requestTags(call.input.Tags)),
+  UntagResource: (call) => {
+    const keys = list(call.input.TagKeys).map(str);
+    return onConnectionsResource(call, str(call.input.ResourceArn), keys.length > 0 ? { 'aws:TagKeys': keys } : {});
+  },
+};
+
+const CONNECTIONS_ARN_PREFIX = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):/;
+
+/** The operation under the endpoint's prefix and under the resource ARN's prefix (see the header). */
+function onConnectionsResource(call: CallFacts, arn: string, extra: ConditionContext = {}): Requirement[] {
+  const prefixes = new Set([call.endpoint, CONNECTIONS_ARN_PREFIX.exec(arn)?.[1] ?? call.endpoint]);
+  return [...prefixes].map((prefix) => ({ ...on(call, arn, extra), action: `${prefix}:${call.operation}` }));
+}
+
+const pipelineArn = (call: CallFacts, name: string) => `arn:aws:codepipeline:${call.region}:${call.accountId}:${name}`;
+
+/** The roles and connections a pipeline declaration hands to CodePipeline. */
+function passedByDeclaration(call: CallFacts, pipeline: Record<string, unknown>): Requirement[] {
+  const requirements: Requirement[] = [];
+  const roles = new Set<string>();
+  if (str(pipeline.roleArn)) roles.add(str(pipeline.roleArn));
+  for (const stage of list(pipeline.stages)) {
+    for (const action of list((stage as { actions?: unknown }).actions)) {
+      const declaration = action as { roleArn?: unknown; actionTypeId?: { provider?: unknown }; configuration?: Record<string, unknown> };
+      if (str(declaration.roleArn)) roles.add(str(declaration.roleArn));
+      const connectionArn = str(declaration.configuration?.ConnectionArn);
+      if (declaration.actionTypeId?.provider === 'CodeStarSourceConnection' && connectionArn) {
+        // The SAR lists codestar-connections:PassConnection for Create/UpdatePipeline; a codeconnections
+        // ARN also needs its own prefix's (see the header).
+        const prefixes = new Set(['codestar-connections', CONNECTIONS_ARN_PREFIX.exec(connectionArn)?.[1] ?? 'codestar-connections']);
+        for (const prefix of prefixes) {
+          requirements.push({
+            action: `${prefix}:PassConnection`,
+            resource: connectionArn,
+            context: { ...resourceTags(call, connectionArn), [`${prefix}:PassedToService`]: 'codepipeline.amazonaws.com' },
+          });
+        }
+      }
+    }
+  }
+  for (const role of roles) {
+    requirements.push({ action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'codepipeline.amazonaws.com' } });
+  }
+  return requirements;
+}
+
+const codepipeline: Record<string, Rule> = {
+  ListPipelines: (call) => [anyResource(call)],
+  GetPipeline: (call) => [on(call, pipelineArn(call, str(call.input.name)))],
+  GetPipelineState: (call) => [on(call, pipelineArn(call, str(call.input.name)))],
+  StartPipelineExecution: (call) => [on(call, pipelineArn(call, str(call.input.name)))],
+  ListPipelineExecutions: (call) => [on(call, pipelineArn(call, str(call.input.pipelineName)))],
+  GetPipelineExecution: (call) => [on(call, pipelineArn(call, str(call.input.pipelineName)))],
+  ListActionExecutions: (call) => [on(call, pipelineArn(call, str(call.input.pipelineName)))],
+  RetryStageExecution: (call) => [on(call, `${pipelineArn(call, str(call.input.pipelineName))}/${str(call.input.stageName)}`)],
+  UpdatePipeline: (call) => {
+    const pipeline = (call.input.pipeline ?? {}) as Record<string, unknown>;
+    return [on(call, pipelineArn(call, str(pipeline.name))), ...passedByDeclaration(call, pipeline)];
+  },
+  CreatePipeline: (call) => {
+    const pipeline = (call.input.pipeline ?? {}) as Record<string, unknown>;
+    return [on(call, pipelineArn(call, str(pipeline.name)), requestTags(call.input.tags)), ...passedByDeclaration(call, pipeline)];
+  },
+};
+
+const roleArnOf = (call: CallFacts, roleName: unknown) =>
+  call.facts.roleArn(call.accountId, str(roleName)) ?? `arn:aws:iam::${call.accountId}:role/${str(roleName)}`;
+
+const iam: Record<string, Rule> = {
+  GetRole: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
+  PutRolePolicy: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
+  DeleteRolePolicy: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
+  GetRolePolicy: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
+  ListRolePolicies: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
+  ListAttachedRolePolicies: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
+  DeleteRole: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
+  CreateRole: (call) => {
+    const path = str(call.input.Path) || '/';
+    return [on(call, `arn:aws:iam::${call.accountId}:role${path}${str(call.input.RoleName)}`, requestTags(call.input.Tags))];
+  },
+  ListRoles: (call) => [anyResource(call)],
+};
+
+const codebuild: Record<string, Rule> = {
+  BatchGetProjects: (call) =>
+    list(call.input.names).map((name) => {
+      const value = str(name);
+      return on(call, value.startsWith('arn:') ? value : `arn:aws:codebuild:${call.region}:${call.accountId}:project/${value}`);
+    }),
+};
+
+const states: Record<string, Rule> = {
+  StartExecution: (call) => [on(call, str(call.input.stateMachineArn))],
+  StartSyncExecution: (call) => [on(call, str(call.input.stateMachineArn))],
+  DescribeStateMachine: (call) => [on(call, str(call.input.stateMachineArn))],
+  ListExecutions: (call) => [on(call, str(call.input.stateMachineArn))],
+  StopExecution: (call) => [on(call, str(call.input.executionArn))],
+  DescribeExecution: (call) => [on(call, str(call.input.executionArn))],
+  GetExecutionHistory: (call) => [on(call, str(call.input.executionArn))],
+  SendTaskSuccess: (call) => [anyResource(call)],
+  SendTaskFailure: (call) => [anyResource(call)],
+  SendTaskHeartbeat: (call) => [anyResource(call)],
+  ListStateMachines: (call) => [anyResource(call)],
+};
+
+const tableArn = (call: CallFacts, table: unknown) => `arn:aws:dynamodb:${call.region}:${call.accountId}:table/${str(table)}`;
+const onTable = (call: CallFacts): Requirement[] => [on(call, tableArn(call, call.input.TableName))];
+const onTableOrIndex = (call: CallFacts): Requirement[] => [
+  on(call, call.input.IndexName ? `${tableArn(call, call.input.TableName)}/index/${str(call.input.IndexName)}` : tableArn(call, call.input.TableName)),
+];
+const onEachTable = (call: CallFacts): Requirement[] => Object.keys((call.input.RequestItems ?? {}) as object).map((table) => on(call, tableArn(call, table)));
+
+const dynamodb: Record<string, Rule> = {
+  GetItem: onTable,
+  PutItem: onTable,
+  UpdateItem: onTable,
+  DeleteItem: onTable,
+  DescribeTable: onTable,
+  CreateTable: onTable,
+  DeleteTable: onTable,
+  UpdateTable: onTable,
+  UpdateTimeToLive: onTable,
+  DescribeTimeToLive: onTable,
+  Query: onTableOrIndex,
+  Scan: onTableOrIndex,
+  BatchGetItem: onEachTable,
+  BatchWriteItem: onEachTable,
+  ListTables: (call) => [anyResource(call)],
+};
+
+const RULES: Record<string, Record<string, Rule>> = {
+  'codestar-connections': connections,
+  codepipeline,
+  iam,
+  codebuild,
+  states,
+  dynamodb,
+};

@@ -1,0 +1,79 @@
+/**
+ * A local osls plugin: refuses to package (and so to deploy) a real stage with the placeholder
+ * settings serverless.yml falls back to. Those placeholders let `dev` and `local` package offline,
+ * but a stage deployed with them would reject every token, refuse every GHES endpoint and every
+ * Slack click. Checked before anything is built or cleaned, so a refusal costs a second.
+ */
+
+/** Stages that may keep the placeholders: the offline dev package and the local runtime. */
+const PLACEHOLDER_STAGES = new Set(['dev', 'local']);
+
+/** Each param that must be real on other stages: why it is refused, and how to set it. */
+const CHECKS = [
+  {
+    param: 'jwtIssuerUrl',
+    refused: (value) => value === '' || /^https:\/\/auth\.invalid(\/|$)/.test(value),
+    problem: (value) => (value === '' ? 'is empty' : `is the placeholder ${value}`),
+    fix: "set JWT_ISSUER_URL to your identity provider's issuer URL",
+  },
+  {
+    param: 'allowedProviderEndpoints',
+    refused: (value) => value.split(',').every((entry) => entry.trim() === ''),
+    problem: () => 'is empty (every GHES endpoint would be refused)',
+    fix: 'set ALLOWED_PROVIDER_ENDPOINTS to the comma-separated GHES hosts requesters may use (e.g. ghe.example.com,*.ghe.example.com)',
+  },
+  {
+    param: 'slackTeamId',
+    refused: (value) => value.trim() === '',
+    problem: () => 'is empty (every Slack click would be refused)',
+    fix: 'set SLACK_TEAM_ID to the Slack workspace id (T…)',
+  },
+  {
+    param: 'slackAppId',
+    refused: (value) => value.trim() === '',
+    problem: () => 'is empty (every Slack click would be refused)',
+    fix: 'set SLACK_APP_ID to the Slack app id (A…)',
+  },
+];
+
+export default class RequireRealSettings {
+  constructor(serverless, options) {
+    this.serverless = serverless;
+    this.options = options ?? {};
+    this.hooks = { 'before:package:cleanup': () => this.check() };
+  }
+
+  check() {
+    const stage = this.serverless.getProvider('aws').getStage();
+    if (PLACEHOLDER_STAGES.has(stage)) return;
+    const params = this.resolvedParams(stage);
+    const problems = CHECKS.flatMap(({ param, refused, problem, fix }) => {
+      const value = params[param] == null ? '' : String(params[param]);
+      return refused(value) ? [`  - ${param} ${problem(value)}: ${fix}, or pass --param='${param}=…'.`] : [];
+    });
+    if (problems.length === 0) return;
+    throw new this.serverless.classes.Error(
+      [
+        `Refusing to package stage "${stage}" with placeholder settings:`,
+        ...problems,
+        `Only the ${[...PLACEHOLDER_STAGES].join(' and ')} stages may package with them (see README, "Packaging for AWS").`,
+      ].join('\n'),
+      'PLACEHOLDER_SETTINGS',
+    );
+  }
+
+  /** The params as ${param:} resolves them: --param on the command line, then the stage's, then default's. */
+  resolvedParams(stage) {
+    const declared = this.serverless.configurationInput?.params ?? {};
+    const resolved = {};
+    for (const source of [declared.default, declared[stage]]) {
+      for (const [name, value] of Object.entries(source ?? {})) if (value != null) resolved[name] = value;
+    }
+    const cli = this.options.param ?? [];
+    for (const item of Array.isArray(cli) ? cli : [cli]) {
+      const match = /^([^=]+)=(.+)$/.exec(String(item));
+      if (match) resolved[match[1]] = match[2].trimEnd();
+    }
+    return resolved;
+  }
+}
