@@ -316,6 +316,26 @@ describe('the auditor', () => {
     }
   });
 
+  it('records what IAM refuses the auditor as RESOURCE_UNREADABLE, and still completes', async () => {
+    // The platform denies the auditor one console-made connection's tags (an explicit Deny, as an
+    // SCP or permission boundary would): the audit reports it and goes on with everything else.
+    const auditor = system.functionPrincipals.get('auditor')!;
+    const original = auditor.role.policies;
+    system.sandbox.authorizer.replacePolicies(auditor.accessKeyId, [
+      ...original,
+      { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: ['codestar-connections:ListTagsForResource', 'codeconnections:ListTagsForResource'], Resource: seeded.consolePendingConnection }] },
+    ]);
+    try {
+      const report = await audit(await sandboxNow(4 * DAY_AND_AN_HOUR_S));
+      const unreadable = ofType(report, 'RESOURCE_UNREADABLE');
+      expect(unreadable.map((finding) => finding.resource)).toEqual([seeded.consolePendingConnection]);
+      expect(unreadable[0]!.message).toContain('ListTagsForResource');
+      expect(ofType(report, 'HOST_ERROR').length + ofType(report, 'UNMANAGED_RESOURCE').length).toBeGreaterThan(0);
+    } finally {
+      system.sandbox.authorizer.replacePolicies(auditor.accessKeyId, original);
+    }
+  });
+
   it('serves hosts and connections: admins see all, requesters their own', async () => {
     const all = await api<{ hosts: { arn: string; managed: boolean }[] }>(system, 'GET', '/v1/hosts', { token: admin });
     expect(all.body.hosts.map((host) => host.arn)).toEqual(expect.arrayContaining([seeded.vpcHost, seeded.emptyHost, pendingHostRequest.hostArn]));

@@ -91,16 +91,30 @@ describe('the local twin enforces IAM as AWS does', () => {
     await inStatus(h, request.requestId, 'COMPLETED');
   }, 60_000);
 
-  it('creates a VPC host with the EC2 permissions its role holds', async () => {
+  it('takes a VPC host request to COMPLETED with the EC2 permissions its roles hold', async () => {
     const request = await ask({
       providerEndpoint: 'https://vpc-enforced.example.com',
       vpcConfiguration: { vpcId: 'vpc-0123abcd', subnetIds: ['subnet-0123abcd'], securityGroupIds: ['sg-0123abcd'] },
     });
     const waiting = await eventually(read(h, request.requestId), (current) => current.status === 'WAITING_FOR_HOST_SETUP' || current.status === 'FAILED', 'host set-up');
     expect(waiting.status, JSON.stringify(waiting.failure)).toBe('WAITING_FOR_HOST_SETUP');
-    expect(waiting.hostArn).toMatch(/:host\//);
-    const cancelled = await api(h.system, 'POST', `/v1/connection-requests/${request.requestId}/cancel`, { token: h.alice });
-    expect(cancelled.status).toBeLessThan(300);
+    // The VPC endpoint initializes first (VPC_CONFIG_INITIALIZING), then the GHES admin sets the host up.
+    await sandboxControl(h.system, 'POST', '/clock/advance', { seconds: 600 });
+    await sandboxControl(h.system, 'POST', '/hosts/complete-setup', { hostArn: waiting.hostArn });
+    const approving = await eventually(
+      async () => {
+        await sandboxControl(h.system, 'POST', '/clock/advance', { seconds: 600 });
+        return read(h, request.requestId)();
+      },
+      (current) => current.status === 'WAITING_FOR_APPROVAL',
+      'the connection on the VPC host',
+    );
+    await sandboxControl(h.system, 'POST', '/connections/complete-handshake', { connectionArn: approving.connectionArn });
+    const approved = await api(h.system, 'POST', `/v1/connection-requests/${request.requestId}/approve`, { token: h.admin });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    await inStatus(h, request.requestId, 'COMPLETED');
+    const { refusals } = await sandboxControl<Enforcement>(h.system, 'GET', '/iam/enforcement');
+    expect(refusals.filter((refusal) => refusal.action.startsWith('ec2:'))).toEqual([]);
   }, 60_000);
 });
 

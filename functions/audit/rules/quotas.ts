@@ -7,7 +7,7 @@ import type { AuditContext, Finding, Inventory } from '../model.ts';
 export function quotaHeadroom(inventory: Inventory, context: AuditContext): Finding[] {
   const { hostQuota, connectionQuota, quotaWarnRatio } = context.thresholds;
   const checks = [
-    { what: 'hosts', used: inventory.hosts.length, quota: hostQuota, fix: 'Delete unused, failed and unmanaged hosts (the host quota cannot be raised).' },
+    { what: 'hosts', used: inventory.hosts.length, quota: hostQuota, fix: 'Delete unused, failed and unmanaged hosts, or ask AWS to raise the quota (Service Quotas) and then the hostQuota param.' },
     {
       what: 'connections',
       used: inventory.connections.length,

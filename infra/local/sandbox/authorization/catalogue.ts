@@ -116,7 +116,14 @@ function anyResource(call: CallFacts, context: ConditionContext = {}): Requireme
 
 const connections: Record<string, Rule> = {
   CreateHost: (call) => {
-    const requirements = [anyResource(call, { ...requestTags(call.input.Tags), [`${call.endpoint}:ProviderType`]: str(call.input.ProviderType) })];
+    const vpcId = str((call.input.VpcConfiguration as { VpcId?: unknown } | undefined)?.VpcId);
+    const requirements = [
+      anyResource(call, {
+        ...requestTags(call.input.Tags),
+        [`${call.endpoint}:ProviderType`]: str(call.input.ProviderType),
+        ...(vpcId ? { [`${call.endpoint}:VpcId`]: vpcId } : {}),
+      }),
+    ];
     if (call.input.VpcConfiguration !== undefined) {
       requirements.push(...VPC_HOST_EC2_ACTIONS.map((action) => ({ action, resource: '*', context: {} })));
     }
@@ -125,15 +132,15 @@ const connections: Record<string, Rule> = {
   CreateConnection: (call) => [
     anyResource(call, {
       ...requestTags(call.input.Tags),
-      [`${call.endpoint}:ProviderType`]: str(call.input.ProviderType) || undefined,
-      [`${call.endpoint}:HostArn`]: str(call.input.HostArn) || undefined,
+      ...(str(call.input.ProviderType) ? { [`${call.endpoint}:ProviderType`]: str(call.input.ProviderType) } : {}),
+      ...(str(call.input.HostArn) ? { [`${call.endpoint}:HostArn`]: str(call.input.HostArn) } : {}),
     }),
   ],
   ListHosts: (call) => [anyResource(call)],
   ListConnections: (call) => [
     anyResource(call, {
-      [`${call.endpoint}:ProviderTypeFilter`]: str(call.input.ProviderTypeFilter) || undefined,
-      [`${call.endpoint}:HostArnFilter`]: str(call.input.HostArnFilter) || undefined,
+      ...(str(call.input.ProviderTypeFilter) ? { [`${call.endpoint}:ProviderTypeFilter`]: str(call.input.ProviderTypeFilter) } : {}),
+      ...(str(call.input.HostArnFilter) ? { [`${call.endpoint}:HostArnFilter`]: str(call.input.HostArnFilter) } : {}),
     }),
   ],
   GetHost: (call) => onConnectionsResource(call, str(call.input.HostArn)),
