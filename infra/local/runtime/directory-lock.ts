@@ -28,7 +28,8 @@ export async function acquireLock(lockFile: string, purpose: string): Promise<Di
   throw new Error(`Could not take ${lockFile}`);
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this id exists (a lock's holder may have crashed). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isRunning } from './directory-lock.ts';
 
 /**
  * One `osls package` at a time per checkout: osls writes and then deletes the project's own
@@ -34,14 +35,5 @@ function readPid(lock: string): string {
     return readFileSync(join(lock, 'pid'), 'utf8').trim();
   } catch {
     return '';
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
