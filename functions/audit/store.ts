@@ -30,24 +30,38 @@ export class AuditStore {
     private readonly retentionDays = 90,
   ) {}
 
-  /** Takes the lock for `auditId` and records the run; answers the running audit's id when another holds it. */
+  /**
+   * Takes the lock for `auditId` and records the run; answers the running audit's id when another
+   * holds it. An audit whose report already reads COMPLETED or FAILED is over even if it has not let
+   * go of the lock yet (it stores its report first and releases last): its lock is taken over, so a
+   * caller who saw it finish can start the next one at once.
+   */
   async begin(report: AuditReport, leaseSeconds: number, nowMs = Date.now()): Promise<{ started: true } | { started: false; runningAuditId: string }> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: 'AUDIT', sk: 'LOCK', auditId: report.auditId, leaseUntil: nowMs + leaseSeconds * 1000, expiresAt: Math.ceil(nowMs / 1000) + leaseSeconds },
-          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR auditId = :me',
-          ExpressionAttributeValues: { ':now': nowMs, ':me': report.auditId },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    let finishedHolder: string | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: 'AUDIT', sk: 'LOCK', auditId: report.auditId, leaseUntil: nowMs + leaseSeconds * 1000, expiresAt: Math.ceil(nowMs / 1000) + leaseSeconds },
+            ConditionExpression: `attribute_not_exists(pk) OR leaseUntil < :now OR auditId = :me${finishedHolder ? ' OR auditId = :finished' : ''}`,
+            ExpressionAttributeValues: { ':now': nowMs, ':me': report.auditId, ...(finishedHolder ? { ':finished': finishedHolder } : {}) },
+          }),
+        );
+        await this.putHeader(report);
+        return { started: true };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
       const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'AUDIT', sk: 'LOCK' }, ConsistentRead: true }));
-      return { started: false, runningAuditId: String(Item?.auditId ?? 'unknown') };
+      if (!Item) continue; // released meanwhile
+      const holder = String(Item.auditId);
+      const holderReport = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: auditKey(holder), sk: 'REPORT' }, ConsistentRead: true }));
+      const holderStatus = (holderReport.Item?.report as AuditReport | undefined)?.status;
+      if (holderStatus !== 'COMPLETED' && holderStatus !== 'FAILED') return { started: false, runningAuditId: holder };
+      finishedHolder = holder;
     }
-    await this.putHeader(report);
-    return { started: true };
+    return { started: false, runningAuditId: finishedHolder ?? 'unknown' };
   }
 
   /** Stores the findings, then the header, then moves `latest`, then lets the next audit run. */
