@@ -10,6 +10,7 @@ import { verifyToken } from './runtime/jwt.ts';
 import { LambdaInvocationError, LocalLambda, type LambdaFunctionSpec } from './runtime/lambda-runtime.ts';
 import { ensureLocalPackage, type LocalPackage } from './runtime/local-package.ts';
 import { scheduledJobs } from './runtime/scheduled-jobs.ts';
+import { assertWithinPayloadLimit } from './runtime/step-payload.ts';
 import { startSchedules, type ScheduleTimers } from './runtime/schedules.ts';
 import { loadServiceConfig, substituteDefinition, type LocalFunction, type LocalServiceConfig } from './runtime/service-config.ts';
 import { rolesByResource, type TemplateRole } from './runtime/template-roles.ts';
@@ -347,18 +348,6 @@ function lambdaTask(handler: Handler): TaskHandler {
     assertWithinPayloadLimit(result, 'output');
     return result;
   };
-}
-
-/** Step Functions' quota on a state's input or output: 256 KiB of UTF-8. */
-export const STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES = 256 * 1024;
-
-function assertWithinPayloadLimit(value: unknown, what: 'input' | 'output'): void {
-  const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
-  if (bytes > STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES) {
-    const error = new Error(`The state/task returned a result with a size exceeding the maximum number of bytes service limit (${what}: ${bytes} bytes).`);
-    error.name = 'States.DataLimitExceeded';
-    throw error;
-  }
 }
 
 async function listenHttpApi(config: LocalServiceConfig, lambda: LocalLambda, port: number): Promise<Server> {
