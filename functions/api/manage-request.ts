@@ -53,7 +53,7 @@ export async function listRequests(
   }
   const page = await store.listRequests({ requesterId: caller.isAdmin ? undefined : caller.id, status: status as RequestStatus | undefined, limit, cursor });
   return {
-    requests: page.requests.map(requestView),
+    requests: page.requests.map((record) => requestView(record)),
     nextCursor: page.cursor ? Buffer.from(JSON.stringify(page.cursor)).toString('base64url') : undefined,
   };
 }

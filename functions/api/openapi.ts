@@ -3,6 +3,7 @@
  * @redocly/cli in the tests.
  */
 import { auditPaths, auditSchemas, auditTags } from '../audit/openapi-paths.ts';
+import { NEXT_ACTION_ACTORS, NEXT_ACTION_STAGES } from '../requests/next-action.ts';
 
 const error = {
   type: 'object',
@@ -291,6 +292,25 @@ export function openApiDocument() {
             },
           },
         },
+        NextAction: {
+          type: 'object',
+          description:
+            'Who must do what next, where and by when (functions/requests/next-action.ts). The message uses the words of the Slack notices and the timeline.',
+          required: ['stage', 'actor', 'message'],
+          properties: {
+            stage: { type: 'string', enum: [...NEXT_ACTION_STAGES], description: 'The workflow stage; new-request: fix the cause and ask again.' },
+            actor: {
+              type: 'string',
+              enum: [...NEXT_ACTION_ACTORS],
+              description:
+                'ghes-admin: "Set up host" in the console; approver: the handshake in the console (and Approve); requester: fix and ask again, or get missing permissions granted; ' +
+                'platform-admin: what only the platform team can do (a stuck rollback, permissions the broker may not grant, nobody configured to ask).',
+            },
+            message: { type: 'string', description: 'One sentence: who must do what.' },
+            actionUrl: { type: 'string', format: 'uri', description: 'The console page where it is done (for the resource’s own ARN prefix).' },
+            deadline: { type: 'string', format: 'date-time', description: 'When the workflow stops waiting (it then times out and rolls back).' },
+          },
+        },
         TimelineEntry: {
           type: 'object',
           required: ['at', 'step', 'actor', 'message'],
@@ -298,7 +318,7 @@ export function openApiDocument() {
         },
         ConnectionRequest: {
           type: 'object',
-          required: ['requestId', 'status', 'currentStep', 'requester', 'providerEndpoint', 'connectionName', 'timeline', 'links', 'createdAt', 'updatedAt'],
+          required: ['requestId', 'status', 'currentStep', 'requester', 'providerEndpoint', 'connectionName', 'nextAction', 'timeline', 'links', 'createdAt', 'updatedAt'],
           properties: {
             requestId: { type: 'string', format: 'uuid' },
             status: { $ref: '#/components/schemas/Status' },
@@ -320,8 +340,13 @@ export function openApiDocument() {
             pipelineAttachment: { $ref: '#/components/schemas/PipelineAttachment' },
             waitingFor: {
               type: 'object',
+              description: 'The human wait the request is in (host set-up, handshake and approval); nextAction says the same, with its deadline counted from since.',
               required: ['what', 'who', 'since'],
               properties: { what: { type: 'string' }, who: { type: 'string' }, link: { type: 'string' }, since: { type: 'string', format: 'date-time' } },
+            },
+            nextAction: {
+              description: 'Who must do what next; null when nobody has to act (the system is working, or the request is done).',
+              oneOf: [{ $ref: '#/components/schemas/NextAction' }, { type: 'null' }],
             },
             failure: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
             timeline: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } },

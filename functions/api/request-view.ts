@@ -1,5 +1,7 @@
 import { connectionConsoleUrl, hostConsoleUrl } from '../core/console-links.ts';
 import type { ConnectionRequestRecord, RequestStatus } from '../requests/model.ts';
+import { nextAction, nextActionSettings, type NextActionSettings } from '../requests/next-action.ts';
+import { config, type BrokerConfig } from '../shared/config.ts';
 
 /** The step a status belongs to, in words a requester understands. */
 const CURRENT_STEP: Record<RequestStatus, string> = {
@@ -18,8 +20,28 @@ const CURRENT_STEP: Record<RequestStatus, string> = {
   CANCELLED: 'cancelled and rolled back',
 };
 
-/** What the API shows of a request: no internal bookkeeping, and links to act on it. */
-export function requestView(record: ConnectionRequestRecord) {
+const settingsByConfig = new WeakMap<BrokerConfig, NextActionSettings>();
+
+/** The next-action settings of the function's configuration (SLACK_APPROVERS parsed once per container). */
+function viewSettings(): NextActionSettings {
+  const current = config();
+  let settings = settingsByConfig.get(current);
+  if (!settings) {
+    settings = nextActionSettings(current);
+    settingsByConfig.set(current, settings);
+  }
+  return settings;
+}
+
+/**
+ * What the API shows of a request: no internal bookkeeping, and links to act on it.
+ *
+ * `nextAction` (who must do what next, where, by when; null when nobody has to act) and
+ * `waitingFor` (the record's account of the human wait it is in) come from the same record: for
+ * host set-up and the handshake, nextAction's deadline counts from waitingFor.since and its link is
+ * built from the same ARN with the same console-links function as waitingFor.link.
+ */
+export function requestView(record: ConnectionRequestRecord, settings: NextActionSettings = viewSettings(), now: Date = new Date()) {
   return {
     requestId: record.requestId,
     status: record.status,
@@ -37,6 +59,7 @@ export function requestView(record: ConnectionRequestRecord) {
     connectionArn: record.connectionArn,
     pipelineAttachment: pipelineAttachmentView(record),
     waitingFor: record.waitingFor,
+    nextAction: nextAction(record, settings, now) ?? null,
     failure: record.failure,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

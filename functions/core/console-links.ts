@@ -1,6 +1,7 @@
 /**
  * Deep links into the AWS console for the pages where a human finishes what the API cannot: "Set
- * up host" (host page), "Update pending connection" (connection page), and the pipeline.
+ * up host" (host page), "Update pending connection" (connection page), the pipeline, a role that
+ * lacks a permission, and a workflow execution.
  *
  * URL formats (Developer Tools "codesuite" console):
  * - connection: `<console>/codesuite/settings/<account>/<region>/<service>/connections/<connection id>?region=<region>`
@@ -10,6 +11,8 @@
  *   Less certain: built by analogy with the connection page; if AWS changes it, the fallback is
  *   {@link connectionsSettingsConsoleUrl} (the documented entry point; hosts are a tab there).
  * - pipeline: `<console>/codesuite/codepipeline/pipelines/<name>/view?region=<region>`.
+ * - IAM role (a missing permission): `<global console>/iam/home#/roles/details/<role name>`.
+ * - Step Functions execution (a stalled rollback): `<console>/states/home?region=<region>#/v2/executions/details/<execution ARN>`.
  * - `<console>` is `https://<region>.console.aws.amazon.com` in the `aws` partition, and the
  *   partition's console with `?region=` selecting the Region elsewhere:
  *   `https://console.amazonaws.cn` (`aws-cn`), `https://console.amazonaws-us-gov.com` (`aws-us-gov`).
@@ -150,6 +153,39 @@ export function pipelineConsoleUrl(pipelineArn: string): string {
   const arn = parsePipelineArn(pipelineArn);
   const origin = consoleOrigin(arn.partition, arn.region);
   return `${origin}/codesuite/codepipeline/pipelines/${encodeURIComponent(arn.pipelineName)}/view${regionQuery(arn.region)}`;
+}
+
+const ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role\/(?:[^\s]*\/)?([\w+=,.@-]{1,64})$/u;
+const EXECUTION_ARN = /^arn:(aws(?:-[a-z]+)*):states:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):execution:[^:\s]+:[^:\s]+$/u;
+
+/**
+ * An IAM role's page (IAM is global: the partition's console, without a Region), where a missing
+ * permission is granted: `<console>/iam/home#/roles/details/<role name>`.
+ *
+ * @throws InvalidArnError when `roleArn` is not a role ARN.
+ */
+export function roleConsoleUrl(roleArn: string): string {
+  const match = ROLE_ARN.exec(roleArn);
+  if (match === null) throw new InvalidArnError(roleArn.slice(0, 300), 'Not an IAM role ARN (expected arn:<partition>:iam::<account>:role/<name>).');
+  const [, partition = '', , roleName = ''] = match;
+  const consolePartition = assertConsolePartition(roleArn, partition);
+  const origin = consolePartition === 'aws' ? 'https://console.aws.amazon.com' : consoleOrigin(consolePartition, '');
+  return `${origin}/iam/home#/roles/details/${encodeURIComponent(roleName)}`;
+}
+
+/**
+ * A Step Functions execution's page: `<console>/states/home?region=<region>#/v2/executions/details/<execution ARN>`.
+ *
+ * @throws InvalidArnError when `executionArn` is not an execution ARN.
+ */
+export function executionConsoleUrl(executionArn: string): string {
+  const match = EXECUTION_ARN.exec(executionArn);
+  if (match === null) {
+    throw new InvalidArnError(executionArn.slice(0, 300), 'Not a Step Functions execution ARN (expected arn:<partition>:states:<region>:<account>:execution:<state machine>:<name>).');
+  }
+  const [, partition = '', region = ''] = match;
+  const origin = consoleOrigin(assertConsolePartition(executionArn, partition), region);
+  return `${origin}/states/home${regionQuery(region)}#/v2/executions/details/${executionArn}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { handshakeStep, hostSetupStep, mustSentence } from '../requests/next-action.ts';
 import { BLOCK_KIT_LIMITS, mrkdwn, plainText, type Block, type Button, type SlackMessage } from './block-kit.ts';
 import { escapeText, link, person, slackDate } from './mrkdwn.ts';
 
@@ -37,6 +38,8 @@ export interface HostSetupFacts {
   hostArn: string;
   /** The host's page in the AWS console. */
   consoleUrl: string;
+  /** A VPC host, which must finish initializing before it can be set up. */
+  vpc?: boolean;
 }
 
 /** To the GHES administrators: the host exists but only they can finish it with "Set up host". */
@@ -44,10 +47,8 @@ export function hostSetupMessage(facts: HostSetupFacts): SlackMessage {
   const consoleUrl = checkedConsoleUrl(facts.consoleUrl);
   const endpoint = escapeText(facts.providerEndpoint);
   return {
-    text: fallback(
-      `GitHub Enterprise Server host ${facts.hostName} for ${facts.providerEndpoint} needs "Set up host" in the AWS console ` +
-        `by a GHES administrator (request ${facts.requestId}).`,
-    ),
+    // The same sentence as the request's nextAction.message (requests/next-action.ts).
+    text: fallback(`${mustSentence(hostSetupStep(facts))} Host ${facts.hostName}, request ${facts.requestId}.`),
     blocks: [
       { type: 'header', text: plainText('Set up a GitHub Enterprise Server host', BLOCK_KIT_LIMITS.headerText) },
       section(
@@ -101,7 +102,8 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
     text: fallback(
       (escalation ? `Escalated after ${escalation.waited} without a decision. ` : '') +
         `Approval needed: connection ${facts.connectionName} to ${facts.providerEndpoint}, requested by ${facts.requester}. ` +
-        `A GitHub organization owner must choose "Update pending connection" in the AWS console (${facts.region}), then approve.`,
+        // The same sentence as the request's nextAction.message (requests/next-action.ts).
+        `${mustSentence(handshakeStep(facts))} Region: ${facts.region}.`,
     ),
     blocks: [
       {

@@ -77,7 +77,16 @@ export async function notifyHostSetupNeeded(record: ConnectionRequestRecord, hos
   return post(
     config().hostAdminsChannel,
     { requestId: record.requestId, what: 'the host set-up request' },
-    () => hostSetupMessage({ requestId: record.requestId, requester: record.requester.slackUserId ?? requesterName(record), providerEndpoint: record.providerEndpoint, hostName: record.hostName, hostArn, consoleUrl }),
+    () =>
+      hostSetupMessage({
+        requestId: record.requestId,
+        requester: record.requester.slackUserId ?? requesterName(record),
+        providerEndpoint: record.providerEndpoint,
+        hostName: record.hostName,
+        hostArn,
+        consoleUrl,
+        vpc: record.vpcConfiguration !== undefined,
+      }),
     options,
   );
 }

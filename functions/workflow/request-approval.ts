@@ -5,6 +5,7 @@ import { isApprovalStage, type ApprovalStage } from '../approvals/stages.ts';
 import { connectionConsoleUrl } from '../core/console-links.ts';
 import { newApprovalId, type ApprovalRecord } from '../requests/approvals.ts';
 import type { ConnectionRequestRecord } from '../requests/model.ts';
+import { handshakeStep, mustSentence, waitingForPhrase } from '../requests/next-action.ts';
 import { timelineEntry } from '../requests/store.ts';
 import { duration } from '../slack/messages.ts';
 import type { RemainingTime } from '../shared/deadline.ts';
@@ -82,6 +83,8 @@ export async function handler(event: ApprovalStageInput, context?: RemainingTime
 
 async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string, slack: NoticeOptions): Promise<void> {
   const { approvals, config } = workflowContext();
+  // The words of the request's nextAction and of the Slack notice (requests/next-action.ts).
+  const step = handshakeStep({ connectionName: record.connectionName });
   const updated = await updateActiveRequest(record.requestId, (current) =>
     current.status === 'WAITING_FOR_APPROVAL'
       ? undefined
@@ -89,12 +92,12 @@ async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalR
           ...current,
           status: 'WAITING_FOR_APPROVAL',
           waitingFor: {
-            what: 'a GitHub organization owner to finish the connection handshake ("Update pending connection") in the AWS console, then an approver to approve',
+            what: waitingForPhrase(step),
             who: config.approversChannel ? `approvers (Slack ${config.approversChannel})` : 'approvers (admin API)',
             link: consoleUrl,
             since: new Date().toISOString(),
           },
-          timeline: [...current.timeline, timelineEntry('approval', 'system', 'Asked the approvers to finish the handshake and approve.')],
+          timeline: [...current.timeline, timelineEntry('approval', 'system', `Asked the approvers: ${mustSentence(step)}`)],
         },
   );
   // A retried first stage must not post the request twice.

@@ -1,6 +1,7 @@
 import { GetHostCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
 import { nextPoll } from '../core/backoff.ts';
 import { hostConsoleUrl } from '../core/console-links.ts';
+import { hostSetupStep, mustSentence, waitingForPhrase } from '../requests/next-action.ts';
 import { timelineEntry } from '../requests/store.ts';
 import type { RemainingTime } from '../shared/deadline.ts';
 import { activeRequest, updateActiveRequest } from './active-request.ts';
@@ -29,19 +30,21 @@ export async function notifyHandler(event: StepInput & { host: { hostArn: string
   const { config } = workflowContext();
   const deadline = noticeDeadline(context);
   const link = hostConsoleUrl(event.host.hostArn);
-  const record = await updateActiveRequest(event.requestId, (current) => ({
-    ...current,
-    status: 'WAITING_FOR_HOST_SETUP',
-    waitingFor: {
-      what: event.host.status.startsWith('VPC_CONFIG')
-        ? 'the host to finish initializing its VPC configuration, then a GHES administrator to choose "Set up host" in the AWS console'
-        : 'a GitHub Enterprise Server administrator to choose "Set up host" in the AWS console and register the GitHub App',
-      who: config.hostAdminsChannel ? `GHES administrators (Slack ${config.hostAdminsChannel})` : 'GHES administrators',
-      link,
-      since: new Date().toISOString(),
-    },
-    timeline: [...current.timeline, timelineEntry('host-setup', 'system', `Asked the GHES administrators to set up host ${event.host.hostArn}.`)],
-  }));
+  const record = await updateActiveRequest(event.requestId, (current) => {
+    // The words of the request's nextAction and of the Slack notice (requests/next-action.ts).
+    const step = hostSetupStep({ providerEndpoint: current.providerEndpoint, vpc: current.vpcConfiguration !== undefined });
+    return {
+      ...current,
+      status: 'WAITING_FOR_HOST_SETUP',
+      waitingFor: {
+        what: waitingForPhrase(step),
+        who: config.hostAdminsChannel ? `GHES administrators (Slack ${config.hostAdminsChannel})` : 'GHES administrators',
+        link,
+        since: new Date().toISOString(),
+      },
+      timeline: [...current.timeline, timelineEntry('host-setup', 'system', `Asked the GHES administrators for host ${event.host.hostArn}: ${mustSentence(step)}`)],
+    };
+  });
   const notice = await notifyHostSetupNeeded(record, event.host.hostArn, link, { deadline });
   await recordNotDelivered(record.requestId, 'host-setup', notice);
   const first = nextPoll({ attempt: 0, elapsedSeconds: 0 }, config.hostPoll);

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   connectionConsoleUrl,
   connectionsSettingsConsoleUrl,
+  executionConsoleUrl,
   hostConsoleUrl,
   parseConnectionsArn,
   pipelineConsoleUrl,
+  roleConsoleUrl,
 } from '../../functions/core/console-links.ts';
 import { InvalidArnError } from '../../functions/core/errors.ts';
 
@@ -73,6 +75,32 @@ describe('pipelineConsoleUrl', () => {
 
   it('refuses other ARNs', () => {
     expect(() => pipelineConsoleUrl('arn:aws:codebuild:eu-west-1:111111111111:project/p')).toThrow(InvalidArnError);
+  });
+});
+
+describe('roleConsoleUrl', () => {
+  it('links the role in the partition’s (global) IAM console, by name whatever its path', () => {
+    expect(roleConsoleUrl('arn:aws:iam::111111111111:role/service-role/payments-pipeline')).toBe(
+      'https://console.aws.amazon.com/iam/home#/roles/details/payments-pipeline',
+    );
+    expect(roleConsoleUrl('arn:aws-cn:iam::111111111111:role/p')).toBe('https://console.amazonaws.cn/iam/home#/roles/details/p');
+    expect(roleConsoleUrl('arn:aws-us-gov:iam::111111111111:role/p')).toBe('https://console.amazonaws-us-gov.com/iam/home#/roles/details/p');
+  });
+
+  it('refuses other ARNs and partitions without a console', () => {
+    expect(() => roleConsoleUrl('arn:aws:iam::111111111111:user/p')).toThrow(InvalidArnError);
+    expect(() => roleConsoleUrl('arn:aws-iso:iam::111111111111:role/p')).toThrow(/partition "aws-iso"/);
+  });
+});
+
+describe('executionConsoleUrl', () => {
+  it('links the execution in its Region', () => {
+    const execution = 'arn:aws:states:eu-west-1:111111111111:execution:connection-broker-provisioning:cancel-r1';
+    expect(executionConsoleUrl(execution)).toBe(`https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${execution}`);
+  });
+
+  it('refuses other ARNs', () => {
+    expect(() => executionConsoleUrl('arn:aws:states:eu-west-1:111111111111:stateMachine:m')).toThrow(InvalidArnError);
   });
 });
 

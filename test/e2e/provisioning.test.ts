@@ -9,8 +9,10 @@ interface RequestBody {
   status: string;
   hostArn?: string;
   connectionArn?: string;
+  connectionName: string;
   failure?: { code: string; message: string };
-  waitingFor?: { what: string; who: string; link?: string };
+  waitingFor?: { what: string; who: string; link?: string; since: string };
+  nextAction?: { stage: string; actor: string; message: string; actionUrl?: string; deadline?: string } | null;
   timeline: { step: string; actor: string; message: string }[];
 }
 
@@ -108,8 +110,29 @@ describe('provisioning over HTTP', () => {
     const waiting = await inStatus(created.requestId, 'WAITING_FOR_HOST_SETUP');
     expect(waiting.waitingFor?.what).toContain('Set up host');
     expect(waiting.waitingFor?.link).toMatch(/^https:\/\/us-east-1\.console\.aws\.amazon\.com\//);
+    // Who acts next, on the host's console page (its own ARN prefix), within the host wait's 7 days.
+    const hostPrefix = waiting.hostArn!.split(':')[2];
+    expect(waiting.nextAction).toMatchObject({
+      stage: 'host-setup',
+      actor: 'ghes-admin',
+      message: 'A GitHub Enterprise Server administrator must choose "Set up host" in the AWS console for the host of https://ghe.example.com.',
+      actionUrl: waiting.waitingFor?.link,
+    });
+    expect(waiting.nextAction?.actionUrl).toContain(`/codesuite/settings/`);
+    expect(waiting.nextAction?.actionUrl).toContain(`/${hostPrefix}/hosts/${encodeURIComponent(waiting.hostArn!)}?region=us-east-1`);
+    expect(Date.parse(waiting.nextAction!.deadline!) - Date.parse(waiting.waitingFor!.since)).toBe(7 * 86_400_000);
+    expect(waiting.timeline.map((entry) => entry.message)).toContain(`Asked the GHES administrators for host ${waiting.hostArn}: ${waiting.nextAction?.message}`);
 
     const awaitingApproval = await setUpHost(created);
+    const [, , connectionPrefix, , account] = awaitingApproval.connectionArn!.split(':');
+    expect(awaitingApproval.nextAction).toMatchObject({
+      stage: 'handshake-and-approval',
+      actor: 'approver',
+      message: `A GitHub organization owner must choose "Update pending connection" in the AWS console for connection ${awaitingApproval.connectionName}, then an approver must approve it.`,
+      actionUrl: `https://us-east-1.console.aws.amazon.com/codesuite/settings/${account}/us-east-1/${connectionPrefix}/connections/${awaitingApproval.connectionArn!.split('/').at(-1)}?region=us-east-1`,
+    });
+    expect(awaitingApproval.nextAction?.actionUrl).toBe(awaitingApproval.waitingFor?.link);
+    expect(Date.parse(awaitingApproval.nextAction!.deadline!) - Date.parse(awaitingApproval.waitingFor!.since)).toBe(72 * 3_600_000);
     const message = await approvalMessage(awaitingApproval.connectionArn!);
 
     // Approve before the handshake: nothing resumes.
@@ -121,6 +144,8 @@ describe('provisioning over HTTP', () => {
     expect(click.status).toBe(200);
 
     const done = await inStatus(created.requestId, 'COMPLETED');
+    // The sandbox's pipeline names a role that does not exist: the requester must fix the pipeline.
+    expect(done.nextAction).toMatchObject({ stage: 'pipeline-permissions', actor: 'requester' });
     expect(done.timeline.map((entry) => entry.step)).toEqual(expect.arrayContaining(['host', 'host-setup', 'connection', 'approval', 'verify', 'attach', 'done']));
     const { pipeline } = await pipelines.send(new GetPipelineCommand({ name: 'payments' }));
     const source = pipeline!.stages![0]!.actions![0]!;
@@ -138,7 +163,8 @@ describe('provisioning over HTTP', () => {
     expect(early.body.error.code).toBe('HandshakePending');
     await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: waiting.connectionArn });
     expect((await api(system, 'POST', `/v1/connection-requests/${created.requestId}/approve`, { token: admin })).status).toBe(200);
-    await inStatus(created.requestId, 'COMPLETED');
+    // Nothing left to do.
+    expect((await inStatus(created.requestId, 'COMPLETED')).nextAction).toBeNull();
   });
 
   it('rolls back a rejected request: REJECTED and the connection is gone', async () => {
@@ -148,6 +174,7 @@ describe('provisioning over HTTP', () => {
     await sandboxControl(system, 'POST', '/slack/click', { channel: 'C0APPROVALS', ts: message.ts, actionId: 'reject', userId: 'U0APPROVER' });
     const rejected = await inStatus(created.requestId, 'REJECTED');
     expect(rejected.failure?.code).toBe('Rejected');
+    expect(rejected.nextAction).toMatchObject({ stage: 'new-request', actor: 'requester' });
     await expect(connections.send(new GetConnectionCommand({ ConnectionArn: waiting.connectionArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
@@ -172,6 +199,7 @@ describe('provisioning over HTTP', () => {
 
     const done = await afterCancelWait(created.requestId, 'CANCELLED');
     expect(done.failure).toEqual({ code: 'Cancelled', message: 'Cancelled by alice@example.com' });
+    expect(done.nextAction).toBeNull();
     expect(done.timeline.map((entry) => [entry.step, entry.actor])).toEqual(expect.arrayContaining([['cancel', 'alice@example.com'], ['rollback', 'alice@example.com']]));
     expect(done.timeline.map((entry) => entry.message)).toContain('Rollback finished; the request is CANCELLED.');
     expect(await hostArns()).not.toContain(waiting.hostArn);

@@ -84,7 +84,7 @@ describe('the approval stages', () => {
     expect((await approvals.forRequest(requestId)).map((each) => each.approvalId)).toEqual([record.approvalId]);
     const notes = (await store.getRequest(requestId)).timeline.map((entry) => entry.message);
     expect(notes).toEqual([
-      'Asked the approvers to finish the handshake and approve.',
+      'Asked the approvers: A GitHub organization owner must choose "Update pending connection" in the AWS console for connection c, then an approver must approve it.',
       'Reminded the approvers: no decision after 24 hours.',
       'Escalated to the admins: no decision after 48 hours.',
     ]);

@@ -133,7 +133,7 @@ describe('workflow steps with a Slack that does not answer in time', { timeout: 
     expect(result).toMatchObject({ action: 'wait', attempt: 1 });
     expect((await store.getRequest(requestId)).status).toBe('WAITING_FOR_HOST_SETUP');
     expect(await timelineOf(requestId)).toEqual([
-      `Asked the GHES administrators to set up host ${HOST}.`,
+      `Asked the GHES administrators for host ${HOST}: A GitHub Enterprise Server administrator must choose "Set up host" in the AWS console for the host of https://ghe.example.com.`,
       `Slack notice not delivered: the host set-up request to ${HOST_ADMINS} (Slack did not answer in time).`,
     ]);
     expect(await recordedSlackEvents(sandbox)).toEqual([]);
@@ -155,7 +155,7 @@ describe('workflow steps with a Slack that does not answer in time', { timeout: 
     expect(approval).toMatchObject({ status: 'PENDING', taskToken: TASK_TOKEN });
     expect(approval?.requestMessage).toBeUndefined();
     expect(await timelineOf(requestId)).toEqual([
-      'Asked the approvers to finish the handshake and approve.',
+      'Asked the approvers: A GitHub organization owner must choose "Update pending connection" in the AWS console for connection c, then an approver must approve it.',
       `Slack notice not delivered: the approval request to ${APPROVERS} (Slack did not answer in time).`,
     ]);
     expect(logs).toContain('not delivered');
