@@ -48,6 +48,7 @@ for (const result of [ours, naive]) {
 }
 console.log('  ours: backoff polling of the host (60 s doubling, capped) and a task-token callback for the approval');
 console.log('  naive: fixed 30-second polling of the host and of the connection, in the same engine');
+console.log('  counted: state transitions of the request\'s execution, with the sandbox clock frozen and moved in 15 s steps (each step settles first), so both counts repeat exactly');
 const ratio = naive.transitions / ours.transitions;
 console.log(`  target: ours <= 32 transitions: ${ours.transitions <= 32 ? 'met' : 'MISSED'}`);
 console.log(`P1 transitions ours=${ours.transitions} naive=${naive.transitions} ratio=${ratio.toFixed(1)}`);

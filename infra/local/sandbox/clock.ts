@@ -4,10 +4,28 @@
  */
 export class SandboxClock {
   private offsetMs = 0;
+  /** Set while frozen: the time stands still and moves only when advanced (benchmarks count exactly). */
+  private frozenAtMs: number | undefined;
   private readonly listeners = new Set<(nowMs: number) => void>();
 
   nowMs(): number {
-    return Date.now() + this.offsetMs;
+    return this.frozenAtMs ?? Date.now() + this.offsetMs;
+  }
+
+  get frozen(): boolean {
+    return this.frozenAtMs !== undefined;
+  }
+
+  /**
+   * Stops real time from moving the sandbox time (or lets it move again, from where it stands).
+   * A run driven only by `advance` then sees the same times whatever the machine's speed.
+   */
+  freeze(frozen: boolean): void {
+    if (frozen && this.frozenAtMs === undefined) this.frozenAtMs = this.nowMs();
+    if (!frozen && this.frozenAtMs !== undefined) {
+      this.offsetMs = this.frozenAtMs - Date.now();
+      this.frozenAtMs = undefined;
+    }
   }
 
   /** Epoch seconds with millisecond precision, the timestamp form of AWS's JSON protocols. */
@@ -17,7 +35,8 @@ export class SandboxClock {
 
   advance(ms: number): number {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');
-    this.offsetMs += ms;
+    if (this.frozenAtMs !== undefined) this.frozenAtMs += ms;
+    else this.offsetMs += ms;
     this.notify();
     return this.nowMs();
   }

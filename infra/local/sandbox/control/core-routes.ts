@@ -87,6 +87,16 @@ export function coreControlRoutes(sandbox: Sandbox): ControlRoute[] {
       handle: () => clockView(sandbox),
     },
     {
+      method: 'PUT',
+      path: '/clock',
+      summary: 'Freeze the sandbox time ({"frozen": true}: it moves only when advanced) or let real time move it again',
+      handle: ({ body }) => {
+        if (typeof body.frozen !== 'boolean') throw new ControlApiError(400, 'InvalidParameter', 'frozen must be true or false', 'frozen');
+        sandbox.clock.freeze(body.frozen);
+        return clockView(sandbox);
+      },
+    },
+    {
       method: 'POST',
       path: '/clock/advance',
       summary: 'Move the sandbox time forward by {seconds}',
@@ -134,6 +144,6 @@ export function coreControlRoutes(sandbox: Sandbox): ControlRoute[] {
   ];
 }
 
-function clockView(sandbox: Sandbox): { now: string; epochSeconds: number } {
-  return { now: new Date(sandbox.clock.nowMs()).toISOString(), epochSeconds: sandbox.clock.nowEpochSeconds() };
+function clockView(sandbox: Sandbox): { now: string; epochSeconds: number; frozen: boolean } {
+  return { now: new Date(sandbox.clock.nowMs()).toISOString(), epochSeconds: sandbox.clock.nowEpochSeconds(), frozen: sandbox.clock.frozen };
 }
