@@ -117,6 +117,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   // What serverless.yml leaves empty (operator settings such as the allow-list) gets a local default.
   const localDefaults = Object.fromEntries(Object.entries(LOCAL_ENVIRONMENT).filter(([key]) => !functionSettings[key]));
   const aws = awsEnvironment(sandbox.url, config.region);
+  // What the machine gives every process (PATH, HOME, …), before this process takes on the
+  // functions' variables for the tests' convenience: each function sees only its own on top.
+  const machineEnvironment = stringEnvironment(process.env);
   Object.assign(process.env, aws, functionSettings, LOCAL_OVERRIDES, localDefaults, options.environment);
 
   const tableClient = new DynamoDBClient({});
@@ -136,7 +139,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       Object.assign(credentials, { AWS_ACCESS_KEY_ID: principal.accessKeyId, AWS_SECRET_ACCESS_KEY: 'local-secret', AWS_SESSION_TOKEN: `local-session-${fn.name}` });
     }
     const ownSettings = Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, resolveCloudFormationValue(value, names)]));
-    const environment = { ...stringEnvironment(process.env), ...aws, ...ownSettings, ...LOCAL_OVERRIDES, ...localDefaults, ...options.environment, ...credentials };
+    const environment = { ...machineEnvironment, ...aws, ...ownSettings, ...LOCAL_OVERRIDES, ...localDefaults, ...options.environment, ...credentials };
     specs.set(fn.name, { ...handlerLocation(fn, localPackage, packaged), name: fn.name, functionName: fn.functionName, timeoutSeconds: fn.timeoutSeconds, memoryLimitInMB: 256, environment });
   }
   const lambda = new LocalLambda(specs, { region: config.region, accountId });

@@ -111,6 +111,26 @@ describe('IAM enforcement for registered principals', () => {
     expect(refusals.map((refusal) => refusal.action)).toContain('codestar-connections:DeleteHost');
   });
 
+  it('reads a resource\'s tags for aws:ResourceTag conditions', async () => {
+    const TAGGER = { accessKeyId: 'ASIATAGGED0000000001', secretAccessKey: 'x', sessionToken: 'y' };
+    sandbox.authorizer.register({
+      accessKeyId: TAGGER.accessKeyId,
+      arn: 'arn:aws:sts::111111111111:assumed-role/team-role/team',
+      policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'codestar-connections:GetHost', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'payments' } } }] }],
+    });
+    const admin = new CodeStarConnectionsClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: TEST_CREDENTIALS });
+    const team = new CodeStarConnectionsClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: TAGGER, maxAttempts: 1 });
+    try {
+      const tagged = (await admin.send(new CreateHostCommand({ Name: 'payments-ghe', ProviderType: 'GitHubEnterpriseServer', ProviderEndpoint: 'https://ghe.example.com', Tags: [{ Key: 'team', Value: 'payments' }] }))).HostArn!;
+      const other = (await admin.send(new CreateHostCommand({ Name: 'other-ghe', ProviderType: 'GitHubEnterpriseServer', ProviderEndpoint: 'https://ghe.example.com', Tags: [{ Key: 'team', Value: 'web' }] }))).HostArn!;
+      expect((await team.send(new GetHostCommand({ HostArn: tagged }))).Name).toBe('payments-ghe');
+      await expect(team.send(new GetHostCommand({ HostArn: other }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    } finally {
+      admin.destroy();
+      team.destroy();
+    }
+  });
+
   it('leaves the ordinary credentials unrestricted, and can be switched off', async () => {
     const admin = new CodeStarConnectionsClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: TEST_CREDENTIALS });
     const reader = new CodeStarConnectionsClient({ ...as, endpoint: sandbox.url });

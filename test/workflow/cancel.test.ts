@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiError } from '../../functions/api/errors.ts';
 import { cancelExecutionName, cancelRequest } from '../../functions/api/manage-request.ts';
 import type { ConnectionRequestRecord, RequestStatus } from '../../functions/requests/model.ts';
 import { BrokerStore } from '../../functions/requests/store.ts';
-import { setClients, type Clients } from '../../functions/shared/clients.ts';
+import { setClients } from '../../functions/shared/clients.ts';
+import { workflowClients } from '../helpers/workflow-clients.ts';
 import { resetConfig } from '../../functions/shared/config.ts';
 import { handler as acquireHost } from '../../functions/workflow/acquire-host.ts';
 import { updateActiveRequest } from '../../functions/workflow/active-request.ts';
@@ -60,14 +57,7 @@ beforeAll(async () => {
   resetWorkflowContext();
   // Nothing listens here: a step that called AWS before its guard would fail with a network error.
   const nowhere = { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
-  setClients({
-    connections: new CodeStarConnectionsClient(nowhere),
-    pipelines: new CodePipelineClient(nowhere),
-    codeBuild: new CodeBuildClient(nowhere),
-    iam: new IAMClient(nowhere),
-    stepFunctions: new SFNClient(nowhere),
-    documents: table.documents,
-  } as Clients);
+  setClients(workflowClients(table.documents, nowhere));
 
   // The tasks of the provisioning workflow: the host is never set up, so an execution waits between polls.
   const stub = (result: unknown) => async () => result;

@@ -1,4 +1,3 @@
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import {
   CodePipelineClient,
   GetPipelineStateCommand,
@@ -7,14 +6,12 @@ import {
   StartPipelineExecutionCommand,
   type StageState,
 } from '@aws-sdk/client-codepipeline';
-import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionRequestRecord } from '../../functions/requests/model.ts';
 import { BrokerStore } from '../../functions/requests/store.ts';
-import { setClients, type Clients } from '../../functions/shared/clients.ts';
+import { setClients } from '../../functions/shared/clients.ts';
+import { workflowClients } from '../helpers/workflow-clients.ts';
 import { resetConfig } from '../../functions/shared/config.ts';
 import { resetWorkflowContext } from '../../functions/workflow/context.ts';
 import { FirstRunInProgress, FirstRunSourceFailed } from '../../functions/workflow/errors.ts';
@@ -32,14 +29,7 @@ beforeAll(async () => {
   vi.stubEnv('TABLE_NAME', TEST_TABLE);
   resetConfig();
   resetWorkflowContext();
-  setClients({
-    connections: new CodeStarConnectionsClient({}),
-    pipelines: new CodePipelineClient({}),
-    codeBuild: new CodeBuildClient({}),
-    iam: new IAMClient({}),
-    stepFunctions: new SFNClient({}),
-    documents: table.documents,
-  } as Clients);
+  setClients(workflowClients(table.documents));
 });
 afterAll(async () => {
   setClients(undefined);

@@ -1,12 +1,10 @@
-import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApprovalStore } from '../../functions/requests/approvals.ts';
 import { BrokerStore } from '../../functions/requests/store.ts';
-import { setClients, type Clients } from '../../functions/shared/clients.ts';
+import { setClients } from '../../functions/shared/clients.ts';
+import { workflowClients } from '../helpers/workflow-clients.ts';
 import { resetConfig } from '../../functions/shared/config.ts';
 import { ApprovalClosedError, handler } from '../../functions/workflow/request-approval.ts';
 import { resetWorkflowContext } from '../../functions/workflow/context.ts';
@@ -33,13 +31,7 @@ beforeAll(async () => {
   vi.stubEnv('SLACK_SIGNING_SECRET', '');
   resetConfig();
   resetWorkflowContext();
-  const clients: Clients = {
-    connections: new CodeStarConnectionsClient({}),
-    pipelines: new CodePipelineClient({}),
-    iam: new IAMClient({}),
-    stepFunctions: new SFNClient({}),
-    documents: table.documents,
-  } as Clients;
+  const clients = workflowClients(table.documents);
   setClients(clients);
 });
 afterAll(async () => {

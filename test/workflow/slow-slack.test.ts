@@ -1,12 +1,9 @@
-import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApprovalStore } from '../../functions/requests/approvals.ts';
 import type { ConnectionRequestRecord, RequestStatus } from '../../functions/requests/model.ts';
 import { BrokerStore } from '../../functions/requests/store.ts';
-import { setClients, type Clients } from '../../functions/shared/clients.ts';
+import { setClients } from '../../functions/shared/clients.ts';
+import { workflowClients } from '../helpers/workflow-clients.ts';
 import { resetConfig } from '../../functions/shared/config.ts';
 import { handler as completeRequest } from '../../functions/workflow/complete-request.ts';
 import { resetWorkflowContext } from '../../functions/workflow/context.ts';
@@ -55,13 +52,7 @@ beforeAll(async () => {
   vi.stubEnv('SLACK_APPROVERS_CHANNEL', APPROVERS);
   resetConfig();
   resetWorkflowContext();
-  setClients({
-    connections: new CodeStarConnectionsClient({}),
-    pipelines: new CodePipelineClient({}),
-    iam: new IAMClient({}),
-    stepFunctions: new SFNClient({}),
-    documents: table.documents,
-  } as Clients);
+  setClients(workflowClients(table.documents));
 });
 afterAll(async () => {
   setClients(undefined);

@@ -61,6 +61,7 @@ export class Authorizer {
       if (decision !== 'allow') {
         const refusal = { action: requirement.action, resource: requirement.resource, decision, message: refusalMessage(principal.arn, requirement, decision) };
         this.refusals.push({ ...refusal, principal: principal.arn, atMs: Date.now() });
+        if (this.refusals.length > MAX_REFUSALS_KEPT) this.refusals.shift();
         return refusal;
       }
     }
@@ -69,9 +70,12 @@ export class Authorizer {
 
   /** Every refusal so far, for the control API (what a developer would read in CloudTrail). */
   recentRefusals(): readonly (Refusal & { principal: string; atMs: number })[] {
-    return this.refusals.slice(-200);
+    return [...this.refusals];
   }
 }
+
+/** The control API shows the latest refusals; older ones are let go so a long run does not grow. */
+const MAX_REFUSALS_KEPT = 200;
 
 /**
  * IAM's refusal text (IAM User Guide, "Troubleshoot access denied error messages"). A request on no

@@ -5,7 +5,7 @@ import { connectionOperations } from './connections.ts';
 import { connectionsControlRoutes } from './control.ts';
 import { gitSyncOperations } from './git-sync.ts';
 import { hostOperations, settleHosts } from './hosts.ts';
-import { findByArn, SLICE, stateFor, type ConnectionsState } from './state.ts';
+import { findByArn, parseResourceArn, SLICE, stateFor, type ConnectionsState } from './state.ts';
 import { tagOperations } from './tags.ts';
 
 const codestarModel = SmithyModel.load(new URL('../../models/codestar-connections.smithy.json', import.meta.url));
@@ -45,6 +45,21 @@ export function createConnectionsModule(deps: SandboxDeps): SandboxModule & { lo
   return {
     jsonServices: [codestar, codeconnections],
     controlRoutes: connectionsControlRoutes(deps, codeconnectionsModel),
+    // What IAM reads of a host or connection: its tags (aws:ResourceTag/*) and whether it has a VPC.
+    resourceFacts: {
+      resourceTags(arn) {
+        const parsed = parseResourceArn(arn);
+        if (!parsed) return undefined;
+        const state = stateFor(deps.store, parsed.accountId, parsed.region);
+        const resource = findByArn(state.hosts, arn) ?? findByArn(state.connections, arn) ?? findByArn(state.repositoryLinks, arn);
+        return resource && Object.fromEntries((state.tags[resource.arn] ?? []).map((tag) => [tag.Key, tag.Value]));
+      },
+      hostHasVpc(arn) {
+        const parsed = parseResourceArn(arn);
+        const host = parsed?.kind === 'host' ? findByArn(stateFor(deps.store, parsed.accountId, parsed.region).hosts, arn) : undefined;
+        return host && host.vpcConfiguration !== undefined;
+      },
+    },
     lookup: {
       connection(accountId, region, connectionArn) {
         const connection = findByArn(stateFor(deps.store, accountId, region).connections, connectionArn);
