@@ -1,7 +1,8 @@
 /**
  * Benchmark P3: one audit of an account at its quotas (50 hosts, 250 connections, 1,000 pipelines)
  * with every API the auditor uses limited to TPS_LIMIT calls a second in the sandbox, then an
- * immediate second audit with nothing changed. Prints one JSON line; run through `npm run bench`.
+ * immediate second audit with nothing changed. Prints one `BENCH_RESULT {json}`
+ * line; run through `npm run bench`.
  *
  * The account: every host AVAILABLE with five AVAILABLE connections; 250 pipelines use one
  * connection each, 750 use a GitHub (OAuth) source. MANAGED_REQUESTS of the connections came
@@ -18,6 +19,7 @@ import { BrokerStore } from '../functions/requests/store.ts';
 import { clients } from '../functions/shared/clients.ts';
 import { startLocalSystem, type LocalSystem } from '../infra/local/local-system.ts';
 import { mintToken } from '../infra/local/runtime/jwt.ts';
+import { printResult } from './local-bench.ts';
 
 const HOSTS = 50;
 const CONNECTIONS_PER_HOST = 5;
@@ -62,21 +64,19 @@ try {
   const limited = perOperation.filter(({ operation }) => LIMITED_OPERATIONS.some(([service, name]) => operation === `${service}:${name}`));
   const floorSeconds = Math.max(...limited.map(({ admitted }) => admitted / TPS_LIMIT));
   const total = (counts: CallCount[]) => counts.reduce((sum, call) => sum + call.ok + call.clientError + call.serverError + call.throttled, 0);
-  console.log(
-    JSON.stringify({
-      wallSeconds: first.wallSeconds,
-      floorSeconds,
-      ratio: first.wallSeconds / floorSeconds,
-      throttledFailures: (first.report.calls?.throttledFailures ?? 0) + (second.report.calls?.throttledFailures ?? 0),
-      firstCalls: total(firstCalls),
-      secondCalls: total(secondCalls),
-      secondWallSeconds: second.wallSeconds,
-      throttledAttempts: perOperation.reduce((sum, { throttled }) => sum + throttled, 0),
-      perOperation,
-      inventory: first.report.inventory,
-      findings: first.report.summary?.byType,
-    }),
-  );
+  printResult({
+    wallSeconds: first.wallSeconds,
+    floorSeconds,
+    ratio: first.wallSeconds / floorSeconds,
+    throttledFailures: (first.report.calls?.throttledFailures ?? 0) + (second.report.calls?.throttledFailures ?? 0),
+    firstCalls: total(firstCalls),
+    secondCalls: total(secondCalls),
+    secondWallSeconds: second.wallSeconds,
+    throttledAttempts: perOperation.reduce((sum, { throttled }) => sum + throttled, 0),
+    perOperation,
+    inventory: first.report.inventory,
+    findings: first.report.summary?.byType,
+  });
 } finally {
   await system.close();
 }

@@ -1,15 +1,39 @@
 /**
  * `npm run bench`: performance measured, not asserted. Each scenario runs in its own process (the
- * local runtime keeps one environment per process) and prints JSON; this prints the figures, the
- * ratios, and one summary line per benchmark in a fixed form that tools read.
+ * local runtime keeps one environment per process) and prints one `BENCH_RESULT {json}` line; this
+ * prints the figures, how they are counted, the targets, and the summary lines in a fixed form that
+ * tools read (`P1 transitions ours=…`, `P1 transitions max=…`, `P1 notice latency …`, `P1 sweep …`, `P3 audit …`).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RESULT_PREFIX } from './local-bench.ts';
 
 interface P1Result {
   variant: 'ours' | 'naive';
   status: string;
   transitions: number;
+  realSeconds: number;
+}
+
+interface P1DelayResult {
+  delaySeconds: number;
+  approvalTimeoutSeconds: number;
+  status: string;
+  transitions: number;
+  acts: { step: string; nextStep: string; latencySeconds: number; sweepAtAct: boolean }[];
+  notices: number;
+  sweepErrors: number;
+}
+
+interface P1SweepResult {
+  waiting: number;
+  statuses: Record<string, number>;
+  calls: number;
+  byOperation: Record<string, number>;
+  otherCallers: number;
+  summary: { waiting: number; calls: { query: number; listHosts: number; listConnections: number } } & Record<string, unknown>;
+  hosts: number;
+  connections: number;
   realSeconds: number;
 }
 
@@ -34,24 +58,75 @@ function runScenario<T>(script: string, args: string[]): T {
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     timeout: 10 * 60_000,
   });
-  const line = run.stdout.trim().split('\n').reverse().find((candidate) => candidate.startsWith('{'));
+  // The functions log JSON lines too: the result is the line with the scenarios' own prefix.
+  const line = run.stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_PREFIX));
   if (run.status !== 0 || !line) throw new Error(`${script} ${args.join(' ')} failed (exit ${run.status}):\n${run.stderr}`);
-  return JSON.parse(line) as T;
+  return JSON.parse(line.slice(RESULT_PREFIX.length)) as T;
 }
 
-console.log('P1: state transitions for one request (host set up after 30 min, handshake approved after 4 h)');
+console.log('P1: state transitions for one request (host set up 30 min after the request waits for it, handshake done 4 h after the connection is made; APPROVAL_MODE=handshake, no Approve click)');
 const ours = runScenario<P1Result>('bench/p1-scenario.ts', ['ours']);
 const naive = runScenario<P1Result>('bench/p1-scenario.ts', ['naive']);
 for (const result of [ours, naive]) {
   if (result.status !== 'COMPLETED') throw new Error(`P1 ${result.variant} ended ${result.status}`);
   console.log(`  ${result.variant.padEnd(5)} transitions=${String(result.transitions).padStart(5)}  (ran in ${result.realSeconds} s real time)`);
 }
-console.log('  ours: backoff polling of the host (60 s doubling, capped) and a task-token callback for the approval');
-console.log('  naive: fixed 30-second polling of the host and of the connection, in the same engine');
-console.log('  counted: state transitions of the request\'s execution, with the sandbox clock frozen and moved in 15 s steps (each step settles first), so both counts repeat exactly');
+console.log('  ours: both human waits are task-token callbacks (AwaitHostSetup, AwaitHandshake), resumed by the watcher, one sweep a minute for all requests');
+console.log('  naive: the same workflow with each wait rewritten as a per-request 30 s polling loop: host = Wait 30 s, AcquireHost again (a GetHost), Choice on $.host.status (3 transitions a poll); connection = Wait 30 s, VerifyConnection, back to the Wait while not AVAILABLE (2 a poll)');
+console.log("  counted: StateEntered events of the request's execution (its transitions), with the sandbox clock frozen and moved only in 15 s steps, each after the system settled, so both counts repeat exactly");
 const ratio = naive.transitions / ours.transitions;
-console.log(`  target: ours <= 32 transitions: ${ours.transitions <= 32 ? 'met' : 'MISSED'}`);
+console.log(`  target: ours <= 16 transitions: ${ours.transitions <= 16 ? 'met' : 'MISSED'}`);
 console.log(`P1 transitions ours=${ours.transitions} naive=${naive.transitions} ratio=${ratio.toFixed(1)}`);
+
+const DELAYS: [label: string, seconds: number][] = [
+  ['2 min', 120],
+  ['30 min', 1800],
+  ['5 h', 5 * 3600],
+  ['26 h', 26 * 3600],
+  ['6 days', 6 * 86_400],
+];
+const delayRuns = DELAYS.map(([label, seconds]) => ({ label, ...runScenario<P1DelayResult>('bench/p1-delay.ts', [String(seconds)]) }));
+const approvalTimeoutDays = (delayRuns[0]?.approvalTimeoutSeconds ?? 0) / 86_400;
+console.log(
+  `P1: by human delay: the host set up, then the handshake done, each the same delay after its wait began; default APPROVAL_MODE=handshake; APPROVAL_TIMEOUT_SECONDS=${delayRuns[0]?.approvalTimeoutSeconds} (${approvalTimeoutDays} days) in all ${DELAYS.length} runs, so that the 6-day handshake is within the approval deadline (default 72 h); the host deadline is 7 days by default`,
+);
+for (const run of delayRuns) {
+  if (run.status !== 'COMPLETED') throw new Error(`P1 delay ${run.label} ended ${run.status}`);
+  const noticed = run.acts.map((act) => `${act.step} noticed after ${act.latencySeconds} s (${act.nextStep})`).join(', ');
+  console.log(`  ${run.label.padEnd(6)} transitions=${String(run.transitions).padStart(3)}  ${noticed}; watcher reminders/escalations sent: ${run.notices}${run.sweepErrors > 0 ? `; FAILED SWEEPS: ${run.sweepErrors}` : ''}`);
+}
+const delayTransitions = delayRuns.map((run) => run.transitions);
+const latencies = delayRuns.flatMap((run) => run.acts.map((act) => act.latencySeconds)).sort((a, b) => a - b);
+const maxTransitions = Math.max(...delayTransitions);
+const minTransitions = Math.min(...delayTransitions);
+const maxLatency = latencies[latencies.length - 1]!;
+// Nearest rank: the 5th of the 10 latencies in ascending order.
+const p50Latency = latencies[Math.ceil(latencies.length / 2) - 1]!;
+console.log('  counted: transitions as above; reminders and escalations are sent by the watcher and cost none');
+console.log(
+  '  latency: sandbox seconds from the act (GET /_sandbox/clock when complete-setup / complete-handshake is called) to the next state entered in the execution history (CreateConnection, VerifyConnection), whole seconds, over the 10 acts; p50 by nearest rank',
+);
+console.log(
+  `  how: clock frozen; one jump to each act (the waiting system is idle; the jump fires the watcher once, at the act's time, and the act follows that sweep: the worst phase, a full minute to the next sweep${delayRuns.every((run) => run.acts.every((act) => act.sweepAtAct)) ? '' : ' — NOT so in every run'}), then settled 15 s steps until the next state is entered`,
+);
+console.log(
+  `  targets: transitions <= 16 and the same for every delay: ${maxTransitions <= 16 && maxTransitions === minTransitions ? 'met' : 'MISSED'}; latency max <= 75 s: ${maxLatency <= 75 ? 'met' : 'MISSED'}`,
+);
+console.log(`P1 transitions max=${maxTransitions} min=${minTransitions} delays=${DELAYS.length}`);
+console.log(`P1 notice latency max_s=${maxLatency} p50_s=${p50Latency}`);
+
+const sweep = runScenario<P1SweepResult>('bench/p1-sweep.ts', []);
+console.log(
+  `P1: one watcher sweep with ${sweep.waiting} requests waiting (${Object.entries(sweep.statuses).map(([status, count]) => `${count} ${status}`).join(', ')}; ${sweep.hosts} hosts, ${sweep.connections} connections), all made through the HTTP API, and nothing changed since the last sweep`,
+);
+console.log(`  (ran in ${sweep.realSeconds} s real time, making the requests included)`);
+console.log(
+  `  counted: AWS calls made with the watcher's credentials during that sweep, as the sandbox authorised them (DynamoDB included): ${Object.entries(sweep.byOperation).map(([operation, count]) => `${operation}=${count}`).join(' ')}; calls by anyone else meanwhile: ${sweep.otherCallers}`,
+);
+const reported = sweep.summary.calls.query + sweep.summary.calls.listHosts + sweep.summary.calls.listConnections;
+console.log(`  the sweep's SweepSummary: ${JSON.stringify(sweep.summary)} (${reported === sweep.calls ? 'agrees with' : 'DIFFERS from'} the calls counted)`);
+console.log(`  target: calls <= 10: ${sweep.calls <= 10 ? 'met' : 'MISSED'}`);
+console.log(`P1 sweep waiting=${sweep.waiting} calls=${sweep.calls}`);
 
 console.log('P3: audit of an account at its quotas (50 hosts, 250 connections, 1,000 pipelines), every API limited to 10 calls/s');
 const audit = runScenario<P3Result>('bench/p3-audit.ts', []);

@@ -96,8 +96,12 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
         name: requestId,
         input: JSON.stringify({
           requestId,
-          // Each approval stage's wait (reminder, escalation, timeout): read by the callback states' TimeoutSecondsPath.
-          settings: { approvalStageSeconds: dependencies.config.approvalStageTimeouts, attachPipeline: request.pipeline !== undefined },
+          settings: {
+            // The two human waits' deadlines (their states' TimeoutSecondsPath), fixed for the request's life.
+            hostSetupTimeoutSeconds: dependencies.config.hostSetupTimeoutSeconds,
+            approvalTimeoutSeconds: dependencies.config.approvalSchedule.timeoutSeconds,
+            attachPipeline: request.pipeline !== undefined,
+          },
         }),
       }),
     ));

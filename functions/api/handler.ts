@@ -12,7 +12,7 @@ import { createConnectionRequest } from './create-request.ts';
 import { badRequest, conflict, notFound, unprocessable } from './errors.ts';
 import { fetchGhesMeta } from './ghes-meta.ts';
 import { json, toResponse } from './http.ts';
-import { cancelRequest, decideByAdmin, listRequests, visibleRequest } from './manage-request.ts';
+import { cancelRequest, checkNow, decideByAdmin, listRequests, visibleRequest } from './manage-request.ts';
 import { openApiDocument } from './openapi.ts';
 import { requestView, type RequestView } from './request-view.ts';
 
@@ -102,6 +102,8 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer, co
         return json(200, await decideByAdmin(caller, id, 'approve', decisions));
       case 'POST /v1/connection-requests/{id}/reject':
         return json(200, await decideByAdmin(caller, id, 'reject', decisions));
+      case 'POST /v1/connection-requests/{id}/check':
+        return json(200, await checkNow(caller, id, store));
       default:
         throw notFound(`No route ${event.routeKey}.`);
     }

@@ -7,6 +7,7 @@ import { timelineEntry, type BrokerStore } from '../requests/store.ts';
 import type { Clients } from '../shared/clients.ts';
 import { closingForRequest } from '../workflow/close-approvals.ts';
 import { showApprovalClosed } from '../workflow/notifications.ts';
+import { checkMessage, checkRequest, type CheckOutcome } from '../waits/check.ts';
 import type { Caller } from './caller.ts';
 import { badRequest, conflict, forbidden, notFound, serviceUnavailable } from './errors.ts';
 import { requestView, type RequestView } from './request-view.ts';
@@ -202,4 +203,16 @@ export async function decideByAdmin(caller: Caller, requestId: string, decision:
     at: new Date(outcome.approval.decidedAt ?? Date.now()),
   });
   return requestView(await dependencies.store.getRequest(requestId));
+}
+
+/**
+ * POST /v1/connection-requests/{id}/check: "I have done my console step, look now". Anyone who may
+ * see the request (its requester, or an admin, who approves through the API) may ask; the look
+ * and what follows are the watcher's (functions/waits/check.ts), so asking twice is harmless.
+ */
+export async function checkNow(caller: Caller, requestId: string, store: BrokerStore): Promise<{ check: CheckOutcome & { message: string }; request: RequestView }> {
+  await visibleRequest(caller, requestId, store);
+  const check = await checkRequest(requestId, caller.id);
+  const record = await store.getRequest(requestId);
+  return { check: { ...check, message: checkMessage(check, record.status) }, request: requestView(record) };
 }

@@ -143,6 +143,26 @@ export function openApiDocument() {
           },
         },
       },
+      '/v1/connection-requests/{id}/check': {
+        post: {
+          tags: ['requests'],
+          operationId: 'checkConnectionRequest',
+          summary: 'Done in the console: look at the host or connection now instead of within the minute',
+          description:
+            'For the request\'s requester or an admin (admins are who approve through the API; Slack approvers press "Done — check now"): the same look the minute watcher takes, for this request, at once. ' +
+            'A host or connection that is AVAILABLE resumes the workflow (with APPROVAL_MODE=handshake the AVAILABLE connection is the approval); ' +
+            'one that failed fails the request with AWS\'s reason. Safe to repeat.',
+          parameters: [idParameter],
+          responses: {
+            '200': {
+              description: 'What the check found and did, and the request as it is now.',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/CheckResult' } } },
+            },
+            '401': standardErrors['401'],
+            '404': standardErrors['404'],
+          },
+        },
+      },
       '/v1/connection-requests/{id}/reject': {
         post: {
           tags: ['requests'],
@@ -309,6 +329,28 @@ export function openApiDocument() {
             message: { type: 'string', description: 'One sentence: who must do what.' },
             actionUrl: { type: 'string', format: 'uri', description: 'The console page where it is done (for the resource’s own ARN prefix).' },
             deadline: { type: 'string', format: 'date-time', description: 'When the workflow stops waiting (it then times out and rolls back).' },
+          },
+        },
+        CheckResult: {
+          type: 'object',
+          required: ['check', 'request'],
+          properties: {
+            check: {
+              type: 'object',
+              required: ['outcome', 'message'],
+              properties: {
+                outcome: {
+                  type: 'string',
+                  enum: ['resumed', 'failed', 'still-waiting', 'needs-approval', 'not-waiting'],
+                  description: 'needs-approval: the connection is AVAILABLE and APPROVAL_MODE=explicit wants an Approve; not-waiting: no console step is awaited.',
+                },
+                waitingOn: { type: 'string', enum: ['host-setup', 'handshake'] },
+                resourceArn: { type: 'string' },
+                resourceStatus: { type: 'string', description: 'The host’s or connection’s status as AWS gave it just now (NOT_FOUND if deleted).' },
+                message: { type: 'string' },
+              },
+            },
+            request: { $ref: '#/components/schemas/ConnectionRequest' },
           },
         },
         TimelineEntry: {

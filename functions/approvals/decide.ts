@@ -4,7 +4,6 @@ import { connectionConsoleUrl } from '../core/console-links.ts';
 import type { ApprovalRecord, ApprovalStore } from '../requests/approvals.ts';
 import { timelineEntry, type BrokerStore } from '../requests/store.ts';
 import type { Clients } from '../shared/clients.ts';
-import { isApprovalStage, nextStage } from './stages.ts';
 
 export type Decision = 'approve' | 'reject';
 
@@ -26,6 +25,13 @@ export interface DecisionDependencies {
   store: BrokerStore;
 }
 
+export interface DecisionOptions {
+  /** The caller has just seen the connection AVAILABLE (the watcher's list, a check's GetConnection). */
+  seenAvailable?: boolean;
+  /** The timeline's words for this decision, when not the plain "Approved"/"Rejected". */
+  timelineMessage?: string;
+}
+
 /** The error the state machine's Catch turns into REJECTED. */
 export const REJECTED_ERROR = 'Rejected';
 
@@ -39,9 +45,10 @@ export async function decideApproval(
   decision: Decision,
   decidedBy: string,
   dependencies: DecisionDependencies,
+  options: DecisionOptions = {},
 ): Promise<DecisionOutcome> {
   if (approval.status !== 'PENDING') return { kind: 'already-decided', status: approval.status, decidedBy: approval.decidedBy };
-  if (decision === 'approve') {
+  if (decision === 'approve' && !options.seenAvailable) {
     const record = await dependencies.store.getRequest(approval.requestId);
     const { Connection } = await dependencies.aws.connections.send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
     if (Connection?.ConnectionStatus !== 'AVAILABLE') {
@@ -53,14 +60,17 @@ export async function decideApproval(
     const current = await dependencies.approvals.get(approval.approvalId);
     return { kind: 'already-decided', status: current?.status ?? 'EXPIRED', decidedBy: current?.decidedBy };
   }
-  if ((await resumeWorkflow(won, dependencies.aws.stepFunctions)) === 'token-closed' && !(await laterStageTakesOver(won, dependencies))) {
+  if ((await resumeWorkflow(won, dependencies.aws.stepFunctions)) === 'token-closed' && !(await retriedWaitTakesOver(won, dependencies))) {
     // The wait is over (timed out or cancelled) and nobody will read this decision: say so everywhere.
     await dependencies.approvals.expireUndelivered(won);
     return { kind: 'already-decided', status: 'EXPIRED', tooLate: true };
   }
   await dependencies.store.updateRequest(approval.requestId, (current) => ({
     ...current,
-    timeline: [...current.timeline, timelineEntry('approval', decidedBy, decision === 'approve' ? 'Approved: the handshake is done.' : 'Rejected.')],
+    timeline: [
+      ...current.timeline,
+      timelineEntry('approval', decidedBy, options.timelineMessage ?? (decision === 'approve' ? 'Approved: the handshake is done.' : 'Rejected.')),
+    ],
   }));
   return { kind: 'decided', approval: won };
 }
@@ -88,16 +98,11 @@ export async function resumeWorkflow(approval: ApprovalRecord, stepFunctions: Pi
 }
 
 /**
- * After a closed token: does a later stage pick the decision up? Yes if one already re-pointed the
- * approval (it saw the decision when it did, and passed it on), or if the closed stage was not the
- * last and the request still waits (the next stage is starting and will see it). Otherwise the
- * approval timed out or the request was cancelled.
+ * After a closed token: does a retried attempt of the wait state pick the decision up? Yes if it
+ * already re-pointed the approval at its new token (it saw the decision when it did, and passed it
+ * on). Otherwise the approval timed out or the request was cancelled.
  */
-async function laterStageTakesOver(decided: ApprovalRecord, dependencies: DecisionDependencies): Promise<boolean> {
+async function retriedWaitTakesOver(decided: ApprovalRecord, dependencies: DecisionDependencies): Promise<boolean> {
   const current = await dependencies.approvals.get(decided.approvalId);
-  if (current && current.taskToken !== decided.taskToken) return true;
-  // Records from before the wait had stages had one stage, whose timeout was final.
-  const stage = isApprovalStage(decided.stage) ? decided.stage : 'escalation';
-  if (nextStage(stage) === undefined) return false;
-  return (await dependencies.store.getRequest(decided.requestId)).status === 'WAITING_FOR_APPROVAL';
+  return current !== undefined && current.taskToken !== decided.taskToken;
 }

@@ -1,5 +1,5 @@
 import { InteractionPayloadError, parseInteractionPayload } from '../slack/interaction-payload.ts';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../slack/messages.ts';
+import { APPROVE_ACTION_ID, CHECK_NOW_ACTION_ID, REJECT_ACTION_ID } from '../slack/messages.ts';
 import { decodeApiGatewayBody, slackSignatureHeaders, verifySlackRequest, type EventWithBody, type SlackVerificationFailure } from '../slack/signature.ts';
 import type { Decision } from './decide.ts';
 
@@ -12,8 +12,16 @@ export interface ApprovalClick {
   responseUrl: string | undefined;
 }
 
+/** A "Done — check now" click: look at the request's host or connection at once. */
+export interface CheckClick {
+  requestId: string;
+  userId: string;
+  responseUrl: string | undefined;
+}
+
 export type InteractionVerdict =
   | { kind: 'click'; click: ApprovalClick }
+  | { kind: 'check'; check: CheckClick }
   /** Genuine, but nothing for us (another button, a future action): acknowledge and do nothing. */
   | { kind: 'ignored' }
   /** Not something to act on; `status` is the HTTP answer, `reason` is for the log. */
@@ -29,6 +37,8 @@ export interface InteractionChecks {
 
 /** Approval ids are 128-bit base64url (22 characters); anything else cannot be one of ours. */
 const APPROVAL_ID = /^[A-Za-z0-9_-]{16,64}$/;
+/** Request ids are UUIDs. */
+const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Everything that decides whether an interactivity request may touch an approval, in the order
@@ -52,6 +62,11 @@ export function readInteraction(event: EventWithBody & { headers?: Record<string
   if (payload.team.id !== checks.teamId) return { kind: 'refused', status: 403, reason: 'wrong-workspace' };
   if (payload.api_app_id !== checks.appId) return { kind: 'refused', status: 403, reason: 'wrong-app' };
 
+  const check = payload.actions.find((candidate) => candidate.action_id === CHECK_NOW_ACTION_ID);
+  if (check) {
+    if (!REQUEST_ID.test(check.value)) return { kind: 'refused', status: 400, reason: 'malformed-payload' };
+    return { kind: 'check', check: { requestId: check.value, userId: payload.user.id, responseUrl: payload.response_url } };
+  }
   const action = payload.actions.find((candidate) => candidate.action_id === APPROVE_ACTION_ID || candidate.action_id === REJECT_ACTION_ID);
   if (!action) return { kind: 'ignored' };
   if (!APPROVAL_ID.test(action.value)) return { kind: 'refused', status: 400, reason: 'malformed-payload' };

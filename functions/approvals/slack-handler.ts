@@ -10,7 +10,12 @@ import { slackCredentials } from '../slack/credentials.ts';
 import { showApprovalClosed } from '../workflow/notifications.ts';
 import { answerClick } from './answer-click.ts';
 import { parseApproversConfig } from './approvers.ts';
-import { readInteraction } from './interaction.ts';
+import { readInteraction, type CheckClick } from './interaction.ts';
+import { checkMessage, checkRequest } from '../waits/check.ts';
+import { workflowContext } from '../workflow/context.ts';
+import { RequestNotFoundError } from '../requests/errors.ts';
+import type { SlackClient } from '../slack/client.ts';
+import type { Deadline } from '../shared/deadline.ts';
 
 const logger = new Logger({ serviceName: 'connection-broker-slack' });
 
@@ -21,6 +26,34 @@ const EMPTY_200: APIGatewayProxyStructuredResultV2 = { statusCode: 200, body: ''
  * write, GetConnection, SendTaskSuccess) follows the user-group lookup.
  */
 export const CLICK_RESERVE_MS = 3000;
+
+/**
+ * "Done — check now": anyone in the channel may ask (the message went to the people who act, and
+ * a check only does, sooner, what the watcher does within the minute). They hear, privately, what
+ * it found.
+ */
+async function answerCheck(click: CheckClick, slack: SlackClient, deadline: Deadline): Promise<void> {
+  const { store } = workflowContext();
+  let reply: string;
+  try {
+    const check = await checkRequest(click.requestId, `slack:${click.userId}`, { slack, deadline });
+    reply = checkMessage(check, (await store.getRequest(click.requestId)).status);
+  } catch (error) {
+    if (!(error instanceof RequestNotFoundError)) {
+      logger.warn('a check from Slack failed; the watcher looks again within the minute', { requestId: click.requestId, error: (error as Error).message });
+      reply = 'Could not check just now; the broker looks again within the minute anyway.';
+    } else {
+      reply = 'This request is unknown; nothing was checked.';
+    }
+  }
+  logger.info('checked a request from Slack', { requestId: click.requestId, userId: click.userId });
+  if (!click.responseUrl) return;
+  try {
+    await slack.respond(click.responseUrl, { text: reply, blocks: [] }, { replaceOriginal: false });
+  } catch (error) {
+    logger.warn('could not answer the clicker', { requestId: click.requestId, error: (error as Error).message });
+  }
+}
 
 /**
  * POST /slack/interactions: an Approve/Reject click. Checked before anything is parsed (signature,
@@ -62,10 +95,15 @@ export async function handler(event: APIGatewayProxyEventV2, context?: Remaining
   }
   if (verdict.kind === 'ignored') return EMPTY_200;
 
+  const slack = slackClientWithin(credentials.botToken, 'interactive', slackDeadline);
+  if (verdict.kind === 'check') {
+    await answerCheck(verdict.check, slack, slackDeadline);
+    return EMPTY_200;
+  }
+
   const aws = clients();
   const approvals = new ApprovalStore(aws.documents, settings.tableName);
   const store = new BrokerStore(aws.documents, settings.tableName);
-  const slack = slackClientWithin(credentials.botToken, 'interactive', slackDeadline);
   const reply = await answerClick(verdict.click, {
     aws,
     approvals,

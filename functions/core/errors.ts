@@ -12,7 +12,6 @@ export type CoreErrorCode =
   | 'PROVIDER_ENDPOINT_NOT_ALLOWED'
   | 'INVALID_CONNECTION_NAME'
   | 'INVALID_NAMING_INPUT'
-  | 'INVALID_POLL_POLICY'
   | 'UNSUPPORTED_REGION'
   | 'UNSUPPORTED_GHES_VERSION'
   | 'INVALID_ARN'
@@ -98,15 +97,6 @@ export class InvalidNamingInputError extends CoreError {
   }
 }
 
-/** A polling policy or polling state that would make the schedule meaningless (negative, NaN, ...). */
-export class InvalidPollPolicyError extends CoreError {
-  readonly code = 'INVALID_POLL_POLICY' as const;
-  override readonly name = 'InvalidPollPolicyError';
-
-  constructor(message: string, options?: CoreErrorOptions) {
-    super(message, options);
-  }
-}
 
 /** GHES connections are not offered (or not known to be offered) in the Region. */
 export class UnsupportedRegionError extends CoreError {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApprovalStage } from '../approvals/stages.ts';
 
 export type ApprovalStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
 
@@ -13,16 +12,14 @@ export interface PostedApprovalMessage {
 
 /**
  * The server-side half of an approval: a random id (what Slack buttons and links carry) mapped to
- * the Step Functions task token (which never leaves the backend). One approval lives through all
- * the stages of the wait (request, reminder, escalation); each stage re-points it at its own token.
+ * the Step Functions task token (which never leaves the backend). One approval lives through the
+ * whole wait; a retried wait state re-points it at its new token.
  */
 export interface ApprovalRecord {
   approvalId: string;
   requestId: string;
-  /** The current stage's token: a bearer credential for resuming the workflow. Never log or show it. */
+  /** The waiting state's token: a bearer credential for resuming the workflow. Never log or show it. */
   taskToken: string;
-  /** The stage `taskToken` belongs to. */
-  stage: ApprovalStage;
   status: ApprovalStatus;
   createdAt: string;
   updatedAt?: string;
@@ -32,7 +29,7 @@ export interface ApprovalRecord {
   requestMessage?: PostedApprovalMessage;
   /** The escalation, posted with the same buttons to the escalation channel. */
   escalationMessage?: PostedApprovalMessage;
-  /** Set once by whichever attempt sends the reminder / escalation, so a retried stage sends neither twice. */
+  /** Set once by whichever sweep sends the reminder / escalation, so neither is sent twice. */
   remindedAt?: string;
   escalatedAt?: string;
   decidedBy?: string;
@@ -53,27 +50,25 @@ export class ApprovalStore {
   ) {}
 
   /**
-   * Creates the approval, or re-points an existing one at a new stage's task token, in one write.
-   * The answer is the record as it now is: if someone decided while no stage was listening (between
-   * one stage's timeout and the next one's start), its status says so and the caller passes the
-   * decision on with the new token. Of a decider and a stage, exactly one of them sends it:
-   * whichever writes second sees the other's write.
+   * Creates the approval, or re-points an existing one at a retried wait state's task token, in
+   * one write. The answer is the record as it now is: if someone decided while no attempt was
+   * listening, its status says so and the caller passes the decision on with the new token. Of a
+   * decider and a retry, exactly one of them sends it: whichever writes second sees the other's write.
    */
-  async open(opening: { approvalId: string; requestId: string; taskToken: string; stage: ApprovalStage; expiresAt: number; at?: Date }): Promise<ApprovalRecord> {
+  async open(opening: { approvalId: string; requestId: string; taskToken: string; expiresAt: number; at?: Date }): Promise<ApprovalRecord> {
     const at = (opening.at ?? new Date()).toISOString();
     const { Attributes } = await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: key(opening.approvalId),
         UpdateExpression:
-          'SET taskToken = :token, stage = :stage, updatedAt = :at, approvalId = :id, ' +
+          'SET taskToken = :token, updatedAt = :at, approvalId = :id, ' +
           'requestId = if_not_exists(requestId, :request), #status = if_not_exists(#status, :pending), ' +
           'createdAt = if_not_exists(createdAt, :at), expiresAt = if_not_exists(expiresAt, :expiresAt), ' +
           'gsi1pk = if_not_exists(gsi1pk, :byRequest), gsi1sk = if_not_exists(gsi1sk, :at)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':token': opening.taskToken,
-          ':stage': opening.stage,
           ':at': at,
           ':id': opening.approvalId,
           ':request': opening.requestId,

@@ -47,8 +47,8 @@ export interface NextActionSettings {
   approvers: ApproversConfig | undefined;
   /** GRANT_PIPELINE_PERMISSIONS: whether the broker grants UseConnection itself. */
   grantPipelinePermissions: boolean;
-  /** `explicit` (default): after the handshake an approver must also approve; `handshake`: the finished handshake is the approval. */
-  approvalMode?: 'explicit' | 'handshake';
+  /** APPROVAL_MODE. `handshake`: the finished handshake is the approval; `explicit`: an approver must also approve. */
+  approvalMode: 'explicit' | 'handshake';
 }
 
 /** The settings as the broker is configured (the Lambda environment, read by shared/config.ts). */
@@ -60,12 +60,13 @@ export function nextActionSettings(config: BrokerConfig): NextActionSettings {
     approvers = undefined;
   }
   return {
-    hostSetupTimeoutSeconds: config.hostPoll.maxTotalSeconds,
+    hostSetupTimeoutSeconds: config.hostSetupTimeoutSeconds,
     approvalTimeoutSeconds: config.approvalSchedule.timeoutSeconds,
     hostAdminsChannel: config.hostAdminsChannel,
     approversChannel: config.approversChannel,
     approvers,
     grantPipelinePermissions: config.pipelineAttach.grantPermissions,
+    approvalMode: config.approvalMode,
   };
 }
 

@@ -1,6 +1,6 @@
 import { readPipelineAttachConfig, type PipelineAttachConfig } from './pipeline-config.ts';
 import { readQuotas, type Quotas } from './quotas.ts';
-import { DEFAULT_APPROVAL_SCHEDULE, stageTimeouts, type ApprovalSchedule, type StageTimeouts } from '../approvals/stages.ts';
+import { DEFAULT_APPROVAL_SCHEDULE, validApprovalSchedule, type ApprovalSchedule } from '../approvals/schedule.ts';
 
 /**
  * Settings read from the Lambda environment (serverless.yml sets them on AWS; the local runtime
@@ -17,10 +17,14 @@ export interface BrokerConfig {
   /** Slack channel for "Set up host" notices (GHES admins) and for approvals. */
   hostAdminsChannel: string | undefined;
   approversChannel: string | undefined;
-  /** Reminder, escalation and timeout, counted from when the approvers were asked. */
+  /** Reminder, escalation and timeout, counted from when the approvers were asked (validated: in that order). */
   approvalSchedule: ApprovalSchedule;
-  /** The same schedule as each approval stage's wait (validated: reminder < escalation < timeout). */
-  approvalStageTimeouts: StageTimeouts;
+  /**
+   * APPROVAL_MODE. `handshake` (default): the connection becoming AVAILABLE is the approval, so the
+   * person who finished "Update pending connection" has nothing more to do. `explicit`: an approver
+   * must also approve (Slack or the API) once it is AVAILABLE. Reject works in both.
+   */
+  approvalMode: ApprovalMode;
   /** The Slack workspace and app whose clicks count; unset, the interactivity endpoint refuses everything. */
   slackTeamId: string | undefined;
   slackAppId: string | undefined;
@@ -28,8 +32,8 @@ export interface BrokerConfig {
   slackApprovers: string | undefined;
   /** JWT claim carrying the requester's Slack user id, so the outcome reaches them as a DM. */
   slackUserClaim: string;
-  /** Host-setup polling: first wait, growth, cap and total budget (seconds). */
-  hostPoll: { initialSeconds: number; multiplier: number; maxIntervalSeconds: number; maxTotalSeconds: number };
+  /** How long a request waits for "Set up host" before it times out and rolls back (7 days). */
+  hostSetupTimeoutSeconds: number;
   /** JWT claim that lists the caller's groups, and the group that makes an admin. */
   groupsClaim: string;
   adminGroup: string;
@@ -40,6 +44,8 @@ export interface BrokerConfig {
   /** Pipeline attach: grants, first run, concurrent-edit retries. */
   pipelineAttach: PipelineAttachConfig;
 }
+
+export type ApprovalMode = 'handshake' | 'explicit';
 
 let cached: BrokerConfig | undefined;
 
@@ -67,12 +73,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BrokerConfig {
     slackAppId: env.SLACK_APP_ID || undefined,
     slackApprovers: env.SLACK_APPROVERS || undefined,
     slackUserClaim: env.JWT_SLACK_USER_CLAIM || 'slack_user_id',
-    hostPoll: {
-      initialSeconds: number(env.HOST_POLL_INITIAL_SECONDS, 60),
-      multiplier: number(env.HOST_POLL_MULTIPLIER, 2),
-      maxIntervalSeconds: number(env.HOST_POLL_MAX_INTERVAL_SECONDS, 6 * 3600),
-      maxTotalSeconds: number(env.HOST_POLL_MAX_TOTAL_SECONDS, 7 * 24 * 3600),
-    },
+    hostSetupTimeoutSeconds: positiveWholeSeconds(env, 'HOST_SETUP_TIMEOUT_SECONDS', 7 * 24 * 3600),
     groupsClaim: env.JWT_GROUPS_CLAIM ?? 'groups',
     adminGroup: env.ADMIN_GROUP ?? 'connection-broker-admins',
     checkGhesVersion: env.CHECK_GHES_VERSION !== 'false',
@@ -82,13 +83,24 @@ export function readConfig(env: NodeJS.ProcessEnv): BrokerConfig {
 }
 
 /** A schedule whose reminder does not come before its escalation is a deployment error: refuse to start. */
-function approvalSettings(env: NodeJS.ProcessEnv): Pick<BrokerConfig, 'approvalSchedule' | 'approvalStageTimeouts'> {
-  const approvalSchedule: ApprovalSchedule = {
+function approvalSettings(env: NodeJS.ProcessEnv): Pick<BrokerConfig, 'approvalSchedule' | 'approvalMode'> {
+  const approvalSchedule = validApprovalSchedule({
     reminderAfterSeconds: number(env.APPROVAL_REMINDER_AFTER_SECONDS, DEFAULT_APPROVAL_SCHEDULE.reminderAfterSeconds),
     escalateAfterSeconds: number(env.APPROVAL_ESCALATE_AFTER_SECONDS, DEFAULT_APPROVAL_SCHEDULE.escalateAfterSeconds),
     timeoutSeconds: number(env.APPROVAL_TIMEOUT_SECONDS, DEFAULT_APPROVAL_SCHEDULE.timeoutSeconds),
-  };
-  return { approvalSchedule, approvalStageTimeouts: stageTimeouts(approvalSchedule) };
+  });
+  const mode = env.APPROVAL_MODE || 'handshake';
+  if (mode !== 'handshake' && mode !== 'explicit') throw new Error(`APPROVAL_MODE must be "handshake" or "explicit", got "${mode}"`);
+  return { approvalSchedule, approvalMode: mode };
+}
+
+/** A Step Functions TimeoutSeconds: a positive whole number; anything else is a deployment error. */
+function positiveWholeSeconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number of seconds, got "${text}"`);
+  return value;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -13,7 +13,13 @@ import { escapeText, link, person, slackDate } from './mrkdwn.ts';
 
 export const APPROVE_ACTION_ID = 'approve';
 export const REJECT_ACTION_ID = 'reject';
+/** "Done — check now": look at the request's host or connection at once instead of within the minute. */
+export const CHECK_NOW_ACTION_ID = 'check_now';
 export const APPROVAL_BLOCK_ID = 'approval-decision';
+export const HOST_SETUP_BLOCK_ID = 'host-setup-done';
+
+/** Request ids are UUIDs; the button that carries one carries nothing else. */
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 
 /** Approval ids are short random strings (base64url or UUID); the narrow pattern keeps anything token-like out of a button. */
 const APPROVAL_ID = /^[A-Za-z0-9_-]{8,128}$/;
@@ -58,7 +64,8 @@ export function hostSetupMessage(facts: HostSetupFacts): SlackMessage {
       section(
         `*What to do:*\n1. Open the host in the AWS console: ${link(consoleUrl, facts.hostName)}\n` +
           '2. Choose *Set up host* and follow the steps to create the GitHub App on the server.\n' +
-          '3. Nothing to do here afterwards: the broker notices when the host is Available and carries on with the request.',
+          '3. Nothing to do here afterwards: the broker notices within a minute that the host is Available and carries on. ' +
+          'Choose *Done — check now* to have it look at once.',
       ),
       fields([
         ['Request', escapeText(facts.requestId)],
@@ -67,6 +74,7 @@ export function hostSetupMessage(facts: HostSetupFacts): SlackMessage {
         ['Host', escapeText(facts.hostName)],
         ['Host ARN', escapeText(facts.hostArn)],
       ]),
+      { type: 'actions', block_id: HOST_SETUP_BLOCK_ID, elements: [checkNowButton(facts.requestId)] },
     ],
   };
 }
@@ -86,6 +94,8 @@ export interface ApprovalRequestFacts {
   approvers?: string[];
   /** Set on the copy posted when an overdue approval is escalated. */
   escalation?: { waitedSeconds: number; mentions: string[] };
+  /** `handshake` (default): the finished handshake is the approval; `explicit`: an approver must also approve. */
+  approvalMode?: 'handshake' | 'explicit';
 }
 
 /** To the approvers: finish "Update pending connection" in the console, then approve or reject here. */
@@ -98,12 +108,36 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
   const connection = escapeText(facts.connectionName, 64);
   const approvers = checkedMentions(facts.approvers ?? [], 'approvers');
   const escalation = facts.escalation && { waited: duration(facts.escalation.waitedSeconds), mentions: checkedMentions(facts.escalation.mentions, 'escalation.mentions') };
+  const mode = facts.approvalMode ?? 'handshake';
+  const afterwards =
+    mode === 'handshake'
+      ? '3. That is all: once the connection is Available, that is the approval, and the broker notices within a minute and carries on. ' +
+        'Choose *Done — check now* to have it look at once.\n'
+      : '3. Come back here and choose *Approve*. The broker checks that the connection is Available before it continues.\n';
+  const reject = decisionButton(REJECT_ACTION_ID, 'Reject', 'danger', facts.approvalId, {
+    title: 'Reject this request?',
+    text: `The broker removes the pending connection ${connection} and tells the requester it was rejected.`,
+    confirm: 'Reject',
+  });
+  const buttons =
+    mode === 'handshake'
+      ? [checkNowButton(facts.requestId), reject]
+      : [
+          decisionButton(APPROVE_ACTION_ID, 'Approve', 'primary', facts.approvalId, {
+            title: 'Approve this connection?',
+            text:
+              `Approve only after *Update pending connection* is done for ${connection}. ` +
+              'The broker then verifies it and attaches it to the pipeline.',
+            confirm: 'Approve',
+          }),
+          reject,
+        ];
   return {
     text: fallback(
       (escalation ? `Escalated after ${escalation.waited} without a decision. ` : '') +
         `Approval needed: connection ${facts.connectionName} to ${facts.providerEndpoint}, requested by ${facts.requester}. ` +
         // The same sentence as the request's nextAction.message (requests/next-action.ts).
-        `${mustSentence(handshakeStep(facts))} Region: ${facts.region}.`,
+        `${mustSentence(handshakeStep({ connectionName: facts.connectionName, approvalMode: mode }))} Region: ${facts.region}.`,
     ),
     blocks: [
       {
@@ -125,7 +159,7 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
       section(
         `*What to do:*\n1. Open the connection in the AWS console: ${link(consoleUrl, facts.connectionName)}\n` +
           '2. Choose *Update pending connection* and install the app on the organization.\n' +
-          '3. Come back here and choose *Approve*. The broker checks that the connection is Available before it continues.\n' +
+          afterwards +
           'Choose *Reject* if this connection should not be made.',
       ),
       fields([
@@ -140,20 +174,7 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
       {
         type: 'actions',
         block_id: APPROVAL_BLOCK_ID,
-        elements: [
-          decisionButton(APPROVE_ACTION_ID, 'Approve', 'primary', facts.approvalId, {
-            title: 'Approve this connection?',
-            text:
-              `Approve only after *Update pending connection* is done for ${connection}. ` +
-              'The broker then verifies it and attaches it to the pipeline.',
-            confirm: 'Approve',
-          }),
-          decisionButton(REJECT_ACTION_ID, 'Reject', 'danger', facts.approvalId, {
-            title: 'Reject this request?',
-            text: `The broker removes the pending connection ${connection} and tells the requester it was rejected.`,
-            confirm: 'Reject',
-          }),
-        ],
+        elements: buttons,
       },
     ],
   };
@@ -297,6 +318,12 @@ function context(text: string): Block {
 /** Label/value pairs; every value is already escaped and capped, so each field stays under 2000. */
 function fields(pairs: [label: string, value: string][]): Block {
   return { type: 'section', fields: pairs.map(([label, value]) => mrkdwn(`*${label}*\n${value}`)) };
+}
+
+/** "Done — check now": carries the request id (shown in the message anyway), never a token. */
+function checkNowButton(requestId: string): Button {
+  if (!REQUEST_ID.test(requestId)) throw new MessageInputError('requestId', 'must be 8-64 letters, digits or "-"');
+  return { type: 'button', action_id: CHECK_NOW_ACTION_ID, text: plainText('Done — check now', BLOCK_KIT_LIMITS.buttonText), style: 'primary', value: requestId };
 }
 
 function decisionButton(

@@ -2,6 +2,7 @@ import { ApprovalStore } from '../requests/approvals.ts';
 import { BrokerStore } from '../requests/store.ts';
 import { clients, type Clients } from '../shared/clients.ts';
 import { config, type BrokerConfig } from '../shared/config.ts';
+import { WaitStore } from '../waits/wait-store.ts';
 
 /** What every workflow step works with; built once per container. */
 export interface WorkflowContext {
@@ -9,6 +10,8 @@ export interface WorkflowContext {
   aws: Clients;
   store: BrokerStore;
   approvals: ApprovalStore;
+  /** The requests paused on a person's console step (functions/waits). */
+  waits: WaitStore;
 }
 
 let cached: WorkflowContext | undefined;
@@ -22,6 +25,7 @@ export function workflowContext(): WorkflowContext {
       aws,
       store: new BrokerStore(aws.documents, settings.tableName),
       approvals: new ApprovalStore(aws.documents, settings.tableName),
+      waits: new WaitStore(aws.documents, settings.tableName),
     };
   }
   return cached;

@@ -12,8 +12,10 @@ import { createdByRequest, MANAGED_BY_TAG, REQUESTER_TAG, REQUEST_ID_TAG } from 
  * `managed-by`. Safe to run again: a connection this request already made is found and kept.
  */
 export async function handler(event: StepInput): Promise<{ connectionArn: string }> {
-  const { aws } = workflowContext();
+  const { aws, waits } = workflowContext();
   const record = await activeRequest(event.requestId);
+  // The host is set up: its wait (if the request had one) is over.
+  await waits.end(record.requestId, 'host-setup');
   let connectionArn = record.connectionArn && (await stillExists(record.connectionArn)) ? record.connectionArn : undefined;
   connectionArn ??= await adoptEarlierAttempt(record.connectionName, record.hostArn!, record.requestId);
   if (!connectionArn) {

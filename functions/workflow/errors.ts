@@ -29,13 +29,6 @@ export class HostInError extends WorkflowError {
   }
 }
 
-export class HostSetupTimedOut extends WorkflowError {
-  readonly retryable = false;
-  constructor(hostArn: string, waitedSeconds: number) {
-    super('HostSetupTimedOut', `Nobody set up the host ${hostArn} within ${Math.round(waitedSeconds / 3600)} hours.`);
-  }
-}
-
 export class ConnectionNameTaken extends WorkflowError {
   readonly retryable = false;
   constructor(name: string) {
@@ -103,5 +96,20 @@ export class RequestNotActive extends WorkflowError {
   readonly retryable = false;
   constructor(requestId: string, status: string) {
     super('RequestNotActive', `Request ${requestId} is ${status}: this step changes nothing more.`);
+  }
+}
+
+export class ConnectionInError extends WorkflowError {
+  readonly retryable = false;
+  constructor(connectionArn: string) {
+    super('ConnectionInError', `The connection ${connectionArn} is in ERROR (its app installation was removed or changed); it must be deleted and requested again.`);
+  }
+}
+
+/** The host or connection a request waited on was deleted by someone else meanwhile. */
+export class WaitedResourceGone extends WorkflowError {
+  readonly retryable = false;
+  constructor(resourceArn: string) {
+    super('WaitedResourceGone', `${resourceArn} no longer exists: it was deleted while the request waited for it.`);
   }
 }

@@ -96,6 +96,8 @@ export interface ApprovalNotice {
   consoleUrl: string;
   /** Mentions of who may approve. */
   approvers: string[];
+  /** Which buttons the message offers (APPROVAL_MODE). */
+  approvalMode?: 'handshake' | 'explicit';
 }
 
 export async function notifyApprovalNeeded(record: ConnectionRequestRecord, notice: ApprovalNotice, options: NoticeOptions = {}): Promise<NoticeOutcome> {
@@ -190,8 +192,12 @@ export async function notifyOutcome(record: ConnectionRequestRecord, decidedBy?:
   return inChannel.posted || inChannel.notDelivered ? inChannel : direct;
 }
 
+/** Who approved when the finished handshake is the approval (APPROVAL_MODE=handshake). */
+export const HANDSHAKE_ACTOR = 'aws-console';
+
 /** Who decided, for a message: a Slack approver (`slack:U…`) is mentioned, anyone else named. */
 export function displayActor(actor: string): string {
+  if (actor === HANDSHAKE_ACTOR) return 'the handshake, finished in the AWS console';
   return /^slack:[UW][A-Z0-9]{2,20}$/.test(actor) ? actor.slice('slack:'.length) : actor;
 }
 
@@ -223,6 +229,7 @@ function approvalFacts(record: ConnectionRequestRecord, notice: ApprovalNotice) 
     consoleUrl: notice.consoleUrl,
     region: record.region,
     approvers: notice.approvers,
+    approvalMode: notice.approvalMode,
   };
 }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { approvalPolicyFor, mentionsOf, parseApproversConfig, type ApprovalPolicy } from '../approvals/approvers.ts';
 import { resumeWorkflow } from '../approvals/decide.ts';
-import { isApprovalStage, type ApprovalStage } from '../approvals/stages.ts';
+import type { ApprovalNotice } from '../approvals/schedule.ts';
 import { connectionConsoleUrl } from '../core/console-links.ts';
 import { newApprovalId, type ApprovalRecord } from '../requests/approvals.ts';
 import type { ConnectionRequestRecord } from '../requests/model.ts';
@@ -23,7 +23,7 @@ import {
 
 const logger = new Logger({ serviceName: 'connection-broker-workflow' });
 
-/** The approval was closed (the request is being rolled back) before this stage could wait on it. */
+/** The approval was closed (the request is being rolled back) before the wait could begin. */
 export class ApprovalClosedError extends Error {
   constructor(requestId: string) {
     super(`The approval of request ${requestId} is already closed.`);
@@ -31,60 +31,61 @@ export class ApprovalClosedError extends Error {
   }
 }
 
-export type ApprovalStageInput = StepInput & { taskToken: string; stage?: ApprovalStage };
+export type ApprovalWaitInput = StepInput & { taskToken: string };
 
 /**
- * Every stage of the approval wait (`.waitForTaskToken`; see approvals/stages.ts). The request
- * has one approval id for its whole wait: the first stage fixes it on the request record and asks
- * the approvers; the reminder and escalation stages re-point the same id at their new token and
- * send their notice once. The task token goes into the approval record and nowhere else.
- * Slack gets the time the step can spare (noticeDeadline); a notice it does not take in time is
- * recorded as not delivered, and the stage still waits (admins can decide through the API).
+ * The AwaitHandshake state (`.waitForTaskToken`, TimeoutSeconds = the approval timeout): asks the
+ * approvers once and records the wait, then the workflow pauses at no cost until the handshake is
+ * noticed (the watcher, or "check now"), an approver decides, or the timeout rolls it back. The
+ * reminder and the escalation come from the watcher, so the wait costs the same transitions
+ * however long it lasts.
+ *
+ * The request has one approval id: it is written to the request before the approval exists, so a
+ * retry after a crash in between completes the same approval instead of starting a second one;
+ * a retry re-points it at its new token. The task token goes into the approval record and nowhere
+ * else. Slack gets the time the step can spare (noticeDeadline); a notice it does not take in time
+ * is recorded as not delivered, and the wait begins anyway.
  */
-export async function handler(event: ApprovalStageInput, context?: RemainingTime): Promise<void> {
-  const stage: ApprovalStage = isApprovalStage(event.stage) ? event.stage : 'request';
+export async function handler(event: ApprovalWaitInput, context?: RemainingTime): Promise<void> {
   const slack: NoticeOptions = { deadline: noticeDeadline(context) };
-  const { approvals, config, aws } = workflowContext();
+  const { approvals, config, aws, waits } = workflowContext();
 
-  // The id is written to the request before the approval exists: a retry after a crash in between
-  // finds it and completes the same approval instead of starting a second one. A cancelled or
-  // finished request asks nobody (RequestNotActive).
-  const record = await updateActiveRequest(event.requestId, (current) =>
-    current.approvalId ? undefined : { ...current, approvalId: newApprovalId() },
-  );
+  // A cancelled or finished request asks nobody (RequestNotActive).
+  const record = await updateActiveRequest(event.requestId, (current) => (current.approvalId ? undefined : { ...current, approvalId: newApprovalId() }));
   const approvalId = record.approvalId!;
   const approval = await approvals.open({
     approvalId,
     requestId: record.requestId,
     taskToken: event.taskToken,
-    stage,
     // DynamoDB's TTL removes the record, and the token in it, a day after the wait can last.
     expiresAt: Math.floor(Date.now() / 1000) + config.approvalSchedule.timeoutSeconds + 86_400,
   });
 
   if (approval.status === 'APPROVED' || approval.status === 'REJECTED') {
-    // Decided between the previous stage's timeout and now: nobody was listening, so pass it on.
+    // Decided while a retried attempt of this state was starting: pass it on with the new token.
     await resumeWorkflow(approval, aws.stepFunctions);
     return;
   }
   if (approval.status !== 'PENDING') throw new ApprovalClosedError(record.requestId);
 
-  const policy = approvalPolicy(record);
-  const consoleUrl = connectionConsoleUrl(record.connectionArn!);
-  switch (stage) {
-    case 'request':
-      return askApprovers(record, approval, policy, consoleUrl, slack);
-    case 'reminder':
-      return remindApprovers(record, approval, policy, consoleUrl, slack);
-    case 'escalation':
-      return escalate(record, approval, policy, consoleUrl, slack);
-  }
+  const since = record.waitingFor?.since && record.status === 'WAITING_FOR_APPROVAL' ? record.waitingFor.since : new Date().toISOString();
+  await waits.begin({
+    requestId: record.requestId,
+    kind: 'handshake',
+    resourceArn: record.connectionArn!,
+    since,
+    deadline: new Date(Date.parse(since) + config.approvalSchedule.timeoutSeconds * 1000).toISOString(),
+    approvalId,
+    availableApproves: config.approvalMode === 'handshake',
+    expiresAt: Math.floor(Date.parse(since) / 1000) + config.approvalSchedule.timeoutSeconds + 86_400,
+  });
+  await askApprovers(record, approval, approvalPolicy(record), connectionConsoleUrl(record.connectionArn!), since, slack);
 }
 
-async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string, slack: NoticeOptions): Promise<void> {
+async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string, since: string, slack: NoticeOptions): Promise<void> {
   const { approvals, config } = workflowContext();
   // The words of the request's nextAction and of the Slack notice (requests/next-action.ts).
-  const step = handshakeStep({ connectionName: record.connectionName });
+  const step = handshakeStep({ connectionName: record.connectionName, approvalMode: config.approvalMode });
   const updated = await updateActiveRequest(record.requestId, (current) =>
     current.status === 'WAITING_FOR_APPROVAL'
       ? undefined
@@ -95,21 +96,40 @@ async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalR
             what: waitingForPhrase(step),
             who: config.approversChannel ? `approvers (Slack ${config.approversChannel})` : 'approvers (admin API)',
             link: consoleUrl,
-            since: new Date().toISOString(),
+            since,
           },
           timeline: [...current.timeline, timelineEntry('approval', 'system', `Asked the approvers: ${mustSentence(step)}`)],
         },
   );
-  // A retried first stage must not post the request twice.
+  // A retried step must not post the request twice.
   if (approval.requestMessage) return;
-  const notice = await notifyApprovalNeeded(updated, { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers) }, slack);
+  const notice = await notifyApprovalNeeded(
+    updated,
+    { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers), approvalMode: config.approvalMode },
+    slack,
+  );
   if (notice.posted) await approvals.attachMessage(approval.approvalId, 'requestMessage', notice.posted);
   await recordNotDelivered(record.requestId, 'approval', notice);
 }
 
+/**
+ * The reminder or the escalation of a request's approval, sent once (the approval record's claim),
+ * by the watcher when it is due. False when it was not sent: already sent, or decided meanwhile.
+ */
+export async function sendApprovalNotice(requestId: string, approvalId: string, notice: ApprovalNotice, slack: NoticeOptions = {}): Promise<boolean> {
+  const { approvals, store } = workflowContext();
+  if (!(await approvals.claimNotice(approvalId, notice === 'reminder' ? 'remindedAt' : 'escalatedAt'))) return false;
+  const [record, approval] = await Promise.all([store.getRequest(requestId), approvals.get(approvalId)]);
+  if (!approval) return false;
+  const policy = approvalPolicy(record);
+  const consoleUrl = connectionConsoleUrl(record.connectionArn!);
+  if (notice === 'reminder') await remindApprovers(record, approval, policy, consoleUrl, slack);
+  else await escalate(record, approval, policy, consoleUrl, slack);
+  return true;
+}
+
 async function remindApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string, slack: NoticeOptions): Promise<void> {
-  const { store, approvals, config } = workflowContext();
-  if (!(await approvals.claimNotice(approval.approvalId, 'remindedAt'))) return;
+  const { store, config } = workflowContext();
   const waitedSeconds = config.approvalSchedule.reminderAfterSeconds;
   const notice = await notifyApprovalReminder(record, approval, { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers), waitedSeconds }, slack);
   await store.updateRequest(record.requestId, (current) => ({
@@ -124,14 +144,21 @@ async function remindApprovers(record: ConnectionRequestRecord, approval: Approv
 
 async function escalate(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string, slack: NoticeOptions): Promise<void> {
   const { store, approvals, config } = workflowContext();
-  if (!(await approvals.claimNotice(approval.approvalId, 'escalatedAt'))) return;
   const waitedSeconds = config.approvalSchedule.escalateAfterSeconds;
   // Without escalation contacts the escalation still goes out, to the approvers, louder.
   const escalateTo = policy.escalation && (policy.escalation.users.length > 0 || policy.escalation.userGroups.length > 0) ? policy.escalation : policy.approvers;
   const channel = policy.escalation?.channel ?? config.approversChannel;
   const notice = await notifyApprovalEscalation(
     record,
-    { approvalId: approval.approvalId, consoleUrl, approvers: mentionsOf(policy.approvers), waitedSeconds, channel, escalateTo: mentionsOf(escalateTo) },
+    {
+      approvalId: approval.approvalId,
+      consoleUrl,
+      approvers: mentionsOf(policy.approvers),
+      approvalMode: config.approvalMode,
+      waitedSeconds,
+      channel,
+      escalateTo: mentionsOf(escalateTo),
+    },
     slack,
   );
   if (notice.posted) await approvals.attachMessage(approval.approvalId, 'escalationMessage', notice.posted);

@@ -41,6 +41,7 @@ export function outcomeOf(failure: WorkflowFailure | undefined): { status: Reque
       return { status: 'CANCELLED', failure: { code, message } };
     case 'States.Timeout':
       return { status: 'TIMED_OUT', failure: { code: 'ApprovalTimedOut', message: 'Nobody completed the handshake and approved in time.' } };
+    // The host wait's timeout, named by the state machine (a Pass state) so it reads apart from the approval's.
     case 'HostSetupTimedOut':
       return { status: 'TIMED_OUT', failure: { code, message } };
     default:

@@ -6,8 +6,10 @@ import { ConnectionNotAvailable } from './errors.ts';
 
 /** After the approval: the handshake must really be done (AVAILABLE) before anything uses the connection. */
 export async function handler(event: StepInput): Promise<{ status: 'AVAILABLE' }> {
-  const { aws } = workflowContext();
+  const { aws, waits } = workflowContext();
   const record = await activeRequest(event.requestId);
+  // Approved (by the handshake, a click or the API): the wait is over.
+  await waits.end(record.requestId, 'handshake');
   const { Connection } = await aws.connections.send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
   if (Connection?.ConnectionStatus !== 'AVAILABLE') throw new ConnectionNotAvailable(record.connectionArn!, Connection?.ConnectionStatus);
   await updateActiveRequest(record.requestId, (current) => ({

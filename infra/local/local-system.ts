@@ -11,6 +11,7 @@ import { LambdaInvocationError, LocalLambda, type LambdaFunctionSpec } from './r
 import { ensureLocalPackage, type LocalPackage } from './runtime/local-package.ts';
 import { scheduledJobs } from './runtime/scheduled-jobs.ts';
 import { assertWithinPayloadLimit } from './runtime/step-payload.ts';
+import { sandboxClockTimers } from './runtime/sandbox-clock-timers.ts';
 import { startSchedules, type ScheduleTimers } from './runtime/schedules.ts';
 import { loadServiceConfig, substituteDefinition, type LocalFunction, type LocalServiceConfig } from './runtime/service-config.ts';
 import { rolesByResource, type TemplateRole } from './runtime/template-roles.ts';
@@ -31,8 +32,11 @@ export interface LocalSystemOptions {
   environment?: Record<string, string>;
   /** Replaces a state machine's definition before it is registered (benchmarks compare variants). */
   transformDefinition?: (logicalId: string, definition: Record<string, unknown>) => Record<string, unknown>;
-  /** Timers for the functions' `schedule` events (tests drive them); default: real time. */
-  scheduleTimers?: ScheduleTimers;
+  /**
+   * Timers for some functions' `schedule` events, by function key (a test drives the auditor's by
+   * hand); every other schedule runs on the sandbox clock.
+   */
+  scheduleTimers?: Record<string, ScheduleTimers>;
   /**
    * IAM as AWS enforces it (default on): each function calls AWS with credentials of its own, and
    * the sandbox authorises every call against that function's role in the packaged template.
@@ -142,7 +146,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const environment = { ...machineEnvironment, ...aws, ...ownSettings, ...LOCAL_OVERRIDES, ...localDefaults, ...options.environment, ...credentials };
     specs.set(fn.name, { ...handlerLocation(fn, localPackage, packaged), name: fn.name, functionName: fn.functionName, timeoutSeconds: fn.timeoutSeconds, memoryLimitInMB: 256, environment });
   }
-  const lambda = new LocalLambda(specs, { region: config.region, accountId });
+  const lambda = new LocalLambda(specs, { region: config.region, accountId, nowMs: () => sandbox.clock.nowMs() });
   sandbox.settleBeforeClockMoves = () => settled(lambda, stepFunctions);
   const invokeFunction = (name: string): Handler => (event) => lambda.invoke(name, event);
 
@@ -174,16 +178,26 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
   }
 
-  // EventBridge schedules (serverless.yml `schedule` events): the same handlers, on their schedule.
-  const stopSchedules = startSchedules(
-    scheduledJobs(config.functions, {
-      accountId,
-      region: config.region,
-      nowMs: () => sandbox.clock.nowMs(),
-      invoke: (fn, event) => lambda.invoke(fn.name, event),
-    }),
-    options.scheduleTimers ? { timers: options.scheduleTimers } : {},
-  );
+  // EventBridge schedules (serverless.yml `schedule` events): the same handlers, on their schedule,
+  // on the sandbox clock unless a test drives a function's timers itself.
+  const jobs = scheduledJobs(config.functions, {
+    accountId,
+    region: config.region,
+    nowMs: () => sandbox.clock.nowMs(),
+    invoke: (fn, event) => lambda.invoke(fn.name, event),
+  });
+  const overridden = options.scheduleTimers ?? {};
+  const functionOf = (job: { name: string }) => job.name.slice(0, job.name.lastIndexOf('#'));
+  let closing = false;
+  // A run cut off by close() (its worker is terminated) is not a failure worth a line.
+  const onError = (job: { name: string }, error: unknown) => {
+    if (!closing) console.error(`schedule ${job.name}: run failed with ${error instanceof Error ? error.name : typeof error}`);
+  };
+  const stops = [
+    startSchedules(jobs.filter((job) => !(functionOf(job) in overridden)), { timers: sandboxClockTimers(sandbox.clock), onError }),
+    ...Object.entries(overridden).map(([name, timers]) => startSchedules(jobs.filter((job) => functionOf(job) === name), { timers, onError })),
+  ];
+  const stopSchedules = () => stops.forEach((stop) => stop());
 
   const server = await listenHttpApi(config, lambda, options.apiPort ?? 3000);
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -199,7 +213,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     functionPrincipals,
     packaged,
     async close() {
+      closing = true;
       stopSchedules();
+      // A paused execution holds a timer for its wait's timeout (days, in real time), which would
+      // keep the process alive long after close: stop them, as a deleted state machine would.
+      for (const execution of stepFunctions.listExecutions()) {
+        if (execution.status === 'RUNNING') stepFunctions.stopExecution(execution.arn, 'LocalSystemClosed', 'the local system was closed');
+      }
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await lambda.close();

@@ -65,7 +65,7 @@ async function pendingApproval(): Promise<ApprovalRecord> {
     requestId, status: 'WAITING_FOR_APPROVAL', requester: { id: 'alice' }, providerEndpoint: 'https://ghe.example.com', connectionName: 'c',
     hostName: 'h', tags: {}, region: 'us-east-1', createdAt: now, updatedAt: now, timeline: [], revision: 0, connectionArn: CONNECTION,
   });
-  return approvals.open({ approvalId: newApprovalId(), requestId, taskToken: `secret-token-${requestId}`, stage: 'request', expiresAt: 0 });
+  return approvals.open({ approvalId: newApprovalId(), requestId, taskToken: `secret-token-${requestId}`, expiresAt: 0 });
 }
 
 const click = (approval: ApprovalRecord, userId: string, decision: ApprovalClick['decision'] = 'approve'): ApprovalClick => ({
@@ -141,7 +141,7 @@ describe('answerClick', () => {
 
   it('says "already decided or expired" when the wait ended just before the click, and closes the messages the rollback left', async () => {
     stepFunctions.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
-    const approval = await approvals.open({ ...(await pendingApproval()), stage: 'escalation' });
+    const approval = await pendingApproval();
     await store.updateRequest(approval.requestId, (current) => ({ ...current, status: 'ROLLING_BACK', failure: { code: 'ApprovalTimedOut', message: 'late' } }));
     expect(await answerClick(click(approval, 'U0APPROVER'), dependencies())).toBe('This approval was already decided or has expired; nothing was changed.');
     expect((await approvals.get(approval.approvalId))?.status).toBe('EXPIRED');

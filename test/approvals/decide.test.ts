@@ -3,7 +3,6 @@ import { InvalidToken, SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decideApproval } from '../../functions/approvals/decide.ts';
-import type { ApprovalStage } from '../../functions/approvals/stages.ts';
 import { ApprovalStore, newApprovalId } from '../../functions/requests/approvals.ts';
 import { BrokerStore } from '../../functions/requests/store.ts';
 import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
@@ -35,14 +34,14 @@ beforeEach(() => {
 
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/7d2469ff-514a-4e4f-9003-5ca4a43cdc41';
 
-async function pendingApproval(stage: ApprovalStage = 'request') {
+async function pendingApproval() {
   const requestId = newApprovalId();
   const now = new Date().toISOString();
   await store.createRequest({
     requestId, status: 'WAITING_FOR_APPROVAL', requester: { id: 'alice' }, providerEndpoint: 'https://ghe.example.com', connectionName: 'c',
     hostName: 'h', tags: {}, region: 'us-east-1', createdAt: now, updatedAt: now, timeline: [], revision: 0, connectionArn: CONNECTION,
   });
-  return approvals.open({ approvalId: newApprovalId(), requestId, taskToken: `token-${requestId}`, stage, expiresAt: 0 });
+  return approvals.open({ approvalId: newApprovalId(), requestId, taskToken: `token-${requestId}`, expiresAt: 0 });
 }
 
 const timedOut = () => new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} });
@@ -74,9 +73,10 @@ describe('deciding an approval', () => {
     expect(connections.calls()).toHaveLength(0);
   });
 
-  it('reports an approval whose last stage timed out as expired, and records it so', async () => {
+  it('reports an approval whose wait timed out as expired, and records it so, though the request still reads WAITING_FOR_APPROVAL', async () => {
     stepFunctions.on(SendTaskSuccessCommand).rejects(timedOut());
-    const approval = await pendingApproval('escalation');
+    const approval = await pendingApproval();
+    expect((await store.getRequest(approval.requestId)).status).toBe('WAITING_FOR_APPROVAL');
     expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toEqual({ kind: 'already-decided', status: 'EXPIRED', tooLate: true });
     expect((await approvals.get(approval.approvalId))?.status).toBe('EXPIRED');
     expect((await store.getRequest(approval.requestId)).timeline).toEqual([]);
@@ -84,37 +84,45 @@ describe('deciding an approval', () => {
 
   it('treats InvalidToken and TaskDoesNotExist like a timed-out token', async () => {
     stepFunctions.on(SendTaskFailureCommand).rejects(new InvalidToken({ message: 'Invalid token', $metadata: {} }));
-    const approval = await pendingApproval('escalation');
+    const approval = await pendingApproval();
     expect(await decideApproval(approval, 'reject', 'u1', dependencies)).toMatchObject({ kind: 'already-decided', status: 'EXPIRED' });
     stepFunctions.on(SendTaskSuccessCommand).rejects(new TaskDoesNotExist({ message: 'Task does not exist', $metadata: {} }));
-    const other = await pendingApproval('escalation');
+    const other = await pendingApproval();
     expect(await decideApproval(other, 'approve', 'u1', dependencies)).toMatchObject({ kind: 'already-decided', status: 'EXPIRED' });
   });
 
-  it('keeps a decision that arrives between two stages: the next stage passes it on', async () => {
-    stepFunctions.on(SendTaskSuccessCommand).rejects(timedOut());
-    const approval = await pendingApproval('request');
+  it('lets a retried wait that opens after the decision pass it on with its own token', async () => {
+    const approval = await pendingApproval();
     expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toMatchObject({ kind: 'decided' });
-    // The reminder stage opens after the decision, sees it, and resumes the workflow with its own token.
-    const reopened = await approvals.open({ ...approval, taskToken: 'token-of-the-reminder', stage: 'reminder' });
-    expect(reopened).toMatchObject({ status: 'APPROVED', decidedBy: 'u1', taskToken: 'token-of-the-reminder' });
+    const reopened = await approvals.open({ ...approval, taskToken: 'token-of-the-retry' });
+    expect(reopened).toMatchObject({ status: 'APPROVED', decidedBy: 'u1', taskToken: 'token-of-the-retry' });
   });
 
-  it('counts a decision as delivered when a later stage re-pointed the approval while the old token was being answered', async () => {
-    const approval = await pendingApproval('escalation');
+  it('counts a decision as delivered when a retried wait re-pointed the approval while the old token was being answered', async () => {
+    const approval = await pendingApproval();
     stepFunctions.on(SendTaskSuccessCommand).callsFake(async () => {
-      // Even at the last stage: the re-point happened after the decision, so that stage saw it.
-      await approvals.open({ ...approval, taskToken: 'a-newer-token', stage: 'escalation' });
+      // The re-point happened after the decision, so the retried wait saw it and passes it on.
+      await approvals.open({ ...approval, taskToken: 'a-newer-token' });
       throw timedOut();
     });
     expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toMatchObject({ kind: 'decided' });
     expect((await approvals.get(approval.approvalId))?.status).toBe('APPROVED');
   });
 
-  it('resumes with the token of the stage current at the moment of the decision', async () => {
-    const approval = await pendingApproval('request');
-    await approvals.open({ ...approval, taskToken: 'token-of-the-escalation', stage: 'escalation' });
+  it('resumes with the token of the wait current at the moment of the decision', async () => {
+    const approval = await pendingApproval();
+    await approvals.open({ ...approval, taskToken: 'token-of-the-retry' });
     await decideApproval(approval, 'approve', 'u1', dependencies);
-    expect(stepFunctions.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.taskToken).toBe('token-of-the-escalation');
+    expect(stepFunctions.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.taskToken).toBe('token-of-the-retry');
+  });
+
+  it('approves without asking AWS again when the caller has just seen the connection AVAILABLE, in the caller’s words', async () => {
+    connections.on(GetConnectionCommand).resolves({ Connection: { ConnectionStatus: 'PENDING' } });
+    const approval = await pendingApproval();
+    const outcome = await decideApproval(approval, 'approve', 'aws-console', dependencies, { seenAvailable: true, timelineMessage: 'Approved: the handshake is done in the AWS console.' });
+    expect(outcome).toMatchObject({ kind: 'decided', approval: { status: 'APPROVED', decidedBy: 'aws-console' } });
+    expect(connections.calls()).toHaveLength(0);
+    expect(stepFunctions.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    expect((await store.getRequest(approval.requestId)).timeline.at(-1)).toMatchObject({ actor: 'aws-console', message: 'Approved: the handshake is done in the AWS console.' });
   });
 });

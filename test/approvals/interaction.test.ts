@@ -81,6 +81,27 @@ describe('readInteraction', () => {
     expect(readInteraction(event(formBody(payload({ api_app_id: 'A0OTHER' }))), CHECKS)).toEqual({ kind: 'refused', status: 403, reason: 'wrong-app' });
   });
 
+  it('reads a signed "Done — check now" click into which request to check and who asked', () => {
+    const requestId = '5f0c3a52-8d1e-4b7a-9c1f-2e3d4c5b6a70';
+    const check = payload({ actions: [{ action_id: 'check_now', value: requestId, block_id: 'host-setup-done' }] });
+    expect(readInteraction(event(formBody(check)), CHECKS)).toEqual({
+      kind: 'check',
+      check: { requestId, userId: 'U0APPROVER', responseUrl: 'https://hooks.slack.com/actions/T0TEAM/1/abc' },
+    });
+  });
+
+  it('checks a "check now" click like any other: signature, workspace and app first', () => {
+    const check = payload({ actions: [{ action_id: 'check_now', value: '5f0c3a52-8d1e-4b7a-9c1f-2e3d4c5b6a70' }] });
+    expect(readInteraction(event(formBody(check), { secret: 'guessed' }), CHECKS)).toMatchObject({ status: 401, reason: 'bad-signature' });
+    expect(readInteraction(event(formBody({ ...check, team: { id: 'T0OTHER' } })), CHECKS)).toMatchObject({ status: 403, reason: 'wrong-workspace' });
+    expect(readInteraction(event(formBody({ ...check, api_app_id: 'A0OTHER' })), CHECKS)).toMatchObject({ status: 403, reason: 'wrong-app' });
+  });
+
+  it.each(['', 'not-a-request-id', APPROVAL_ID, '5f0c3a52-8d1e-4b7a-9c1f-2e3d4c5b6a70/../x'])('refuses a "check now" value that is not a request id (%s) (400)', (value) => {
+    const check = payload({ actions: [{ action_id: 'check_now', value }] });
+    expect(readInteraction(event(formBody(check)), CHECKS)).toEqual({ kind: 'refused', status: 400, reason: 'malformed-payload' });
+  });
+
   it('ignores buttons that are not ours to act on', () => {
     expect(readInteraction(event(formBody(payload({ actions: [{ action_id: 'open-console', value: '' }] }))), CHECKS)).toEqual({ kind: 'ignored' });
   });

@@ -38,12 +38,14 @@ const SENSITIVE_HOLDERS: Record<string, string[]> = {
   'ec2:CreateNetworkInterface': ['acquireHost'],
   'ec2:CreateVpcEndpoint': ['acquireHost'],
   'ec2:DeleteVpcEndpoints': ['acquireHost', 'rollBack'],
-  'secretsmanager:GetSecretValue': ['api', 'auditor', 'completeRequest', 'notifyHostSetup', 'requestApproval', 'rollBack', 'slackInteractions'],
+  'secretsmanager:GetSecretValue': ['api', 'auditor', 'awaitHostSetup', 'completeRequest', 'requestApproval', 'rollBack', 'slackInteractions', 'watcher'],
   'states:StartExecution': ['api', 'auditApi'],
   'states:StopExecution': ['api'],
-  'states:SendTaskSuccess': ['api', 'requestApproval', 'slackInteractions'],
-  'states:SendTaskFailure': ['api', 'requestApproval', 'slackInteractions'],
-  'dynamodb:DeleteItem': ['api', 'auditApi', 'auditor', 'rollBack'],
+  // Resuming or failing a wait: an approver's decision (API, Slack), "check now" (API, Slack), the watcher.
+  'states:SendTaskSuccess': ['api', 'requestApproval', 'slackInteractions', 'watcher'],
+  'states:SendTaskFailure': ['api', 'requestApproval', 'slackInteractions', 'watcher'],
+  // Ending a wait: the step after it (createConnection, verifyConnection), a resume (watcher, check now), the rollback.
+  'dynamodb:DeleteItem': ['api', 'auditApi', 'auditor', 'createConnection', 'rollBack', 'slackInteractions', 'verifyConnection', 'watcher'],
 };
 
 /** What every function role has: its own log group, and X-Ray (tracing is on). */
@@ -109,13 +111,12 @@ const IAM_PREFIX_OF_CLIENT: Record<string, string> = {
 };
 
 /**
- * Commands a bundle carries but the function never sends: notifyHostSetup and checkHost are two
- * exports of one module (functions/workflow/wait-for-host.ts), so each bundle has the other's.
- * Their roles must not grant these.
+ * Commands a bundle carries but the function never sends. Their roles must not grant these.
+ * watcher: it approves a handshake through decideApproval, whose GetConnection (for a click) is
+ * skipped because the watcher has just listed the connection AVAILABLE (seenAvailable).
  */
 const BUNDLED_NOT_SENT: Record<string, string[]> = {
-  notifyHostSetup: ['codestar-connections:GetHost', 'codestar-connections:ListHosts'],
-  checkHost: ['secretsmanager:GetSecretValue'],
+  watcher: ['codestar-connections:GetConnection'],
 };
 
 export interface FunctionRole {

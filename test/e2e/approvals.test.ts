@@ -1,5 +1,6 @@
 import { CodeStarConnectionsClient, GetConnectionCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../infra/local/local-system.ts';
@@ -50,6 +51,7 @@ let system: LocalSystem;
 let requester: string;
 let admin: string;
 let connections: CodeStarConnectionsClient;
+let sfn: SFNClient;
 let documents: DynamoDBDocumentClient;
 
 /** Everything the local system printed while this file ran: Powertools logs, the Slack client's warnings, anything else. */
@@ -62,11 +64,13 @@ let stopCapturing: () => void = () => undefined;
 
 beforeAll(async () => {
   stopCapturing = captureOutput();
-  system = await startSystem();
+  // APPROVAL_MODE=explicit: an approver's click decides, after the handshake (test/e2e/waits.test.ts covers the default, handshake mode).
+  system = await startSystem({ APPROVAL_MODE: 'explicit' });
   requester = await mintToken({ sub: 'alice@example.com', email: 'alice@example.com', slackUserId: 'U0REQUESTER' });
   admin = await tokenFor('root@example.com', true);
   const aws = { endpoint: system.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   connections = new CodeStarConnectionsClient(aws);
+  sfn = new SFNClient(aws);
   // The local runtime put its settings in this process's environment: the table and DynamoDB's address.
   documents = DynamoDBDocumentClient.from(new DynamoDBClient({ ...aws, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB }));
 }, 60_000);
@@ -74,6 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   stopCapturing();
   connections?.destroy();
+  sfn?.destroy();
   documents?.destroy();
   await system?.close();
 });
@@ -108,10 +113,14 @@ function errorFields(_key: string, value: unknown): unknown {
   return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack, cause: value.cause } : value;
 }
 
-/** Reads the current token of every approval straight from DynamoDB; stages re-point approvals, so call it after each. */
+/** Reads the current token of every approval and host-setup wait straight from DynamoDB (a retried wait re-points them, so call it after each). */
 async function recordIssuedTokens(): Promise<void> {
   const { Items } = await documents.send(
-    new ScanCommand({ TableName: process.env.TABLE_NAME, FilterExpression: 'begins_with(pk, :approval)', ExpressionAttributeValues: { ':approval': 'APPROVAL#' } }),
+    new ScanCommand({
+      TableName: process.env.TABLE_NAME,
+      FilterExpression: 'begins_with(pk, :approval) OR begins_with(pk, :wait)',
+      ExpressionAttributeValues: { ':approval': 'APPROVAL#', ':wait': 'WAIT#' },
+    }),
   );
   for (const item of Items ?? []) if (typeof item.taskToken === 'string') issuedTokens.add(item.taskToken);
 }
@@ -135,9 +144,10 @@ async function waitingForApproval(): Promise<{ request: RequestBody; message: Re
   const created = await requestConnection();
   const waiting = await eventually(read(created.requestId), (request) => ['WAITING_FOR_HOST_SETUP', 'WAITING_FOR_APPROVAL'].includes(request.status), 'host set-up or approval');
   if (waiting.status === 'WAITING_FOR_HOST_SETUP') {
+    await recordIssuedTokens();
     await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: waiting.hostArn });
-    // The clock moves once the step in flight has finished (the runtime settles first), so the poll's Wait has begun.
-    await sandboxControl(system, 'POST', '/clock/advance', { seconds: 3600 });
+    // The watcher's next sweep (on the sandbox clock) sees the host AVAILABLE and resumes the request.
+    await sandboxControl(system, 'POST', '/clock/advance', { seconds: 60 });
   }
   const request = await inStatus(created.requestId, 'WAITING_FOR_APPROVAL');
   const message = await eventually(
@@ -167,8 +177,11 @@ async function taskCallbacks(): Promise<{ success: number; failure: number; all:
   return { success: count('SendTaskSuccess'), failure: count('SendTaskFailure'), all: count('SendTaskSuccess') + count('SendTaskFailure') };
 }
 
-async function transitions(requestId: string): Promise<number> {
-  return (await sandboxControl<{ transitions: number }>(system, 'GET', `/executions/${requestId}`)).transitions;
+/** The states the request's execution entered, in order (GetExecutionHistory). */
+async function statesEntered(requestId: string): Promise<string[]> {
+  const { executionArn } = await sandboxControl<{ executionArn: string }>(system, 'GET', `/executions/${requestId}`);
+  const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  return (events ?? []).flatMap((event) => (event.type?.endsWith('StateEntered') ? [event.stateEnteredEventDetails!.name!] : []));
 }
 
 /** What Slack showed one user privately after their click (answers through the response URL). */
@@ -186,7 +199,7 @@ function hasButtons(message: RecordedSlackEvent): boolean {
   return JSON.stringify(message.blocks ?? []).includes('"type":"button"');
 }
 
-/** Advances the sandbox clock past one approval stage and waits for the next stage's note on the timeline. */
+/** Advances the sandbox clock past the reminder or escalation (the watcher sends it) and waits for its note on the timeline. */
 async function passStage(requestId: string, hours: number, note: string): Promise<RequestBody> {
   await sandboxControl(system, 'POST', '/clock/advance', { seconds: hours * HOUR });
   const request = await eventually(read(requestId), (current) => current.timeline.some((entry) => entry.message.startsWith(note)), `"${note}" on the timeline`);
@@ -201,6 +214,8 @@ describe('the Slack interactivity endpoint', () => {
 
   beforeAll(async () => {
     ({ request, message } = await waitingForApproval());
+    // Count callbacks from here: the watcher's resume of the host wait is not a decision.
+    await sandboxControl(system, 'DELETE', '/calls');
   });
 
   /** Nothing about the request or its approval moved. */
@@ -220,11 +235,12 @@ describe('the Slack interactivity endpoint', () => {
   });
 
   it('refuses a forged signature, stale and future timestamps (401), and another workspace or app (403), changing nothing', async () => {
-    // Read when each click is made, with room for the handler's own delay: the window is 300 s either way.
-    const now = () => Math.floor(Date.now() / 1000);
+    // Slack's and the functions' clock is the sandbox clock (moved on by the earlier tests), read when
+    // each click is made, with room for the handler's own delay: the window is 300 s either way.
+    const now = async () => (await sandboxControl<{ epochSeconds: number }>(system, 'GET', '/clock')).epochSeconds;
     expect((await click(message, 'approve', 'U0APPROVER', { forgeSignature: true })).status).toBe(401);
-    expect((await click(message, 'approve', 'U0APPROVER', { timestamp: now() - 301 })).status).toBe(401);
-    expect((await click(message, 'approve', 'U0APPROVER', { timestamp: now() + 310 })).status).toBe(401);
+    expect((await click(message, 'approve', 'U0APPROVER', { timestamp: Math.floor(await now()) - 301 })).status).toBe(401);
+    expect((await click(message, 'approve', 'U0APPROVER', { timestamp: Math.floor(await now()) + 310 })).status).toBe(401);
     expect((await click(message, 'approve', 'U0APPROVER', { teamId: 'T0ELSEWHERE' })).status).toBe(403);
     expect((await click(message, 'approve', 'U0APPROVER', { appId: 'A0ELSEWHERE' })).status).toBe(403);
     const unsigned = await fetch(`${system.apiUrl}/slack/interactions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'payload=%7B%7D' });
@@ -307,15 +323,12 @@ describe('the Slack interactivity endpoint', () => {
 });
 
 describe('reminder, escalation and timeout on the fast-forward clock', () => {
-  let approvedInFirstStage: number;
-
   it('costs nothing extra when approved before the reminder', async () => {
     const { request, message } = await waitingForApproval();
     await sandboxControl(system, 'POST', '/clock/advance', { seconds: 4 * HOUR });
     await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: request.connectionArn });
     expect((await click(message, 'approve', 'U0APPROVER')).status).toBe(200);
     await inStatus(request.requestId, 'COMPLETED');
-    approvedInFirstStage = await transitions(request.requestId);
     expect((await slackEvents('?kind=post')).filter((event) => event.threadTs === message.ts)).toEqual([]);
   });
 
@@ -348,8 +361,10 @@ describe('reminder, escalation and timeout on the fast-forward clock', () => {
       expect(now.text).toMatch(/^Approved by U0LEAD at /);
       expect(hasButtons(now)).toBe(false);
     }
-    // Each later stage is one more state transition: no polling.
-    expect(await transitions(request.requestId)).toBe(approvedInFirstStage + 2);
+    // The watcher sends the reminder and the escalation: the wait is one state, entered once, however long it lasts.
+    const entered = await statesEntered(request.requestId);
+    expect(entered.filter((state) => state === 'AwaitHandshake')).toHaveLength(1);
+    expect(new Set(entered).size).toBe(entered.length);
   });
 
   it('times out after 72 h: TIMED_OUT, rolled back, the messages say it expired and the requester hears it', async () => {
@@ -370,6 +385,25 @@ describe('reminder, escalation and timeout on the fast-forward clock', () => {
     const dms = (await slackEvents('?channel=D0REQUESTER')).map((event) => event.text);
     expect(dms).toEqual(expect.arrayContaining([expect.stringMatching(/expired: nobody approved it in time/)]));
     expect((await api(system, 'POST', `/v1/connection-requests/${request.requestId}/approve`, { token: admin })).status).toBe(409);
+  });
+});
+
+describe('APPROVAL_MODE=explicit', () => {
+  it('still needs the Approve click after the handshake: the watcher and "check now" resume nothing until then', async () => {
+    const { request, message } = await waitingForApproval();
+    expect(JSON.stringify(message.blocks)).toContain('"action_id":"approve"');
+    await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: request.connectionArn });
+    // Two sweeps of the watcher see the connection AVAILABLE.
+    await sandboxControl(system, 'POST', '/clock/advance', { seconds: 60 });
+    await sandboxControl(system, 'POST', '/clock/advance', { seconds: 60 });
+    expect((await read(request.requestId)()).status).toBe('WAITING_FOR_APPROVAL');
+    const check = await api<{ check: { outcome: string; message: string } }>(system, 'POST', `/v1/connection-requests/${request.requestId}/check`, { token: requester });
+    expect(check.body.check).toMatchObject({ outcome: 'needs-approval', message: 'The connection is AVAILABLE: an approver must now approve it (APPROVAL_MODE=explicit).' });
+    expect((await read(request.requestId)()).status).toBe('WAITING_FOR_APPROVAL');
+
+    expect((await click(message, 'approve', 'U0APPROVER')).status).toBe(200);
+    const done = await inStatus(request.requestId, 'COMPLETED');
+    expect(done.timeline.find((entry) => entry.step === 'approval' && entry.message.startsWith('Approved'))).toMatchObject({ actor: 'slack:U0APPROVER' });
   });
 });
 
@@ -405,8 +439,8 @@ describe('decisions outside Slack', () => {
 describe('task tokens', () => {
   it('appear in no log line, Slack message, interactivity request or API answer', async () => {
     await recordIssuedTokens();
-    // One token per stage reached: at least the seven approvals above, two of them through three stages.
-    expect(issuedTokens.size).toBeGreaterThanOrEqual(10);
+    // One token per wait: the seven approvals above, and the host set-up wait of the first request.
+    expect(issuedTokens.size).toBeGreaterThanOrEqual(8);
     for (const token of issuedTokens) expect(token).toMatch(/^[A-Za-z0-9_-]{64}$/);
 
     const { executions } = await sandboxControl<{ executions: { name: string }[] }>(system, 'GET', '/executions');

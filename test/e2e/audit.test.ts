@@ -59,7 +59,7 @@ let sfn: SFNClient;
 beforeAll(async () => {
   timers = manualTimers();
   // 10 %: the handful of hosts this test makes is enough to report quota headroom.
-  system = await startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: false, environment: { AUDIT_QUOTA_WARN_PERCENT: '10' }, scheduleTimers: timers });
+  system = await startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: false, environment: { AUDIT_QUOTA_WARN_PERCENT: '10' }, scheduleTimers: { auditor: timers } });
   [alice, bob, admin] = await Promise.all([tokenFor('alice@example.com'), tokenFor('bob@example.com'), tokenFor('root@example.com', true)]);
   const aws = { endpoint: system.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   connections = new CodeStarConnectionsClient(aws);

@@ -120,22 +120,30 @@ describe('provisioning over HTTP', () => {
     expect(awaitingApproval.nextAction).toMatchObject({
       stage: 'handshake-and-approval',
       actor: 'approver',
-      message: `A GitHub organization owner must choose "Update pending connection" in the AWS console for connection ${awaitingApproval.connectionName}, then an approver must approve it.`,
+      // APPROVAL_MODE=handshake (the default): the finished handshake is the approval.
+      message: `A GitHub organization owner must choose "Update pending connection" in the AWS console for connection ${awaitingApproval.connectionName}.`,
       actionUrl: `https://us-east-1.console.aws.amazon.com/codesuite/settings/${account}/us-east-1/${connectionPrefix}/connections/${awaitingApproval.connectionArn!.split('/').at(-1)}?region=us-east-1`,
     });
     expect(awaitingApproval.nextAction?.actionUrl).toBe(awaitingApproval.waitingFor?.link);
     expect(Date.parse(awaitingApproval.nextAction!.deadline!) - Date.parse(awaitingApproval.waitingFor!.since)).toBe(72 * 3_600_000);
     const message = await approvalMessage(awaitingApproval.connectionArn!);
 
-    // Approve before the handshake: nothing resumes.
-    await sandboxControl(system, 'POST', '/slack/click', { channel: 'C0APPROVALS', ts: message.ts, actionId: 'approve', userId: 'U0APPROVER' });
+    // The approval message offers "Done — check now" and Reject; no Approve (the handshake approves).
+    expect(JSON.stringify(message)).toContain('"action_id":"check_now"');
+    expect(JSON.stringify(message)).not.toContain('"action_id":"approve"');
+
+    // "Done — check now" before the handshake: nothing resumes, and the clicker is told why.
+    await sandboxControl(system, 'POST', '/slack/click', { channel: 'C0APPROVALS', ts: message.ts, actionId: 'check_now', userId: 'U0APPROVER' });
     expect((await read(created.requestId)()).status).toBe('WAITING_FOR_APPROVAL');
 
     await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: awaitingApproval.connectionArn });
-    const click = await sandboxControl<{ status: number }>(system, 'POST', '/slack/click', { channel: 'C0APPROVALS', ts: message.ts, actionId: 'approve', userId: 'U0APPROVER' });
+    const click = await sandboxControl<{ status: number }>(system, 'POST', '/slack/click', { channel: 'C0APPROVALS', ts: message.ts, actionId: 'check_now', userId: 'U0APPROVER' });
     expect(click.status).toBe(200);
 
     const done = await inStatus(created.requestId, 'COMPLETED');
+    expect(done.timeline).toContainEqual(
+      expect.objectContaining({ step: 'approval', actor: 'aws-console', message: expect.stringContaining('noticed when slack:U0APPROVER asked to check') }),
+    );
     // The sandbox's pipeline names a role that does not exist: the requester must fix the pipeline.
     expect(done.nextAction).toMatchObject({ stage: 'pipeline-permissions', actor: 'requester' });
     expect(done.timeline.map((entry) => entry.step)).toEqual(expect.arrayContaining(['host', 'host-setup', 'connection', 'approval', 'verify', 'attach', 'done']));

@@ -37,6 +37,8 @@ const settings: NextActionSettings = {
   approversChannel: 'C0APPROVALS',
   approvers: parseApproversConfig(JSON.stringify({ default: { users: ['U0APPROVER'] } })),
   grantPipelinePermissions: true,
+  // Most cases here are about an approver's part, which only explicit mode has.
+  approvalMode: 'explicit',
 };
 
 const base: ConnectionRequestRecord = {
@@ -303,21 +305,25 @@ describe('the shared words', () => {
     );
   });
 
-  it('are the Slack notices’ words', () => {
+  it('are the Slack notices’ words, in either approval mode', () => {
+    const requestId = '5f0c3a52-8d1e-4b7a-9c1f-2e3d4c5b6a70';
     const hostArn = ARNS.codeconnections.host;
-    const hostNotice = hostSetupMessage({ requestId: 'r1', requester: 'alice', providerEndpoint: base.providerEndpoint, hostName: base.hostName, hostArn, consoleUrl: 'https://x.example/h' });
+    const hostNotice = hostSetupMessage({ requestId, requester: 'alice', providerEndpoint: base.providerEndpoint, hostName: base.hostName, hostArn, consoleUrl: 'https://x.example/h' });
     expect(hostNotice.text).toContain(nextAction(waitingForHost('codeconnections'), settings, NOW)!.message);
-    const approvalNotice = approvalRequestMessage({
-      approvalId: 'q8Xr2c1VwZk0d5nYbH3p9A',
-      requestId: 'r1',
-      requester: 'alice',
-      providerEndpoint: base.providerEndpoint,
-      connectionName: base.connectionName,
-      connectionArn: ARNS.codeconnections.connection,
-      consoleUrl: 'https://x.example/c',
-      region: 'us-east-1',
-    });
-    expect(approvalNotice.text).toContain(nextAction(waitingForApproval('codeconnections'), settings, NOW)!.message);
+    for (const approvalMode of ['explicit', 'handshake'] as const) {
+      const approvalNotice = approvalRequestMessage({
+        approvalId: 'q8Xr2c1VwZk0d5nYbH3p9A',
+        requestId,
+        requester: 'alice',
+        providerEndpoint: base.providerEndpoint,
+        connectionName: base.connectionName,
+        connectionArn: ARNS.codeconnections.connection,
+        consoleUrl: 'https://x.example/c',
+        region: 'us-east-1',
+        approvalMode,
+      });
+      expect(approvalNotice.text).toContain(nextAction(waitingForApproval('codeconnections'), { ...settings, approvalMode }, NOW)!.message);
+    }
   });
 });
 
@@ -330,8 +336,9 @@ describe('nextActionSettings', () => {
       APPROVAL_TIMEOUT_SECONDS: '7200',
       APPROVAL_REMINDER_AFTER_SECONDS: '600',
       APPROVAL_ESCALATE_AFTER_SECONDS: '3600',
-      HOST_POLL_MAX_TOTAL_SECONDS: '86400',
+      HOST_SETUP_TIMEOUT_SECONDS: '86400',
       GRANT_PIPELINE_PERMISSIONS: 'false',
+      APPROVAL_MODE: 'explicit',
     });
     expect(nextActionSettings(config)).toEqual({
       hostSetupTimeoutSeconds: 86_400,
@@ -340,8 +347,14 @@ describe('nextActionSettings', () => {
       approversChannel: undefined,
       approvers: parseApproversConfig(JSON.stringify({ default: { users: ['U0APPROVER'] } })),
       grantPipelinePermissions: false,
+      approvalMode: 'explicit',
     });
-    expect(nextActionSettings(readConfig({ TABLE_NAME: 't' }))).toMatchObject({ hostSetupTimeoutSeconds: 7 * 86_400, approvalTimeoutSeconds: 72 * 3600, grantPipelinePermissions: true });
+    expect(nextActionSettings(readConfig({ TABLE_NAME: 't' }))).toMatchObject({
+      hostSetupTimeoutSeconds: 7 * 86_400,
+      approvalTimeoutSeconds: 72 * 3600,
+      grantPipelinePermissions: true,
+      approvalMode: 'handshake',
+    });
     expect(nextActionSettings(readConfig({ TABLE_NAME: 't', SLACK_APPROVERS: 'not json' })).approvers).toBeUndefined();
   });
 });

@@ -103,7 +103,7 @@ describe('approvals', () => {
   it('decides exactly once among simultaneous clicks', async () => {
     const approvalId = newApprovalId();
     expect(approvalId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    await approvals.open({ approvalId, requestId: 'r-approval', taskToken: 'token-secret', stage: 'request', expiresAt: 0 });
+    await approvals.open({ approvalId, requestId: 'r-approval', taskToken: 'token-secret', expiresAt: 0 });
     const results = await Promise.all(Array.from({ length: 6 }, (_, index) => approvals.decide(approvalId, 'APPROVED', `user-${index}`)));
     const winners = results.filter(Boolean);
     expect(winners).toHaveLength(1);
@@ -111,26 +111,26 @@ describe('approvals', () => {
     expect((await approvals.forRequest('r-approval')).map((approval) => approval.status)).toEqual(['APPROVED']);
   });
 
-  it('re-points one approval at each stage’s token, keeping its id, status and creation time', async () => {
+  it('re-points one approval at a retried wait’s token, keeping its id, status and creation time', async () => {
     const approvalId = newApprovalId();
-    const first = await approvals.open({ approvalId, requestId: 'r-stages', taskToken: 'token-1', stage: 'request', expiresAt: 100 });
-    expect(first).toMatchObject({ approvalId, requestId: 'r-stages', taskToken: 'token-1', stage: 'request', status: 'PENDING', expiresAt: 100 });
-    const second = await approvals.open({ approvalId, requestId: 'r-stages', taskToken: 'token-2', stage: 'reminder', expiresAt: 999 });
-    expect(second).toMatchObject({ taskToken: 'token-2', stage: 'reminder', status: 'PENDING', createdAt: first.createdAt, expiresAt: 100 });
-    expect(await approvals.forRequest('r-stages')).toHaveLength(1);
+    const first = await approvals.open({ approvalId, requestId: 'r-retry', taskToken: 'token-1', expiresAt: 100 });
+    expect(first).toMatchObject({ approvalId, requestId: 'r-retry', taskToken: 'token-1', status: 'PENDING', expiresAt: 100 });
+    const second = await approvals.open({ approvalId, requestId: 'r-retry', taskToken: 'token-2', expiresAt: 999 });
+    expect(second).toMatchObject({ taskToken: 'token-2', status: 'PENDING', createdAt: first.createdAt, expiresAt: 100 });
+    expect(await approvals.forRequest('r-retry')).toHaveLength(1);
   });
 
-  it('shows a stage that opens after a decision the decision, so it can pass it on', async () => {
+  it('shows a retried wait that opens after a decision the decision, so it can pass it on', async () => {
     const approvalId = newApprovalId();
-    await approvals.open({ approvalId, requestId: 'r-gap', taskToken: 'token-1', stage: 'request', expiresAt: 0 });
+    await approvals.open({ approvalId, requestId: 'r-gap', taskToken: 'token-1', expiresAt: 0 });
     await approvals.decide(approvalId, 'REJECTED', 'slack:U0APPROVER');
-    const reopened = await approvals.open({ approvalId, requestId: 'r-gap', taskToken: 'token-2', stage: 'reminder', expiresAt: 0 });
+    const reopened = await approvals.open({ approvalId, requestId: 'r-gap', taskToken: 'token-2', expiresAt: 0 });
     expect(reopened).toMatchObject({ status: 'REJECTED', decidedBy: 'slack:U0APPROVER', taskToken: 'token-2' });
   });
 
   it('lets exactly one attempt claim a reminder, and none once the approval is decided', async () => {
     const approvalId = newApprovalId();
-    await approvals.open({ approvalId, requestId: 'r-notice', taskToken: 't', stage: 'reminder', expiresAt: 0 });
+    await approvals.open({ approvalId, requestId: 'r-notice', taskToken: 't', expiresAt: 0 });
     const claims = await Promise.all(Array.from({ length: 4 }, () => approvals.claimNotice(approvalId, 'remindedAt')));
     expect(claims.filter(Boolean)).toHaveLength(1);
     await approvals.decide(approvalId, 'APPROVED', 'u');
@@ -139,9 +139,9 @@ describe('approvals', () => {
 
   it('expires an undelivered decision only while the record is as that decision left it', async () => {
     const approvalId = newApprovalId();
-    await approvals.open({ approvalId, requestId: 'r-late', taskToken: 'token-1', stage: 'escalation', expiresAt: 0 });
+    await approvals.open({ approvalId, requestId: 'r-late', taskToken: 'token-1', expiresAt: 0 });
     const decided = (await approvals.decide(approvalId, 'APPROVED', 'u'))!;
-    await approvals.open({ approvalId, requestId: 'r-late', taskToken: 'token-2', stage: 'escalation', expiresAt: 0 });
+    await approvals.open({ approvalId, requestId: 'r-late', taskToken: 'token-2', expiresAt: 0 });
     expect(await approvals.expireUndelivered(decided)).toBe(false);
     expect((await approvals.get(approvalId))?.status).toBe('APPROVED');
     expect(await approvals.expireUndelivered({ ...decided, taskToken: 'token-2' })).toBe(true);
@@ -150,7 +150,7 @@ describe('approvals', () => {
 
   it('remembers where the approval’s messages were posted', async () => {
     const approvalId = newApprovalId();
-    await approvals.open({ approvalId, requestId: 'r-messages', taskToken: 't', stage: 'request', expiresAt: 0 });
+    await approvals.open({ approvalId, requestId: 'r-messages', taskToken: 't', expiresAt: 0 });
     await approvals.attachMessage(approvalId, 'requestMessage', { channel: 'C0APPROVALS', ts: '1.000001' });
     await approvals.attachMessage(approvalId, 'escalationMessage', { channel: 'C0ESCALATIONS', ts: '2.000002' });
     expect(await approvals.get(approvalId)).toMatchObject({

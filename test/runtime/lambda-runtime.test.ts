@@ -30,7 +30,12 @@ const lambda = new LocalLambda(
   { region: 'us-east-1', accountId: '111111111111' },
 );
 
+/** AWS's time, which tests move forward: here 3 days ahead of the machine's. */
+const SANDBOX_AHEAD_MS = 3 * 86_400_000;
+const timed = new LocalLambda(new Map([spec('clock', 'clock')]), { region: 'us-east-1', accountId: '111111111111', nowMs: () => Date.now() + SANDBOX_AHEAD_MS });
+
 afterAll(async () => {
+  await timed.close();
   await lambda.close();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -45,6 +50,16 @@ describe('the local Lambda runtime', () => {
     expect(second).toMatchObject({ invocations: 1, key: 'ASIASECOND' });
     expect(first.remainingMs).toBeGreaterThan(8_000);
     expect(first.remainingMs).toBeLessThanOrEqual(10_000);
+  });
+
+  it("gives the functions the sandbox clock as their Date, as a Lambda reads the world's time", async () => {
+    const before = Date.now() + SANDBOX_AHEAD_MS;
+    const seen = (await timed.invoke('clock', {})) as { now: number; date: string };
+    const after = Date.now() + SANDBOX_AHEAD_MS;
+    expect(seen.now).toBeGreaterThanOrEqual(before);
+    expect(seen.now).toBeLessThanOrEqual(after);
+    expect(Date.parse(seen.date)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(seen.date)).toBeLessThanOrEqual(after);
   });
 
   it('passes JSON in and out, as Lambda serialises them', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackClient, SlackApiError, type PostedMessage, type SlackClient } from '../../functions/slack/client.ts';
 import { parseInteractionPayload } from '../../functions/slack/interaction-payload.ts';
-import { approvalRequestMessage, decisionMessage } from '../../functions/slack/messages.ts';
+import { approvalRequestMessage, decisionMessage, hostSetupMessage } from '../../functions/slack/messages.ts';
 import { slackSignatureHeaders, verifySlackRequest, type SlackVerification } from '../../functions/slack/signature.ts';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
 import type { ClickResult } from '../../infra/local/sandbox/services/slack/click.ts';
@@ -30,15 +30,21 @@ const facts = {
   connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/6f1b2c3d-0000-4000-8000-000000000001',
   consoleUrl: 'https://us-east-1.console.aws.amazon.com/codesuite/settings/111111111111/us-east-1/codeconnections/connections/6f1b2c3d',
   region: 'us-east-1',
+  // Approve is a button only in explicit mode (the default's finished handshake is the approval).
+  approvalMode: 'explicit' as const,
 };
 
-/** What our interactivity endpoint will do: verify with our own verifier, answer 401 or 200. */
+/**
+ * What our interactivity endpoint will do: verify with our own verifier, answer 401 or 200. Its
+ * clock is the sandbox clock, as the local functions' is (Slack signs with the sandbox clock too).
+ */
+let nowSeconds: () => number = () => Date.now() / 1000;
 function verify(request: ReceivedRequest): SlackVerification {
   return verifySlackRequest({
     signingSecret: SIGNING_SECRET,
     rawBody: request.rawBody,
     ...slackSignatureHeaders(request.headers as Record<string, string>),
-    nowSeconds: Date.now() / 1000,
+    nowSeconds: nowSeconds(),
   });
 }
 
@@ -59,6 +65,7 @@ describe('POST /_sandbox/slack/click', () => {
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();
+    nowSeconds = () => sandbox.clock.nowMs() / 1000;
     receiver = await startReceiver((request, response) => {
       const verdict = verify(request);
       response.writeHead(verdict.ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(verdict));
@@ -111,6 +118,17 @@ describe('POST /_sandbox/slack/click', () => {
     expect(parseInteractionPayload(receiver.received[0]!.rawBody).actions[0]).toMatchObject({ action_id: 'reject', value: APPROVAL_ID });
   });
 
+  it('clicks "Done — check now" on the default (handshake mode) approval request and on the host set-up notice, with the request id', async () => {
+    const handshake = await slack.postMessage(APPROVALS_CHANNEL, approvalRequestMessage({ ...facts, approvalMode: 'handshake' }));
+    await click({ ts: handshake.ts, actionId: 'check_now' });
+    expect(parseInteractionPayload(receiver.received[0]!.rawBody).actions[0]).toMatchObject({ action_id: 'check_now', value: facts.requestId, block_id: 'approval-decision' });
+    await expect(click({ ts: handshake.ts, actionId: 'approve' })).rejects.toThrow('ButtonNotFound');
+
+    const host = await slack.postMessage(APPROVALS_CHANNEL, hostSetupMessage({ ...facts, hostName: 'ghe-example-com', hostArn: 'arn:aws:codeconnections:us-east-1:111111111111:host/ghe-0a1b2c3d' }));
+    await click({ ts: host.ts, actionId: 'check_now' });
+    expect(parseInteractionPayload(receiver.received[1]!.rawBody).actions[0]).toMatchObject({ action_id: 'check_now', value: facts.requestId, block_id: 'host-setup-done' });
+  });
+
   it('lets a test claim another workspace or app', async () => {
     await click({ teamId: 'T0FOREIGN', appId: 'A0FOREIGN' });
     expect(parseInteractionPayload(receiver.received[0]!.rawBody)).toMatchObject({ team: { id: 'T0FOREIGN' }, api_app_id: 'A0FOREIGN' });
@@ -123,9 +141,9 @@ describe('POST /_sandbox/slack/click', () => {
   });
 
   it('sends a custom timestamp, signed, so the replay window can be tested', async () => {
-    const stale = await click({ timestamp: Math.floor(Date.now() / 1000) - 600 });
+    const stale = await click({ timestamp: Math.floor(nowSeconds()) - 600 });
     expect(JSON.parse(stale.body)).toEqual({ ok: false, reason: 'stale-timestamp' });
-    const future = await click({ timestamp: Math.floor(Date.now() / 1000) + 600 });
+    const future = await click({ timestamp: Math.floor(nowSeconds()) + 600 });
     expect(JSON.parse(future.body)).toEqual({ ok: false, reason: 'future-timestamp' });
   });
 
@@ -182,6 +200,15 @@ describe('POST /_sandbox/slack/click', () => {
     const unconfigured = await attempt({ ts: fresh.ts });
     expect(unconfigured.status).toBe(409);
     expect(await unconfigured.json()).toMatchObject({ error: { code: 'NotConfigured' } });
+  });
+
+  it('signs with the sandbox clock, so a receiver on that clock (as the local functions are) accepts a click after days have passed', async () => {
+    await control(sandbox, 'POST', '/clock/advance', { seconds: 2 * 86_400 });
+    const result = await click();
+    expect(result.status).toBe(200);
+    const stamped = Number(receiver.received[0]!.headers['x-slack-request-timestamp']);
+    expect(Math.abs(stamped - nowSeconds())).toBeLessThan(5);
+    expect(stamped - Date.now() / 1000).toBeGreaterThan(86_400);
   });
 
   it('replays an earlier request byte for byte, signature and timestamp included', async () => {

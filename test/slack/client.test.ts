@@ -64,7 +64,7 @@ describe('Slack client adapter against the fake Slack (real @slack/web-api)', ()
 
   it('posts to a user id through the DM channel Slack opens for it', async () => {
     const posted = await slack.postMessage('U0REQUESTER', hostSetupMessage({
-      requestId: 'req-1',
+      requestId: 'req-0001',
       requester: 'U0REQUESTER',
       providerEndpoint: 'https://ghe.example.com',
       hostName: 'ghe-example-com',

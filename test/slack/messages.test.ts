@@ -4,6 +4,7 @@ import type { Block, Button, SlackMessage } from '../../functions/slack/block-ki
 import {
   APPROVE_ACTION_ID,
   approvalRequestMessage,
+  CHECK_NOW_ACTION_ID,
   decisionMessage,
   hostSetupMessage,
   MessageInputError,
@@ -21,9 +22,11 @@ import { checkMessageContent } from '../../infra/local/sandbox/services/slack/bl
 const APPROVAL_ID = 'q8Xr2c1VwZk0d5nYbH3p9A';
 const TASK_TOKEN = `AQCEAAAAKgAAAAMAAAAAAAAAA${'x'.repeat(600)}`;
 
+const REQUEST_ID = 'req-0001';
+
 const approvalFacts: ApprovalRequestFacts = {
   approvalId: APPROVAL_ID,
-  requestId: 'req-0001',
+  requestId: REQUEST_ID,
   requester: 'U0REQUESTER',
   providerEndpoint: 'https://ghe.example.com',
   connectionName: 'ghe-payments',
@@ -68,12 +71,17 @@ function everyMessage(): [string, SlackMessage][] {
   return [
     ['host set-up', hostSetupMessage(hostFacts)],
     ['approval request', approvalRequestMessage(approvalFacts)],
+    ['approval request (explicit mode)', approvalRequestMessage({ ...approvalFacts, approvalMode: 'explicit' })],
     ['decision: approved', decisionMessage({ ...approvalFacts, outcome: 'approved', decidedBy: 'U0APPROVER', decidedAt })],
     ['decision: rejected', decisionMessage({ ...approvalFacts, outcome: 'rejected', decidedBy: 'U0APPROVER', decidedAt })],
     ['decision: expired', decisionMessage({ ...approvalFacts, outcome: 'expired', decidedAt })],
     ['decision: cancelled', decisionMessage({ ...approvalFacts, outcome: 'cancelled', reason: 'the request was cancelled', decidedAt })],
     ['approval request with approvers', approvalRequestMessage({ ...approvalFacts, approvers: MENTIONS })],
     ['escalation', approvalRequestMessage({ ...approvalFacts, approvers: MENTIONS, escalation: { waitedSeconds: 48 * 3600, mentions: ['<!subteam^S0LEADS>'] } })],
+    [
+      'escalation (explicit mode)',
+      approvalRequestMessage({ ...approvalFacts, approvalMode: 'explicit', approvers: MENTIONS, escalation: { waitedSeconds: 48 * 3600, mentions: ['<!subteam^S0LEADS>'] } }),
+    ],
     ['reminder', reminderMessage(reminderFacts)],
     ...OUTCOMES.map((outcome): [string, SlackMessage] => [`outcome: ${outcome.kind}`, outcomeMessage({ ...approvalFacts, outcome })]),
   ];
@@ -111,26 +119,47 @@ describe.each(everyMessage())('%s message', (_name, message) => {
 
 describe('approvalRequestMessage', () => {
   const message = approvalRequestMessage(approvalFacts);
+  const explicit = approvalRequestMessage({ ...approvalFacts, approvalMode: 'explicit' });
 
-  it('offers Approve and Reject buttons that carry the approval id and nothing else', () => {
-    const [approve, reject] = buttons(message);
-    expect(buttons(message)).toHaveLength(2);
+  it('by default (handshake mode) offers "Done — check now" with the request id, and Reject with the approval id; no Approve', () => {
+    expect(buttons(message).map((button) => [button.action_id, button.value, button.style])).toEqual([
+      [CHECK_NOW_ACTION_ID, REQUEST_ID, 'primary'],
+      [REJECT_ACTION_ID, APPROVAL_ID, 'danger'],
+    ]);
+    expect(buttons(message)[0]!.text.text).toBe('Done — check now');
+  });
+
+  it('by default says the finished handshake is the approval, and that nobody needs to come back to approve', () => {
+    expect(allText(message)).toContain('once the connection is Available, that is the approval');
+    expect(allText(message)).not.toContain('choose *Approve*');
+    expect(message.text).toContain('A GitHub organization owner must choose "Update pending connection" in the AWS console for connection ghe-payments. Region');
+  });
+
+  it('in explicit mode offers Approve and Reject buttons that carry the approval id and nothing else, and says to come back and approve', () => {
+    const [approve, reject] = buttons(explicit);
+    expect(buttons(explicit)).toHaveLength(2);
     expect(approve).toMatchObject({ action_id: APPROVE_ACTION_ID, value: APPROVAL_ID, style: 'primary' });
     expect(reject).toMatchObject({ action_id: REJECT_ACTION_ID, value: APPROVAL_ID, style: 'danger' });
+    expect(allText(explicit)).toContain('Come back here and choose *Approve*');
+    expect(explicit.text).toContain('then an approver must approve it');
   });
 
-  it('puts the approval id nowhere but in the button values', () => {
-    const values = buttons(message).map((button) => button.value);
-    expect(values).toEqual([APPROVAL_ID, APPROVAL_ID]);
-    const withoutValues = JSON.stringify(message).split(`"value":"${APPROVAL_ID}"`).join('');
-    expect(withoutValues).not.toContain(APPROVAL_ID);
+  it('puts the approval id nowhere but in the decision buttons’ values', () => {
+    for (const [each, decisions] of [[message, 1], [explicit, 2]] as const) {
+      expect(buttons(each).filter((button) => button.value === APPROVAL_ID)).toHaveLength(decisions);
+      const withoutValues = JSON.stringify(each).split(`"value":"${APPROVAL_ID}"`).join('');
+      expect(withoutValues).not.toContain(APPROVAL_ID);
+    }
   });
 
-  it('asks for confirmation before either decision', () => {
-    const [approve, reject] = buttons(message);
+  it('asks for confirmation before either decision, but not before a check, which decides nothing', () => {
+    const [approve, reject] = buttons(explicit);
     expect(approve!.confirm).toMatchObject({ title: { text: 'Approve this connection?' }, confirm: { text: 'Approve' }, deny: { text: 'Cancel' } });
     expect(reject!.confirm).toMatchObject({ title: { text: 'Reject this request?' }, confirm: { text: 'Reject' }, style: 'danger' });
     expect(approve!.confirm!.text.text).toContain('Update pending connection');
+    const [check, rejectByDefault] = buttons(message);
+    expect(check!.confirm).toBeUndefined();
+    expect(rejectByDefault!.confirm).toMatchObject({ title: { text: 'Reject this request?' } });
   });
 
   it('says who must act and where: a GitHub organization owner, "Update pending connection", the console link', () => {
@@ -182,8 +211,15 @@ describe('hostSetupMessage', () => {
     expect(message.text).toContain('Set up host');
   });
 
-  it('has no buttons', () => {
-    expect(buttons(message)).toEqual([]);
+  it('has one button, "Done — check now", carrying the request id and nothing else', () => {
+    expect(buttons(message)).toEqual([{ type: 'button', action_id: CHECK_NOW_ACTION_ID, text: expect.objectContaining({ text: 'Done — check now' }), style: 'primary', value: REQUEST_ID }]);
+    expect(allText(message)).toContain('the broker notices within a minute');
+  });
+
+  it('refuses a request id that is not a plain id, such as a task token', () => {
+    expect(() => hostSetupMessage({ ...hostFacts, requestId: TASK_TOKEN })).toThrow(MessageInputError);
+    expect(() => hostSetupMessage({ ...hostFacts, requestId: 'has space' })).toThrow(/requestId/);
+    expect(() => hostSetupMessage({ ...hostFacts, requestId: 'r1' })).toThrow(/requestId/);
   });
 });
 
@@ -220,7 +256,9 @@ describe('approvers and escalation on the approval request', () => {
     expect(message.text).toMatch(/^Escalated after 48 hours without a decision\. Approval needed/);
     expect(allText(message)).toContain('Escalated: an approval is overdue');
     expect(allText(message)).toContain('*48 hours*. <!subteam^S0LEADS>, please decide');
-    expect(buttons(message).map((button) => [button.action_id, button.value])).toEqual([[APPROVE_ACTION_ID, APPROVAL_ID], [REJECT_ACTION_ID, APPROVAL_ID]]);
+    expect(buttons(message).map((button) => [button.action_id, button.value])).toEqual([[CHECK_NOW_ACTION_ID, REQUEST_ID], [REJECT_ACTION_ID, APPROVAL_ID]]);
+    const explicit = approvalRequestMessage({ ...approvalFacts, approvalMode: 'explicit', escalation: { waitedSeconds: 48 * 3600, mentions: ['<!subteam^S0LEADS>'] } });
+    expect(buttons(explicit).map((button) => [button.action_id, button.value])).toEqual([[APPROVE_ACTION_ID, APPROVAL_ID], [REJECT_ACTION_ID, APPROVAL_ID]]);
   });
 
   it('refuses mentions that are not user or user group ids (they would go into mrkdwn as they are)', () => {
@@ -268,14 +306,17 @@ describe('outcomeMessage', () => {
 describe('Block Kit limits hold for any input', () => {
   // Long, hostile and non-ASCII values: escaping may multiply lengths by five.
   const anyText = fc.string({ unit: fc.constantFrom('a', '&', '<', '>', '|', '*', 'é', '😀', ' ', '\n'), maxLength: 3000, size: 'max' });
+  // Request ids are the API's UUIDs; a button refuses anything else (tested above).
+  const anyRequestId = fc.uuid();
+  const anyMode = fc.constantFrom('handshake' as const, 'explicit' as const);
   const anyHttpsUrl = fc.string({ unit: fc.constantFrom('a', '/', '?', '=', '&', '%', '#'), maxLength: 1900, size: 'max' }).map((path) => `https://x.example/${path}`);
 
   it('for the approval request', () => {
     fc.assert(
-      fc.property(anyText, anyText, anyText, anyText, anyText, anyText, anyHttpsUrl, (requestId, requester, endpoint, name, arn, region, consoleUrl) => {
-        const message = approvalRequestMessage({ approvalId: APPROVAL_ID, requestId, requester, providerEndpoint: endpoint, connectionName: name, connectionArn: arn, consoleUrl, region });
+      fc.property(anyRequestId, anyMode, anyText, anyText, anyText, anyText, anyText, anyHttpsUrl, (requestId, approvalMode, requester, endpoint, name, arn, region, consoleUrl) => {
+        const message = approvalRequestMessage({ approvalId: APPROVAL_ID, requestId, requester, providerEndpoint: endpoint, connectionName: name, connectionArn: arn, consoleUrl, region, approvalMode });
         expect(checkMessageContent(message.text, message.blocks)).toBeUndefined();
-        expect(buttons(message).map((button) => button.value)).toEqual([APPROVAL_ID, APPROVAL_ID]);
+        expect(buttons(message).map((button) => button.value)).toEqual(approvalMode === 'explicit' ? [APPROVAL_ID, APPROVAL_ID] : [requestId, APPROVAL_ID]);
       }),
       { numRuns: 150 },
     );
@@ -284,9 +325,9 @@ describe('Block Kit limits hold for any input', () => {
   it('for the escalation and the reminder, with many approvers', () => {
     const mentions = fc.array(fc.constantFrom('<@U0APPROVER>', '<!subteam^S0APPROVERS>', '<@W0GRIDUSER>'), { maxLength: 60 });
     fc.assert(
-      fc.property(anyText, anyText, anyText, anyHttpsUrl, mentions, fc.nat({ max: 400 * 86_400 }), (requestId, endpoint, name, consoleUrl, approvers, waitedSeconds) => {
+      fc.property(anyRequestId, anyMode, anyText, anyText, anyHttpsUrl, mentions, fc.nat({ max: 400 * 86_400 }), (requestId, approvalMode, endpoint, name, consoleUrl, approvers, waitedSeconds) => {
         const messages = [
-          approvalRequestMessage({ ...approvalFacts, requestId, providerEndpoint: endpoint, connectionName: name, consoleUrl, approvers, escalation: { waitedSeconds, mentions: approvers } }),
+          approvalRequestMessage({ ...approvalFacts, requestId, approvalMode, providerEndpoint: endpoint, connectionName: name, consoleUrl, approvers, escalation: { waitedSeconds, mentions: approvers } }),
           reminderMessage({ requestId, connectionName: name, providerEndpoint: endpoint, consoleUrl, waitedSeconds, approvers }),
         ];
         for (const message of messages) expect(checkMessageContent(message.text, message.blocks)).toBeUndefined();
@@ -297,7 +338,7 @@ describe('Block Kit limits hold for any input', () => {
 
   it('for the host set-up, decision and outcome messages', () => {
     fc.assert(
-      fc.property(anyText, anyText, anyText, anyText, anyHttpsUrl, (requestId, requester, endpoint, name, consoleUrl) => {
+      fc.property(anyRequestId, anyText, anyText, anyText, anyHttpsUrl, (requestId, requester, endpoint, name, consoleUrl) => {
         const messages = [
           hostSetupMessage({ requestId, requester, providerEndpoint: endpoint, hostName: name, hostArn: name, consoleUrl }),
           decisionMessage({ requestId, connectionName: name, providerEndpoint: endpoint, outcome: 'rejected', decidedBy: requester, decidedAt }),

@@ -19,7 +19,8 @@ import { handler as firstRun } from '../../functions/workflow/first-run.ts';
 import { handler as requestApproval } from '../../functions/workflow/request-approval.ts';
 import { handler as rollBack } from '../../functions/workflow/roll-back.ts';
 import { handler as verifyConnection } from '../../functions/workflow/verify-connection.ts';
-import { checkHandler, notifyHandler } from '../../functions/workflow/wait-for-host.ts';
+import { handler as awaitHostSetup } from '../../functions/workflow/wait-for-host.ts';
+import { WaitStore, type WaitRecord } from '../../functions/waits/wait-store.ts';
 import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
 import { control } from '../helpers/sandbox.ts';
 import { startEngineSandbox, type EngineSandbox } from '../stepfunctions/helpers.ts';
@@ -36,6 +37,7 @@ const HOST = 'arn:aws:codestar-connections:us-east-1:111111111111:host/ghe-examp
 
 let table: Awaited<ReturnType<typeof startBrokerTable>>;
 let store: BrokerStore;
+let waits: WaitStore;
 let env: EngineSandbox;
 /** What the stubbed RollBack task was called with. */
 const rollBackCalls: Record<string, unknown>[] = [];
@@ -49,6 +51,7 @@ function provisioningDefinition(): Record<string, unknown> {
 beforeAll(async () => {
   table = await startBrokerTable();
   store = new BrokerStore(table.documents, TEST_TABLE);
+  waits = new WaitStore(table.documents, TEST_TABLE);
   vi.stubEnv('TABLE_NAME', TEST_TABLE);
   vi.stubEnv('SLACK_SECRET_ID', '');
   vi.stubEnv('SLACK_BOT_TOKEN', '');
@@ -59,7 +62,7 @@ beforeAll(async () => {
   const nowhere = { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
   setClients(workflowClients(table.documents, nowhere));
 
-  // The tasks of the provisioning workflow: the host is never set up, so an execution waits between polls.
+  // The tasks of the provisioning workflow: the host is never set up, so an execution pauses in AwaitHostSetup.
   const stub = (result: unknown) => async () => result;
   env = await startEngineSandbox([
     {
@@ -67,12 +70,9 @@ beforeAll(async () => {
       definition: provisioningDefinition(),
       taskHandlers: {
         AcquireHost: stub({ hostArn: HOST, status: 'PENDING', createdByRequest: true }),
-        NotifyHostSetup: stub({ action: 'wait', attempt: 1, elapsedSeconds: 0, waitSeconds: 3600, status: 'PENDING' }),
-        CheckHostSetup: stub({ action: 'wait', attempt: 2, elapsedSeconds: 3600, waitSeconds: 3600, status: 'PENDING' }),
+        AwaitHostSetup: stub({}),
         CreateConnection: stub({}),
-        RequestApproval: stub({}),
-        RemindApprovers: stub({}),
-        EscalateApproval: stub({}),
+        AwaitHandshake: stub({}),
         VerifyConnection: stub({}),
         AttachPipeline: stub({}),
         FirstRun: stub({}),
@@ -146,10 +146,9 @@ describe('a cancelled or finished request', () => {
     const before = await store.getRequest(requestId);
     const steps: [string, () => Promise<unknown>][] = [
       ['acquireHost', () => acquireHost({ requestId })],
-      ['notifyHostSetup', () => notifyHandler({ requestId, host: { hostArn: HOST, status: 'PENDING' } })],
-      ['checkHost', () => checkHandler({ requestId, host: { hostArn: HOST }, poll: { action: 'wait', attempt: 1, elapsedSeconds: 60, waitSeconds: 60, status: 'PENDING' } })],
+      ['awaitHostSetup', () => awaitHostSetup({ requestId, host: { hostArn: HOST, status: 'PENDING' }, taskToken: 'token' })],
       ['createConnection', () => createConnection({ requestId })],
-      ['requestApproval', () => requestApproval({ requestId, taskToken: 'token', stage: 'request' })],
+      ['requestApproval', () => requestApproval({ requestId, taskToken: 'token' })],
       ['verifyConnection', () => verifyConnection({ requestId })],
       ['attachPipeline', () => attachPipeline({ requestId })],
       ['firstRun', () => firstRun({ requestId })],
@@ -163,6 +162,8 @@ describe('a cancelled or finished request', () => {
       expect(error.message).toContain(status);
     }
     expect(await store.getRequest(requestId)).toEqual(before);
+    // Nor does it begin a wait the watcher would act on.
+    expect(await waits.forRequest(requestId)).toEqual([]);
   });
 
   it('completes while active, and a repeated completion changes nothing', async () => {
@@ -189,6 +190,16 @@ describe('a cancelled or finished request', () => {
 });
 
 describe('the rollback of a cancelled request', () => {
+  const waiting = (requestId: string, kind: WaitRecord['kind']): WaitRecord => ({
+    requestId,
+    kind,
+    resourceArn: kind === 'host-setup' ? HOST : CONNECTION,
+    since: new Date().toISOString(),
+    deadline: new Date(Date.now() + 86_400_000).toISOString(),
+    ...(kind === 'host-setup' ? { taskToken: 'host-token' } : { approvalId: 'approval-id', availableApproves: true }),
+    expiresAt: 0,
+  });
+
   const stopped = 'arn:aws:states:us-east-1:111111111111:execution:provisioning:original';
   const cancelExecution = 'arn:aws:states:us-east-1:111111111111:execution:provisioning:cancel-x';
 
@@ -197,9 +208,11 @@ describe('the rollback of a cancelled request', () => {
       cancellation: { by: 'alice', at: new Date().toISOString(), rollbackExecutionArn: cancelExecution },
       failure: { code: 'Cancelled', message: 'Cancelled by alice' },
     });
+    await Promise.all([waits.begin(waiting(requestId, 'host-setup')), waits.begin(waiting(requestId, 'handshake'))]);
     const before = await store.getRequest(requestId);
     expect(await rollBack({ requestId, error: { Error: 'RequestNotActive', Cause: '{}' }, executionArn: stopped })).toEqual({ status: 'ROLLING_BACK' });
     expect(await store.getRequest(requestId)).toEqual(before);
+    expect(await waits.forRequest(requestId)).toHaveLength(2);
 
     // The cancel's own execution rolls back, and the request ends CANCELLED for the reason recorded.
     expect(await rollBack({ requestId, error: { Error: 'Cancelled', Cause: 'Cancelled by alice' }, executionArn: cancelExecution })).toEqual({ status: 'CANCELLED' });
@@ -209,6 +222,8 @@ describe('the rollback of a cancelled request', () => {
       ['alice', 'Rolling back: Cancelled by alice.'],
       ['system', 'Rollback finished; the request is CANCELLED.'],
     ]);
+    // Nothing is waited for any more: the watcher leaves the request alone.
+    expect(await waits.forRequest(requestId)).toEqual([]);
   });
 
   it('is done by the running execution itself when the cancel could not hand it over, and still ends CANCELLED', async () => {
@@ -228,11 +243,11 @@ describe('cancel', () => {
       new StartExecutionCommand({
         stateMachineArn: env.arns.provisioning,
         name: requestId,
-        input: JSON.stringify({ requestId, settings: { approvalStageSeconds: { request: 60, reminder: 60, escalation: 60 }, attachPipeline: true } }),
+        input: JSON.stringify({ requestId, settings: { hostSetupTimeoutSeconds: 7 * 86_400, approvalTimeoutSeconds: 3 * 86_400, attachPipeline: true } }),
       }),
     );
     await store.updateRequest(requestId, (current) => ({ ...current, executionArn }));
-    await eventuallyState(requestId, 'WaitForHostSetup');
+    await eventuallyState(requestId, 'AwaitHostSetup');
     return { requestId, executionArn: executionArn! };
   }
 

@@ -1,48 +1,30 @@
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApprovalStore } from '../../functions/requests/approvals.ts';
-import { BrokerStore } from '../../functions/requests/store.ts';
-import { setClients } from '../../functions/shared/clients.ts';
-import { workflowClients } from '../helpers/workflow-clients.ts';
-import { resetConfig } from '../../functions/shared/config.ts';
-import { ApprovalClosedError, handler } from '../../functions/workflow/request-approval.ts';
-import { resetWorkflowContext } from '../../functions/workflow/context.ts';
-import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ApprovalStore } from '../../functions/requests/approvals.ts';
+import type { BrokerStore } from '../../functions/requests/store.ts';
+import type { WaitStore } from '../../functions/waits/wait-store.ts';
+import { ApprovalClosedError, handler, sendApprovalNotice } from '../../functions/workflow/request-approval.ts';
+import { configureSteps, useWorkflowSteps } from '../helpers/workflow-steps.ts';
 
 /**
- * The approval stages without Slack (no credentials configured): one approval id for the whole
- * wait, re-pointed at each stage's token, and a decision taken between two stages passed on.
+ * The approval wait without Slack (no credentials configured): the AwaitHandshake step asks once
+ * and records one handshake wait; a retried attempt re-points the same approval at its new token;
+ * the reminder and escalation are sent (once each) by whoever calls sendApprovalNotice, i.e. the watcher.
  */
 const stepFunctions = mockClient(SFNClient);
-let table: Awaited<ReturnType<typeof startBrokerTable>>;
 let store: BrokerStore;
 let approvals: ApprovalStore;
+let waits: WaitStore;
 
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/7d2469ff-514a-4e4f-9003-5ca4a43cdc41';
+const HOUR = 3600;
 
-beforeAll(async () => {
-  table = await startBrokerTable();
-  store = new BrokerStore(table.documents, TEST_TABLE);
-  approvals = new ApprovalStore(table.documents, TEST_TABLE);
-  vi.stubEnv('TABLE_NAME', TEST_TABLE);
-  vi.stubEnv('SLACK_SECRET_ID', '');
-  vi.stubEnv('SLACK_BOT_TOKEN', '');
-  vi.stubEnv('SLACK_SIGNING_SECRET', '');
-  resetConfig();
-  resetWorkflowContext();
-  const clients = workflowClients(table.documents);
-  setClients(clients);
-});
-afterAll(async () => {
-  setClients(undefined);
-  resetWorkflowContext();
-  resetConfig();
-  vi.unstubAllEnvs();
-  table.client.destroy();
-  await table.dynamo.close();
-});
+
+const steps = useWorkflowSteps();
+beforeAll(() => ({ store, approvals, waits } = steps));
 beforeEach(() => {
+  configureSteps({ APPROVAL_MODE: '' });
   stepFunctions.reset();
   stepFunctions.on(SendTaskSuccessCommand).resolves({});
   stepFunctions.on(SendTaskFailureCommand).resolves({});
@@ -50,66 +32,118 @@ beforeEach(() => {
 
 let requests = 0;
 async function connectionCreated(): Promise<string> {
-  const requestId = `stage-request-${++requests}`;
+  const requestId = `approval-request-${++requests}`;
   const now = new Date().toISOString();
   await store.createRequest({
     requestId, status: 'CREATING_CONNECTION', requester: { id: 'alice' }, providerEndpoint: 'https://ghe.example.com', connectionName: 'c',
-    hostName: 'h', tags: {}, region: 'us-east-1', createdAt: now, updatedAt: now, timeline: [], revision: 0, connectionArn: CONNECTION,
-  });
+    hostName: 'h', tags: {}, region: 'us-east-1', createdAt: now, updatedAt: now, timeline: [], revision: 0, connectionArn: CONNECTION });
   return requestId;
 }
 
-describe('the approval stages', () => {
-  it('keep one approval id for the whole wait and point it at each stage’s token', async () => {
+const messages = async (requestId: string) => (await store.getRequest(requestId)).timeline.map((entry) => entry.message);
+
+describe('the approval wait', () => {
+  it('asks once, and records one handshake wait on the connection until the approval times out', async () => {
+    const before = Date.now();
     const requestId = await connectionCreated();
-    await handler({ requestId, taskToken: 'token-request', stage: 'request' });
+    await handler({ requestId, taskToken: 'token-1' });
     const record = await store.getRequest(requestId);
     expect(record.status).toBe('WAITING_FOR_APPROVAL');
     expect(record.approvalId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(await approvals.get(record.approvalId!)).toMatchObject({ taskToken: 'token-1', status: 'PENDING' });
 
-    await handler({ requestId, taskToken: 'token-reminder', stage: 'reminder' });
-    await handler({ requestId, taskToken: 'token-escalation', stage: 'escalation' });
-    const approval = await approvals.get(record.approvalId!);
-    expect(approval).toMatchObject({ taskToken: 'token-escalation', stage: 'escalation', status: 'PENDING' });
-    expect(approval?.remindedAt).toBeDefined();
-    expect(approval?.escalatedAt).toBeDefined();
-    expect((await approvals.forRequest(requestId)).map((each) => each.approvalId)).toEqual([record.approvalId]);
-    const notes = (await store.getRequest(requestId)).timeline.map((entry) => entry.message);
-    expect(notes).toEqual([
-      'Asked the approvers: A GitHub organization owner must choose "Update pending connection" in the AWS console for connection c, then an approver must approve it.',
-      'Reminded the approvers: no decision after 24 hours.',
-      'Escalated to the admins: no decision after 48 hours.',
+    const [wait, ...others] = await waits.forRequest(requestId);
+    expect(others).toEqual([]);
+    expect(wait).toMatchObject({ requestId, kind: 'handshake', resourceArn: CONNECTION, approvalId: record.approvalId, availableApproves: true });
+    // The token stays with the approval; the wait does not carry a copy of it.
+    expect(wait!.taskToken).toBeUndefined();
+    expect(Date.parse(wait!.since)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(wait!.deadline) - Date.parse(wait!.since)).toBe(72 * HOUR * 1000);
+    expect(wait!.since).toBe(record.waitingFor?.since);
+
+    expect(await messages(requestId)).toEqual([
+      'Asked the approvers: A GitHub organization owner must choose "Update pending connection" in the AWS console for connection c.',
     ]);
     expect(stepFunctions.calls()).toHaveLength(0);
   });
 
-  it('send the reminder once, however often a stage is retried', async () => {
+  it('in APPROVAL_MODE=explicit records that AVAILABLE alone does not approve, and asks for the approval too', async () => {
+    configureSteps({ APPROVAL_MODE: 'explicit' });
     const requestId = await connectionCreated();
-    await handler({ requestId, taskToken: 't1', stage: 'request' });
-    await handler({ requestId, taskToken: 't2', stage: 'reminder' });
-    await handler({ requestId, taskToken: 't3', stage: 'reminder' });
-    const reminders = (await store.getRequest(requestId)).timeline.filter((entry) => entry.message.startsWith('Reminded'));
-    expect(reminders).toHaveLength(1);
+    await handler({ requestId, taskToken: 'token-1' });
+    expect(await waits.forRequest(requestId)).toEqual([expect.objectContaining({ kind: 'handshake', availableApproves: false })]);
+    expect(await messages(requestId)).toEqual([
+      'Asked the approvers: A GitHub organization owner must choose "Update pending connection" in the AWS console for connection c, then an approver must approve it.',
+    ]);
   });
 
-  it('pass on a decision taken while no stage was listening, with the new stage’s token', async () => {
+  it('re-points the same approval at a retried attempt’s token, keeps when the wait began, and does not ask twice', async () => {
     const requestId = await connectionCreated();
-    await handler({ requestId, taskToken: 'token-request', stage: 'request' });
+    await handler({ requestId, taskToken: 'token-1' });
+    const [first] = await waits.forRequest(requestId);
+    const { approvalId } = await store.getRequest(requestId);
+    await handler({ requestId, taskToken: 'token-2' });
+    expect(await approvals.get(approvalId!)).toMatchObject({ taskToken: 'token-2', status: 'PENDING' });
+    expect((await approvals.forRequest(requestId)).map((each) => each.approvalId)).toEqual([approvalId]);
+    const [second, ...others] = await waits.forRequest(requestId);
+    expect(others).toEqual([]);
+    expect(second).toMatchObject({ since: first!.since, deadline: first!.deadline, approvalId });
+    expect(await messages(requestId)).toHaveLength(1);
+  });
+
+  it('passes on a decision taken while no attempt was listening, with the new attempt’s token', async () => {
+    const requestId = await connectionCreated();
+    await handler({ requestId, taskToken: 'token-1' });
     const { approvalId } = await store.getRequest(requestId);
     await approvals.decide(approvalId!, 'REJECTED', 'slack:U0APPROVER');
 
-    await handler({ requestId, taskToken: 'token-reminder', stage: 'reminder' });
+    await handler({ requestId, taskToken: 'token-2' });
     expect(stepFunctions.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input)).toEqual([
-      { taskToken: 'token-reminder', error: 'Rejected', cause: 'Rejected by slack:U0APPROVER' },
+      { taskToken: 'token-2', error: 'Rejected', cause: 'Rejected by slack:U0APPROVER' },
     ]);
-    expect((await store.getRequest(requestId)).timeline.some((entry) => entry.message.startsWith('Reminded'))).toBe(false);
   });
 
-  it('refuse to wait on an approval that was already closed', async () => {
+  it('refuses to wait on an approval that was already closed', async () => {
     const requestId = await connectionCreated();
-    await handler({ requestId, taskToken: 't1', stage: 'request' });
+    await handler({ requestId, taskToken: 't1' });
     const { approvalId } = await store.getRequest(requestId);
     await approvals.decide(approvalId!, 'EXPIRED', 'system');
-    await expect(handler({ requestId, taskToken: 't2', stage: 'reminder' })).rejects.toBeInstanceOf(ApprovalClosedError);
+    await expect(handler({ requestId, taskToken: 't2' })).rejects.toBeInstanceOf(ApprovalClosedError);
+  });
+});
+
+describe('the reminder and the escalation the watcher sends', () => {
+  it('are each sent once, whoever asks how often, and are recorded on the request', async () => {
+    const requestId = await connectionCreated();
+    await handler({ requestId, taskToken: 'token-1' });
+    const { approvalId } = await store.getRequest(requestId);
+
+    expect(await Promise.all([sendApprovalNotice(requestId, approvalId!, 'reminder'), sendApprovalNotice(requestId, approvalId!, 'reminder')])).toEqual(
+      expect.arrayContaining([true, false]),
+    );
+    expect(await sendApprovalNotice(requestId, approvalId!, 'escalation')).toBe(true);
+    expect(await sendApprovalNotice(requestId, approvalId!, 'escalation')).toBe(false);
+
+    const approval = await approvals.get(approvalId!);
+    expect(approval?.remindedAt).toBeDefined();
+    expect(approval?.escalatedAt).toBeDefined();
+    expect(await messages(requestId)).toEqual([
+      'Asked the approvers: A GitHub organization owner must choose "Update pending connection" in the AWS console for connection c.',
+      'Reminded the approvers: no decision after 24 hours.',
+      'Escalated to the admins: no decision after 48 hours.',
+    ]);
+    expect((await store.getRequest(requestId)).waitingFor?.who).toBe('approvers (admin API); escalated to the admins');
+    // Notices never resume the workflow.
+    expect(stepFunctions.calls()).toHaveLength(0);
+  });
+
+  it('are not sent once the approval is decided', async () => {
+    const requestId = await connectionCreated();
+    await handler({ requestId, taskToken: 'token-1' });
+    const { approvalId } = await store.getRequest(requestId);
+    await approvals.decide(approvalId!, 'APPROVED', 'slack:U0APPROVER');
+    expect(await sendApprovalNotice(requestId, approvalId!, 'reminder')).toBe(false);
+    expect(await sendApprovalNotice(requestId, approvalId!, 'escalation')).toBe(false);
+    expect(await messages(requestId)).toHaveLength(1);
   });
 });

@@ -9,7 +9,8 @@ import { handler as completeRequest } from '../../functions/workflow/complete-re
 import { resetWorkflowContext } from '../../functions/workflow/context.ts';
 import { RequestNotActive } from '../../functions/workflow/errors.ts';
 import { handler as requestApproval } from '../../functions/workflow/request-approval.ts';
-import { notifyHandler } from '../../functions/workflow/wait-for-host.ts';
+import { handler as awaitHostSetup } from '../../functions/workflow/wait-for-host.ts';
+import { WaitStore } from '../../functions/waits/wait-store.ts';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
 import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
 import { control, startTestSandbox } from '../helpers/sandbox.ts';
@@ -32,6 +33,7 @@ let sandbox: Sandbox;
 let table: Awaited<ReturnType<typeof startBrokerTable>>;
 let store: BrokerStore;
 let approvals: ApprovalStore;
+let waits: WaitStore;
 
 /** Lambda's context, as far as the handlers read it: `ms` left from now. */
 function lambdaContext(ms: number) {
@@ -43,6 +45,7 @@ beforeAll(async () => {
   [sandbox, table] = await Promise.all([startTestSandbox(), startBrokerTable()]);
   store = new BrokerStore(table.documents, TEST_TABLE);
   approvals = new ApprovalStore(table.documents, TEST_TABLE);
+  waits = new WaitStore(table.documents, TEST_TABLE);
   vi.stubEnv('TABLE_NAME', TEST_TABLE);
   vi.stubEnv('SLACK_SECRET_ID', '');
   vi.stubEnv('SLACK_BOT_TOKEN', BOT_TOKEN);
@@ -114,20 +117,25 @@ async function captureLogs(run: () => Promise<unknown>): Promise<string> {
 }
 
 describe('workflow steps with a Slack that does not answer in time', { timeout: 10_000 }, () => {
-  it('notifyHostSetup returns within its time, records the notice as not delivered, and starts the wait', async () => {
+  it('awaitHostSetup returns within its time, records the notice as not delivered, and begins the wait with its token; nothing secret is logged', async () => {
     const requestId = await request('PROVISIONING_HOST');
     await slowSlack();
 
-    const { result, elapsedMs } = await timed(() => notifyHandler({ requestId, host: { hostArn: HOST, status: 'PENDING' } }, lambdaContext(REMAINING_MS)));
+    let elapsedMs = Number.POSITIVE_INFINITY;
+    const logs = await captureLogs(async () => {
+      ({ elapsedMs } = await timed(() => awaitHostSetup({ requestId, host: { hostArn: HOST, status: 'PENDING' }, taskToken: TASK_TOKEN }, lambdaContext(REMAINING_MS))));
+    });
 
     expect(elapsedMs).toBeLessThan(REMAINING_MS);
-    expect(result).toMatchObject({ action: 'wait', attempt: 1 });
     expect((await store.getRequest(requestId)).status).toBe('WAITING_FOR_HOST_SETUP');
+    expect(await waits.forRequest(requestId)).toEqual([expect.objectContaining({ kind: 'host-setup', resourceArn: HOST, taskToken: TASK_TOKEN })]);
     expect(await timelineOf(requestId)).toEqual([
       `Asked the GHES administrators for host ${HOST}: A GitHub Enterprise Server administrator must choose "Set up host" in the AWS console for the host of https://ghe.example.com.`,
       `Slack notice not delivered: the host set-up request to ${HOST_ADMINS} (Slack did not answer in time).`,
     ]);
     expect(await recordedSlackEvents(sandbox)).toEqual([]);
+    expect(logs).not.toContain(TASK_TOKEN);
+    expect(logs).not.toContain(BOT_TOKEN);
   });
 
   it('requestApproval returns within its time and waits on the approval, which admins can still decide; nothing secret is logged', async () => {
@@ -136,7 +144,7 @@ describe('workflow steps with a Slack that does not answer in time', { timeout: 
 
     let elapsedMs = Number.POSITIVE_INFINITY;
     const logs = await captureLogs(async () => {
-      ({ elapsedMs } = await timed(() => requestApproval({ requestId, taskToken: TASK_TOKEN, stage: 'request' }, lambdaContext(REMAINING_MS))));
+      ({ elapsedMs } = await timed(() => requestApproval({ requestId, taskToken: TASK_TOKEN }, lambdaContext(REMAINING_MS))));
     });
 
     expect(elapsedMs).toBeLessThan(REMAINING_MS);
@@ -145,8 +153,9 @@ describe('workflow steps with a Slack that does not answer in time', { timeout: 
     const approval = await approvals.get(record.approvalId!);
     expect(approval).toMatchObject({ status: 'PENDING', taskToken: TASK_TOKEN });
     expect(approval?.requestMessage).toBeUndefined();
+    expect(await waits.forRequest(requestId)).toEqual([expect.objectContaining({ kind: 'handshake', resourceArn: CONNECTION, approvalId: record.approvalId })]);
     expect(await timelineOf(requestId)).toEqual([
-      'Asked the approvers: A GitHub organization owner must choose "Update pending connection" in the AWS console for connection c, then an approver must approve it.',
+      'Asked the approvers: A GitHub organization owner must choose "Update pending connection" in the AWS console for connection c.',
       `Slack notice not delivered: the approval request to ${APPROVERS} (Slack did not answer in time).`,
     ]);
     expect(logs).toContain('not delivered');

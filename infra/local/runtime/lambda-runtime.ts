@@ -55,7 +55,13 @@ export class LocalLambda {
 
   constructor(
     private readonly functions: Map<string, LambdaFunctionSpec>,
-    private readonly context: { region: string; accountId: string; maxEnvironmentsPerFunction?: number },
+    private readonly context: {
+      region: string;
+      accountId: string;
+      maxEnvironmentsPerFunction?: number;
+      /** AWS's time: the sandbox clock. The functions' Date follows it, as a Lambda's clock follows the world's. */
+      nowMs?: () => number;
+    },
   ) {}
 
   has(name: string): boolean {
@@ -186,7 +192,9 @@ export class LocalLambda {
           void environment.worker.terminate();
           reject(new LambdaInvocationError('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`));
         }, timeoutMs);
-        environment.worker.postMessage({ requestId, payload: JSON.stringify(event ?? null), deadlineMs });
+        // Read at the start of each invocation: a clock moved since the last one is seen by the next.
+        const clockOffsetMs = this.context.nowMs ? this.context.nowMs() - Date.now() : 0;
+        environment.worker.postMessage({ requestId, payload: JSON.stringify(event ?? null), deadlineMs, clockOffsetMs });
       });
     } finally {
       clearTimeout(timer);

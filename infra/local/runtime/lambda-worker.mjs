@@ -8,6 +8,22 @@ import { pathToFileURL } from 'node:url';
 
 const { handlerFile, exportName, functionName, memoryLimitInMB, region, accountId, useTypeScriptLoader } = workerData;
 
+// The function's clock is AWS's: the sandbox clock, which tests move forward by hours or days. A
+// Lambda's `new Date()` and `Date.now()` read the world's time, so here they read the sandbox's,
+// set from each invocation (the offset from real time). Timers and the remaining time stay real.
+const RealDate = Date;
+let clockOffsetMs = 0;
+class SandboxDate extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) super(RealDate.now() + clockOffsetMs);
+    else super(...args);
+  }
+  static now() {
+    return RealDate.now() + clockOffsetMs;
+  }
+}
+globalThis.Date = SandboxDate;
+
 if (useTypeScriptLoader) {
   const { register } = await import('tsx/esm/api');
   register();
@@ -23,7 +39,8 @@ try {
   initError = error instanceof Error ? error : new Error(String(error));
 }
 
-parentPort.on('message', async ({ requestId, payload, deadlineMs }) => {
+parentPort.on('message', async ({ requestId, payload, deadlineMs, clockOffsetMs: offset }) => {
+  clockOffsetMs = offset ?? 0;
   if (initError) {
     // Lambda reports an init failure as Runtime.ImportModuleError / the error thrown at init.
     parentPort.postMessage({ requestId, error: { errorType: 'Runtime.ImportModuleError', errorMessage: initError.message } });
@@ -38,7 +55,7 @@ parentPort.on('message', async ({ requestId, payload, deadlineMs }) => {
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - RealDate.now()),
   };
   try {
     // Lambda hands the handler a parsed copy of the JSON payload and serialises what it returns.

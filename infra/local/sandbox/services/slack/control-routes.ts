@@ -74,7 +74,7 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
       handle: async ({ body }) => {
         const raw = body.body;
         if (typeof raw !== 'string') throw invalid('body', 'body must be the raw form body, a string');
-        const result = await deliverRawBody(slackState(store), raw, optionalNumber(body, 'timestamp', { min: 0, max: 99_999_999_999 }));
+        const result = await deliverRawBody(slackState(store), raw, optionalNumber(body, 'timestamp', { min: 0, max: 99_999_999_999 }) ?? Math.floor(clock.nowMs() / 1000));
         store.markChanged();
         return result;
       },
