@@ -4,22 +4,35 @@
  *
  * Ages are evaluated as of the sandbox clock (`GET /_sandbox/clock`), the time the local workflow
  * and the local schedule follow, so days moved on with `POST /_sandbox/clock/advance` count;
- * `--now` uses the real time instead. PORT and SANDBOX_PORT as for `npm start`.
+ * `--now` uses the real time instead. The ports: PORT and SANDBOX_PORT when set, otherwise those the
+ * running `npm start` recorded in .local/running.json (infra/local/running-system.ts).
  */
 import { parseArgs } from 'node:util';
+import { localEndpoints } from '../infra/local/running-system.ts';
 import { ADMIN_GROUP, mintToken } from '../infra/local/runtime/jwt.ts';
 import type { AuditReport } from '../functions/audit/report.ts';
+import { parseCommandLine } from './cli.ts';
 
-const { values } = parseArgs({ options: { now: { type: 'boolean', default: false } } });
-const api = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
-const sandbox = `http://127.0.0.1:${process.env.SANDBOX_PORT ?? 4566}`;
+const USAGE = [
+  'usage: npm run audit [-- --now]',
+  '  audits the system `npm start` runs (POST /v1/audits) and prints its findings;',
+  '  --now  evaluate ages as of the real time instead of the sandbox clock',
+  '  the ports are PORT/SANDBOX_PORT when set, otherwise those of the running `npm start` (.local/running.json)',
+].join('\n');
+
+const values = parseCommandLine(USAGE, () =>
+  parseArgs({ options: { now: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }),
+);
+const endpoints = localEndpoints();
+const api = endpoints.apiUrl;
+const sandbox = endpoints.sandboxUrl;
 
 async function request<T>(url: string, init: RequestInit = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, init);
   } catch {
-    process.stderr.write(`cannot reach ${url}: is \`npm start\` running?\n`);
+    process.stderr.write(`cannot reach ${url} (chosen from ${endpoints.source}): start the system with \`npm start\`, or set PORT/SANDBOX_PORT to its ports\n`);
     process.exit(1);
   }
   const body = (await response.json()) as T;

@@ -4,8 +4,17 @@
  * (simulated through the sandbox), and how the request ends.
  */
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { startLocalSystem } from '../infra/local/local-system.ts';
 import { mintToken } from '../infra/local/runtime/jwt.ts';
+import { parseCommandLine } from './cli.ts';
+
+const USAGE = [
+  'usage: npm run demo',
+  '  runs one whole connection request, narrated, against a fresh in-memory local system (no flags;',
+  '  it needs no running `npm start` and leaves .local/ state alone)',
+].join('\n');
+parseCommandLine(USAGE, () => parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
 
 const system = await startLocalSystem({ root: fileURLToPath(new URL('..', import.meta.url)), apiPort: 0, sandboxPort: 0, persist: false });
 interface RequestView {

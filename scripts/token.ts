@@ -8,17 +8,16 @@
  */
 import { parseArgs } from 'node:util';
 import { ADMIN_GROUP, DEFAULT_KEY_DIR, LOCAL_JWT_AUDIENCE, mintToken } from '../infra/local/runtime/jwt.ts';
+import { parseCommandLine, usageError } from './cli.ts';
 
-const USAGE = 'usage: npm run -s token -- --sub <subject> [--email <email>] [--admin] [--hours <n>] [--scope <scope>]... [--audience <aud>] [--slack-user <U…>]';
+const USAGE = 'usage: npm run -s token -- --sub <subject> [--email <email>] [--admin] [--hours <n>] [--scope <scope>]... [--audience <aud>] [--slack-user <U…>] [--help]';
 
 function fail(message: string): never {
-  process.stderr.write(`${message}\n${USAGE}\n`);
-  process.exit(2);
+  return usageError(USAGE, message);
 }
 
-let values;
-try {
-  ({ values } = parseArgs({
+const values = parseCommandLine(USAGE, () =>
+  parseArgs({
     options: {
       sub: { type: 'string' },
       email: { type: 'string' },
@@ -28,12 +27,12 @@ try {
       audience: { type: 'string' },
       // The requester's Slack user id: the outcome then reaches them as a DM.
       'slack-user': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
+    allowPositionals: false,
+  }),
+);
 
 if (values.sub === undefined || values.sub.trim() === '') fail('--sub is required');
 const hours = Number(values.hours);

@@ -1,4 +1,10 @@
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyItemNotFoundError,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -112,7 +118,27 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer, co
   }
 }
 
+/**
+ * An attempt that finds another in progress may look its record up just after that other one
+ * failed (a refused body) and deleted it: Powertools then throws IdempotencyItemNotFoundError. The
+ * key is free again, so this attempt runs the request itself (and gets the same refusal).
+ */
+const ATTEMPTS_AFTER_A_VANISHED_RECORD = 3;
+
 async function createIdempotently(createOnce: ApiDependencies['createOnce'], command: CreateCommand): Promise<RequestView> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createOnceMapped(createOnce, command);
+    } catch (error) {
+      if (!(error instanceof IdempotencyItemNotFoundError)) throw error;
+      if (attempt >= ATTEMPTS_AFTER_A_VANISHED_RECORD) {
+        throw conflict('RequestInProgress', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+      }
+    }
+  }
+}
+
+async function createOnceMapped(createOnce: ApiDependencies['createOnce'], command: CreateCommand): Promise<RequestView> {
   try {
     return await createOnce(command);
   } catch (error) {
@@ -128,12 +154,44 @@ async function createIdempotently(createOnce: ApiDependencies['createOnce'], com
   }
 }
 
-function parseBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
+/** How deeply a body may nest objects and arrays; a connection request needs 5 levels. */
+export const MAX_BODY_DEPTH = 32;
+
+export function parseBody(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'body' | 'isBase64Encoded'>): unknown {
   if (!event.body) throw badRequest('A JSON body is required.', [{ path: 'body', message: 'required' }]);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  // Before parsing: the idempotency layer hashes the body recursively (as do the validators), and
+  // thousands of levels overflow the stack there.
+  if (nestingDepth(text) > MAX_BODY_DEPTH) {
+    throw badRequest(`The body nests objects and arrays more than ${MAX_BODY_DEPTH} levels deep.`, [
+      { path: 'body', message: `nested more than ${MAX_BODY_DEPTH} levels deep` },
+    ]);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {
     throw badRequest('The body is not valid JSON.', [{ path: 'body', message: 'not valid JSON' }]);
   }
+}
+
+/** The deepest nesting of `{` and `[` in JSON text (outside strings), read without recursion. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === '{' || char === '[') {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (char === '}' || char === ']') {
+      depth--;
+    }
+  }
+  return deepest;
 }

@@ -22,7 +22,7 @@ export async function visibleRequest(caller: Caller, requestId: string, store: B
   } catch (error) {
     if (!(error instanceof RequestNotFoundError)) throw error;
   }
-  throw notFound(`Connection request ${requestId} does not exist.`);
+  throw notFound(`Connection request ${requestId.length > 100 ? `${requestId.slice(0, 100)}…` : requestId} does not exist.`);
 }
 
 const STATUSES: RequestStatus[] = [
@@ -44,19 +44,39 @@ export async function listRequests(
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw badRequest('limit must be an integer from 1 to 100.', [{ path: 'limit', message: 'must be an integer from 1 to 100' }]);
   }
-  let cursor: Record<string, unknown> | undefined;
-  if (query.cursor) {
-    try {
-      cursor = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    } catch {
-      throw badRequest('The cursor is not valid.', [{ path: 'cursor', message: 'use the nextCursor of a previous page' }]);
-    }
-  }
+  const cursor = query.cursor ? parseCursor(query.cursor, caller.isAdmin ? { index: 'gsi2', partition: 'REQUESTS' } : { index: 'gsi1', partition: `REQUESTER#${caller.id}` }) : undefined;
   const page = await store.listRequests({ requesterId: caller.isAdmin ? undefined : caller.id, status: status as RequestStatus | undefined, limit, cursor });
   return {
     requests: page.requests.map((record) => requestView(record)),
     nextCursor: page.cursor ? Buffer.from(JSON.stringify(page.cursor)).toString('base64url') : undefined,
   };
+}
+
+/** DynamoDB's limits on key values (bytes, UTF-8): 2,048 for a partition key, 1,024 for a sort key. */
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * A cursor as {@link listRequests} hands it out: the base64url JSON of the last key of a page of the
+ * index it listed (`gsi1` by requester, `gsi2` for admins), so the table's and the index's keys, each
+ * a string, in the partition being listed. Anything else (`{}`, `null`, `[1,2]`, other attributes) would make DynamoDB fail the
+ * query, so it is refused here with 400.
+ */
+export function parseCursor(text: string, { index, partition }: { index: 'gsi1' | 'gsi2'; partition: string }): Record<string, string> {
+  const invalid = () => badRequest('The cursor is not valid.', [{ path: 'cursor', message: 'use the nextCursor of a previous page' }]);
+  if (text.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(text)) throw invalid();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    throw invalid();
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid();
+  const expected = ['pk', 'sk', `${index}pk`, `${index}sk`];
+  const entries = Object.entries(value);
+  const fits = (member: unknown) => typeof member === 'string' && member !== '' && Buffer.byteLength(member) <= MAX_KEY_BYTES;
+  if (entries.length !== expected.length || !entries.every(([key, member]) => expected.includes(key) && fits(member))) throw invalid();
+  if ((value as Record<string, unknown>)[`${index}pk`] !== partition) throw invalid();
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** What a cancel needs: the records, and the state machine whose execution rolls the request back. */

@@ -206,7 +206,7 @@ export function openApiDocument() {
           additionalProperties: false,
           required: ['providerEndpoint'],
           properties: {
-            providerEndpoint: { type: 'string', format: 'uri', description: 'https URL of the GHES server; must be on the allow-list.', examples: ['https://ghe.example.com'] },
+            providerEndpoint: { type: 'string', format: 'uri', description: 'https root URL of the GHES server (not its API URL: no /api/... path); a path prefix is kept for a GHES behind a path-routing proxy. Must be on the allow-list.', examples: ['https://ghe.example.com'] },
             connectionName: { type: 'string', minLength: 1, maxLength: 32, description: 'Leave out to get a deterministic, readable name.' },
             vpcConfiguration: {
               type: 'object',

@@ -116,6 +116,8 @@ const tagValueSchema = z.string().max(256, { error: 'Tag value must be at most 2
 
 const tagListSchema = z
   .array(z.strictObject({ key: tagKeySchema, value: tagValueSchema }))
+  // An empty list is neither form as documented: leave `tags` out instead.
+  .min(1, { error: 'Must not be an empty list (leave tags out when there are none)' })
   .max(MAX_REQUEST_TAGS, { error: `Must contain at most ${MAX_REQUEST_TAGS} tags` })
   .superRefine((tags, ctx) => {
     const seen = new Set<string>();

@@ -18,11 +18,15 @@
  *   GHES reachable from AWS, and our own Lambdas fetch `/api/v3/meta` from this URL, so these
  *   would be server-side request forgery targets;
  * - port: the default 443 is dropped, any other port is kept;
- * - path: kept as a prefix (GHES behind a path-routing proxy) without trailing slashes;
+ * - port: 0 is refused (no server listens there);
+ * - host labels in punycode (`xn--`) must be valid A-labels;
+ * - path: kept as a prefix (GHES behind a path-routing proxy) without trailing slashes; but GHES's
+ *   API path (`/api/...`, or a prefix ending in `/api/v3`) is refused: the URL is the server's root;
  * - query and fragment: dropped (they carry no meaning for a host and would split one GHES into many);
  * - at most 512 characters after normalisation (the `ProviderEndpoint` limit).
  */
 
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { InvalidProviderEndpointError, ProviderEndpointNotAllowedError } from './errors.ts';
 
 /** A canonical GHES endpoint. */
@@ -96,7 +100,13 @@ export function normaliseProviderEndpoint(input: string): NormalisedEndpoint {
   const { host, isIpAddress } = canonicalHost(parsed.hostname, reject);
   // The parser already turns ":443" into "" for https; any remaining port is meaningful.
   const port = parsed.port === '' ? undefined : Number(parsed.port);
+  if (port === 0) return reject('port 0 is not a port a server can listen on (use 1–65535, or leave it out for 443).');
   const pathPrefix = parsed.pathname.replace(/\/+$/u, '');
+  // A pasted API URL (".../api/v3") would become a second host, probed at /api/v3/api/v3/meta.
+  if (isApiPath(pathPrefix)) {
+    const root = `https://${host}${port === undefined ? '' : `:${port}`}`;
+    return reject(`${pathPrefix} is the server's API path, not its address: use the server's root URL (${root}).`);
+  }
   const url = `https://${host}${port === undefined ? '' : `:${port}`}${pathPrefix}`;
   if (url.length > MAX_PROVIDER_ENDPOINT_LENGTH) {
     return reject(`the normalised URL is longer than ${MAX_PROVIDER_ENDPOINT_LENGTH} characters.`);
@@ -130,7 +140,31 @@ function canonicalHost(parserHostname: string, reject: (reason: string) => never
   if (!labels.every((label) => DNS_LABEL.test(label))) {
     return reject(`"${host}" is not a valid host name (letters, digits and hyphens separated by dots).`);
   }
+  const badPunycode = labels.find((label) => label.startsWith('xn--') && !isValidALabel(label));
+  if (badPunycode !== undefined) {
+    return reject(`"${badPunycode}" is not valid punycode for an internationalised host name label.`);
+  }
   return { host, isIpAddress: false };
+}
+
+/**
+ * Whether a path is (or starts with) GitHub Enterprise Server's REST API path rather than a proxy
+ * prefix: `/api`, `/api/v3/...`, or a prefix ending in the API path (`/github/api/v3`).
+ */
+function isApiPath(pathPrefix: string): boolean {
+  return /^\/api(?:\/|$)/iu.test(pathPrefix) || /\/api\/v3(?:\/|$)/iu.test(pathPrefix);
+}
+
+/**
+ * Whether an `xn--` label is a valid A-label: it decodes, the decoded label is not plain ASCII, it
+ * encodes back to the same label, and it holds only letters, combining marks, digits and hyphens
+ * (IDNA2008 disallows symbols and punctuation, e.g. `xn--gh-xxx` decodes to "gh♃").
+ */
+function isValidALabel(label: string): boolean {
+  const unicode = domainToUnicode(label);
+  if (unicode === '' || unicode === label || [...unicode].every((char) => char.charCodeAt(0) < 0x80)) return false;
+  if (domainToASCII(unicode) !== label) return false;
+  return /^[\p{L}\p{M}\p{Nd}-]+$/u.test(unicode.normalize('NFC'));
 }
 
 function isIpv4(host: string): boolean {

@@ -10,6 +10,9 @@ import type { ConnectionRequestRecord, RequestStatus, TimelineEntry } from './mo
  * Keys: request `REQ#<id>`/`REQUEST` (gsi1 by requester, gsi2 across all requesters, both by
  * creation time); host lock `HOST#<endpoint key>`/`LOCK`; approval `APPROVAL#<id>`/`APPROVAL`.
  */
+/** DynamoDB's limit on a partition key value, in bytes (UTF-8). */
+const MAX_PARTITION_KEY_BYTES = 2048;
+
 export class BrokerStore {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -27,6 +30,9 @@ export class BrokerStore {
   }
 
   async getRequest(requestId: string): Promise<ConnectionRequestRecord> {
+    // A key DynamoDB could never store (partition keys are at most 2,048 bytes) names no request;
+    // sent as it is, it would fail the read with a ValidationException.
+    if (Buffer.byteLength(requestKey(requestId), 'utf8') > MAX_PARTITION_KEY_BYTES) throw new RequestNotFoundError(requestId);
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: requestKey(requestId), sk: 'REQUEST' }, ConsistentRead: true }),
     );

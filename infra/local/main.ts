@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { startLocalSystem } from './local-system.ts';
+import { recordRunningSystem } from './running-system.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const packaged = process.argv.includes('--packaged');
@@ -17,6 +18,9 @@ const system = await startLocalSystem({
   packaged,
   log: (line) => console.log(line),
 });
+
+// Scripts (npm run audit) read where this system listens from .local/running.json.
+const forgetRunningSystem = recordRunningSystem({ apiUrl: system.apiUrl, sandboxUrl: system.sandbox.url });
 
 console.log(`connection-broker is running locally (ready in ${Math.round(performance.now() - started)} ms)`);
 console.log(`  REST API:     ${system.apiUrl}  (try: curl ${system.apiUrl}/v1/health)`);
@@ -32,6 +36,7 @@ console.log(`  a dev token:  TOKEN=$(npm run -s token -- --sub alice@example.com
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    forgetRunningSystem();
     void system.close().then(() => process.exit(0));
   });
 }

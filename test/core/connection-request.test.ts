@@ -361,3 +361,20 @@ describe('parseConnectionRequest: pipeline.trigger', () => {
     expect(parsed.ok ? [] : parsed.details.map((problem) => problem.path)).toEqual(['pipeline.trigger']);
   });
 });
+
+describe('parseConnectionRequest: issue 11 refusals', () => {
+  it('refuses "tags": [] with a field error at tags (neither an object of tags nor a list of them)', () => {
+    const result = parseConnectionRequest({ providerEndpoint: 'https://ghe.example.com', tags: [] });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.details.map((detail) => detail.path)).toEqual(['tags']);
+  });
+
+  it.each(['https://ghe.example.com:0', 'https://xn--gh-xxx.example.com', 'https://ghe.example.com/api/v3'])(
+    'refuses the providerEndpoint %s with a field error at providerEndpoint',
+    (providerEndpoint) => {
+      const result = parseConnectionRequest({ providerEndpoint });
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.details.map((detail) => detail.path)).toEqual(['providerEndpoint']);
+    },
+  );
+});

@@ -86,6 +86,15 @@ describe('normaliseProviderEndpoint', () => {
     ['https://ghe_1.example.com', /not a valid host name/],
     ['https://-ghe.example.com', /not a valid host name/],
     ['https://ghe.example.com:99999', /not a valid URL/],
+    ['https://ghe.example.com:0', /port 0/],
+    ['https://ghe.example.com:0/', /port 0/],
+    ['https://xn--gh-xxx.example.com', /"xn--gh-xxx" is not valid punycode/],
+    ['https://xn--ls8h.example.com', /"xn--ls8h" is not valid punycode/],
+    ['https://ghe.example.com/api/v3', /use the server's root URL \(https:\/\/ghe\.example\.com\)/],
+    ['https://ghe.example.com/api/v3/', /use the server's root URL/],
+    ['https://ghe.example.com/API', /use the server's root URL/],
+    ['https://ghe.example.com:8443/api/v3/meta', /use the server's root URL \(https:\/\/ghe\.example\.com:8443\)/],
+    ['https://proxy.example.com/github/api/v3', /use the server's root URL/],
     [`https://ghe.example.com/${'a'.repeat(600)}`, /longer than 512 characters/],
     [`https://ghe.example.com/${'a'.repeat(5000)}`, /longer than 4096 characters/],
   ])('rejects %j', (input, message) => {
@@ -93,6 +102,14 @@ describe('normaliseProviderEndpoint', () => {
     expect(error.message).toMatch(/^Invalid GitHub Enterprise Server URL: /);
     expect(error.message).toMatch(message);
     expect(error.code).toBe('INVALID_PROVIDER_ENDPOINT');
+  });
+
+  it('keeps deliberate proxy paths and valid punycode', () => {
+    expect(normaliseProviderEndpoint('https://proxy.example.com/github').pathPrefix).toBe('/github');
+    expect(normaliseProviderEndpoint('https://proxy.example.com/apis/ghe').pathPrefix).toBe('/apis/ghe');
+    expect(normaliseProviderEndpoint('https://proxy.example.com/ghe/api').pathPrefix).toBe('/ghe/api');
+    expect(normaliseProviderEndpoint('https://xn--bcher-kva.example').host).toBe('xn--bcher-kva.example');
+    expect(normaliseProviderEndpoint('https://ghe.example.com:1').port).toBe(1);
   });
 
   it('keeps the parser error as the cause when the URL does not parse', () => {

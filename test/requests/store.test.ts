@@ -42,6 +42,8 @@ describe('request records', () => {
     expect((await store.getRequest('r-create')).connectionName).toBe('c-r-create');
     await expect(store.createRequest(record('r-create'))).rejects.toThrow();
     await expect(store.getRequest('missing')).rejects.toBeInstanceOf(RequestNotFoundError);
+    // Longer than a DynamoDB key may be: no such request, not a ValidationException.
+    await expect(store.getRequest('x'.repeat(2100))).rejects.toBeInstanceOf(RequestNotFoundError);
   });
 
   it('applies concurrent updates one after another, losing none', async () => {

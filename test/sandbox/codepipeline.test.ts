@@ -405,6 +405,87 @@ describe('structural rules', () => {
   });
 });
 
+describe('action types', () => {
+  const unknownSource: ActionDeclaration = {
+    ...s3Source('Src'),
+    actionTypeId: { category: 'Source', owner: 'AWS', provider: 'NoSuchProvider', version: '1' },
+  };
+  const withSources = (name: string, source: ActionDeclaration) =>
+    pipeline(name, { stages: [{ name: 'Source', actions: [source] }, { name: 'Build', actions: [codeBuild('Build', source.outputArtifacts![0]!.name)] }] });
+
+  it('refuses an action type that does not exist, on create and on update, in AWS words', async () => {
+    const expected = "ActionType (Category: 'Source', Provider: 'NoSuchProvider', Owner: 'AWS', Version: '1') in action 'Src' is not available in region 'us-east-1'";
+    const created = await failure(client.send(new CreatePipelineCommand({ pipeline: withSources('types', unknownSource) })));
+    expect(created.name).toBe('InvalidActionDeclarationException');
+    expect(created.$metadata?.httpStatusCode).toBe(400);
+    expect(created.message).toBe(expected);
+    expect((await client.send(new ListPipelinesCommand({}))).pipelines ?? []).toEqual([]);
+
+    await client.send(new CreatePipelineCommand({ pipeline: pipeline('types') }));
+    const updated = await failure(client.send(new UpdatePipelineCommand({ pipeline: withSources('types', unknownSource) })));
+    expect(updated.name).toBe('InvalidActionDeclarationException');
+    expect(updated.$metadata?.httpStatusCode).toBe(400);
+    expect(updated.message).toBe(expected);
+    expect((await client.send(new GetPipelineCommand({ name: 'types' }))).pipeline!.version).toBe(1);
+  });
+
+  it.each([
+    ['an unknown owner', { category: 'Source', owner: 'Custom', provider: 'S3', version: '1' }],
+    ['an unknown version', { category: 'Source', owner: 'AWS', provider: 'S3', version: '2' }],
+    ['a provider in a category it does not have', { category: 'Source', owner: 'AWS', provider: 'Manual', version: '1' }],
+  ] as const)('refuses %s', async (_, actionTypeId) => {
+    const error = await failure(client.send(new CreatePipelineCommand({ pipeline: withSources('types', { ...s3Source('Src'), actionTypeId }) })));
+    expect(error.name).toBe('InvalidActionDeclarationException');
+    expect(error.message).toMatch(/^ActionType \(Category: .*\) in action 'Src' is not available in region 'us-east-1'/);
+  });
+
+  it('accepts every action type the product and its tests use', async () => {
+    const source = (name: string, owner: 'AWS' | 'ThirdParty', provider: string, output: string): ActionDeclaration => ({
+      name,
+      actionTypeId: { category: 'Source', owner, provider, version: '1' },
+      outputArtifacts: [{ name: output }],
+      configuration:
+        provider === 'CodeStarSourceConnection'
+          ? { ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'org/repo', BranchName: 'main' }
+          : provider === 'GitHub'
+            ? { Owner: 'org', Repo: 'repo', Branch: 'main', OAuthToken: 'token' }
+            : provider === 'CodeCommit'
+              ? { RepositoryName: 'repo', BranchName: 'main' }
+              : { S3Bucket: 'b', S3ObjectKey: 'k' },
+    });
+    const declaration = pipeline('every-type', {
+      stages: [
+        {
+          name: 'Source',
+          actions: [
+            source('S3', 'AWS', 'S3', 'A'),
+            source('Conn', 'AWS', 'CodeStarSourceConnection', 'B'),
+            source('GitHub', 'ThirdParty', 'GitHub', 'C'),
+            source('CodeCommit', 'AWS', 'CodeCommit', 'D'),
+          ],
+        },
+        {
+          name: 'Build',
+          actions: [
+            codeBuild('Build', 'A'),
+            { ...codeBuild('Test', 'B'), actionTypeId: { category: 'Test', owner: 'AWS', provider: 'CodeBuild', version: '1' } },
+          ],
+        },
+        { name: 'Approve', actions: [{ name: 'Manual', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] },
+        {
+          name: 'Deploy',
+          actions: [
+            { name: 'Ship', actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'S3', version: '1' }, configuration: { BucketName: 'b', Extract: 'true' }, inputArtifacts: [{ name: 'C' }] },
+            { name: 'Notify', actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' }, configuration: { FunctionName: 'f' }, inputArtifacts: [{ name: 'D' }] },
+          ],
+        },
+      ],
+    });
+    const created = await client.send(new CreatePipelineCommand({ pipeline: declaration }));
+    expect(created.pipeline!.stages).toHaveLength(4);
+  });
+});
+
 describe('CodeStarSourceConnection action', () => {
   const withSource = (source: ActionDeclaration) => pipeline('conn', { stages: [{ name: 'Source', actions: [source] }, { name: 'Build', actions: [codeBuild()] }] });
 

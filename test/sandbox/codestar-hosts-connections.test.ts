@@ -20,6 +20,8 @@ import {
 } from '@aws-sdk/client-codestar-connections';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
+import { connectionsFor, emptyConnectionsState, stateFor } from '../../infra/local/sandbox/services/codestar-connections/state.ts';
+import { SandboxStore } from '../../infra/local/sandbox/store.ts';
 import {clientConfig, control, useTestSandbox } from '../helpers/sandbox.ts';
 
 let sandbox: Sandbox;
@@ -296,19 +298,58 @@ describe('connections', () => {
     );
   });
 
-  it('keeps resources per account and Region', async () => {
-    await client.send(new CreateConnectionCommand({ ConnectionName: 'east', ProviderType: 'GitHub' }));
-    const west = new CodeStarConnectionsClient(clientConfig(sandbox, 'eu-west-1'));
+  it('keeps resources per account, hosts per Region, and connections global across Regions', async () => {
+    const paris = new CodeStarConnectionsClient(clientConfig(sandbox, 'eu-west-3'));
+    const mumbai = new CodeStarConnectionsClient(clientConfig(sandbox, 'ap-south-1'));
     const otherAccount = new CodeStarConnectionsClient({
       ...clientConfig(sandbox),
       credentials: { accessKeyId: '222222222222', secretAccessKey: 'test' },
     });
     try {
-      expect((await west.send(new ListConnectionsCommand({}))).Connections).toEqual([]);
-      const { ConnectionArn } = await otherAccount.send(new CreateConnectionCommand({ ConnectionName: 'east', ProviderType: 'GitHub' }));
+      const { HostArn } = await paris.send(
+        new CreateHostCommand({ Name: 'ghes-paris', ProviderType: 'GitHubEnterpriseServer', ProviderEndpoint: GHES }),
+      );
+      await control(sandbox, 'POST', '/hosts/complete-setup', { hostArn: HostArn });
+      const { ConnectionArn: onHost } = await paris.send(
+        new CreateConnectionCommand({ ConnectionName: 'paris-ghes', HostArn, Tags: [{ Key: 'team', Value: 'payments' }] }),
+      );
+      const { ConnectionArn: cloud } = await paris.send(new CreateConnectionCommand({ ConnectionName: 'paris-github', ProviderType: 'GitHub' }));
+      expect(onHost).toMatch(/^arn:aws:codestar-connections:eu-west-3:111111111111:connection\//);
+
+      // Connections: readable and listed from another Region, keeping the ARN of the Region they were made in.
+      const { Connection } = await mumbai.send(new GetConnectionCommand({ ConnectionArn: onHost }));
+      expect(Connection).toMatchObject({ ConnectionArn: onHost, ConnectionName: 'paris-ghes', HostArn, ConnectionStatus: 'PENDING' });
+      const listed = (await mumbai.send(new ListConnectionsCommand({}))).Connections!.map((connection) => connection.ConnectionArn);
+      expect(listed).toEqual(expect.arrayContaining([onHost, cloud]));
+      expect((await client.send(new ListConnectionsCommand({}))).Connections!.map((connection) => connection.ConnectionArn)).toEqual(
+        expect.arrayContaining([onHost, cloud]),
+      );
+      expect((await mumbai.send(new ListTagsForResourceCommand({ ResourceArn: onHost }))).Tags).toEqual([{ Key: 'team', Value: 'payments' }]);
+      // ... one name per account, whatever the Region.
+      await expect(mumbai.send(new CreateConnectionCommand({ ConnectionName: 'paris-github', ProviderType: 'GitHub' }))).rejects.toMatchObject({
+        name: 'ResourceAlreadyExistsException',
+      });
+      // The handshake, done in the console of any Region, is seen everywhere.
+      await control(sandbox, 'POST', '/connections/complete-handshake', { connectionArn: onHost });
+      expect((await mumbai.send(new GetConnectionCommand({ ConnectionArn: onHost }))).Connection?.ConnectionStatus).toBe('AVAILABLE');
+
+      // Hosts stay Regional.
+      expect((await mumbai.send(new ListHostsCommand({}))).Hosts).toEqual([]);
+      await expect(mumbai.send(new GetHostCommand({ HostArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+      expect((await paris.send(new GetHostCommand({ HostArn }))).Status).toBe('AVAILABLE');
+
+      // Another account sees none of them, and may reuse a name.
+      expect((await otherAccount.send(new ListConnectionsCommand({}))).Connections).toEqual([]);
+      await expect(otherAccount.send(new GetConnectionCommand({ ConnectionArn: cloud }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+      const { ConnectionArn } = await otherAccount.send(new CreateConnectionCommand({ ConnectionName: 'paris-github', ProviderType: 'GitHub' }));
       expect(ConnectionArn).toContain(':222222222222:connection/');
+
+      // A connection is deleted from any Region, and then it is gone from every Region.
+      await mumbai.send(new DeleteConnectionCommand({ ConnectionArn: cloud }));
+      await expect(paris.send(new GetConnectionCommand({ ConnectionArn: cloud }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     } finally {
-      west.destroy();
+      paris.destroy();
+      mumbai.destroy();
       otherAccount.destroy();
     }
   });
@@ -338,5 +379,23 @@ describe('tags', () => {
     expect(await rejection(client.send(new TagResourceCommand({ ResourceArn: unknown, Tags: [] })))).toBeInstanceOf(
       ResourceNotFoundException,
     );
+  });
+});
+
+describe('a state file from before connections were global', () => {
+  it("moves each Region's connections and their tags to the account on first use", () => {
+    const store = new SandboxStore();
+    const arn = 'arn:aws:codestar-connections:eu-west-3:111111111111:connection/0b6f6ab2-1c4e-4b7a-9d38-6e8b1c7f2a10';
+    store.slice('codestar-connections', ['111111111111', 'eu-west-3'], () => ({
+      ...emptyConnectionsState(),
+      connections: { [arn]: { seq: 7, arn, name: 'old', providerType: 'GitHub', ownerAccountId: '111111111111', status: 'AVAILABLE' } },
+      tags: { [arn]: [{ Key: 'team', Value: 'a' }] },
+    }));
+    const regional = stateFor(store, '111111111111', 'eu-west-3');
+    expect(regional).not.toHaveProperty('connections');
+    expect(regional.tags).toEqual({});
+    const global = connectionsFor(store, '111111111111', 'ap-south-1');
+    expect(global.connections[arn]).toMatchObject({ name: 'old', status: 'AVAILABLE' });
+    expect(global.tags[arn]).toEqual([{ Key: 'team', Value: 'a' }]);
   });
 });

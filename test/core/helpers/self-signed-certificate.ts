@@ -41,9 +41,27 @@ function objectIdentifier(dotted: string): Buffer {
   return der(0x06, Buffer.from(bytes));
 }
 
-function positiveInteger(bytes: Buffer): Buffer {
-  // A leading 0x00 keeps the (big-endian, two's complement) integer positive.
-  return der(0x02, (bytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/**
+ * A DER INTEGER for a non-negative big-endian magnitude, encoded minimally as DER requires (X.690
+ * 8.3.2): redundant leading 0x00 octets dropped, one 0x00 added back only where the top bit would
+ * otherwise make it negative (two's complement).
+ */
+export function positiveInteger(bytes: Buffer): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const magnitude = bytes.length === 0 ? Buffer.from([0]) : bytes.subarray(start);
+  return der(0x02, magnitude[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude);
+}
+
+/**
+ * A certificate serial number as RFC 5280 4.1.2.2 wants it: positive, at most 20 octets. 16 random
+ * octets whose first one is forced into 0x01..0x7f, so the integer is never zero, never needs a
+ * padding octet and is never written with a leading 0x00 (which parsers refuse as illegal padding).
+ */
+export function serialNumber(random: (size: number) => Buffer = randomBytes): Buffer {
+  const bytes = Buffer.from(random(16));
+  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
+  return positiveInteger(bytes);
 }
 
 function time(date: Date): Buffer {
@@ -82,7 +100,7 @@ export function createSelfSignedCertificate(options: SelfSignedCertificateOption
         ];
   const tbsCertificate = sequence(
     der(0xa0, der(0x02, Buffer.from([2]))), // [0] version v3
-    positiveInteger(randomBytes(16)),
+    serialNumber(),
     ecdsaWithSha256,
     name(options.commonName),
     sequence(time(options.notBefore), time(options.notAfter)),

@@ -47,7 +47,7 @@ export function findStructureProblem(declaration: PipelineDeclaration, region: s
     stageCountProblem(declaration) ??
     artifactStoreProblem(declaration, region) ??
     stageProblem(declaration) ??
-    unavailableActionTypeProblem(declaration) ??
+    unavailableActionTypeProblem(declaration, region) ??
     sourcePlacementProblem(declaration) ??
     actionProblem(declaration, region) ??
     artifactFlowProblem(declaration) ??
@@ -151,16 +151,59 @@ function configurationProblem(declared: ActionDeclaration, stageName: string): S
   return message === undefined ? undefined : action(message);
 }
 
-/** Action types that exist in no Region, checked before where actions sit (an unknown type has no category to judge). */
-function unavailableActionTypeProblem(declaration: PipelineDeclaration): StructureProblem | undefined {
+/**
+ * The action types a pipeline may declare, as `Category/Owner/Provider` (all at Version '1'): AWS's
+ * own providers from the CodePipeline action structure reference, and the GitHub (version 1) OAuth
+ * source. Custom action types would need CreateCustomActionType, which the sandbox does not offer,
+ * so none exists; partner (ThirdParty) actions other than GitHub are not modeled.
+ */
+export const AVAILABLE_ACTION_TYPES: ReadonlySet<string> = new Set([
+  'Source/AWS/S3',
+  'Source/AWS/ECR',
+  'Source/AWS/CodeCommit',
+  'Source/AWS/CodeStarSourceConnection',
+  'Source/ThirdParty/GitHub',
+  'Build/AWS/CodeBuild',
+  'Build/AWS/ECRBuildAndPublish',
+  'Test/AWS/CodeBuild',
+  'Test/AWS/DeviceFarm',
+  'Deploy/AWS/S3',
+  'Deploy/AWS/CloudFormation',
+  'Deploy/AWS/CloudFormationStackSet',
+  'Deploy/AWS/CloudFormationStackInstances',
+  'Deploy/AWS/CodeDeploy',
+  'Deploy/AWS/CodeDeployToECS',
+  'Deploy/AWS/ECS',
+  'Deploy/AWS/EKS',
+  'Deploy/AWS/EC2',
+  'Deploy/AWS/ElasticBeanstalk',
+  'Deploy/AWS/AppConfig',
+  'Deploy/AWS/OpsWorks',
+  'Deploy/AWS/ServiceCatalog',
+  'Deploy/AWS/AlexaSkillsKit',
+  'Deploy/AWS/Lambda',
+  'Approval/AWS/Manual',
+  'Invoke/AWS/Lambda',
+  'Invoke/AWS/StepFunctions',
+  'Invoke/AWS/InspectorScan',
+  'Compute/AWS/Commands',
+]);
+const AVAILABLE_VERSION = '1';
+
+/**
+ * Action types that do not exist (an unknown provider, a provider in a category or version it does not
+ * have), checked before where actions sit: an unknown type has no category to judge. AWS words it as
+ * a type not available in the Region the action runs in.
+ */
+function unavailableActionTypeProblem(declaration: PipelineDeclaration, region: string): StructureProblem | undefined {
   for (const { action: declared } of actionsWithStages(declaration)) {
-    const type = declared.actionTypeId!;
-    if (type.owner !== 'AWS' || type.provider !== 'CodeStarSourceConnection') continue;
-    if (type.category !== 'Source' || type.version !== '1') {
-      return action(
-        `ActionType (Category: '${type.category}', Provider: 'CodeStarSourceConnection', Owner: 'AWS', Version: '${type.version}') in action '${declared.name}' is not available. CodeStarSourceConnection exists only as Category 'Source', Version '1'.`,
-      );
-    }
+    const { category, owner, provider, version } = declared.actionTypeId!;
+    if (version === AVAILABLE_VERSION && AVAILABLE_ACTION_TYPES.has(`${category}/${owner}/${provider}`)) continue;
+    const message = `ActionType (Category: '${category}', Provider: '${provider}', Owner: '${owner}', Version: '${version}') in action '${declared.name}' is not available in region '${declared.region ?? region}'`;
+    const homes = [...AVAILABLE_ACTION_TYPES].filter((key) => key.endsWith(`/${owner}/${provider}`)).map((key) => `'${key.split('/')[0]}'`);
+    return action(
+      homes.length === 0 ? message : `${message}. ${provider} exists only as Category ${homes.join(' or ')}, Version '${AVAILABLE_VERSION}'.`,
+    );
   }
   return undefined;
 }

@@ -8,13 +8,14 @@ import {
   CREATION_ORDER,
   DEFAULT_PAGE_SIZE,
   inCreationOrder,
+  callConnections,
   callState,
   findByArn,
-  nextSeq,
   partitionOf,
   sameResource,
   type ConnectionRecord,
   type ConnectionsState,
+  type GlobalConnectionsState,
   type ProviderType,
   type Tag,
 } from './state.ts';
@@ -34,21 +35,21 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
     CreateConnection(input: CreateConnectionInput, call) {
       const current = state(call);
       const providerType = resolveProviderType(current, input);
-      const { arn } = addConnection(current, { ...input, ProviderType: providerType }, call, config.connectionQuota);
-      return { ConnectionArn: arn, Tags: input.Tags?.length ? current.tags[arn] : undefined };
+      const connections = callConnections(store, call);
+      const { arn } = addConnection(current, connections, { ...input, ProviderType: providerType }, call, config.connectionQuota);
+      return { ConnectionArn: arn, Tags: input.Tags?.length ? connections.tags[arn] : undefined };
     },
 
     GetConnection(input: { ConnectionArn: string }, call) {
-      return { Connection: describeConnection(requireConnection(state(call), input.ConnectionArn)) };
+      return { Connection: describeConnection(requireConnection(callConnections(store, call), input.ConnectionArn)) };
     },
 
     ListConnections(
       input: { ProviderTypeFilter?: ProviderType; HostArnFilter?: string; MaxResults?: number; NextToken?: string },
       call,
     ) {
-      const current = state(call);
-      if (input.HostArnFilter) requireHost(current, input.HostArnFilter);
-      const matching = inCreationOrder(current.connections).filter(
+      if (input.HostArnFilter) requireHost(state(call), input.HostArnFilter);
+      const matching = inCreationOrder(callConnections(store, call).connections).filter(
         (connection) =>
           (!input.ProviderTypeFilter || connection.providerType === input.ProviderTypeFilter) &&
           (!input.HostArnFilter || (connection.hostArn !== undefined && sameResource(connection.hostArn, input.HostArnFilter))),
@@ -64,10 +65,10 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
     },
 
     DeleteConnection(input: { ConnectionArn: string }, call) {
-      const current = state(call);
-      const connection = requireConnection(current, input.ConnectionArn);
-      delete current.connections[connection.arn];
-      delete current.tags[connection.arn];
+      const connections = callConnections(store, call);
+      const connection = requireConnection(connections, input.ConnectionArn);
+      delete connections.connections[connection.arn];
+      delete connections.tags[connection.arn];
       return {};
     },
   };
@@ -76,22 +77,24 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
 /**
  * Stores a new PENDING connection under an ARN with the prefix of the endpoint it came through,
  * once the account's name and quota rules allow it. CreateConnection and the console's control
- * route (which, unlike the API, may put a connection on a host still PENDING) share it.
+ * route (which, unlike the API, may put a connection on a host still PENDING) share it. The
+ * connection is global (`connections`); its host, if any, is in the Regional `state` it was made in.
  */
 export function addConnection(
   state: ConnectionsState,
+  connections: GlobalConnectionsState,
   input: CreateConnectionInput & { ProviderType: ProviderType },
   call: Pick<CallContext, 'accountId' | 'region' | 'endpoint'>,
   connectionQuota: number,
 ): ConnectionRecord {
-  const nameTaken = Object.values(state.connections).some((connection) => connection.name === input.ConnectionName);
+  const nameTaken = Object.values(connections.connections).some((connection) => connection.name === input.ConnectionName);
   if (nameTaken) throw resourceAlreadyExists(`Connection name ${input.ConnectionName} already exists in this account`);
-  if (Object.keys(state.connections).length >= connectionQuota) {
+  if (Object.keys(connections.connections).length >= connectionQuota) {
     throw limitExceeded('Exceeded the maximum limit for connections.');
   }
   const arn = `arn:${partitionOf(call.region)}:${call.endpoint}:${call.region}:${call.accountId}:connection/${randomUUID()}`;
   const connection: ConnectionRecord = {
-    seq: nextSeq(state),
+    seq: connections.nextSeq++,
     arn,
     name: input.ConnectionName,
     providerType: input.ProviderType,
@@ -99,8 +102,8 @@ export function addConnection(
     ownerAccountId: call.accountId,
     status: 'PENDING',
   };
-  state.connections[arn] = connection;
-  if (input.Tags?.length) state.tags[arn] = dedupeTags(input.Tags);
+  connections.connections[arn] = connection;
+  if (input.Tags?.length) connections.tags[arn] = dedupeTags(input.Tags);
   return connection;
 }
 
@@ -126,8 +129,8 @@ function resolveProviderType(state: ConnectionsState, input: CreateConnectionInp
   return host.providerType;
 }
 
-export function requireConnection(state: ConnectionsState, connectionArn: string): ConnectionRecord {
-  const connection = findByArn(state.connections, connectionArn);
+export function requireConnection(connections: GlobalConnectionsState, connectionArn: string): ConnectionRecord {
+  const connection = findByArn(connections.connections, connectionArn);
   if (!connection) throw resourceNotFound(`Connection ${connectionArn} does not exist`);
   return connection;
 }

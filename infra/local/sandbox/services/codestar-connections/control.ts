@@ -9,6 +9,7 @@ import { addConnection } from './connections.ts';
 import { hostOperations, settleHosts, type CreateHostInput } from './hosts.ts';
 import { addSyncBlocker, requireSync, startSyncAttempt } from './git-sync.ts';
 import {
+  connectionsFor,
   findByArn,
   parseResourceArn,
   sameResource,
@@ -104,7 +105,7 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
           const state = settleHosts(stateFor(store, accountId, region), now());
           const input = { ConnectionName: name, ProviderType: providerType as ProviderType };
           const connection = asConsole('CreateConnection', input, () =>
-            addConnection(state, input, consoleCall('CreateConnection', accountId, region), config.connectionQuota),
+            addConnection(state, connectionsFor(store, accountId, region), input, consoleCall('CreateConnection', accountId, region), config.connectionQuota),
           );
           store.markChanged();
           return { connectionArn: connection.arn, status: connection.status, providerType: connection.providerType };
@@ -116,7 +117,13 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
         const parsed = parseResourceArn(host.arn)!;
         const input = { ConnectionName: name, HostArn: host.arn };
         const connection = asConsole('CreateConnection', input, () =>
-          addConnection(state, { ...input, ProviderType: host.providerType }, consoleCall('CreateConnection', parsed.accountId, parsed.region), config.connectionQuota),
+          addConnection(
+            state,
+            connectionsFor(store, parsed.accountId, parsed.region),
+            { ...input, ProviderType: host.providerType },
+            consoleCall('CreateConnection', parsed.accountId, parsed.region),
+            config.connectionQuota,
+          ),
         );
         store.markChanged();
         return { connectionArn: connection.arn, status: connection.status, hostArn: host.arn, providerType: connection.providerType };
@@ -159,10 +166,11 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
       path: '/hosts/break',
       summary: "The host's GitHub App was changed or deleted: {hostArn} → host and its connections ERROR",
       handle: ({ body }) => {
-        const { state, host } = hostFrom(body);
+        const { host } = hostFrom(body);
         host.status = 'ERROR';
         host.statusMessage = 'The GitHub App registered for this host was modified or deleted.';
-        const broken = Object.values(state.connections).filter((connection) => connection.hostArn && sameResource(connection.hostArn, host.arn));
+        const parsed = parseResourceArn(host.arn)!;
+        const broken = Object.values(connectionsFor(store, parsed.accountId, parsed.region).connections).filter((connection) => connection.hostArn && sameResource(connection.hostArn, host.arn));
         for (const connection of broken) connection.status = 'ERROR';
         store.markChanged();
         return { hostArn: host.arn, status: host.status, connectionsInError: broken.map((connection) => connection.arn) };
@@ -174,13 +182,20 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
       summary: 'Console "Update pending connection": {connectionArn} PENDING → AVAILABLE',
       handle: ({ body }) => {
         const connectionArn = requiredString(body, 'connectionArn');
-        const state = stateOf(connectionArn, 'connectionArn', 'connection');
-        const connection = findByArn(state.connections, connectionArn);
+        const parsed = parseResourceArn(connectionArn);
+        if (!parsed || parsed.kind !== 'connection') {
+          throw new ControlApiError(400, 'InvalidParameter', 'connectionArn is not a connection ARN', 'connectionArn');
+        }
+        const connection = findByArn(connectionsFor(store, parsed.accountId, parsed.region).connections, connectionArn);
         if (!connection) throw new ControlApiError(404, 'ConnectionNotFound', `Connection ${connectionArn} does not exist`, 'connectionArn');
         if (connection.status !== 'PENDING') {
           throw new ControlApiError(409, 'ConnectionNotPending', `Connection is ${connection.status}; only a PENDING connection can be completed`, 'connectionArn');
         }
-        const host = connection.hostArn ? findByArn(state.hosts, connection.hostArn) : undefined;
+        // The host is Regional: it lives in the Region of its own ARN.
+        const hostArn = connection.hostArn && parseResourceArn(connection.hostArn);
+        const host = hostArn
+          ? findByArn(settleHosts(stateFor(store, hostArn.accountId, hostArn.region), now()).hosts, connection.hostArn!)
+          : undefined;
         if (connection.hostArn && host?.status !== 'AVAILABLE') {
           throw new ControlApiError(409, 'HostNotAvailable', `The connection's host is ${host?.status ?? 'gone'}`, 'connectionArn');
         }

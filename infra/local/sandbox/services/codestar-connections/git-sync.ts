@@ -17,10 +17,12 @@ import {
   CREATION_ORDER,
   DEFAULT_PAGE_SIZE,
   inCreationOrder,
+  callConnections,
   callState,
   nextSeq,
   partitionOf,
   type ConnectionsState,
+  type GlobalConnectionsState,
   type RepositoryLinkRecord,
   type SyncBlockerRecord,
   type SyncConfigurationRecord,
@@ -55,7 +57,7 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       call,
     ) {
       const current = state(call);
-      const connection = findConnection(current, input.ConnectionArn);
+      const connection = findConnection(callConnections(store, call), input.ConnectionArn);
       const duplicate = Object.values(current.repositoryLinks).some(
         (link) => link.connectionArn === connection.arn && link.ownerId === input.OwnerId && link.repositoryName === input.RepositoryName,
       );
@@ -98,7 +100,7 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
         throw invalidInput('Specify a ConnectionArn or an EncryptionKeyArn to update.');
       }
       if (input.ConnectionArn !== undefined) {
-        const connection = findConnection(current, input.ConnectionArn);
+        const connection = findConnection(callConnections(store, call), input.ConnectionArn);
         if (connection.providerType !== link.providerType) {
           throw invalidInput(`The connection's provider type ${connection.providerType} does not match the link's ${link.providerType}.`);
         }
@@ -273,9 +275,9 @@ export function startSyncAttempt(state: ConnectionsState, sync: SyncConfiguratio
   };
 }
 
-function findConnection(state: ConnectionsState, connectionArn: string) {
+function findConnection(connections: GlobalConnectionsState, connectionArn: string) {
   try {
-    return requireConnection(state, connectionArn);
+    return requireConnection(connections, connectionArn);
   } catch {
     throw invalidInput(`Connection ${connectionArn} does not exist`);
   }

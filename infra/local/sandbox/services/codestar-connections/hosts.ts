@@ -7,6 +7,7 @@ import {
   CREATION_ORDER,
   DEFAULT_PAGE_SIZE,
   inCreationOrder,
+  callConnections,
   callState,
   findByArn,
   nextSeq,
@@ -128,7 +129,7 @@ export function hostOperations(deps: SandboxDeps): Record<string, OperationHandl
       if (host.status === 'VPC_CONFIG_INITIALIZING' || host.status === 'VPC_CONFIG_DELETING') {
         throw resourceUnavailable(`Host ${host.arn} is ${host.status} and cannot be deleted now.`);
       }
-      const attached = Object.values(current.connections).filter((connection) => connection.hostArn && sameResource(connection.hostArn, host.arn));
+      const attached = Object.values(callConnections(store, call).connections).filter((connection) => connection.hostArn && sameResource(connection.hostArn, host.arn));
       if (attached.length > 0) {
         throw resourceUnavailable(
           `Host ${host.arn} still has ${attached.length} connection(s). Delete all connections associated with the host before deleting it.`,

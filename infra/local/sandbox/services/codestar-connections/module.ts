@@ -5,7 +5,7 @@ import { connectionOperations } from './connections.ts';
 import { connectionsControlRoutes } from './control.ts';
 import { gitSyncOperations } from './git-sync.ts';
 import { hostOperations, settleHosts } from './hosts.ts';
-import { findByArn, parseResourceArn, SLICE, stateFor, type ConnectionsState } from './state.ts';
+import { connectionsFor, findByArn, parseResourceArn, SLICE, stateFor, type ConnectionsState } from './state.ts';
 import { tagOperations } from './tags.ts';
 
 const codestarModel = SmithyModel.load(new URL('../../models/codestar-connections.smithy.json', import.meta.url));
@@ -50,9 +50,13 @@ export function createConnectionsModule(deps: SandboxDeps): SandboxModule & { lo
       resourceTags(arn) {
         const parsed = parseResourceArn(arn);
         if (!parsed) return undefined;
-        const state = stateFor(deps.store, parsed.accountId, parsed.region);
-        const resource = findByArn(state.hosts, arn) ?? findByArn(state.connections, arn) ?? findByArn(state.repositoryLinks, arn);
-        return resource && Object.fromEntries((state.tags[resource.arn] ?? []).map((tag) => [tag.Key, tag.Value]));
+        const { tags, resource } =
+          parsed.kind === 'connection'
+            ? (({ connections, tags }) => ({ tags, resource: findByArn(connections, arn) }))(connectionsFor(deps.store, parsed.accountId, parsed.region))
+            : (({ hosts, repositoryLinks, tags }) => ({ tags, resource: findByArn(hosts, arn) ?? findByArn(repositoryLinks, arn) }))(
+                stateFor(deps.store, parsed.accountId, parsed.region),
+              );
+        return resource && Object.fromEntries((tags[resource.arn] ?? []).map((tag) => [tag.Key, tag.Value]));
       },
       hostHasVpc(arn) {
         const parsed = parseResourceArn(arn);
@@ -62,19 +66,25 @@ export function createConnectionsModule(deps: SandboxDeps): SandboxModule & { lo
     },
     lookup: {
       connection(accountId, region, connectionArn) {
-        const connection = findByArn(stateFor(deps.store, accountId, region).connections, connectionArn);
+        // Connections are global: the account's connection is found from any Region.
+        const connection = findByArn(connectionsFor(deps.store, accountId, region).connections, connectionArn);
         return connection ? { status: connection.status } : undefined;
       },
     },
     inventory: () => ({
       codestarConnections: Object.fromEntries(
-        deps.store.slicesOf<ConnectionsState>(SLICE).map(({ scope, data }) => {
-          const state = settleHosts(data, deps.clock.nowEpochSeconds());
+        deps.store.slicesOf<ConnectionsState>(SLICE).map(({ scope }) => {
+          const [accountId, region] = scope as [string, string];
+          const state = settleHosts(stateFor(deps.store, accountId, region), deps.clock.nowEpochSeconds());
+          // A connection is listed under the Region of its ARN, where it was created.
+          const connections = Object.values(connectionsFor(deps.store, accountId, region).connections).filter(
+            (connection) => parseResourceArn(connection.arn)?.region === region,
+          );
           return [
             scope.join('/'),
             {
               hosts: Object.values(state.hosts).map(({ arn, name, status, providerEndpoint }) => ({ arn, name, status, providerEndpoint })),
-              connections: Object.values(state.connections).map(({ arn, name, status, hostArn }) => ({ arn, name, status, hostArn })),
+              connections: connections.map(({ arn, name, status, hostArn }) => ({ arn, name, status, hostArn })),
               repositoryLinks: Object.keys(state.repositoryLinks).length,
               syncConfigurations: Object.keys(state.syncConfigurations).length,
             },

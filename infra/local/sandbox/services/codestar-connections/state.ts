@@ -108,11 +108,14 @@ export interface Revision {
   Sha: string;
 }
 
-/** Everything CodeStar Connections holds for one account and Region (both API namespaces share it). */
+/**
+ * What CodeStar Connections holds for one account and Region (both API namespaces share it): hosts,
+ * repository links and sync configurations are Regional. Connections are not: see GlobalConnectionsState.
+ */
 export interface ConnectionsState {
   nextSeq: number;
   hosts: Record<string, HostRecord>;
-  connections: Record<string, ConnectionRecord>;
+  /** Tags of the Regional resources (hosts, repository links); a connection's tags live with it. */
   tags: Record<string, Tag[]>;
   repositoryLinks: Record<string, RepositoryLinkRecord>;
   /** Keyed `${SyncType}|${ResourceName}`. */
@@ -125,13 +128,24 @@ export interface ConnectionsState {
   syncBlockers: Record<string, SyncBlockerRecord[]>;
 }
 
+/**
+ * Connections are global resources: one set per account (and partition), listed and readable from
+ * every Region, while the ARN keeps the Region it was created in. Hosts stay Regional.
+ */
+export interface GlobalConnectionsState {
+  nextSeq: number;
+  connections: Record<string, ConnectionRecord>;
+  /** Tags of the connections. */
+  tags: Record<string, Tag[]>;
+}
+
 export const SLICE = 'codestar-connections';
+export const GLOBAL_SLICE = 'codestar-connections-global';
 
 export function emptyConnectionsState(): ConnectionsState {
   return {
     nextSeq: 1,
     hosts: {},
-    connections: {},
     tags: {},
     repositoryLinks: {},
     syncConfigurations: {},
@@ -142,11 +156,37 @@ export function emptyConnectionsState(): ConnectionsState {
 }
 
 export function stateFor(store: SandboxStore, accountId: string, region: string): ConnectionsState {
-  return store.slice(SLICE, [accountId, region], emptyConnectionsState);
+  const state = store.slice(SLICE, [accountId, region], emptyConnectionsState);
+  adoptRegionalConnections(store, state, accountId, region);
+  return state;
 }
 
 export function callState(store: SandboxStore, call: CallContext): ConnectionsState {
   return stateFor(store, call.accountId, call.region);
+}
+
+/** The account's connections, the same from every Region of the partition. */
+export function connectionsFor(store: SandboxStore, accountId: string, region: string): GlobalConnectionsState {
+  return store.slice(GLOBAL_SLICE, [accountId, partitionOf(region)], () => ({ nextSeq: 1, connections: {}, tags: {} }));
+}
+
+export function callConnections(store: SandboxStore, call: CallContext): GlobalConnectionsState {
+  return connectionsFor(store, call.accountId, call.region);
+}
+
+/** A state file written before connections were global kept them per Region: move them to the account. */
+function adoptRegionalConnections(store: SandboxStore, state: ConnectionsState, accountId: string, region: string): void {
+  const legacy = state as ConnectionsState & { connections?: Record<string, ConnectionRecord> };
+  if (!legacy.connections) return;
+  const global = connectionsFor(store, accountId, region);
+  for (const connection of Object.values(legacy.connections).sort((a, b) => a.seq - b.seq)) {
+    global.connections[connection.arn] = { ...connection, seq: global.nextSeq++ };
+    const tags = state.tags[connection.arn];
+    if (tags) global.tags[connection.arn] = tags;
+    delete state.tags[connection.arn];
+  }
+  delete legacy.connections;
+  store.markChanged();
 }
 
 /** List operations return resources in creation order and page after the last sequence number. */
