@@ -5,12 +5,13 @@ import { normaliseProviderEndpoint } from '../core/endpoint.ts';
 import { parseConnectionRequest } from '../core/connection-request.ts';
 import { parseTlsCertificate } from '../core/tls-certificate.ts';
 import { isCoreError } from '../core/errors.ts';
-import type { ConnectionRequestRecord } from '../requests/model.ts';
+import { isTerminal, type ConnectionRequestRecord } from '../requests/model.ts';
+import { RequestNotFoundError } from '../requests/errors.ts';
 import { timelineEntry, type BrokerStore } from '../requests/store.ts';
 import type { Clients } from '../shared/clients.ts';
 import type { BrokerConfig } from '../shared/config.ts';
 import type { Caller } from './caller.ts';
-import { badRequest } from './errors.ts';
+import { badRequest, conflict } from './errors.ts';
 import { preflight } from './preflight.ts';
 import { requestView, type RequestView } from './request-view.ts';
 
@@ -66,6 +67,7 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
   );
 
   const now = new Date();
+  await reserveConnectionName(dependencies.store, connectionName, requestId, now);
   const record: ConnectionRequestRecord = {
     requestId,
     status: 'ACCEPTED',
@@ -86,7 +88,12 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     ],
     revision: 0,
   };
-  await dependencies.store.createRequest(record);
+  try {
+    await dependencies.store.createRequest(record);
+  } catch (error) {
+    await dependencies.store.releaseConnectionName(connectionName, requestId);
+    throw error;
+  }
 
   let executionArn: string | undefined;
   try {
@@ -112,8 +119,35 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
       status: 'FAILED',
       failure: { code: 'WorkflowNotStarted', message: 'The provisioning workflow could not be started; nothing was created.' },
     }));
+    await dependencies.store.releaseConnectionName(connectionName, requestId);
     throw error;
   }
   const started = await dependencies.store.updateRequest(requestId, (current) => ({ ...current, executionArn }));
   return requestView(started);
+}
+
+/** A reservation whose request record never appeared (the create died in between) is given up after this. */
+export const ORPHANED_NAME_RESERVATION_SECONDS = 300;
+
+/**
+ * Holds the connection name for this request while it is under way: pre-flight only sees the
+ * connections AWS already has, so two requests for the same name would otherwise both be accepted.
+ * A name held by a request that has ended (its rollback gives the name back; this covers one that
+ * could not) or by a create that never recorded its request is taken over; any other holder makes
+ * this request a 409 at the field connectionName.
+ */
+async function reserveConnectionName(store: BrokerStore, connectionName: string, requestId: string, now: Date): Promise<void> {
+  const outcome = await store.reserveConnectionName(connectionName, requestId, now, async (holder) => {
+    try {
+      return isTerminal((await store.getRequest(holder.requestId)).status);
+    } catch (error) {
+      if (!(error instanceof RequestNotFoundError)) throw error;
+      return now.getTime() - Date.parse(holder.reservedAt) > ORPHANED_NAME_RESERVATION_SECONDS * 1000;
+    }
+  });
+  if (!outcome.reserved) {
+    throw conflict('ConnectionNameTaken', `Request ${outcome.heldBy}, still under way, is creating a connection named ${connectionName}.`, [
+      { path: 'connectionName', message: 'already requested; choose another name, leave it out to get a derived one, or wait for that request to end' },
+    ]);
+  }
 }

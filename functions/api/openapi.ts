@@ -360,7 +360,7 @@ export function openApiDocument() {
         },
         ConnectionRequest: {
           type: 'object',
-          required: ['requestId', 'status', 'currentStep', 'requester', 'providerEndpoint', 'connectionName', 'nextAction', 'timeline', 'links', 'createdAt', 'updatedAt'],
+          required: ['requestId', 'status', 'currentStep', 'requester', 'providerEndpoint', 'connectionName', 'nextAction', 'attention', 'timeline', 'links', 'createdAt', 'updatedAt'],
           properties: {
             requestId: { type: 'string', format: 'uuid' },
             status: { $ref: '#/components/schemas/Status' },
@@ -389,6 +389,22 @@ export function openApiDocument() {
             nextAction: {
               description: 'Who must do what next; null when nobody has to act (the system is working, or the request is done).',
               oneOf: [{ $ref: '#/components/schemas/NextAction' }, { type: 'null' }],
+            },
+            attention: {
+              type: 'array',
+              description:
+                'What a COMPLETED request still needs before its pipeline can use the connection: one item per pipeline role that lacks UseConnection ' +
+                '(or does not exist) and one for a first run that did not fetch the source. Empty when nothing is left, and before the request ends.',
+              items: {
+                type: 'object',
+                required: ['kind', 'actor', 'message'],
+                properties: {
+                  kind: { type: 'string', enum: ['pipeline-permissions', 'first-run'] },
+                  actor: { type: 'string', enum: ['ghes-admin', 'approver', 'requester', 'platform-admin'] },
+                  message: { type: 'string' },
+                  actionUrl: { type: 'string' },
+                },
+              },
             },
             failure: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
             timeline: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } },

@@ -1,5 +1,6 @@
 import { connectionConsoleUrl, hostConsoleUrl } from '../core/console-links.ts';
 import type { ConnectionRequestRecord, RequestStatus } from '../requests/model.ts';
+import { attentionItems } from '../requests/attention.ts';
 import { nextAction, nextActionSettings, type NextActionSettings } from '../requests/next-action.ts';
 import { config, type BrokerConfig } from '../shared/config.ts';
 
@@ -60,6 +61,8 @@ export function requestView(record: ConnectionRequestRecord, settings: NextActio
     pipelineAttachment: pipelineAttachmentView(record),
     waitingFor: record.waitingFor,
     nextAction: nextAction(record, settings, now) ?? null,
+    // What a finished request still needs before its pipeline can use the connection; [] when nothing.
+    attention: attentionItems(record, settings),
     failure: record.failure,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

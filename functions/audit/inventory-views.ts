@@ -1,12 +1,12 @@
 import { ListConnectionsCommand, ListHostsCommand, type CodeStarConnectionsClient, type Connection, type Host } from '@aws-sdk/client-codestar-connections';
 import type { Caller } from '../api/caller.ts';
 import { notFound } from '../api/errors.ts';
-import type { ConnectionRequestRecord } from '../requests/model.ts';
+import { isActive, type ConnectionRequestRecord } from '../requests/model.ts';
 import type { BrokerStore } from '../requests/store.ts';
 import { MANAGED_BY_TAG, REQUESTER_TAG } from '../workflow/host-discovery.ts';
 import { collectRequests } from './collect/requests.ts';
 import type { Finding } from './model.ts';
-import { resourceId, resourceKey } from './resource-key.ts';
+import { resourceId, resourceKey, sameResource } from './resource-key.ts';
 import { connectionLink, hostLink } from './rules/links.ts';
 import type { AuditStore, SeenResource } from './store.ts';
 
@@ -21,8 +21,14 @@ interface ResourceView {
   arn: string;
   name: string;
   status: string;
-  /** The requester, from our request records or the requester tag. */
+  /**
+   * Who created it: the requester of the request that created it (for a shared host, as recorded
+   * when later requests reused it), else of the earliest request naming it, else the requester tag.
+   * Reusing a host never changes it.
+   */
   owner?: string;
+  /** Requesters of the requests naming it that still use it (not rolled back), by first use. */
+  users: string[];
   requestIds: string[];
   managed: boolean;
   /** When the auditor first saw it (AWS reports no creation time); absent before the first audit. */
@@ -43,8 +49,21 @@ export interface HostView extends ResourceView {
 export interface ConnectionView extends ResourceView {
   providerType?: string;
   hostArn?: string;
-  /** Pipelines whose source action uses it, as of the latest audit. */
+  /**
+   * Pipelines whose source action uses it: as of the latest audit, and those a request of ours
+   * attached it to (known at once, before any audit runs).
+   */
   pipelines: string[];
+  /** Where each of `pipelines` is known from: the audit's pipeline reads, and/or the request that attached it. */
+  pipelineSources: PipelineSource[];
+}
+
+export interface PipelineSource {
+  name: string;
+  /** The latest audit saw its source action use the connection. */
+  seenByAudit: boolean;
+  /** The request whose record says it attached the connection to this pipeline. */
+  attachedByRequest?: string;
 }
 
 /**
@@ -83,6 +102,8 @@ interface ViewContext {
   recordsFor(arn: string): ConnectionRequestRecord[];
   seen(arn: string): SeenResource | undefined;
   pipelinesUsing(arn: string): string[];
+  /** When the latest completed audit began reading the pipelines; undefined before any. */
+  auditedAt: string | undefined;
   findingsFor(arn: string): ResourceView['findings'];
   visible(view: ResourceView): boolean;
 }
@@ -100,7 +121,8 @@ async function viewContext(caller: Caller, deps: InventoryDependencies): Promise
   return {
     recordsFor: (arn) => byResource.get(resourceKey(arn)) ?? [],
     seen: (arn) => seen.get(arn),
-    pipelinesUsing: (arn) => [...new Set(usedBy.get(resourceKey(arn)) ?? [])].sort(),
+    pipelinesUsing: (arn) => [...new Set(usedBy.get(resourceKey(arn)) ?? [])],
+    auditedAt: latest?.status === 'COMPLETED' ? latest.startedAt : undefined,
     findingsFor: (arn) => (findings.get(resourceKey(arn)) ?? []).map(({ type, severity, message, fix }) => ({ type, severity, message, fix })),
     visible: (view) => caller.isAdmin || view.owner === caller.id || view.requestIds.length > 0,
   };
@@ -111,12 +133,14 @@ function commonView(arn: string, name: string, status: string, kind: 'hosts' | '
   const seen = context.seen(arn);
   const tags = seen?.tags ?? {};
   const console = kind === 'hosts' ? hostLink(arn) : connectionLink(arn);
+  const owner = ownerOf(arn, kind, records, tags);
   return {
     id: resourceId(arn),
     arn,
     name,
     status,
-    ...(records[0] ? { owner: records[0].requester.id } : tags[REQUESTER_TAG] ? { owner: tags[REQUESTER_TAG] } : {}),
+    ...(owner ? { owner } : {}),
+    users: [...new Set(oldestFirst(records).filter(stillUses).map((record) => record.requester.id))],
     requestIds: records.map((record) => record.requestId),
     managed: records.length > 0 || tags[MANAGED_BY_TAG.Key] === MANAGED_BY_TAG.Value,
     ...(seen ? { firstSeenAt: seen.firstSeenAt } : {}),
@@ -143,8 +167,55 @@ function connectionView(connection: Connection, context: ViewContext): Connectio
     ...commonView(arn, connection.ConnectionName ?? '', connection.ConnectionStatus ?? 'UNKNOWN', 'connections', context),
     ...(connection.ProviderType ? { providerType: connection.ProviderType } : {}),
     ...(connection.HostArn ? { hostArn: connection.HostArn } : {}),
-    pipelines: context.pipelinesUsing(arn),
+    ...pipelinesOf(arn, context),
   };
+}
+
+/**
+ * The audit's view (it reads the pipelines) joined with our own records: a request that attached
+ * the connection and was not rolled back says which pipeline uses it until an audit reads the
+ * pipelines again.
+ */
+function pipelinesOf(arn: string, context: ViewContext): Pick<ConnectionView, 'pipelines' | 'pipelineSources'> {
+  const sources = new Map<string, PipelineSource>();
+  for (const name of context.pipelinesUsing(arn)) sources.set(name, { name, seenByAudit: true });
+  for (const record of oldestFirst(context.recordsFor(arn))) {
+    if (!record.attachment || !record.pipeline || !stillUses(record) || !sameResource(record.connectionArn, arn)) continue;
+    // An audit that read the pipelines after the request last changed knows better (someone may have edited it away).
+    if (context.auditedAt !== undefined && context.auditedAt > record.updatedAt) continue;
+    const name = record.pipeline.name;
+    sources.set(name, { ...(sources.get(name) ?? { name, seenByAudit: false }), attachedByRequest: record.requestId });
+  }
+  const pipelineSources = [...sources.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { pipelines: pipelineSources.map((source) => source.name), pipelineSources };
+}
+
+/**
+ * The creator, never the latest user: for a host, the request that created it, else the creator a
+ * reusing request's record names (from the host lock); then the earliest request; then the tag.
+ */
+function ownerOf(arn: string, kind: 'hosts' | 'connections', records: readonly ConnectionRequestRecord[], tags: Record<string, string>): string | undefined {
+  const ordered = oldestFirst(records);
+  if (kind === 'hosts') {
+    const mine = ordered.filter((record) => sameResource(record.hostArn, arn));
+    const creator = mine.find((record) => record.hostCreatedByRequest);
+    if (creator) return creator.requester.id;
+    const recorded = mine.find((record) => record.hostCreatedBy?.requesterId)?.hostCreatedBy?.requesterId;
+    if (recorded) return recorded;
+    // A reuse whose creator we cannot name: the reuser is a user, not the owner.
+    if (tags[REQUESTER_TAG]) return tags[REQUESTER_TAG];
+    return mine.find((record) => record.hostCreatedByRequest === undefined && !record.hostCreatedBy)?.requester.id;
+  }
+  return ordered[0]?.requester.id ?? tags[REQUESTER_TAG];
+}
+
+/** Still using the resource: completed, or under way and not being rolled back. */
+function stillUses(record: ConnectionRequestRecord): boolean {
+  return record.status === 'COMPLETED' || isActive(record.status);
+}
+
+function oldestFirst(records: readonly ConnectionRequestRecord[]): ConnectionRequestRecord[] {
+  return [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.requestId.localeCompare(b.requestId));
 }
 
 async function ownRequests(requesterId: string, store: BrokerStore): Promise<ConnectionRequestRecord[]> {

@@ -114,7 +114,11 @@ const resourceProperties = {
   arn: { type: 'string' },
   name: { type: 'string' },
   status: { type: 'string' },
-  owner: { type: 'string', description: 'The requester, from request records or the requester tag.' },
+  owner: {
+    type: 'string',
+    description: 'Who created it: the requester of the request that made it (a shared host keeps it when others reuse it), else the earliest request naming it, else the requester tag.',
+  },
+  users: { type: 'array', items: { type: 'string' }, description: 'Requesters whose requests use it (completed or under way, not rolled back), by first use.' },
   requestIds: { type: 'array', items: { type: 'string' } },
   managed: { type: 'boolean', description: 'Made through the broker (a request record or the managed-by tag).' },
   firstSeenAt: { type: 'string', format: 'date-time', description: 'When the auditor first saw it; AWS reports no creation time.' },
@@ -124,7 +128,7 @@ const resourceProperties = {
     items: { type: 'object', required: ['type', 'severity', 'message', 'fix'], properties: { type: { $ref: '#/components/schemas/FindingType' }, severity, message: { type: 'string' }, fix: { type: 'string' } } },
   },
 };
-const resourceRequired = ['id', 'arn', 'name', 'status', 'requestIds', 'managed', 'links', 'findings'];
+const resourceRequired = ['id', 'arn', 'name', 'status', 'users', 'requestIds', 'managed', 'links', 'findings'];
 
 export const auditSchemas = {
   FindingType: { type: 'string', enum: [...FINDING_TYPES] },
@@ -193,8 +197,26 @@ export const auditSchemas = {
   },
   Connection: {
     type: 'object',
-    required: [...resourceRequired, 'pipelines'],
-    properties: { ...resourceProperties, providerType: { type: 'string' }, hostArn: { type: 'string' }, pipelines: { type: 'array', items: { type: 'string' } } },
+    required: [...resourceRequired, 'pipelines', 'pipelineSources'],
+    properties: {
+      ...resourceProperties,
+      providerType: { type: 'string' },
+      hostArn: { type: 'string' },
+      pipelines: { type: 'array', items: { type: 'string' }, description: 'Pipelines using it: seen by the latest audit, or attached by a request of ours (known before any audit).' },
+      pipelineSources: {
+        type: 'array',
+        description: 'Where each pipeline is known from.',
+        items: {
+          type: 'object',
+          required: ['name', 'seenByAudit'],
+          properties: {
+            name: { type: 'string' },
+            seenByAudit: { type: 'boolean', description: 'The latest audit saw its source action use the connection.' },
+            attachedByRequest: { type: 'string', description: 'The request whose record says it attached the connection to this pipeline.' },
+          },
+        },
+      },
+    },
   },
 };
 

@@ -144,6 +144,8 @@ export interface ConnectionRequestRecord {
   hostArn?: string;
   /** Rollback deletes a host only when this request created it. */
   hostCreatedByRequest?: boolean;
+  /** When the request reused a shared host: the request that created it and that request's requester (the host's owner). */
+  hostCreatedBy?: { requestId: string; requesterId?: string };
   connectionArn?: string;
   /** Where we attached, and the source action as it was before, so rollback can restore it. */
   attachment?: PipelineAttachment;

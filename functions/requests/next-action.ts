@@ -1,7 +1,7 @@
 import { approvalPolicyFor, decidersOf, hasAnyone, parseApproversConfig, type ApproversConfig } from '../approvals/approvers.ts';
 import { connectionConsoleUrl, executionConsoleUrl, hostConsoleUrl, roleConsoleUrl } from '../core/console-links.ts';
 import type { BrokerConfig } from '../shared/config.ts';
-import type { ConnectionRequestRecord, TimelineEntry } from './model.ts';
+import type { ConnectionRequestRecord, PermissionFinding, TimelineEntry } from './model.ts';
 
 /**
  * What happens next for a request, and who must do it: the request view's `nextAction`, and the
@@ -210,22 +210,30 @@ function whyNobodyApproves(record: ConnectionRequestRecord, settings: NextAction
   return undefined;
 }
 
-function permissionsAction(record: ConnectionRequestRecord, settings: NextActionSettings): NextAction | undefined {
-  const findings = record.permissionFindings ?? [];
-  if (findings.length === 0) return undefined;
+/**
+ * Who must see to permissions the pipeline's roles still lack, and the sentence saying so (`where`,
+ * e.g. ` (… says what and where)`, goes before the full stop): nextAction's and `attention`'s words.
+ */
+export function missingPermissionsAsk(findings: readonly PermissionFinding[], grantPipelinePermissions: boolean, where = ''): { actor: NextActionActor; message: string } {
   const [first] = findings;
   const lacking =
     findings.length === 1
       ? `The ${first!.purpose} ${first!.roleArn} lacks permission to use the connection`
       : `${findings.length} of the pipeline's roles lack permission to use the connection`;
-  const where = '(pipelineAttachment.missingPermissions says what and where)';
   // The attach step's findings say when what the pipeline names is missing (workflow/pipeline-permissions.ts, attach-pipeline.ts).
   const pipelineBroken = findings.some((finding) => /does not exist/.test(finding.detail));
-  const [actor, message]: [NextActionActor, string] = !settings.grantPipelinePermissions
-    ? ['requester', `${lacking}: the requester must have it granted, as the broker only checks ${where}.`]
+  const [actor, message]: [NextActionActor, string] = !grantPipelinePermissions
+    ? ['requester', `${lacking}: the requester must have it granted, as the broker only checks${where}.`]
     : pipelineBroken
-      ? ['requester', `${lacking}, as the pipeline names a role or CodeBuild project that does not exist: the requester must fix the pipeline ${where}.`]
-      : ['platform-admin', `${lacking}, which the broker may not grant: a platform administrator must grant it ${where}.`];
+      ? ['requester', `${lacking}, as the pipeline names a role or CodeBuild project that does not exist: the requester must fix the pipeline${where}.`]
+      : ['platform-admin', `${lacking}, which the broker may not grant: a platform administrator must grant it${where}.`];
+  return { actor, message };
+}
+
+function permissionsAction(record: ConnectionRequestRecord, settings: NextActionSettings): NextAction | undefined {
+  const findings = record.permissionFindings ?? [];
+  if (findings.length === 0) return undefined;
+  const { actor, message } = missingPermissionsAsk(findings, settings.grantPipelinePermissions, ' (pipelineAttachment.missingPermissions says what and where)');
   return {
     stage: 'pipeline-permissions',
     actor,

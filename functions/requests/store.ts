@@ -108,7 +108,7 @@ export class BrokerStore {
     requestId: string,
     now: Date,
     staleAfterSeconds = 300,
-  ): Promise<{ outcome: 'create' } | { outcome: 'reuse'; hostArn: string; createdBy: string }> {
+  ): Promise<{ outcome: 'create' } | { outcome: 'reuse'; hostArn: string; createdBy: string; createdByRequester?: string }> {
     const key = { pk: `HOST#${endpointKey}`, sk: 'LOCK' };
     try {
       await this.documents.send(
@@ -135,21 +135,28 @@ export class BrokerStore {
           ExpressionAttributeValues: { ':me': new Set([requestId]) },
         }),
       );
-      return { outcome: 'reuse', hostArn: Item.hostArn as string, createdBy: Item.owner as string };
+      // `owner` stays the request that created the host; joining only adds to `users`.
+      return {
+        outcome: 'reuse',
+        hostArn: Item.hostArn as string,
+        createdBy: Item.owner as string,
+        ...(typeof Item.createdByRequester === 'string' ? { createdByRequester: Item.createdByRequester } : {}),
+      };
     }
     if (Item.owner === requestId) return { outcome: 'create' };
     const stale = now.getTime() - Date.parse(Item.claimedAt as string) > staleAfterSeconds * 1000;
     if (!stale) throw new HostLockBusyError(endpointKey);
-    // The creator died mid-way; take over, conditioned on nobody else having done so first.
+    // The creator died mid-way; take over, conditioned on nobody else having done so first. The new
+    // creator uses the host too (the silent one stays listed until its rollback leaves).
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: 'SET #owner = :me, claimedAt = :now',
+          UpdateExpression: 'SET #owner = :me, claimedAt = :now ADD #users :meSet',
           ConditionExpression: '#owner = :previous AND #state = :creating',
-          ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state' },
-          ExpressionAttributeValues: { ':me': requestId, ':now': now.toISOString(), ':previous': Item.owner, ':creating': 'CREATING' },
+          ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state', '#users': 'users' },
+          ExpressionAttributeValues: { ':me': requestId, ':meSet': new Set([requestId]), ':now': now.toISOString(), ':previous': Item.owner, ':creating': 'CREATING' },
         }),
       );
       return { outcome: 'create' };
@@ -159,15 +166,19 @@ export class BrokerStore {
     }
   }
 
-  async recordHostCreated(endpointKey: string, requestId: string, hostArn: string): Promise<void> {
+  /**
+   * Marks the host ready. `owner` (the creating request) and `createdByRequester` (its requester)
+   * are written here once and never by a later request, which only joins `users`.
+   */
+  async recordHostCreated(endpointKey: string, requestId: string, hostArn: string, requesterId?: string): Promise<void> {
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `HOST#${endpointKey}`, sk: 'LOCK' },
-        UpdateExpression: 'SET #state = :ready, hostArn = :hostArn',
+        UpdateExpression: requesterId ? 'SET #state = :ready, hostArn = :hostArn, createdByRequester = :requester' : 'SET #state = :ready, hostArn = :hostArn',
         ConditionExpression: '#owner = :me',
         ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
-        ExpressionAttributeValues: { ':ready': 'READY', ':hostArn': hostArn, ':me': requestId },
+        ExpressionAttributeValues: { ':ready': 'READY', ':hostArn': hostArn, ':me': requestId, ...(requesterId ? { ':requester': requesterId } : {}) },
       }),
     );
   }
@@ -210,6 +221,80 @@ export class BrokerStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * Reserves a connection name for a request (`CONNECTION_NAME#<name>`/`RESERVATION`, owned by the
+   * request id), so two requests under way cannot both ask for it. One conditional write: it
+   * succeeds when nobody holds the name, when this request already does (a repeated call), or when
+   * `isStale(holder)` says the holder no longer needs it (its request ended without a connection
+   * and did not release it); then the take-over is conditioned on the same holder still owning it.
+   * Returns the request that holds it when the reservation is refused.
+   */
+  async reserveConnectionName(
+    connectionName: string,
+    requestId: string,
+    now: Date,
+    isStale: (holder: { requestId: string; reservedAt: string }) => Promise<boolean>,
+  ): Promise<{ reserved: true } | { reserved: false; heldBy: string }> {
+    const key = this.connectionNameKey(connectionName);
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, owner: requestId, reservedAt: now.toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk) OR #owner = :me',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':me': requestId },
+        }),
+      );
+      return { reserved: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    if (!Item) return this.reserveConnectionName(connectionName, requestId, now, isStale);
+    const holder = { requestId: Item.owner as string, reservedAt: Item.reservedAt as string };
+    if (!(await isStale(holder))) return { reserved: false, heldBy: holder.requestId };
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, owner: requestId, reservedAt: now.toISOString() },
+          ConditionExpression: '#owner = :previous',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':previous': holder.requestId },
+        }),
+      );
+      return { reserved: true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { reserved: false, heldBy: holder.requestId };
+      throw error;
+    }
+  }
+
+  /** Gives a connection name back, only if this request holds it; returns whether it did. */
+  async releaseConnectionName(connectionName: string, requestId: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.connectionNameKey(connectionName),
+          ConditionExpression: '#owner = :me',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':me': requestId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** The reservation item of a connection name (names are at most 32 characters: the key always fits). */
+  private connectionNameKey(connectionName: string): { pk: string; sk: string } {
+    return { pk: `CONNECTION_NAME#${connectionName}`, sk: 'RESERVATION' };
   }
 }
 

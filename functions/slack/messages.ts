@@ -246,7 +246,8 @@ export function decisionMessage(facts: DecisionFacts): SlackMessage {
 }
 
 export type RequestOutcome =
-  | { kind: 'completed'; connectionArn: string; pipelineName?: string }
+  /** `attention`: what the pipeline still needs (the request view's attention messages); the message then says so instead of "ready and attached". */
+  | { kind: 'completed'; connectionArn: string; pipelineName?: string; attention?: string[] }
   | { kind: 'rejected'; decidedBy: string }
   | { kind: 'expired' }
   | { kind: 'failed'; reason: string }
@@ -267,6 +268,7 @@ export function outcomeMessage({ requestId, providerEndpoint, connectionName, ou
   const [summary, plain] = ((): [string, string] => {
     switch (outcome.kind) {
       case 'completed': {
+        if (outcome.attention && outcome.attention.length > 0) return needsAction(subject, plainSubject, outcome.connectionArn, outcome.pipelineName, outcome.attention);
         const pipeline = outcome.pipelineName ? ` and attached to pipeline *${escapeText(outcome.pipelineName, 100)}*` : '';
         const plainPipeline = outcome.pipelineName ? ` and attached to pipeline ${outcome.pipelineName}` : '';
         return [
@@ -297,6 +299,22 @@ export function outcomeMessage({ requestId, providerEndpoint, connectionName, ou
     }
   })();
   return summaryMessage(requestId, summary, plain);
+}
+
+/** At most this many actions are listed in the message; the request view has them all. */
+const MAX_LISTED_ACTIONS = 5;
+
+/** COMPLETED, but the pipeline cannot use the connection yet: say what is left, not "ready and attached". */
+function needsAction(subject: string, plainSubject: string, connectionArn: string, pipelineName: string | undefined, attention: string[]): [string, string] {
+  const pipeline = pipelineName ? `pipeline *${escapeText(pipelineName, 100)}*` : 'the pipeline';
+  const plainPipeline = pipelineName ? `pipeline ${pipelineName}` : 'the pipeline';
+  const listed = attention.slice(0, MAX_LISTED_ACTIONS);
+  const more = attention.length > listed.length ? `\n…and ${attention.length - listed.length} more (see the request's attention).` : '';
+  return [
+    `:warning: Your ${subject} is ready, but ${pipeline} needs action before it can use it:\n` +
+      `${listed.map((item) => `• ${escapeText(item, 400)}`).join('\n')}${more}\n*Connection ARN:* ${escapeText(connectionArn)}`,
+    `Your ${plainSubject} is ready, but ${plainPipeline} needs action before it can use it: ${listed.join(' ')}${more ? ` …and ${attention.length - listed.length} more.` : ''} Connection: ${connectionArn}`,
+  ];
 }
 
 /** One mrkdwn summary and the request id: the shape of every "this is how it ended" message. */

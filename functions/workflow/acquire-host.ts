@@ -11,6 +11,8 @@ export interface AcquiredHost {
   hostArn: string;
   status: string;
   createdByRequest: boolean;
+  /** A reused shared host's creator, as its lock recorded it. */
+  createdBy?: { requestId: string; requesterId?: string };
 }
 
 /**
@@ -34,7 +36,12 @@ export async function handler(event: StepInput): Promise<AcquiredHost> {
   let acquired: AcquiredHost;
   if (claim.outcome === 'reuse') {
     const { Status } = await connectionsClientFor(claim.hostArn, aws).send(new GetHostCommand({ HostArn: claim.hostArn }));
-    acquired = { hostArn: claim.hostArn, status: Status ?? 'UNKNOWN', createdByRequest: false };
+    acquired = {
+      hostArn: claim.hostArn,
+      status: Status ?? 'UNKNOWN',
+      createdByRequest: false,
+      createdBy: { requestId: claim.createdBy, ...(claim.createdByRequester ? { requesterId: claim.createdByRequester } : {}) },
+    };
   } else {
     const existing = shared
       ? await findExistingHost(aws.connections, { endpoint: record.providerEndpoint, vpcId }, (url) => safeNormalise(url))
@@ -61,13 +68,15 @@ export async function handler(event: StepInput): Promise<AcquiredHost> {
       const { Status } = await connectionsClientFor(HostArn, aws).send(new GetHostCommand({ HostArn }));
       acquired = { hostArn: HostArn!, status: Status ?? 'UNKNOWN', createdByRequest: true };
     }
-    if (shared) await store.recordHostCreated(key, record.requestId, acquired.hostArn);
+    // Its requester owns the host only if this request made it (not when it found one already there).
+    if (shared) await store.recordHostCreated(key, record.requestId, acquired.hostArn, acquired.createdByRequest ? record.requester.id : undefined);
   }
 
   const recordHost = (current: ConnectionRequestRecord): ConnectionRequestRecord => ({
     ...current,
     hostArn: acquired.hostArn,
     hostCreatedByRequest: acquired.createdByRequest,
+    ...(acquired.createdBy ? { hostCreatedBy: acquired.createdBy } : {}),
     timeline: [
       ...current.timeline,
       timelineEntry(

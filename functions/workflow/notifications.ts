@@ -13,6 +13,7 @@ import {
   type DecisionFacts,
   type RequestOutcome,
 } from '../slack/messages.ts';
+import { attentionItems } from '../requests/attention.ts';
 import type { ConnectionRequestRecord, TimelineEntry } from '../requests/model.ts';
 import { timelineEntry } from '../requests/store.ts';
 import { config } from '../shared/config.ts';
@@ -204,7 +205,12 @@ export function displayActor(actor: string): string {
 function outcomeOf(record: ConnectionRequestRecord, decidedBy: string | undefined): RequestOutcome | undefined {
   switch (record.status) {
     case 'COMPLETED':
-      return { kind: 'completed', connectionArn: record.connectionArn!, pipelineName: record.pipeline?.name };
+      return {
+        kind: 'completed',
+        connectionArn: record.connectionArn!,
+        pipelineName: record.pipeline?.name,
+        attention: attentionItems(record, { grantPipelinePermissions: config().pipelineAttach.grantPermissions }).map((item) => item.message),
+      };
     case 'REJECTED':
       return { kind: 'rejected', decidedBy: decidedBy ? displayActor(decidedBy) : 'an approver' };
     case 'TIMED_OUT':

@@ -63,7 +63,12 @@ export async function rollBackRequest(
       timeline: [...current.timeline, timelineEntry('rollback', by, `Rolling back: ${outcome.failure?.message ?? outcome.status}.`)],
     };
   });
-  if (isTerminal(started.status) || leftToCancel) return started;
+  if (leftToCancel) return started;
+  if (isTerminal(started.status)) {
+    // A repeated rollback: give the name back in case the first one stopped before it could.
+    if (started.status !== 'COMPLETED') await store.releaseConnectionName(started.connectionName, requestId);
+    return started;
+  }
 
   // Nothing is waited for any more: the watcher leaves the request alone.
   await Promise.all([workflowContext().waits.end(requestId, 'host-setup'), workflowContext().waits.end(requestId, 'handshake')]);
@@ -76,6 +81,8 @@ export async function rollBackRequest(
     status: outcome.status,
     timeline: [...current.timeline, ...notes, timelineEntry('rollback', 'system', `Rollback finished; the request is ${outcome.status}.`)],
   }));
+  // The request ended without a connection: its name may be asked for again.
+  await store.releaseConnectionName(finished.connectionName, requestId);
   await notifyOutcome(finished, await rejectedBy(finished));
   return finished;
 }

@@ -13,6 +13,7 @@ interface RequestBody {
   failure?: { code: string; message: string };
   waitingFor?: { what: string; who: string; link?: string; since: string };
   nextAction?: { stage: string; actor: string; message: string; actionUrl?: string; deadline?: string } | null;
+  attention?: { kind: string; actor: string; message: string; actionUrl?: string }[];
   timeline: { step: string; actor: string; message: string }[];
 }
 
@@ -146,6 +147,8 @@ describe('provisioning over HTTP', () => {
     );
     // The sandbox's pipeline names a role that does not exist: the requester must fix the pipeline.
     expect(done.nextAction).toMatchObject({ stage: 'pipeline-permissions', actor: 'requester' });
+    // COMPLETED, but not done: the view says what is left (issue 11, item 7).
+    expect(done.attention).toContainEqual(expect.objectContaining({ kind: 'pipeline-permissions', actor: 'requester' }));
     expect(done.timeline.map((entry) => entry.step)).toEqual(expect.arrayContaining(['host', 'host-setup', 'connection', 'approval', 'verify', 'attach', 'done']));
     const { pipeline } = await pipelines.send(new GetPipelineCommand({ name: 'payments' }));
     const source = pipeline!.stages![0]!.actions![0]!;

@@ -101,6 +101,30 @@ describe('host claims', () => {
   });
 });
 
+describe('host owner and users (issue 11, item 10)', () => {
+  it('keeps the creator as owner however many requests reuse the host, and lists them as users', async () => {
+    const key = 'https://ghe.owned|public';
+    expect(await store.claimHost(key, 'req-creator', new Date())).toEqual({ outcome: 'create' });
+    await store.recordHostCreated(key, 'req-creator', 'arn:host/owned', 'alice');
+    for (const requestId of ['req-bob', 'req-carol']) {
+      expect(await store.claimHost(key, requestId, new Date())).toEqual({ outcome: 'reuse', hostArn: 'arn:host/owned', createdBy: 'req-creator', createdByRequester: 'alice' });
+    }
+    // The last to reuse it does not become its owner; everyone is a user.
+    expect(await store.claimHost(key, 'req-dave', new Date())).toMatchObject({ createdBy: 'req-creator', createdByRequester: 'alice' });
+    expect(await store.leaveHost(key, 'req-dave')).toEqual(['req-bob', 'req-carol', 'req-creator']);
+  });
+
+  it('counts whoever takes over a silent claim among the users, so the host is not forgotten under it', async () => {
+    const key = 'https://ghe.taken|public';
+    await store.claimHost(key, 'silent', new Date('2026-01-01T00:00:00Z'));
+    expect(await store.claimHost(key, 'taker', new Date('2026-01-01T00:10:00Z'))).toEqual({ outcome: 'create' });
+    await store.recordHostCreated(key, 'taker', 'arn:host/taken', 'erin');
+    expect(await store.leaveHost(key, 'silent')).toEqual(['taker']);
+    expect(await store.forgetHost(key)).toBe(false);
+    expect(await store.claimHost(key, 'joiner', new Date())).toMatchObject({ outcome: 'reuse', createdBy: 'taker', createdByRequester: 'erin' });
+  });
+});
+
 describe('approvals', () => {
   it('decides exactly once among simultaneous clicks', async () => {
     const approvalId = newApprovalId();
@@ -159,5 +183,38 @@ describe('approvals', () => {
       requestMessage: { channel: 'C0APPROVALS', ts: '1.000001' },
       escalationMessage: { channel: 'C0ESCALATIONS', ts: '2.000002' },
     });
+  });
+});
+
+describe('connection name reservations', () => {
+  const never = async () => false;
+
+  it('holds a name for one request: others are refused, the holder may reserve again, and only it may release', async () => {
+    const now = new Date();
+    expect(await store.reserveConnectionName('name-held', 'r-a', now, never)).toEqual({ reserved: true });
+    expect(await store.reserveConnectionName('name-held', 'r-b', now, never)).toEqual({ reserved: false, heldBy: 'r-a' });
+    expect(await store.reserveConnectionName('name-held', 'r-a', now, never)).toEqual({ reserved: true });
+    expect(await store.releaseConnectionName('name-held', 'r-b')).toBe(false);
+    expect(await store.reserveConnectionName('name-held', 'r-b', now, never)).toEqual({ reserved: false, heldBy: 'r-a' });
+    expect(await store.releaseConnectionName('name-held', 'r-a')).toBe(true);
+    expect(await store.reserveConnectionName('name-held', 'r-b', now, never)).toEqual({ reserved: true });
+  });
+
+  it('lets exactly one of many simultaneous requests reserve a name', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, index) => store.reserveConnectionName('name-raced', `r-${index}`, new Date(), never)));
+    expect(outcomes.filter((outcome) => outcome.reserved)).toHaveLength(1);
+  });
+
+  it('takes over a name whose holder is stale, and asks about the holder that is there', async () => {
+    const now = new Date();
+    await store.reserveConnectionName('name-stale', 'r-old', now, never);
+    const asked: string[] = [];
+    const outcome = await store.reserveConnectionName('name-stale', 'r-new', now, async (holder) => {
+      asked.push(holder.requestId);
+      return holder.requestId === 'r-old';
+    });
+    expect(outcome).toEqual({ reserved: true });
+    expect(asked).toEqual(['r-old']);
+    expect(await store.releaseConnectionName('name-stale', 'r-old')).toBe(false);
   });
 });

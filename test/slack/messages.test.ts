@@ -65,6 +65,12 @@ const OUTCOMES: RequestOutcome[] = [
   { kind: 'expired' },
   { kind: 'failed', reason: 'The pipeline role could not be updated' },
   { kind: 'cancelled' },
+  {
+    kind: 'completed',
+    connectionArn: approvalFacts.connectionArn,
+    pipelineName: 'payments-service',
+    attention: Array.from({ length: 7 }, (_, index) => `Role ${index} <lacks> permission to use the connection: ${'x'.repeat(500)}`),
+  },
 ];
 
 function everyMessage(): [string, SlackMessage][] {
@@ -300,6 +306,25 @@ describe('outcomeMessage', () => {
     [OUTCOMES[5]!, /was cancelled/],
   ])('tells the requester how it ended (%o)', (outcome, expected) => {
     expect(outcomeMessage({ ...approvalFacts, outcome }).text).toMatch(expected);
+  });
+
+  it('says a completed request whose pipeline needs action is not simply "ready and attached", and names what is left', () => {
+    const attention = [
+      'The pipeline role arn:aws:iam::111111111111:role/service-role/missing lacks permission to use the connection, as the pipeline names a role or CodeBuild project that does not exist: the requester must fix the pipeline.',
+    ];
+    const message = outcomeMessage({ ...approvalFacts, outcome: { kind: 'completed', connectionArn: approvalFacts.connectionArn, pipelineName: 'payments-service', attention } });
+    const everything = JSON.stringify(message);
+    expect(everything).not.toContain('white_check_mark');
+    expect(message.text).not.toMatch(/ready and attached/);
+    expect(message.text).toMatch(/is ready, but pipeline payments-service needs action/);
+    expect(message.text).toContain(attention[0]);
+    expect(everything).toContain(':warning:');
+    expect(everything).toContain('role/service-role/missing');
+    // No attention (or an empty one): the plain success line.
+    for (const none of [undefined, []]) {
+      const plain = outcomeMessage({ ...approvalFacts, outcome: { kind: 'completed', connectionArn: approvalFacts.connectionArn, pipelineName: 'payments-service', attention: none } });
+      expect(JSON.stringify(plain)).toContain(':white_check_mark: Your connection');
+    }
   });
 });
 

@@ -1,0 +1,109 @@
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { CodeStarConnectionsClient, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler } from '../../functions/api/handler.ts';
+import { setClients, type Clients } from '../../functions/shared/clients.ts';
+import { resetConfig } from '../../functions/shared/config.ts';
+import { resetWorkflowContext } from '../../functions/workflow/context.ts';
+import { rollBackRequest } from '../../functions/workflow/roll-back.ts';
+import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
+
+// Issue 11, item 12a: pre-flight sees only the connections AWS already has, so two requests for the
+// same connectionName were both accepted while the first one's connection did not exist yet. The
+// name is now reserved in the broker table when the request is accepted, and given back when the
+// request ends without a connection.
+const connections = mockClient(CodeStarConnectionsClient);
+const stepFunctions = mockClient(SFNClient);
+
+let table: Awaited<ReturnType<typeof startBrokerTable>>;
+
+beforeAll(async () => {
+  table = await startBrokerTable();
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', table.dynamo.url);
+  vi.stubEnv('TABLE_NAME', TEST_TABLE);
+  vi.stubEnv('ALLOWED_PROVIDER_ENDPOINTS', 'ghe.example.com');
+  vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:us-east-1:111111111111:stateMachine:connection-broker-test-provisioning');
+  vi.stubEnv('SLACK_SECRET_ID', '');
+  vi.stubEnv('SLACK_BOT_TOKEN', '');
+  vi.stubEnv('SLACK_SIGNING_SECRET', '');
+  vi.stubGlobal('fetch', async () => new Response('', { status: 404 }));
+  resetConfig();
+  resetWorkflowContext();
+  setClients({
+    connections: new CodeStarConnectionsClient({}),
+    pipelines: new CodePipelineClient({}),
+    stepFunctions: new SFNClient({}),
+    documents: table.documents,
+  } as Clients);
+  connections.on(ListHostsCommand).resolves({ Hosts: [] });
+  // AWS has no such connection yet, whatever is asked.
+  connections.on(ListConnectionsCommand).resolves({ Connections: [] });
+  stepFunctions.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:x:y', startDate: new Date() });
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  vi.unstubAllGlobals();
+  setClients(undefined);
+  resetConfig();
+  resetWorkflowContext();
+  table.client.destroy();
+  await table.dynamo.close();
+});
+
+const context = { functionName: 'connection-broker-test-api', awsRequestId: 'test', getRemainingTimeInMillis: () => 28_000 } as unknown as Context;
+
+async function create(connectionName: string, idempotencyKey: string, sub = 'alice@example.com'): Promise<{ status?: number; body: Record<string, unknown> }> {
+  const answer = await handler(
+    {
+      routeKey: 'POST /v1/connection-requests',
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      body: JSON.stringify({ providerEndpoint: 'https://ghe.example.com', connectionName }),
+      isBase64Encoded: false,
+      requestContext: { authorizer: { jwt: { claims: { sub }, scopes: [] } } },
+    } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
+    context,
+  );
+  return { status: answer.statusCode, body: JSON.parse(String(answer.body)) as Record<string, unknown> };
+}
+
+describe('connection name reservation', () => {
+  it('refuses a second request for a name another request is creating (409 at connectionName), from anyone', async () => {
+    const first = await create('ghe-reserved', 'key-1');
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    for (const [key, sub] of [['key-2', 'alice@example.com'], ['key-3', 'bob@example.com']] as const) {
+      const second = await create('ghe-reserved', key, sub);
+      expect(second.status, JSON.stringify(second.body)).toBe(409);
+      expect(second.body.error).toMatchObject({ code: 'ConnectionNameTaken', details: [{ path: 'connectionName' }] });
+    }
+  });
+
+  it('answers an idempotent retry of the same create with the same 202', async () => {
+    const first = await create('ghe-retried', 'key-retry');
+    const again = await create('ghe-retried', 'key-retry');
+    expect(first.status).toBe(202);
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+    expect(again.body.requestId).toBe(first.body.requestId);
+  });
+
+  it('gives the name back when the request is rolled back, so it can be asked for again', async () => {
+    const first = await create('ghe-released', 'key-released-1');
+    expect((await create('ghe-released', 'key-released-2')).status).toBe(409);
+    const rolledBack = await rollBackRequest(String(first.body.requestId), { Error: 'HostCreationFailed', Cause: 'the host could not be created' });
+    expect(rolledBack.status).toBe('FAILED');
+    const again = await create('ghe-released', 'key-released-3');
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+  });
+
+  it('gives the name back when the workflow could not be started', async () => {
+    stepFunctions.on(StartExecutionCommand).rejects(new Error('Step Functions is down'));
+    expect((await create('ghe-not-started', 'key-not-started-1')).status).toBe(500);
+    stepFunctions.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:x:z', startDate: new Date() });
+    const again = await create('ghe-not-started', 'key-not-started-2');
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+  });
+});
