@@ -71,7 +71,8 @@ export async function rollBackRequest(
   }
 
   // Nothing is waited for any more: the watcher leaves the request alone.
-  await Promise.all([workflowContext().waits.end(requestId, 'host-setup'), workflowContext().waits.end(requestId, 'handshake')]);
+  const { waits } = workflowContext();
+  await Promise.all([waits.end(requestId, 'host-setup'), waits.end(requestId, 'handshake')]);
   await closeOpenApprovals(started, outcome.status, by);
   const notes: TimelineEntry[] = [];
   for (const step of planRollback(started)) notes.push(await undo(step, started));

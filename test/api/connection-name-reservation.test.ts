@@ -1,15 +1,11 @@
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/api/handler.ts';
-import { setClients, type Clients } from '../../functions/shared/clients.ts';
-import { resetConfig } from '../../functions/shared/config.ts';
-import { resetWorkflowContext } from '../../functions/workflow/context.ts';
 import { rollBackRequest } from '../../functions/workflow/roll-back.ts';
-import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
+import { API_CONTEXT, useApiHandler } from '../helpers/api-handler.ts';
 
 // Issue 11, item 12a: pre-flight sees only the connections AWS already has, so two requests for the
 // same connectionName were both accepted while the first one's connection did not exist yet. The
@@ -18,44 +14,16 @@ import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
 const connections = mockClient(CodeStarConnectionsClient);
 const stepFunctions = mockClient(SFNClient);
 
-let table: Awaited<ReturnType<typeof startBrokerTable>>;
+useApiHandler({ SLACK_SECRET_ID: '', SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '' });
 
-beforeAll(async () => {
-  table = await startBrokerTable();
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', table.dynamo.url);
-  vi.stubEnv('TABLE_NAME', TEST_TABLE);
-  vi.stubEnv('ALLOWED_PROVIDER_ENDPOINTS', 'ghe.example.com');
-  vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:us-east-1:111111111111:stateMachine:connection-broker-test-provisioning');
-  vi.stubEnv('SLACK_SECRET_ID', '');
-  vi.stubEnv('SLACK_BOT_TOKEN', '');
-  vi.stubEnv('SLACK_SIGNING_SECRET', '');
-  vi.stubGlobal('fetch', async () => new Response('', { status: 404 }));
-  resetConfig();
-  resetWorkflowContext();
-  setClients({
-    connections: new CodeStarConnectionsClient({}),
-    pipelines: new CodePipelineClient({}),
-    stepFunctions: new SFNClient({}),
-    documents: table.documents,
-  } as Clients);
+beforeAll(() => {
   connections.on(ListHostsCommand).resolves({ Hosts: [] });
   // AWS has no such connection yet, whatever is asked.
   connections.on(ListConnectionsCommand).resolves({ Connections: [] });
   stepFunctions.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:x:y', startDate: new Date() });
 });
 
-afterAll(async () => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  vi.unstubAllGlobals();
-  setClients(undefined);
-  resetConfig();
-  resetWorkflowContext();
-  table.client.destroy();
-  await table.dynamo.close();
-});
-
-const context = { functionName: 'connection-broker-test-api', awsRequestId: 'test', getRemainingTimeInMillis: () => 28_000 } as unknown as Context;
+const context = API_CONTEXT;
 
 async function create(connectionName: string, idempotencyKey: string, sub = 'alice@example.com'): Promise<{ status?: number; body: Record<string, unknown> }> {
   const answer = await handler(
@@ -64,8 +32,7 @@ async function create(connectionName: string, idempotencyKey: string, sub = 'ali
       headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
       body: JSON.stringify({ providerEndpoint: 'https://ghe.example.com', connectionName }),
       isBase64Encoded: false,
-      requestContext: { authorizer: { jwt: { claims: { sub }, scopes: [] } } },
-    } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
+      requestContext: { authorizer: { jwt: { claims: { sub }, scopes: [] } } } } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
     context,
   );
   return { status: answer.statusCode, body: JSON.parse(String(answer.body)) as Record<string, unknown> };

@@ -1,52 +1,26 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/api/handler.ts';
-import { setClients, type Clients } from '../../functions/shared/clients.ts';
-import { resetConfig } from '../../functions/shared/config.ts';
-import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
+import { API_CONTEXT, useApiHandler } from '../helpers/api-handler.ts';
 
 // Inputs that once made the API answer 500 (issue 11, items 2–5), through the handler as deployed,
 // against the broker table (dynalite): each must get a 4xx.
 const connections = mockClient(CodeStarConnectionsClient);
 const stepFunctions = mockClient(SFNClient);
 
-let table: Awaited<ReturnType<typeof startBrokerTable>>;
+useApiHandler();
 
-beforeAll(async () => {
-  table = await startBrokerTable();
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', table.dynamo.url);
-  vi.stubEnv('TABLE_NAME', TEST_TABLE);
-  vi.stubEnv('ALLOWED_PROVIDER_ENDPOINTS', 'ghe.example.com');
-  vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:us-east-1:111111111111:stateMachine:connection-broker-test-provisioning');
-  vi.stubGlobal('fetch', async () => new Response('', { status: 404 }));
-  resetConfig();
-  setClients({
-    connections: new CodeStarConnectionsClient({}),
-    pipelines: new CodePipelineClient({}),
-    stepFunctions: new SFNClient({}),
-    documents: table.documents,
-  } as Clients);
+beforeAll(() => {
   connections.on(ListHostsCommand).resolves({ Hosts: [] });
   connections.on(ListConnectionsCommand).resolves({ Connections: [] });
   stepFunctions.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:x:y', startDate: new Date() });
 });
 
-afterAll(async () => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  vi.unstubAllGlobals();
-  setClients(undefined);
-  resetConfig();
-  table.client.destroy();
-  await table.dynamo.close();
-});
-
-const context = { functionName: 'connection-broker-test-api', awsRequestId: 'test', getRemainingTimeInMillis: () => 28_000 } as unknown as Context;
+const context = API_CONTEXT;
 
 function call(
   routeKey: string,
@@ -61,8 +35,7 @@ function call(
       queryStringParameters: options.query,
       body: options.body,
       isBase64Encoded: false,
-      requestContext: { authorizer: { jwt: { claims, scopes: [] } } },
-    } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
+      requestContext: { authorizer: { jwt: { claims, scopes: [] } } } } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
     context,
   );
 }
