@@ -201,6 +201,10 @@ export async function decideByAdmin(caller: Caller, requestId: string, decision:
   const pending = record.approvalId
     ? await dependencies.approvals.get(record.approvalId)
     : (await dependencies.approvals.forRequest(requestId)).find((approval) => approval.status === 'PENDING');
+  const wanted = decision === 'approve' ? 'APPROVED' : 'REJECTED';
+  // Approving what is already approved (the watcher saw the handshake first, or a retried call) is
+  // what the caller asked for, not a conflict; only the opposite decision or an expiry is.
+  if (pending?.status === wanted) return requestView(await dependencies.store.getRequest(requestId));
   if (!pending || pending.status !== 'PENDING') throw conflict('NotWaitingForApproval', `The request is ${record.status}, not waiting for an approval.`);
   const outcome = await decideApproval(pending, decision, caller.id, dependencies);
   if (outcome.kind === 'handshake-pending') {
@@ -209,6 +213,7 @@ export async function decideByAdmin(caller: Caller, requestId: string, decision:
     ]);
   }
   if (outcome.kind === 'already-decided') {
+    if (outcome.status === wanted) return requestView(await dependencies.store.getRequest(requestId));
     if (outcome.tooLate) {
       // The rollback saw this approval decided and left its messages alone: close them here.
       const current = await dependencies.store.getRequest(requestId);

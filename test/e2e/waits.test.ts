@@ -128,6 +128,14 @@ describe('waits noticed within a minute, however late people act', () => {
     const current = messages.filter((message) => message.ts === posted.ts).at(-1)!;
     expect(current.text).toMatch(/^Approved by the handshake, finished in the AWS console at /);
     expect(JSON.stringify(current.blocks)).not.toContain('"type":"button"');
+
+    // An admin who still clicks Approve out of habit is told it is approved, not given an error; a Reject now is a conflict.
+    const lateApprove = await api<RequestBody>(system, 'POST', `/v1/connection-requests/${created.requestId}/approve`, { token: admin });
+    expect(lateApprove.status, JSON.stringify(lateApprove.body)).toBe(200);
+    expect(lateApprove.body.status).toBe('COMPLETED');
+    expect(lateApprove.body.timeline.filter((entry) => entry.step === 'approval' && entry.message.startsWith('Approved'))).toHaveLength(1);
+    const lateReject = await api<{ error: { code: string } }>(system, 'POST', `/v1/connection-requests/${created.requestId}/reject`, { token: admin });
+    expect(lateReject.status).toBe(409);
   });
 
   it('"check now" through the API resumes at once, for the requester; others cannot see the request', async () => {
