@@ -3,7 +3,7 @@ import { ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, S
 import { decideApproval, type Decision, type DecisionDependencies } from '../approvals/decide.ts';
 import { isActive, isTerminal, type ConnectionRequestRecord, type RequestStatus } from '../requests/model.ts';
 import { RequestNotFoundError } from '../requests/errors.ts';
-import { timelineEntry, type BrokerStore } from '../requests/store.ts';
+import { requestListIndex, timelineEntry, type BrokerStore, type RequestListIndex } from '../requests/store.ts';
 import type { Clients } from '../shared/clients.ts';
 import { closingForRequest } from '../workflow/close-approvals.ts';
 import { showApprovalClosed } from '../workflow/notifications.ts';
@@ -44,8 +44,9 @@ export async function listRequests(
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw badRequest('limit must be an integer from 1 to 100.', [{ path: 'limit', message: 'must be an integer from 1 to 100' }]);
   }
-  const cursor = query.cursor ? parseCursor(query.cursor, caller.isAdmin ? { index: 'gsi2', partition: 'REQUESTS' } : { index: 'gsi1', partition: `REQUESTER#${caller.id}` }) : undefined;
-  const page = await store.listRequests({ requesterId: caller.isAdmin ? undefined : caller.id, status: status as RequestStatus | undefined, limit, cursor });
+  const filter = { requesterId: caller.isAdmin ? undefined : caller.id, status: status as RequestStatus | undefined };
+  const cursor = query.cursor ? parseCursor(query.cursor, requestListIndex(filter)) : undefined;
+  const page = await store.listRequests({ ...filter, limit, cursor });
   return {
     requests: page.requests.map((record) => requestView(record)),
     nextCursor: page.cursor ? Buffer.from(JSON.stringify(page.cursor)).toString('base64url') : undefined,
@@ -57,11 +58,11 @@ const MAX_KEY_BYTES = 1024;
 
 /**
  * A cursor as {@link listRequests} hands it out: the base64url JSON of the last key of a page of the
- * index it listed (`gsi1` by requester, `gsi2` for admins), so the table's and the index's keys, each
+ * index it listed ({@link requestListIndex}: by requester and/or status), so the table's and the index's keys, each
  * a string, in the partition being listed. Anything else (`{}`, `null`, `[1,2]`, other attributes) would make DynamoDB fail the
  * query, so it is refused here with 400.
  */
-export function parseCursor(text: string, { index, partition }: { index: 'gsi1' | 'gsi2'; partition: string }): Record<string, string> {
+export function parseCursor(text: string, { index, partition }: { index: RequestListIndex; partition: string }): Record<string, string> {
   const invalid = () => badRequest('The cursor is not valid.', [{ path: 'cursor', message: 'use the nextCursor of a previous page' }]);
   if (text.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(text)) throw invalid();
   let value: unknown;

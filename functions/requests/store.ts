@@ -7,8 +7,9 @@ import type { ConnectionRequestRecord, RequestStatus, TimelineEntry } from './mo
  * The broker's records in its single DynamoDB table. Every write is one conditional single-item
  * write (no transactions: dynalite, our local DynamoDB, has none, and none are needed).
  *
- * Keys: request `REQ#<id>`/`REQUEST` (gsi1 by requester, gsi2 across all requesters, both by
- * creation time); host lock `HOST#<endpoint key>`/`LOCK`; approval `APPROVAL#<id>`/`APPROVAL`.
+ * Keys: request `REQ#<id>`/`REQUEST` (gsi1 by requester, gsi2 across all requesters, gsi3 by
+ * status, gsi4 by requester and status, all by creation time); host lock `HOST#<endpoint key>`/`LOCK`;
+ * approval `APPROVAL#<id>`/`APPROVAL`.
  */
 /** DynamoDB's limit on a partition key value, in bytes (UTF-8). */
 const MAX_PARTITION_KEY_BYTES = 2048;
@@ -72,24 +73,24 @@ export class BrokerStore {
     }
   }
 
-  /** Newest first; `requesterId` limits to one requester, `status` filters. */
+  /**
+   * Newest first; `requesterId` limits to one requester, `status` to one status. Each filter is an
+   * index partition ({@link requestListIndex}), so a page holds up to `limit` matches and costs what
+   * it returns, however many other requests there are.
+   */
   async listRequests(options: {
     requesterId?: string;
     status?: RequestStatus;
     limit: number;
     cursor?: Record<string, unknown>;
   }): Promise<{ requests: ConnectionRequestRecord[]; cursor?: Record<string, unknown> }> {
-    const byRequester = options.requesterId !== undefined;
+    const { index, partition } = requestListIndex(options);
     const { Items, LastEvaluatedKey } = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: byRequester ? 'gsi1' : 'gsi2',
-        KeyConditionExpression: byRequester ? 'gsi1pk = :pk' : 'gsi2pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': byRequester ? `REQUESTER#${options.requesterId}` : 'REQUESTS',
-          ...(options.status ? { ':status': options.status } : {}),
-        },
-        ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        IndexName: index,
+        KeyConditionExpression: `${index}pk = :pk`,
+        ExpressionAttributeValues: { ':pk': partition },
         ScanIndexForward: false,
         Limit: options.limit,
         ExclusiveStartKey: options.cursor,
@@ -315,11 +316,26 @@ function requestItem(record: ConnectionRequestRecord): Record<string, unknown> {
     gsi1sk: sortKey,
     gsi2pk: 'REQUESTS',
     gsi2sk: sortKey,
+    gsi3pk: requestListIndex({ status: record.status }).partition,
+    gsi3sk: sortKey,
+    gsi4pk: requestListIndex({ requesterId: record.requester.id, status: record.status }).partition,
+    gsi4sk: sortKey,
     ...record,
   };
 }
 
+export type RequestListIndex = 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
+
+/** The index and partition that hold exactly the requests a list asks for, newest first. */
+export function requestListIndex(filter: { requesterId?: string; status?: RequestStatus }): { index: RequestListIndex; partition: string } {
+  const { requesterId, status } = filter;
+  if (requesterId !== undefined && status !== undefined) return { index: 'gsi4', partition: `REQUESTER#${requesterId}#STATUS#${status}` };
+  if (requesterId !== undefined) return { index: 'gsi1', partition: `REQUESTER#${requesterId}` };
+  if (status !== undefined) return { index: 'gsi3', partition: `STATUS#${status}` };
+  return { index: 'gsi2', partition: 'REQUESTS' };
+}
+
 function fromRequestItem(item: Record<string, unknown>): ConnectionRequestRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...record } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3pk: _g3, gsi3sk: _g3s, gsi4pk: _g4, gsi4sk: _g4s, ...record } = item;
   return record as unknown as ConnectionRequestRecord;
 }

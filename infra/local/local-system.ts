@@ -127,8 +127,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   Object.assign(process.env, aws, functionSettings, LOCAL_OVERRIDES, localDefaults, options.environment);
 
   const tableClient = new DynamoDBClient({});
-  await ensureTables(tableClient, config.tables, (logicalId) => names.refs[logicalId]!);
+  const tables = await ensureTables(tableClient, config.tables, (logicalId) => names.refs[logicalId]!);
   tableClient.destroy();
+  if (tables.mismatched.length > 0) {
+    // dynalite cannot add an index to a table that has data; a query on a missing one would be a 500.
+    const reasons = tables.mismatched.map(({ tableName, reason }) => `${tableName}: ${reason}`).join('; ');
+    await Promise.allSettled([dynamo.close(), sandbox.close()]);
+    throw new Error(`The local DynamoDB store (.local/ddb) was made by an older version of the broker (${reasons}). Move .local/ away and start again.`);
+  }
 
   const roles = localPackage && iamEnforcement ? rolesByResource(localPackage.template, names) : new Map<string, TemplateRole>();
   const functionPrincipals = new Map<string, Principal & { role: TemplateRole }>();

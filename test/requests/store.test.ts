@@ -71,6 +71,37 @@ describe('request records', () => {
     const completed = await store.listRequests({ status: 'COMPLETED', limit: 50 });
     expect(completed.requests.map((request) => request.requestId)).toEqual(['list-4']);
   });
+
+  it('fills every status-filtered page with matches, however many other requests lie between them', async () => {
+    // 60 requests, one in twenty COMPLETED: a filter applied after the page is cut would return empty pages.
+    for (let index = 0; index < 60; index++) {
+      const requester = index % 3 === 0 ? 'dora' : 'erin';
+      await store.createRequest({ ...record(`status-${String(index).padStart(2, '0')}`, requester, `2031-01-01T00:${String(index).padStart(2, '0')}:00.000Z`), status: 'ACCEPTED' });
+    }
+    for (const id of ['status-03', 'status-23', 'status-42']) {
+      await store.updateRequest(id, (current) => ({ ...current, status: 'COMPLETED' }));
+    }
+    const pages: string[][] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await store.listRequests({ status: 'COMPLETED', limit: 1, cursor });
+      pages.push(page.requests.map((request) => request.requestId));
+      cursor = page.cursor;
+    } while (cursor && pages.length < 10);
+    // Newest first (list-4 is the earlier test's, from 2030); only a last page may be empty, where
+    // DynamoDB cannot know that no match is left.
+    expect(pages.flat()).toEqual(['status-42', 'status-23', 'status-03', 'list-4']);
+    expect(pages.slice(0, 4).map((page) => page.length)).toEqual([1, 1, 1, 1]);
+    expect(pages.length).toBeLessThanOrEqual(5);
+
+    // One requester's COMPLETED requests only (03 and 42 are dora's; 23 is erin's).
+    const dora = await store.listRequests({ requesterId: 'dora', status: 'COMPLETED', limit: 10 });
+    expect(dora.requests.map((request) => request.requestId)).toEqual(['status-42', 'status-03']);
+    // A request leaves the status's list when its status changes.
+    await store.updateRequest('status-42', (current) => ({ ...current, status: 'CANCELLED' }));
+    const after = await store.listRequests({ requesterId: 'dora', status: 'COMPLETED', limit: 10 });
+    expect(after.requests.map((request) => request.requestId)).toEqual(['status-03']);
+  });
 });
 
 describe('host claims', () => {
