@@ -12,11 +12,19 @@ import { parseCommandLine } from './cli.ts';
 const USAGE = [
   'usage: npm run demo',
   '  runs one whole connection request, narrated, against a fresh in-memory local system (no flags;',
-  '  it needs no running `npm start` and leaves .local/ state alone)',
+  '  it needs no running `npm start` and leaves .local/ state alone). Each step of the request prints',
+  "  one line as it happens; LOG_FORMAT=json npm run demo adds the functions' JSON logs and metrics",
 ].join('\n');
 parseCommandLine(USAGE, () => parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
 
-const system = await startLocalSystem({ root: fileURLToPath(new URL('..', import.meta.url)), apiPort: 0, sandboxPort: 0, persist: false });
+const system = await startLocalSystem({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  apiPort: 0,
+  sandboxPort: 0,
+  persist: false,
+  // The request's steps, one line each, as `npm start` prints them, under the narration.
+  log: (line) => console.log(`    ${line}`),
+});
 interface RequestView {
   requestId: string;
   status: string;
@@ -24,14 +32,17 @@ interface RequestView {
   hostArn: string;
   connectionArn: string;
   waitingFor: { what: string; who: string; link: string };
-  timeline: { at: string; step: string; actor: string; message: string }[];
 }
 interface SlackMessages {
-  messages: { ts: string; text: string }[];
+  messages: { kind: string; ts: string; text: string; shown?: string }[];
+}
+interface ClickAnswer {
+  status: number;
+  shown: string[];
 }
 
 const say = (text: string) => console.log(`\n▶ ${text}`);
-const show = (label: string, value: unknown) => console.log(`  ${label}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+const show = (label: string, value: string | number) => console.log(`  ${label}: ${value}`);
 
 async function api(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${system.apiUrl}${path}`, {
@@ -45,8 +56,14 @@ async function sandbox(method: string, path: string, body?: unknown): Promise<un
   const response = await fetch(`${system.sandbox.url}/_sandbox${path}`, { method, body: body ? JSON.stringify(body) : undefined });
   return response.json();
 }
-async function slackMessages(query: string) {
-  return ((await sandbox('GET', `/slack/messages?${query}`)) as SlackMessages).messages;
+/** The channel's latest message as people read it in Slack (mentions shown as names); with `ts`, that message as it reads now. */
+async function slackMessage(channel: string, ts?: string) {
+  const { messages } = (await sandbox('GET', `/slack/messages?channel=${channel}`)) as SlackMessages;
+  const message = ts ? messages.filter((candidate) => candidate.ts === ts && ['post', 'update'].includes(candidate.kind)).at(-1) : messages.filter((candidate) => candidate.kind === 'post').at(-1);
+  return message && { ts: message.ts, text: message.shown ?? message.text };
+}
+async function click(ts: string, actionId: string, userId: string): Promise<ClickAnswer> {
+  return (await sandbox('POST', '/slack/click', { channel: 'C0APPROVALS', ts, actionId, userId })) as ClickAnswer;
 }
 async function waitFor(requestId: string, token: string, accept: (request: RequestView) => boolean) {
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -73,7 +90,7 @@ try {
   );
   show('HTTP', created.status);
   show('request', created.body.requestId);
-  const requestId = created.body.requestId as string;
+  const requestId = created.body.requestId;
 
   say('The broker creates the host; only a GHES admin can finish it in the console. It says so, and where:');
   const waiting = await waitFor(requestId, alice, (request) => request.status === 'WAITING_FOR_HOST_SETUP');
@@ -81,36 +98,39 @@ try {
   show('waiting for', waiting.waitingFor.what);
   show('who', waiting.waitingFor.who);
   show('console', waiting.waitingFor.link);
-  const hostNotice = (await slackMessages('channel=C0HOSTADMINS')).at(-1);
-  show('Slack to GHES admins', hostNotice?.text);
+  show('Slack to GHES admins', (await slackMessage('C0HOSTADMINS'))?.text ?? '(nothing)');
 
-  say('30 minutes later the admin chooses "Set up host" (simulated); the broker notices on its next poll.');
+  say('30 minutes later the admin chooses "Set up host" (simulated); the broker notices on its next look, within a minute.');
   await sandbox('POST', '/clock/advance', { seconds: 1800 });
   await sandbox('POST', '/hosts/complete-setup', { hostArn: waiting.hostArn });
-  await sandbox('POST', '/clock/advance', { seconds: 600 });
+  await sandbox('POST', '/clock/advance', { seconds: 60 });
   const approving = await waitFor(requestId, alice, (request) => request.status === 'WAITING_FOR_APPROVAL');
   show('status', approving.status);
   show('connection', approving.connectionArn);
-  const approvalMessage = (await slackMessages('channel=C0APPROVALS')).at(-1)!;
+  const approvalMessage = (await slackMessage('C0APPROVALS'))!;
   show('Slack to approvers', approvalMessage.text);
 
-  say('An approver clicks Approve before the org owner finished the handshake: nothing resumes, and they are told why.');
-  await sandbox('POST', '/slack/click', { channel: 'C0APPROVALS', ts: approvalMessage.ts, actionId: 'approve', userId: 'U0APPROVER' });
-  show('ephemeral answer', (await slackMessages('kind=response')).at(-1)?.text);
+  say('Ada, an approver, presses "Done — check now" before the org owner finished the handshake: nothing resumes, and she is told why.');
+  for (const line of (await click(approvalMessage.ts, 'check_now', 'U0APPROVER')).shown) show('Ada sees', line);
 
-  say('The org owner finishes "Update pending connection" in the console (simulated); the approver clicks Approve again.');
+  say(
+    'The org owner finishes "Update pending connection" in the console (simulated); Ada presses "Done — check now" again. ' +
+      'The finished handshake is the approval (APPROVAL_MODE=handshake): the request goes on to the pipeline.',
+  );
   await sandbox('POST', '/connections/complete-handshake', { connectionArn: approving.connectionArn });
-  await sandbox('POST', '/slack/click', { channel: 'C0APPROVALS', ts: approvalMessage.ts, actionId: 'approve', userId: 'U0APPROVER' });
-  const done = await waitFor(requestId, alice, (request) => request.status === 'COMPLETED');
+  for (const line of (await click(approvalMessage.ts, 'check_now', 'U0APPROVER')).shown) show('Ada sees', line);
+  const done = await waitFor(requestId, alice, (request) => ['COMPLETED', 'FAILED', 'ROLLED_BACK'].includes(request.status));
 
-  say(`The request is ${done.status}. Its timeline:`);
-  for (const entry of done.timeline) console.log(`  ${entry.at}  ${entry.step.padEnd(10)} ${entry.actor.padEnd(18)} ${entry.message}`);
+  say(`The request is ${done.status}; each line above is one step of its timeline (GET /v1/connection-requests/${requestId} has them all).`);
+  show("the approvers' Slack message now", (await slackMessage('C0APPROVALS', approvalMessage.ts))?.text ?? '(deleted)');
   const pipeline = await fetch(system.sandbox.url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.GetPipeline' },
     body: JSON.stringify({ name: 'payments' }),
-  }).then((response) => response.json() as Promise<{ pipeline: { stages: { actions: { configuration: Record<string, string> }[] }[] } }>);
-  show('payments source action', pipeline.pipeline.stages[0]!.actions[0]!.configuration);
+  }).then((response) => response.json() as Promise<{ pipeline: { stages: { actions: { name: string; actionTypeId: { provider: string }; configuration: Record<string, string> }[] }[] } }>);
+  const source = pipeline.pipeline.stages[0]!.actions[0]!;
+  show('payments source action', `${source.name} (${source.actionTypeId.provider})`);
+  for (const [key, value] of Object.entries(source.configuration)) show(`  ${key}`, value);
 } finally {
   await system.close();
 }

@@ -104,6 +104,8 @@ export interface RoleFacts {
   /** False when IAM says the role does not exist (it grants nothing then). */
   exists: boolean;
   policies: InlinePolicy[];
+  /** Its tags (`connection-broker:team` for the tag-based grant); absent when never read. */
+  tags?: Record<string, string>;
   /** Reading its inline policies was denied and no earlier read is cached: what it grants is unknown. */
   unread?: true;
 }

@@ -1,4 +1,5 @@
-import { evaluatePolicies, type PolicyVerdict } from './policy-evaluator.ts';
+import type { PermissionFinding } from '../requests/model.ts';
+import { evaluatePolicies, type PolicyContext, type PolicyVerdict } from './policy-evaluator.ts';
 
 /**
  * The permission a role needs to fetch source through a connection, in both spellings: AWS renamed
@@ -69,13 +70,23 @@ export interface MissingPermission {
   verdict: Exclude<PolicyVerdict, 'allowed'>;
 }
 
-/** The UseConnection permissions (each prefix on its own ARN spelling) these policies do not grant. */
-export function missingUseConnection(documents: readonly unknown[], connectionArn: string): MissingPermission[] {
+/**
+ * The UseConnection permissions (each prefix on its own ARN spelling) these policies do not grant.
+ * `context`: what IAM would know of the request (the role's and the connection's tags), so that
+ * conditions on them are decided instead of reported as `conditional`.
+ */
+export function missingUseConnection(documents: readonly unknown[], connectionArn: string, context?: PolicyContext): MissingPermission[] {
   const spellings = connectionArnSpellings(connectionArn);
   return CONNECTION_PREFIXES.flatMap((prefix) => {
     const action = `${prefix}:UseConnection`;
     const resource = spellings[prefix];
-    const verdict = evaluatePolicies(documents, action, resource);
+    const verdict = evaluatePolicies(documents, action, resource, context);
     return verdict === 'allowed' ? [] : [{ action, resource, verdict }];
   });
+}
+
+/** What a role that cannot use the connection lacks: UseConnection under each prefix, on its own ARN spelling. */
+export function useConnectionFinding(role: { roleArn: string; purpose: string }, connectionArn: string, detail: string): PermissionFinding {
+  const spellings = CONNECTION_PREFIXES.map((prefix) => `${prefix}:UseConnection on ${connectionArn.replace(/:(codestar-connections|codeconnections):/, `:${prefix}:`)}`);
+  return { roleArn: role.roleArn, purpose: role.purpose, missing: spellings, detail };
 }

@@ -17,16 +17,16 @@ export interface AttentionItem {
   actionUrl?: string;
 }
 
-export function attentionItems(record: ConnectionRequestRecord, settings: Pick<NextActionSettings, 'grantPipelinePermissions'>): AttentionItem[] {
+export function attentionItems(record: ConnectionRequestRecord, settings: Pick<NextActionSettings, 'grantMode'>): AttentionItem[] {
   if (record.status !== 'COMPLETED') return [];
   const items = (record.permissionFindings ?? []).map((finding) => permissionItem(finding, settings));
   const run = firstRunItem(record);
   return run ? [...items, run] : items;
 }
 
-function permissionItem(finding: PermissionFinding, settings: Pick<NextActionSettings, 'grantPipelinePermissions'>): AttentionItem {
+function permissionItem(finding: PermissionFinding, settings: Pick<NextActionSettings, 'grantMode'>): AttentionItem {
   // nextAction's words for the same step, one finding at a time.
-  const { actor, message } = missingPermissionsAsk([finding], settings.grantPipelinePermissions);
+  const { actor, message } = missingPermissionsAsk([finding], settings.grantMode);
   const actionUrl = linkTo(finding.roleArn);
   return { kind: 'pipeline-permissions', actor, message, ...(actionUrl ? { actionUrl } : {}) };
 }

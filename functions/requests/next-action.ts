@@ -2,6 +2,8 @@ import { approvalPolicyFor, decidersOf, hasAnyone, parseApproversConfig, type Ap
 import { connectionConsoleUrl, executionConsoleUrl, hostConsoleUrl, roleConsoleUrl } from '../core/console-links.ts';
 import type { BrokerConfig } from '../shared/config.ts';
 import type { ConnectionRequestRecord, PermissionFinding, TimelineEntry } from './model.ts';
+import { TEAM_TAG_KEY } from '../permissions/tag-based-grant.ts';
+import type { GrantMode } from '../shared/pipeline-config.ts';
 
 /**
  * What happens next for a request, and who must do it: the request view's `nextAction`, and the
@@ -46,7 +48,7 @@ export interface NextActionSettings {
   /** Who may approve per endpoint (SLACK_APPROVERS, parsed); undefined when the setting is not valid. */
   approvers: ApproversConfig | undefined;
   /** GRANT_PIPELINE_PERMISSIONS: whether the broker grants UseConnection itself. */
-  grantPipelinePermissions: boolean;
+  grantMode: GrantMode;
   /** APPROVAL_MODE. `handshake`: the finished handshake is the approval; `explicit`: an approver must also approve. */
   approvalMode: 'explicit' | 'handshake';
 }
@@ -65,7 +67,7 @@ export function nextActionSettings(config: BrokerConfig): NextActionSettings {
     hostAdminsChannel: config.hostAdminsChannel,
     approversChannel: config.approversChannel,
     approvers,
-    grantPipelinePermissions: config.pipelineAttach.grantPermissions,
+    grantMode: config.pipelineAttach.grantMode,
     approvalMode: config.approvalMode,
   };
 }
@@ -214,7 +216,7 @@ function whyNobodyApproves(record: ConnectionRequestRecord, settings: NextAction
  * Who must see to permissions the pipeline's roles still lack, and the sentence saying so (`where`,
  * e.g. ` (… says what and where)`, goes before the full stop): nextAction's and `attention`'s words.
  */
-export function missingPermissionsAsk(findings: readonly PermissionFinding[], grantPipelinePermissions: boolean, where = ''): { actor: NextActionActor; message: string } {
+export function missingPermissionsAsk(findings: readonly PermissionFinding[], grantMode: GrantMode, where = ''): { actor: NextActionActor; message: string } {
   const [first] = findings;
   const lacking =
     findings.length === 1
@@ -222,18 +224,24 @@ export function missingPermissionsAsk(findings: readonly PermissionFinding[], gr
       : `${findings.length} of the pipeline's roles lack permission to use the connection`;
   // The attach step's findings say when what the pipeline names is missing (workflow/pipeline-permissions.ts, attach-pipeline.ts).
   const pipelineBroken = findings.some((finding) => /does not exist/.test(finding.detail));
-  const [actor, message]: [NextActionActor, string] = !grantPipelinePermissions
-    ? ['requester', `${lacking}: the requester must have it granted, as the broker only checks${where}.`]
-    : pipelineBroken
-      ? ['requester', `${lacking}, as the pipeline names a role or CodeBuild project that does not exist: the requester must fix the pipeline${where}.`]
-      : ['platform-admin', `${lacking}, which the broker may not grant: a platform administrator must grant it${where}.`];
+  const [actor, message]: [NextActionActor, string] =
+    grantMode === 'check-only'
+      ? ['requester', `${lacking}: the requester must have it granted, as the broker only checks${where}.`]
+      : pipelineBroken
+        ? ['requester', `${lacking}, as the pipeline names a role or CodeBuild project that does not exist: the requester must fix the pipeline${where}.`]
+        : grantMode === 'tag-based'
+          ? [
+              'platform-admin',
+              `${lacking}: a platform administrator must tag the role ${TEAM_TAG_KEY}=<team> and install the policy infra/iam/pipeline-role-use-tagged-connections.json on it${where}.`,
+            ]
+          : ['platform-admin', `${lacking}, which the broker may not grant: a platform administrator must grant it${where}.`];
   return { actor, message };
 }
 
 function permissionsAction(record: ConnectionRequestRecord, settings: NextActionSettings): NextAction | undefined {
   const findings = record.permissionFindings ?? [];
   if (findings.length === 0) return undefined;
-  const { actor, message } = missingPermissionsAsk(findings, settings.grantPipelinePermissions, ' (pipelineAttachment.missingPermissions says what and where)');
+  const { actor, message } = missingPermissionsAsk(findings, settings.grantMode, ' (pipelineAttachment.missingPermissions says what and where)');
   return {
     stage: 'pipeline-permissions',
     actor,

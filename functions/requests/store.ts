@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError, HostLockBusyError, RequestNotFoundError } from './errors.ts';
 import type { ConnectionRequestRecord, RequestStatus, TimelineEntry } from './model.ts';
 
@@ -97,6 +97,35 @@ export class BrokerStore {
       }),
     );
     return { requests: (Items ?? []).map(fromRequestItem), cursor: LastEvaluatedKey };
+  }
+
+  /**
+   * Writes the status indexes' keys (gsi3, gsi4) into request items written before they existed:
+   * each is rewritten through {@link updateRequest} unchanged, so it enters the status lists. Safe
+   * to repeat and to run while the broker works (a racing update wins, and it writes them too).
+   */
+  async backfillStatusIndexes(): Promise<{ scanned: number; rewritten: number }> {
+    let scanned = 0;
+    let rewritten = 0;
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :request AND attribute_not_exists(gsi3pk)',
+          ExpressionAttributeValues: { ':request': 'REQUEST' },
+          ProjectionExpression: 'requestId',
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      scanned += page.ScannedCount ?? 0;
+      for (const item of page.Items ?? []) {
+        await this.updateRequest(String(item.requestId), (current) => ({ ...current }));
+        rewritten++;
+      }
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return { scanned, rewritten };
   }
 
   /**

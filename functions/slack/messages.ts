@@ -135,9 +135,10 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
   return {
     text: fallback(
       (escalation ? `Escalated after ${escalation.waited} without a decision. ` : '') +
-        `Approval needed: connection ${facts.connectionName} to ${facts.providerEndpoint}, requested by ${facts.requester}. ` +
-        // The same sentence as the request's nextAction.message (requests/next-action.ts).
-        `${mustSentence(handshakeStep({ connectionName: facts.connectionName, approvalMode: mode }))} Region: ${facts.region}.`,
+        `Approval needed: connection ${facts.connectionName} to ${facts.providerEndpoint}, requested by `,
+      { person: facts.requester },
+      // The same sentence as the request's nextAction.message (requests/next-action.ts).
+      `. ${mustSentence(handshakeStep({ connectionName: facts.connectionName, approvalMode: mode }))} Region: ${facts.region}.`,
     ),
     blocks: [
       {
@@ -241,7 +242,7 @@ export function decisionMessage(facts: DecisionFacts): SlackMessage {
   return summaryMessage(
     facts.requestId,
     `${icon} *${verb}* by ${person(facts.decidedBy)} ${when}: ${subject}.`,
-    `${verb} by ${facts.decidedBy} at ${plainWhen}: ${plainSubject}.`,
+    [`${verb} by `, { person: facts.decidedBy }, ` at ${plainWhen}: ${plainSubject}.`],
   );
 }
 
@@ -265,7 +266,7 @@ export function outcomeMessage({ requestId, providerEndpoint, connectionName, ou
   const subject = `connection ${escapeText(connectionName, 64)} to ${escapeText(providerEndpoint)}`;
   const plainSubject = `connection ${connectionName} to ${providerEndpoint}`;
   const rollback = 'What the broker created for it is being removed.';
-  const [summary, plain] = ((): [string, string] => {
+  const [summary, plain] = ((): [string, string | FallbackPart[]] => {
     switch (outcome.kind) {
       case 'completed': {
         if (outcome.attention && outcome.attention.length > 0) return needsAction(subject, plainSubject, outcome.connectionArn, outcome.pipelineName, outcome.attention);
@@ -279,7 +280,7 @@ export function outcomeMessage({ requestId, providerEndpoint, connectionName, ou
       case 'rejected':
         return [
           `:no_entry: Your request for ${subject} was rejected by ${person(outcome.decidedBy)}. ${rollback}`,
-          `Your request for ${plainSubject} was rejected by ${outcome.decidedBy}. ${rollback}`,
+          [`Your request for ${plainSubject} was rejected by `, { person: outcome.decidedBy }, `. ${rollback}`],
         ];
       case 'expired':
         return [
@@ -318,9 +319,9 @@ function needsAction(subject: string, plainSubject: string, connectionArn: strin
 }
 
 /** One mrkdwn summary and the request id: the shape of every "this is how it ended" message. */
-function summaryMessage(requestId: string, summary: string, plainSummary: string): SlackMessage {
+function summaryMessage(requestId: string, summary: string, plainSummary: string | FallbackPart[]): SlackMessage {
   return {
-    text: fallback(`${plainSummary} (request ${requestId})`),
+    text: fallback(...(typeof plainSummary === 'string' ? [plainSummary] : plainSummary), ` (request ${requestId})`),
     blocks: [section(summary), context(`Request ${escapeText(requestId)}`)],
   };
 }
@@ -367,12 +368,18 @@ function decisionButton(
   };
 }
 
+/** Plain text, or a person: mentioned as Slack does (`<@U…>`, which Slack shows each reader as the name), anyone else by name. */
+type FallbackPart = string | { person: string };
+
 /**
  * The notification text is read as mrkdwn too, so it is escaped like the blocks; it is capped
  * well below Slack's 40,000 characters because nobody reads a longer notification.
+ * People are mentioned; a text over the cap is cut without its mentions.
  */
-function fallback(text: string): string {
-  return escapeText(text, BLOCK_KIT_LIMITS.fallbackText);
+function fallback(...parts: FallbackPart[]): string {
+  const text = parts.map((part) => (typeof part === 'string' ? escapeText(part, BLOCK_KIT_LIMITS.fallbackText) : person(part.person))).join('');
+  if (text.length <= BLOCK_KIT_LIMITS.fallbackText) return text;
+  return escapeText(parts.map((part) => (typeof part === 'string' ? part : part.person)).join(''), BLOCK_KIT_LIMITS.fallbackText);
 }
 
 /** Mentions go into mrkdwn as they are, so only well-formed user and user group mentions pass. */

@@ -1,4 +1,9 @@
 import { GetPipelineCommand, type PipelineDeclaration } from '@aws-sdk/client-codepipeline';
+import { ListTagsForResourceCommand, TagResourceCommand } from '@aws-sdk/client-codestar-connections';
+import { planConnectionTeam, TEAM_TAG_KEY, useConnectionContext, type RoleWithTags } from '../permissions/tag-based-grant.ts';
+import { useConnectionFinding } from '../permissions/use-connection.ts';
+import { connectionsClientFor } from '../shared/clients.ts';
+import type { GrantMode } from '../shared/pipeline-config.ts';
 import { planAttachment, type AttachmentPlan, type AttachTarget } from '../pipelines/attach-plan.ts';
 import { diffDeclarations } from '../pipelines/declaration-diff.ts';
 import { SourceActionSelectionError } from '../pipelines/errors.ts';
@@ -15,6 +20,7 @@ import {
   isGrant,
   plannedGrant,
   putUseConnectionPolicy,
+  roleTags,
   rolesNeedingConnection,
   type RoleNeedingConnection,
 } from './pipeline-permissions.ts';
@@ -138,8 +144,20 @@ async function securePermissions(requestId: string, declaration: PipelineDeclara
   const notes: TimelineEntry[] = [];
   const toCheck: RoleNeedingConnection[] = [];
 
-  for (const role of roles) {
-    if (!config.pipelineAttach.grantPermissions) {
+  const grantMode = config.pipelineAttach.grantMode;
+  if (grantMode === 'tag-based') {
+    const tagged = await tagConnectionForRoles(requestId, roles, connectionArn);
+    findings.push(...tagged.findings);
+    notes.push(...tagged.notes);
+    // Checked with what IAM will know: the connection's and each role's tags.
+    for (const role of tagged.toCheck) {
+      const missing = await checkUseConnection(aws.iam, role, connectionArn, useConnectionContext(role.tags, tagged.connectionTags));
+      if (missing) findings.push(missing);
+    }
+  }
+
+  for (const role of grantMode === 'tag-based' ? [] : roles) {
+    if (grantMode === 'check-only') {
       toCheck.push(role);
       continue;
     }
@@ -169,11 +187,11 @@ async function securePermissions(requestId: string, declaration: PipelineDeclara
     const missing = await checkUseConnection(aws.iam, role, connectionArn);
     if (missing) findings.push(missing);
   }
-  const mode = config.pipelineAttach.grantPermissions ? '' : ' (GRANT_PIPELINE_PERMISSIONS=false: the broker only checks)';
+  const mode = MODE_NOTES[grantMode];
   for (const finding of findings) {
     notes.push(timelineEntry('permissions', 'system', `Action needed${mode}: the ${finding.purpose} ${finding.roleArn} lacks ${finding.missing.join(' and ')}. ${finding.detail}`));
   }
-  if (findings.length === 0 && !config.pipelineAttach.grantPermissions) {
+  if (findings.length === 0 && grantMode !== 'inline-policy') {
     notes.push(timelineEntry('permissions', 'system', `The pipeline's roles may already use the connection${mode}.`));
   }
   await store.updateRequest(requestId, (current) => ({
@@ -181,6 +199,51 @@ async function securePermissions(requestId: string, declaration: PipelineDeclara
     permissionFindings: mergeFindings(current.permissionFindings ?? [], findings, roles),
     timeline: [...current.timeline, ...notes],
   }));
+}
+
+/** How the timeline names the grant mode, after "Action needed" and on an all-clear. */
+const MODE_NOTES: Record<GrantMode, string> = {
+  'inline-policy': '',
+  'check-only': ' (GRANT_PIPELINE_PERMISSIONS=check-only: the broker only checks)',
+  'tag-based': ' (GRANT_PIPELINE_PERMISSIONS=tag-based: the broker tags the connection and writes no IAM)',
+};
+
+/**
+ * The tag-based grant: the connection is tagged for the team its roles carry (tag-based-grant.ts),
+ * once, before the pipeline points at it. The roles to check are those with tags; the rest are findings.
+ */
+async function tagConnectionForRoles(
+  requestId: string,
+  roles: readonly RoleNeedingConnection[],
+  connectionArn: string,
+): Promise<{ findings: PermissionFinding[]; notes: TimelineEntry[]; toCheck: (RoleNeedingConnection & { tags: Record<string, string> })[]; connectionTags: Record<string, string> }> {
+  const { aws } = workflowContext();
+  const account = connectionArn.split(':')[4]!;
+  const withTags: RoleWithTags[] = [];
+  const findings: PermissionFinding[] = [];
+  for (const role of roles) {
+    const tags = await roleTags(aws.iam, role.roleArn, account);
+    if (tags === undefined) {
+      findings.push(useConnectionFinding(role, connectionArn, `The role is not in the connection's account ${account}; the broker cannot read its tags.`));
+      continue;
+    }
+    withTags.push({ ...role, tags });
+  }
+  const plan = planConnectionTeam(withTags, connectionArn);
+  findings.push(...plan.findings);
+  const notes: TimelineEntry[] = [];
+  const client = connectionsClientFor(connectionArn, aws);
+  if (plan.team !== undefined) {
+    // Nothing is tagged for a request cancelled meanwhile (the rollback deletes the connection anyway).
+    await activeRequest(requestId);
+    await client.send(new TagResourceCommand({ ResourceArn: connectionArn, Tags: [{ Key: TEAM_TAG_KEY, Value: plan.team }] }));
+    notes.push(timelineEntry('permissions', 'system', `Tagged the connection ${TEAM_TAG_KEY}=${plan.team}, the team of the pipeline's roles (GRANT_PIPELINE_PERMISSIONS=tag-based: no IAM written).`));
+  }
+  const { Tags = [] } = await client.send(new ListTagsForResourceCommand({ ResourceArn: connectionArn }));
+  const connectionTags = Object.fromEntries(Tags.map((tag) => [tag.Key!, tag.Value ?? '']));
+  const reported = new Set(plan.findings.map((item) => item.roleArn));
+  const toCheck = withTags.flatMap((role) => (role.tags !== 'missing' && !reported.has(role.roleArn) ? [{ roleArn: role.roleArn, purpose: role.purpose, tags: role.tags }] : []));
+  return { findings, notes, toCheck, connectionTags };
 }
 
 type GrantOutcome = { kind: 'granted' | 'already-granted' } | { kind: 'finding'; finding: PermissionFinding };
@@ -193,7 +256,7 @@ async function grant(requestId: string, planned: RoleGrant, connectionArn: strin
   if (!recorded) {
     const existing = await existingPolicy(aws.iam, planned);
     if (existing === 'role-missing') {
-      return { kind: 'finding', finding: { ...missingAll(planned, connectionArn), detail: `The role ${planned.roleName} does not exist, so the pipeline cannot run.` } };
+      return { kind: 'finding', finding: useConnectionFinding(planned, connectionArn, `The role ${planned.roleName} does not exist, so the pipeline cannot run.`) };
     }
     const entry: RoleGrant = { ...planned, ...(existing === undefined ? {} : { replacedDocument: existing }) };
     await updateActiveRequest(requestId, (current) =>
@@ -212,16 +275,9 @@ async function grant(requestId: string, planned: RoleGrant, connectionArn: strin
       grants: (current.grants ?? []).filter((candidate) => !(candidate.roleArn === planned.roleArn && candidate.policyName === planned.policyName)),
     }));
     const detail = `The broker may not change this role (${(error as Error).message}); widen the grantableRoles setting or grant it yourself.`;
-    return { kind: 'finding', finding: { ...missingAll(planned, connectionArn), detail } };
+    return { kind: 'finding', finding: useConnectionFinding(planned, connectionArn, detail) };
   }
   return { kind: recorded ? 'already-granted' : 'granted' };
-}
-
-function missingAll(grantToMake: RoleGrant, connectionArn: string): PermissionFinding {
-  const spellings = ['codestar-connections', 'codeconnections'].map(
-    (prefix) => `${prefix}:UseConnection on ${connectionArn.replace(/:(codestar-connections|codeconnections):/, `:${prefix}:`)}`,
-  );
-  return { roleArn: grantToMake.roleArn, purpose: grantToMake.purpose, missing: spellings, detail: '' };
 }
 
 function isAccessDenied(error: unknown): boolean {

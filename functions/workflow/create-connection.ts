@@ -17,6 +17,9 @@ export async function handler(event: StepInput): Promise<{ connectionArn: string
   // The host is set up: its wait (if the request had one) is over.
   await waits.end(record.requestId, 'host-setup');
   let connectionArn = record.connectionArn && (await stillExists(record.connectionArn)) ? record.connectionArn : undefined;
+  // Recorded already (a repeated attempt, or a request taken up again after a restart): nothing
+  // to add, and a request already waiting for its handshake stays there.
+  if (connectionArn) return { connectionArn };
   connectionArn ??= await adoptEarlierAttempt(record.connectionName, record.hostArn!, record.requestId);
   if (!connectionArn) {
     const userTags = Object.entries(record.tags).map(([Key, Value]) => ({ Key, Value }));

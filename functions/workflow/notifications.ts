@@ -209,7 +209,7 @@ function outcomeOf(record: ConnectionRequestRecord, decidedBy: string | undefine
         kind: 'completed',
         connectionArn: record.connectionArn!,
         pipelineName: record.pipeline?.name,
-        attention: attentionItems(record, { grantPipelinePermissions: config().pipelineAttach.grantPermissions }).map((item) => item.message),
+        attention: attentionItems(record, { grantMode: config().pipelineAttach.grantMode }).map((item) => item.message),
       };
     case 'REJECTED':
       return { kind: 'rejected', decidedBy: decidedBy ? displayActor(decidedBy) : 'an approver' };

@@ -1,7 +1,8 @@
 import { BatchGetProjectsCommand } from '@aws-sdk/client-codebuild';
 import type { PipelineDeclaration } from '@aws-sdk/client-codepipeline';
-import { GetRolePolicyCommand, ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { missingUseConnection, parseRoleArn, useConnectionPolicy, useConnectionPolicyName } from '../permissions/use-connection.ts';
+import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRoleTagsCommand, NoSuchEntityException, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import type { PolicyContext } from '../permissions/policy-evaluator.ts';
+import { missingUseConnection, parseRoleArn, useConnectionFinding, useConnectionPolicy, useConnectionPolicyName } from '../permissions/use-connection.ts';
 import { codeBuildConsumers } from '../pipelines/codebuild-consumers.ts';
 import { findSourceAction, type SourceActionLocation } from '../pipelines/source-action.ts';
 import type { PermissionFinding, RoleGrant } from '../requests/model.ts';
@@ -78,9 +79,9 @@ export async function rolesNeedingConnection(
 export function plannedGrant(role: RoleNeedingConnection, connectionArn: string): RoleGrant | PermissionFinding {
   const parsed = parseRoleArn(role.roleArn);
   const connectionAccount = connectionArn.split(':')[4];
-  if (!parsed) return finding(role, connectionArn, `${role.roleArn} is not an IAM role ARN.`);
+  if (!parsed) return useConnectionFinding(role, connectionArn, `${role.roleArn} is not an IAM role ARN.`);
   if (parsed.accountId !== connectionAccount) {
-    return finding(role, connectionArn, `The role is in account ${parsed.accountId}, not the connection's account ${connectionAccount}; grant UseConnection there yourself.`);
+    return useConnectionFinding(role, connectionArn, `The role is in account ${parsed.accountId}, not the connection's account ${connectionAccount}; grant UseConnection there yourself.`);
   }
   return { roleArn: role.roleArn, roleName: parsed.roleName, policyName: useConnectionPolicyName(connectionArn), purpose: role.purpose };
 }
@@ -111,20 +112,25 @@ export async function putUseConnectionPolicy(iam: IAMClient, grant: RoleGrant, c
  * may not read managed ones), so a permission granted by a managed policy is reported as missing
  * with a note saying so; an explicit Deny in an inline policy is reported as such.
  */
-export async function checkUseConnection(iam: IAMClient, role: RoleNeedingConnection, connectionArn: string): Promise<PermissionFinding | undefined> {
+export async function checkUseConnection(
+  iam: IAMClient,
+  role: RoleNeedingConnection,
+  connectionArn: string,
+  context?: PolicyContext,
+): Promise<PermissionFinding | undefined> {
   const parsed = parseRoleArn(role.roleArn);
-  if (!parsed) return finding(role, connectionArn, `${role.roleArn} is not an IAM role ARN.`);
+  if (!parsed) return useConnectionFinding(role, connectionArn, `${role.roleArn} is not an IAM role ARN.`);
   if (parsed.accountId !== connectionArn.split(':')[4]) {
-    return finding(role, connectionArn, `The role is in account ${parsed.accountId}; the broker cannot read its policies.`);
+    return useConnectionFinding(role, connectionArn, `The role is in account ${parsed.accountId}; the broker cannot read its policies.`);
   }
   let documents: string[];
   try {
     documents = await inlinePolicyDocuments(iam, parsed.roleName);
   } catch (error) {
-    if (error instanceof NoSuchEntityException) return finding(role, connectionArn, `The role ${parsed.roleName} does not exist, so the pipeline cannot run.`);
+    if (error instanceof NoSuchEntityException) return useConnectionFinding(role, connectionArn, `The role ${parsed.roleName} does not exist, so the pipeline cannot run.`);
     throw error;
   }
-  const missing = missingUseConnection(documents, connectionArn);
+  const missing = missingUseConnection(documents, connectionArn, context);
   if (missing.length === 0) return undefined;
   const denied = missing.some(({ verdict }) => verdict === 'explicitly-denied');
   const conditional = missing.some(({ verdict }) => verdict === 'conditional');
@@ -157,6 +163,25 @@ async function inlinePolicyDocuments(iam: IAMClient, roleName: string): Promise<
   return documents;
 }
 
+/** The role's tags (every page), or `missing` when the role does not exist; undefined when the ARN is not a role in this account. */
+export async function roleTags(iam: IAMClient, roleArn: string, accountId: string): Promise<Record<string, string> | 'missing' | undefined> {
+  const parsed = parseRoleArn(roleArn);
+  if (!parsed || parsed.accountId !== accountId) return undefined;
+  const tags: Record<string, string> = {};
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await iam.send(new ListRoleTagsCommand({ RoleName: parsed.roleName, Marker: marker }));
+      for (const tag of page.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+  } catch (error) {
+    if (error instanceof NoSuchEntityException) return 'missing';
+    throw error;
+  }
+  return tags;
+}
+
 async function roleExists(iam: IAMClient, roleName: string): Promise<boolean> {
   try {
     await iam.send(new ListRolePoliciesCommand({ RoleName: roleName, MaxItems: 1 }));
@@ -174,11 +199,6 @@ function decodePolicy(document: string): string {
   } catch {
     return document;
   }
-}
-
-function finding(role: RoleNeedingConnection, connectionArn: string, detail: string): PermissionFinding {
-  const spellings = ['codestar-connections', 'codeconnections'].map((prefix) => `${prefix}:UseConnection on ${connectionArn.replace(/:(codestar-connections|codeconnections):/, `:${prefix}:`)}`);
-  return { roleArn: role.roleArn, purpose: role.purpose, missing: spellings, detail };
 }
 
 function dedupe(roles: RoleNeedingConnection[]): RoleNeedingConnection[] {

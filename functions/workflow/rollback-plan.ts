@@ -49,6 +49,17 @@ export function outcomeOf(failure: WorkflowFailure | undefined): { status: Reque
   }
 }
 
+/**
+ * The workflow failure that {@link outcomeOf} turns into a recorded failure, back again: a rollback
+ * taken up anew (the local runtime re-driving a request after a restart) ends as the first one
+ * would have.
+ */
+export function workflowFailureOf(recorded: { code: string; message: string } | undefined): WorkflowFailure {
+  if (!recorded) return { Error: 'Unknown', Cause: 'Unknown' };
+  if (recorded.code === 'ApprovalTimedOut') return { Error: 'States.Timeout', Cause: recorded.message };
+  return { Error: recorded.code, Cause: recorded.message };
+}
+
 /** Lambda errors reach Catch as a JSON Cause `{errorType, errorMessage}`; others as plain text. */
 function causeMessage(cause: string | undefined): string | undefined {
   if (!cause) return undefined;

@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { resolveCloudFormationValue, type LocalResourceNames } from './cloudformation-values.ts';
 import { ensureTables, startDynamoDb } from './runtime/dynamodb.ts';
+import { redriveRequestsInFlight } from './runtime/redrive.ts';
+import { functionOutputWriter, logFormatFrom, type LogFormat } from './runtime/function-output.ts';
 import { createHttpApi, type HttpApiRoute } from './runtime/http-api.ts';
 import { verifyToken } from './runtime/jwt.ts';
 import { LambdaInvocationError, LocalLambda, type LambdaFunctionSpec } from './runtime/lambda-runtime.ts';
 import { ensureLocalPackage, type LocalPackage } from './runtime/local-package.ts';
+import { reportRequestSteps } from './runtime/request-steps.ts';
 import { scheduledJobs } from './runtime/scheduled-jobs.ts';
 import { assertWithinPayloadLimit } from './runtime/step-payload.ts';
 import { sandboxClockTimers } from './runtime/sandbox-clock-timers.ts';
@@ -28,6 +31,8 @@ export interface LocalSystemOptions {
   sandboxPort?: number;
   /** Keep DynamoDB and sandbox state under `<root>/.local/` (default) or only in memory (tests). */
   persist?: boolean;
+  /** Where persisted state lives instead of `<root>/.local/` (a test restarting a system of its own). */
+  stateDirectory?: string;
   /** Extra environment for the handlers (e.g. a faster host-poll policy for tests). */
   environment?: Record<string, string>;
   /** Replaces a state machine's definition before it is registered (benchmarks compare variants). */
@@ -45,8 +50,14 @@ export interface LocalSystemOptions {
   iamEnforcement?: boolean;
   /** Run the packaged, minified bundles (`osls package`) instead of the TypeScript sources. */
   packaged?: boolean;
-  /** Progress lines for people (npm start); tests leave it out. */
+  /** Progress lines for people (npm start, the demo): start-up, then one line per step of each request; tests leave it out. */
   log?: (line: string) => void;
+  /**
+   * What the terminal shows of the functions' own output: `readable` (default), only warnings and
+   * errors, one line each; `json`, every line as they print it (Powertools JSON logs, EMF metrics).
+   * Default: `LOG_FORMAT`.
+   */
+  logFormat?: LogFormat;
 }
 
 export interface LocalSystem {
@@ -96,16 +107,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const persist = options.persist ?? true;
   const iamEnforcement = options.iamEnforcement ?? !/^(off|false|0)$/i.test(process.env.LOCAL_IAM_ENFORCEMENT ?? '');
   const packaged = options.packaged ?? false;
+  const logFormat = options.logFormat ?? logFormatFrom(process.env.LOG_FORMAT);
   const config = await loadServiceConfig({ root: options.root, stage: 'local' });
   // The package is what deploys: the roles IAM will hold, and the bundles Lambda will run.
   const localPackage =
     iamEnforcement || packaged ? await ensureLocalPackage(options.root, { stage: config.stage, region: config.region, log: options.log }) : undefined;
-  const dynamo = await startDynamoDb({ path: persist ? join(options.root, '.local/ddb') : undefined });
+  const stateDirectory = options.stateDirectory ?? join(options.root, '.local');
+  const dynamo = await startDynamoDb({ path: persist ? join(stateDirectory, 'ddb') : undefined });
 
   let stepFunctions!: LocalStepFunctions;
   const sandbox = await Sandbox.start({
     port: options.sandboxPort ?? 4566,
-    statePath: persist ? join(options.root, '.local/sandbox/state.json') : undefined,
+    statePath: persist ? join(stateDirectory, 'sandbox/state.json') : undefined,
     // DynamoDB calls go through the sandbox, which authorises them and passes them on to dynalite.
     dynamoDbUrl: dynamo.url,
     extraModules: (deps) => {
@@ -152,8 +165,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const environment = { ...machineEnvironment, ...aws, ...ownSettings, ...LOCAL_OVERRIDES, ...localDefaults, ...options.environment, ...credentials };
     specs.set(fn.name, { ...handlerLocation(fn, localPackage, packaged), name: fn.name, functionName: fn.functionName, timeoutSeconds: fn.timeoutSeconds, memoryLimitInMB: 256, environment });
   }
-  const lambda = new LocalLambda(specs, { region: config.region, accountId, nowMs: () => sandbox.clock.nowMs() });
+  const output = functionOutputWriter(logFormat);
+  const lambda = new LocalLambda(specs, { region: config.region, accountId, nowMs: () => sandbox.clock.nowMs(), output });
   sandbox.settleBeforeClockMoves = () => settled(lambda, stepFunctions);
+  // For people: one line per step of each request, from the request records' writes.
+  if (options.log) reportRequestSteps(sandbox, functionSettings.TABLE_NAME, options.log);
   const invokeFunction = (name: string): Handler => (event) => lambda.invoke(name, event);
 
   const functionsByArn = new Map(config.functions.map((fn) => [names.attributes[`${fn.logicalId}.Arn`]!, fn.name]));
@@ -208,6 +224,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const server = await listenHttpApi(config, lambda, options.apiPort ?? 3000);
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await configureFakeSlack(sandbox.url, `${apiUrl}/slack/interactions`);
+
+  // Executions live in this process: the requests a previous run left in flight go on from their records.
+  if (persist) {
+    const redriven = await redriveRequestsInFlight({
+      tableName: process.env.TABLE_NAME!,
+      stateMachineArn: process.env.STATE_MACHINE_ARN!,
+      settings: { hostSetupTimeoutSeconds: Number(process.env.HOST_SETUP_TIMEOUT_SECONDS), approvalTimeoutSeconds: Number(process.env.APPROVAL_TIMEOUT_SECONDS) },
+      nowMs: sandbox.clock.nowMs(),
+    });
+    if (redriven.length > 0) options.log?.(`Took up ${redriven.length} request(s) the last run left in flight: ${redriven.map((redrive) => redrive.requestId).join(', ')}`);
+  }
 
   return {
     apiUrl,

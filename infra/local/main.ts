@@ -3,19 +3,24 @@
  * default 4566). State persists under .local/ (delete it to start afresh).
  * `npm start -- --packaged` runs the packaged, minified bundles instead of the sources;
  * LOCAL_IAM_ENFORCEMENT=off lets every AWS call through without IAM's checks.
+ * The terminal shows one line per step of each request, and the functions' warnings and errors;
+ * LOG_FORMAT=json shows the functions' own output instead (Powertools JSON logs, EMF metrics).
  */
 import { fileURLToPath } from 'node:url';
 import { startLocalSystem } from './local-system.ts';
+import { logFormatFrom } from './runtime/function-output.ts';
 import { recordRunningSystem } from './running-system.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const packaged = process.argv.includes('--packaged');
+const logFormat = logFormatFrom(process.env.LOG_FORMAT);
 const started = performance.now();
 const system = await startLocalSystem({
   root,
   apiPort: Number(process.env.PORT ?? 3000),
   sandboxPort: Number(process.env.SANDBOX_PORT ?? 4566),
   packaged,
+  logFormat,
   log: (line) => console.log(line),
 });
 
@@ -31,6 +36,11 @@ console.log(
   system.sandbox.authorizer.enabled
     ? `  IAM:          enforced: each function calls AWS as its role in the packaged template (refusals: ${system.sandbox.url}/_sandbox/iam/enforcement; LOCAL_IAM_ENFORCEMENT=off to switch off)`
     : '  IAM:          not enforced (LOCAL_IAM_ENFORCEMENT=off)',
+);
+console.log(
+  logFormat === 'json'
+    ? "  logs:         one line per request step, and the functions' JSON logs and metrics as they print them (LOG_FORMAT=json)"
+    : "  logs:         one line per request step, and the functions' warnings and errors (LOG_FORMAT=json for all their JSON logs and metrics)",
 );
 console.log(`  a dev token:  TOKEN=$(npm run -s token -- --sub alice@example.com)   (add --admin for an admin)`);
 

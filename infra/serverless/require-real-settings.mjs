@@ -1,8 +1,13 @@
+import { wideGrantableRoles } from './grantable-roles.mjs';
+
 /**
  * A local osls plugin: refuses to package (and so to deploy) a real stage with the placeholder
  * settings serverless.yml falls back to. Those placeholders let `dev` and `local` package offline,
  * but a stage deployed with them would reject every token, refuse every GHES endpoint and every
  * Slack click. Checked before anything is built or cleaned, so a refusal costs a second.
+ *
+ * On every stage, dev and local too, it also refuses a wide grantableRoles (the roles the broker may
+ * put IAM policies on) unless allowWideGrantableRoles is true: see grantable-roles.mjs.
  */
 
 /** Stages that may keep the placeholders: the offline dev package and the local runtime. */
@@ -45,8 +50,9 @@ export default class RequireRealSettings {
 
   check() {
     const stage = this.serverless.getProvider('aws').getStage();
-    if (PLACEHOLDER_STAGES.has(stage)) return;
     const params = this.resolvedParams(stage);
+    this.checkGrantableRoles(params);
+    if (PLACEHOLDER_STAGES.has(stage)) return;
     const problems = CHECKS.flatMap(({ param, refused, problem, fix }) => {
       const value = params[param] == null ? '' : String(params[param]);
       return refused(value) ? [`  - ${param} ${problem(value)}: ${fix}, or pass --param='${param}=…'.`] : [];
@@ -59,6 +65,20 @@ export default class RequireRealSettings {
         `Only the ${[...PLACEHOLDER_STAGES].join(' and ')} stages may package with them (see README, "Packaging for AWS").`,
       ].join('\n'),
       'PLACEHOLDER_SETTINGS',
+    );
+  }
+
+  checkGrantableRoles(params) {
+    const wide = wideGrantableRoles(params.grantableRoles);
+    if (wide === undefined || String(params.allowWideGrantableRoles ?? '').trim().toLowerCase() === 'true') return;
+    throw new this.serverless.classes.Error(
+      [
+        `Refusing to package with a wide grantableRoles: ${wide}.`,
+        '  The attach and rollback functions hold iam:PutRolePolicy on those roles. Keep it to where your pipeline roles live',
+        "  (default role/service-role/*, e.g. --param='grantableRoles=role/pipelines/*'), grant by tags (grantPipelinePermissions=tag-based, no IAM written),",
+        "  or, knowingly, --param='allowWideGrantableRoles=true' (see README, \"Attaching to the pipeline\").",
+      ].join('\n'),
+      'WIDE_GRANTABLE_ROLES',
     );
   }
 

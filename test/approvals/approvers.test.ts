@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   approvalPolicyFor,
   ApproversConfigError,
@@ -40,10 +40,26 @@ describe('parseApproversConfig', () => {
     expect(() => parseApproversConfig(text)).toThrow(ApproversConfigError);
     expect(() => parseApproversConfig(text)).toThrow(message);
   });
+
+  it.each(['null', '"text"', '42', 'true'])('refuses the JSON value %s with its own error', (text) => {
+    expect(() => parseApproversConfig(text)).toThrow(expect.objectContaining({ name: 'ApproversConfigError' }));
+  });
+
+  it('takes only whole Slack ids: users U… or W…, user groups S…, channels C… or G…', () => {
+    const valid = (entry: unknown) => () => parseApproversConfig(JSON.stringify({ default: entry }));
+    for (const user of ['U0ALICE!', 'xU0ALICE']) expect(valid({ users: [user] }), user).toThrow(ApproversConfigError);
+    for (const userGroup of ['S0PLATFORM!', 'xS0PLATFORM', 'S0']) expect(valid({ userGroups: [userGroup] }), userGroup).toThrow(ApproversConfigError);
+    for (const channel of ['C0LEADS!', 'xC0LEADS', 'D0LEADS', 'C0', 'C0leads']) expect(valid({ escalation: { channel } }), channel).toThrow(ApproversConfigError);
+    for (const channel of ['C0LEADS', 'G0PRIVATE', 'C01']) expect(valid({ escalation: { channel } })(), channel).toMatchObject({ default: { escalation: { channel } } });
+  });
 });
 
 describe('approvalPolicyFor', () => {
-  const config = parseApproversConfig(CONFIG);
+  // Parsed inside each test, not while the file loads, so mutation testing can tell which tests use it.
+  let config: ReturnType<typeof parseApproversConfig>;
+  beforeEach(() => {
+    config = parseApproversConfig(CONFIG);
+  });
 
   it('uses an endpoint’s own approvers instead of the default’s, and falls back to the default’s escalation', () => {
     expect(approvalPolicyFor(config, 'https://ghe.example.com')).toEqual({

@@ -1,8 +1,8 @@
 import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
 import { InvalidToken, SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decideApproval } from '../../functions/approvals/decide.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { decideApproval, resumeWorkflow } from '../../functions/approvals/decide.ts';
 import { ApprovalStore, newApprovalId } from '../../functions/requests/approvals.ts';
 import { BrokerStore } from '../../functions/requests/store.ts';
 import { startBrokerTable, TEST_TABLE } from '../helpers/broker-table.ts';
@@ -91,6 +91,34 @@ describe('deciding an approval', () => {
     expect(await decideApproval(other, 'approve', 'u1', dependencies)).toMatchObject({ kind: 'already-decided', status: 'EXPIRED' });
   });
 
+  it.each([
+    ['throttled', () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })],
+    ['unreachable', () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' })],
+  ])('does not expire the approval when Step Functions is %s: the decision stands, fails loudly, and is delivered on a retry', async (_, failure) => {
+    stepFunctions.on(SendTaskSuccessCommand).rejectsOnce(failure());
+    const approval = await pendingApproval();
+    await expect(decideApproval(approval, 'approve', 'u1', dependencies)).rejects.toThrow();
+    const decided = await approvals.get(approval.approvalId);
+    expect(decided).toMatchObject({ status: 'APPROVED', decidedBy: 'u1', taskToken: approval.taskToken });
+    // Nothing said the wait is over: the workflow still gets the decision when it is handed over again.
+    expect(await resumeWorkflow(decided!, new SFNClient({}))).toBe('resumed');
+    expect(stepFunctions.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input.taskToken)).toEqual([approval.taskToken, approval.taskToken]);
+    expect((await approvals.get(approval.approvalId))?.status).toBe('APPROVED');
+  });
+
+  it('rejects a throttled Reject the same way: still REJECTED, not EXPIRED', async () => {
+    stepFunctions.on(SendTaskFailureCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const approval = await pendingApproval();
+    await expect(decideApproval(approval, 'reject', 'u2', dependencies)).rejects.toThrow();
+    expect((await approvals.get(approval.approvalId))?.status).toBe('REJECTED');
+  });
+
+  it('hands nothing to the workflow for an approval that has no decision', async () => {
+    const approval = await pendingApproval();
+    await expect(resumeWorkflow(approval, new SFNClient({}))).rejects.toThrow();
+    expect(stepFunctions.calls()).toHaveLength(0);
+  });
+
   it('lets a retried wait that opens after the decision pass it on with its own token', async () => {
     const approval = await pendingApproval();
     expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toMatchObject({ kind: 'decided' });
@@ -124,5 +152,65 @@ describe('deciding an approval', () => {
     expect(connections.calls()).toHaveLength(0);
     expect(stepFunctions.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
     expect((await store.getRequest(approval.requestId)).timeline.at(-1)).toMatchObject({ actor: 'aws-console', message: 'Approved: the handshake is done in the AWS console.' });
+  });
+});
+
+describe('deciding an approval: what is asked and what is handed on', () => {
+  it('asks AWS about this request’s connection, and keeps the approval open while AWS shows no connection', async () => {
+    connections.on(GetConnectionCommand).resolves({});
+    const approval = await pendingApproval();
+    expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toMatchObject({ kind: 'handshake-pending', connectionStatus: 'UNKNOWN' });
+    expect(connections.commandCalls(GetConnectionCommand)[0]!.args[0].input).toEqual({ ConnectionArn: CONNECTION });
+    expect((await approvals.get(approval.approvalId))?.status).toBe('PENDING');
+    expect(stepFunctions.calls()).toHaveLength(0);
+  });
+
+  it('changes nothing and asks nobody for an approval already decided', async () => {
+    const approval = await pendingApproval();
+    const decided = { ...approval, status: 'REJECTED' as const, decidedBy: 'u0' };
+    expect(await decideApproval(decided, 'approve', 'u1', dependencies)).toEqual({ kind: 'already-decided', status: 'REJECTED', decidedBy: 'u0' });
+    expect(connections.calls()).toHaveLength(0);
+    expect(stepFunctions.calls()).toHaveLength(0);
+    expect((await approvals.get(approval.approvalId))?.status).toBe('PENDING');
+  });
+
+  it('hands the workflow who decided and when', async () => {
+    const approval = await pendingApproval();
+    const outcome = await decideApproval(approval, 'approve', 'u1', dependencies);
+    expect(outcome.kind).toBe('decided');
+    const { decidedAt } = (outcome as { approval: { decidedAt?: string } }).approval;
+    expect(JSON.parse(String(stepFunctions.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output))).toEqual({ decidedBy: 'u1', decidedAt });
+    expect(decidedAt).toEqual(expect.any(String));
+  });
+
+  it('records a rejection on the timeline as the approval step, by who rejected', async () => {
+    const approval = await pendingApproval();
+    expect(await decideApproval(approval, 'reject', 'u9', dependencies)).toMatchObject({ kind: 'decided', approval: { status: 'REJECTED', decidedBy: 'u9' } });
+    expect((await store.getRequest(approval.requestId)).timeline).toEqual([expect.objectContaining({ step: 'approval', actor: 'u9', message: 'Rejected.' })]);
+  });
+
+  it('reports an approval that vanished while it was being decided as expired', async () => {
+    const approval = await pendingApproval();
+    const lost = vi.spyOn(approvals, 'decide').mockResolvedValueOnce(undefined);
+    const gone = vi.spyOn(approvals, 'get').mockResolvedValueOnce(undefined);
+    try {
+      expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toEqual({ kind: 'already-decided', status: 'EXPIRED', decidedBy: undefined });
+    } finally {
+      lost.mockRestore();
+      gone.mockRestore();
+    }
+    expect(stepFunctions.calls()).toHaveLength(0);
+  });
+
+  it('expires a decision whose token closed when the approval record is gone as well', async () => {
+    stepFunctions.on(SendTaskSuccessCommand).rejects(timedOut());
+    const approval = await pendingApproval();
+    // The record is removed (its TTL) right after the decision was written.
+    const gone = vi.spyOn(approvals, 'get').mockResolvedValue(undefined);
+    try {
+      expect(await decideApproval(approval, 'approve', 'u1', dependencies)).toEqual({ kind: 'already-decided', status: 'EXPIRED', tooLate: true });
+    } finally {
+      gone.mockRestore();
+    }
   });
 });

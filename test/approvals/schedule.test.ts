@@ -19,6 +19,7 @@ describe('validApprovalSchedule', () => {
     [{ reminderAfterSeconds: 1, escalateAfterSeconds: 3, timeoutSeconds: 3 }, 'and that before the timeout'],
   ])('refuses a schedule that is not whole seconds in the order reminder < escalation < timeout (%o)', (schedule, message) => {
     expect(() => validApprovalSchedule(schedule)).toThrow(ApprovalScheduleError);
+    expect(() => validApprovalSchedule(schedule)).toThrow(expect.objectContaining({ name: 'ApprovalScheduleError' }));
     expect(() => validApprovalSchedule(schedule)).toThrow(message);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { connectionConsoleUrl, pipelineConsoleUrl } from '../../functions/core/console-links.ts';
 import type { FindingType, Inventory, UnreadableResource } from '../../functions/audit/model.ts';
 import { evaluate, findingKey } from '../../functions/audit/rules/index.ts';
 import { connection, connectionArn, context, host, hostArn, hoursBefore, inventory, pipeline, record, useConnectionDocument } from './fixtures.ts';
@@ -168,7 +169,8 @@ describe('requests whose execution ended', () => {
   it('is quiet for running executions and terminal records, and reports a request that never started', () => {
     const running = inventory({ requests: [record('r1', { status: 'WAITING_FOR_APPROVAL', executionArn: execution })], executions: { [execution]: { executionArn: execution, status: 'RUNNING' } } });
     expect(findings(running, 'REQUEST_EXECUTION_ENDED')).toEqual([]);
-    const finished = inventory({ requests: [record('r1', { status: 'COMPLETED', executionArn: execution })], executions: {} });
+    // Terminal: its execution ended long ago, as it should have.
+    const finished = inventory({ requests: [record('r1', { status: 'COMPLETED', executionArn: execution })], executions: { [execution]: { executionArn: execution, status: 'SUCCEEDED', stopDate: hoursBefore(2) } } });
     expect(findings(finished, 'REQUEST_EXECUTION_ENDED')).toEqual([]);
     const neverStarted = inventory({ requests: [record('r1', { status: 'ACCEPTED', createdAt: hoursBefore(1) })] });
     expect(findings(neverStarted, 'REQUEST_EXECUTION_ENDED')[0]!.message).toContain('no workflow was ever started');
@@ -268,12 +270,285 @@ describe('resources the auditor may not read', () => {
   });
 });
 
+describe('what each rule looks at', () => {
+  const kinds = (input: Inventory) => evaluate(input, context).map((finding) => [finding.type, finding.resourceKind, finding.severity]);
+
+  it('never reports an AVAILABLE (or ERROR) host or connection as PENDING too long, however old', () => {
+    const old = hoursBefore(24 * 30);
+    const input = inventory({
+      hosts: [host('h1', { firstSeenAt: old }), host('h2', { status: 'ERROR', firstSeenAt: old })],
+      connections: [connection('c1', { hostArn: hostArn('h1'), firstSeenAt: old }), connection('c2', { status: 'ERROR', hostArn: hostArn('h1'), firstSeenAt: old })],
+      pipelines: [pipeline('payments', connectionArn('c1'))],
+      requests: [record('r1', { hostArn: hostArn('h1'), connectionArn: connectionArn('c1'), createdAt: old })],
+    });
+    expect(findings(input, 'HOST_PENDING_TOO_LONG')).toEqual([]);
+    expect(findings(input, 'CONNECTION_PENDING_TOO_LONG')).toEqual([]);
+  });
+
+  it('waits until a PENDING host or connection is older than the threshold, not when it reaches it', () => {
+    const at = (hours: number) =>
+      inventory({ hosts: [host('h1', { status: 'PENDING', firstSeenAt: hoursBefore(hours) })], connections: [connection('c1', { status: 'PENDING', hostArn: hostArn('h1'), firstSeenAt: hoursBefore(hours) })] });
+    expect(findings(at(24), 'HOST_PENDING_TOO_LONG')).toEqual([]);
+    expect(findings(at(24), 'CONNECTION_PENDING_TOO_LONG')).toEqual([]);
+    expect(findings(at(24.1), 'HOST_PENDING_TOO_LONG')).toHaveLength(1);
+    expect(findings(at(24.1), 'CONNECTION_PENDING_TOO_LONG')).toHaveLength(1);
+  });
+
+  it('names the kind and severity of every finding, as the API and the report filter on them', () => {
+    const input = inventory({
+      hosts: [host('p', { status: 'PENDING', firstSeenAt: hoursBefore(30) }), host('v', { status: 'VPC_CONFIG_FAILED_INITIALIZATION' }), host('e', { status: 'ERROR' }), host('empty')],
+      connections: [connection('cp', { status: 'PENDING', hostArn: hostArn('e'), firstSeenAt: hoursBefore(30) }), connection('ce', { status: 'ERROR', hostArn: hostArn('e') }), connection('cu', { hostArn: hostArn('e') })],
+    });
+    expect(kinds(input)).toEqual([
+      ['CONNECTION_ERROR', 'connection', 'critical'],
+      ['HOST_ERROR', 'host', 'critical'],
+      ['HOST_VPC_INIT_FAILED', 'host', 'high'],
+      ['CONNECTION_PENDING_TOO_LONG', 'connection', 'medium'],
+      ['HOST_PENDING_TOO_LONG', 'host', 'medium'],
+      ['CONNECTION_UNUSED', 'connection', 'low'],
+      ['HOST_WITHOUT_CONNECTIONS', 'host', 'low'],
+    ]);
+  });
+
+  it('counts a host as used when any one connection is on it', () => {
+    const input = inventory({ hosts: [host('h1'), host('h2')], connections: [connection('c1', { hostArn: hostArn('h2') }), connection('c2', { hostArn: hostArn('h1') })] });
+    expect(findings(input, 'HOST_WITHOUT_CONNECTIONS')).toEqual([]);
+  });
+
+  it('ages a PENDING connection from its "connection" timeline step, else when it began waiting, else its request', () => {
+    const pending = connection('c1', { status: 'PENDING', firstSeenAt: hoursBefore(1) });
+    const ageOf = (overrides: Partial<ReturnType<typeof record>>) =>
+      findings(inventory({ connections: [pending], requests: [record('r1', { status: 'WAITING_FOR_APPROVAL', connectionArn: pending.arn, ...overrides })] }), 'CONNECTION_PENDING_TOO_LONG')[0]?.ageHours;
+    const steps = [
+      { at: hoursBefore(60), step: 'host-setup', actor: 'system', message: 'asked' },
+      { at: hoursBefore(30), step: 'connection', actor: 'system', message: 'created' },
+    ];
+    expect(ageOf({ createdAt: hoursBefore(70), timeline: steps })).toBe(30);
+    expect(ageOf({ createdAt: hoursBefore(70), waitingFor: { what: 'handshake', who: 'approvers', since: hoursBefore(26) } })).toBe(26);
+    expect(ageOf({ createdAt: hoursBefore(28) })).toBe(28);
+    // A record with an unreadable time does not make the connection look older or newer.
+    expect(ageOf({ createdAt: hoursBefore(28), waitingFor: { what: 'handshake', who: 'approvers', since: 'not a time' } })).toBe(28);
+  });
+
+  it('names the approver of whichever request waits on the connection', () => {
+    const pending = connection('c1', { status: 'PENDING', firstSeenAt: hoursBefore(40) });
+    const input = inventory({
+      connections: [pending],
+      requests: [
+        record('r1', { status: 'FAILED', connectionArn: pending.arn, createdAt: hoursBefore(40) }),
+        record('r2', { status: 'WAITING_FOR_APPROVAL', connectionArn: pending.arn, createdAt: hoursBefore(30), waitingFor: { what: 'handshake', who: 'approvers', since: hoursBefore(30) } }),
+      ],
+    });
+    expect(findings(input, 'CONNECTION_PENDING_TOO_LONG')[0]).toMatchObject({ approver: 'approvers', owner: 'r1-owner@example.com', requestId: 'r1' });
+    const nobody = inventory({ connections: [pending], requests: [record('r1', { status: 'WAITING_FOR_APPROVAL', connectionArn: pending.arn, createdAt: hoursBefore(40) })] });
+    expect(findings(nobody, 'CONNECTION_PENDING_TOO_LONG')[0]).not.toHaveProperty('approver');
+  });
+
+  it('owns a resource to the request that created the host, else the earliest request, else its tags', () => {
+    const reused = record('r-early', { hostArn: hostArn('h1'), createdAt: hoursBefore(50) });
+    const creator = record('r-creator', { hostArn: hostArn('h1').replace(':codestar-connections:', ':codeconnections:'), hostCreatedByRequest: true, createdAt: hoursBefore(40) });
+    const elsewhere = record('r-other-host', { hostArn: hostArn('h9'), hostCreatedByRequest: true, connectionArn: connectionArn('c1'), createdAt: hoursBefore(45) });
+    const input = inventory({
+      hosts: [host('h1', { status: 'ERROR' }), host('tagged', { status: 'ERROR', tags: { 'connection-broker:requester': 'tina@example.com', 'connection-broker:request-id': 'r-tag' } })],
+      connections: [connection('c1', { status: 'ERROR' })],
+      requests: [reused, creator, elsewhere, record('r-first', { connectionArn: connectionArn('c1'), createdAt: hoursBefore(60) })],
+    });
+    expect(findings(input, 'HOST_ERROR').map(({ resource, owner, requestId }) => [resource, owner, requestId])).toEqual([
+      [hostArn('h1'), 'r-creator-owner@example.com', 'r-creator'],
+      [hostArn('tagged'), 'tina@example.com', 'r-tag'],
+    ]);
+    // The request that created another host did not create this connection: the earliest request owns it.
+    expect(findings(input, 'CONNECTION_ERROR')[0]).toMatchObject({ owner: 'r-first-owner@example.com', requestId: 'r-first' });
+  });
+
+  it('gives quota findings from the configured share: none without a quota, high from 95 %, critical at the quota', () => {
+    const hosts = (count: number) => Array.from({ length: count }, (_, index) => host(`h${index}`, { status: 'PENDING' }));
+    const quota = (count: number, hostQuota: number) =>
+      quotaFindings(evaluate(inventory({ hosts: hosts(count) }), { ...context, thresholds: { ...context.thresholds, hostQuota } }));
+    const quotaFindings = (all: ReturnType<typeof evaluate>) => all.filter((finding) => finding.type === 'QUOTA_HEADROOM_LOW').map(({ severity, resourceKind }) => [severity, resourceKind]);
+    expect(quota(3, 0)).toEqual([]);
+    expect(quota(16, 20)).toEqual([['medium', 'account']]);
+    expect(quota(19, 20)).toEqual([['high', 'account']]);
+    expect(quota(20, 20)).toEqual([['critical', 'account']]);
+    expect(quota(15, 20)).toEqual([]);
+  });
+});
+
+describe('requests whose execution ended: which requests', () => {
+  const EXECUTION = 'arn:aws:states:us-east-1:111111111111:execution:m:r1';
+  const ended = (status: 'SUCCEEDED' | 'FAILED' | 'ABORTED', stopHoursAgo: number) => ({ [EXECUTION]: { executionArn: EXECUTION, status, stopDate: hoursBefore(stopHoursAgo) } });
+
+  it.each(['COMPLETED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELLED'] as const)('does not flag a %s request whose execution has ended', (status) => {
+    const input = inventory({ requests: [record('r1', { status, executionArn: EXECUTION })], executions: ended(status === 'COMPLETED' ? 'SUCCEEDED' : 'FAILED', 5) });
+    expect(evaluate(input, context)).toEqual([]);
+    expect(evaluate(inventory({ requests: [record('r1', { status, createdAt: hoursBefore(5) })] }), context)).toEqual([]);
+  });
+
+  it('gives a stopped execution and a request never started 15 minutes before flagging them', () => {
+    const stopped = (hours: number) => inventory({ requests: [record('r1', { status: 'WAITING_FOR_APPROVAL', executionArn: EXECUTION })], executions: ended('ABORTED', hours) });
+    expect(evaluate(stopped(0.2), context)).toEqual([]);
+    const running = inventory({ requests: [record('r1', { status: 'WAITING_FOR_APPROVAL', executionArn: EXECUTION })], executions: { [EXECUTION]: { executionArn: EXECUTION, status: 'RUNNING' } } });
+    expect(evaluate(running, context)).toEqual([]);
+    expect(evaluate(inventory({ requests: [record('r1', { status: 'WAITING_FOR_APPROVAL', executionArn: EXECUTION })] }), context)).toEqual([]);
+    expect(findings(stopped(0.3), 'REQUEST_EXECUTION_ENDED')).toHaveLength(1);
+    const neverStarted = (hours: number) => inventory({ requests: [record('r1', { status: 'ACCEPTED', createdAt: hoursBefore(hours) })] });
+    expect(evaluate(neverStarted(0.2), context)).toEqual([]);
+    expect(findings(neverStarted(0.3), 'REQUEST_EXECUTION_ENDED')[0]).toMatchObject({ resource: 'r1', resourceKind: 'request', severity: 'high', owner: 'r1-owner@example.com', requestId: 'r1' });
+  });
+});
+
+describe('drift: which source action is ours', () => {
+  const completed = (attachment?: { stageName: string; actionName: string }, sourceActionName?: string) =>
+    record('r1', {
+      connectionArn: connectionArn('c1'),
+      pipeline: { name: 'payments', fullRepositoryId: 'o/r', branchName: 'main', outputArtifactFormat: 'CODE_ZIP', detectChanges: true, ...(sourceActionName ? { sourceActionName } : {}) },
+      ...(attachment ? { attachment: { ...attachment, previousAction: {}, pipelineVersion: 2 } } : {}),
+    });
+  const sources = (...actions: { stageName: string; actionName: string; connection?: string }[]) =>
+    pipeline('payments', undefined, {
+      sourceActions: actions.map(({ stageName, actionName, connection: used }) => ({ stageName, actionName, provider: used ? 'CodeStarSourceConnection' : 'S3', ...(used ? { connectionArn: connectionArn(used) } : {}) })),
+    });
+  const drift = (request: ReturnType<typeof record>, ...actions: Parameters<typeof sources>) => findings(inventory({ requests: [request], pipelines: [sources(...actions)] }), 'PIPELINE_SOURCE_DRIFT');
+
+  it('finds the action in the stage we attached it in, not one of the same name elsewhere', () => {
+    const ours = completed({ stageName: 'Source', actionName: 'App' });
+    expect(drift(ours, { stageName: 'Other', actionName: 'App', connection: 'other' }, { stageName: 'Source', actionName: 'App', connection: 'c1' })).toEqual([]);
+    expect(drift(ours, { stageName: 'Other', actionName: 'App', connection: 'c1' }, { stageName: 'Source', actionName: 'App', connection: 'other' })).toHaveLength(1);
+  });
+
+  it('reads older records: the action the request named, or any action on the connection', () => {
+    expect(drift(completed(undefined, 'App'), { stageName: 'Source', actionName: 'App', connection: 'c1' })).toEqual([]);
+    expect(drift(completed(undefined, 'App'), { stageName: 'Source', actionName: 'Other', connection: 'c1' })).toHaveLength(1);
+    expect(drift(completed(), { stageName: 'Source', actionName: 'Anything', connection: 'c1' })).toEqual([]);
+    expect(drift(completed(), { stageName: 'Source', actionName: 'Anything', connection: 'other' })[0]).toMatchObject({ severity: 'high', resourceKind: 'pipeline', resource: 'payments', requestId: 'r1' });
+  });
+
+  it('links the drifted pipeline in the connection’s account and Region, and a deleted one not at all', () => {
+    const [rewired] = drift(completed({ stageName: 'Source', actionName: 'App' }), { stageName: 'Source', actionName: 'App', connection: 'other' });
+    expect(rewired!.link).toBe(pipelineConsoleUrl('arn:aws:codepipeline:us-east-1:111111111111:payments'));
+    const [deleted] = findings(inventory({ requests: [completed({ stageName: 'Source', actionName: 'App' })] }), 'PIPELINE_SOURCE_DRIFT');
+    expect(deleted!.link).toBeUndefined();
+  });
+
+  it('checks the roles granted by ARN or name, and the pipeline role under a path', () => {
+    const both = useConnectionDocument(['codestar-connections:UseConnection', 'codeconnections:UseConnection']);
+    const grants = [{ roleArn: 'arn:aws:iam::111111111111:role/team/granted', roleName: '', policyName: 'broker-use-connection', purpose: 'pipeline role' }];
+    const request = { ...completed({ stageName: 'Source', actionName: 'App' }), grants };
+    const lacking = (roles: Inventory['roles'], withGrants = true) =>
+      findings(
+        inventory({ requests: [withGrants ? request : completed({ stageName: 'Source', actionName: 'App' })], pipelines: [pipeline('payments', connectionArn('c1'), { roleArn: 'arn:aws:iam::111111111111:role/service-role/x/payments-role' })], roles }),
+        'ROLE_LACKS_USE_CONNECTION',
+      ).map((finding) => finding.resource);
+    expect(lacking({ granted: { roleName: 'granted', exists: true, policies: [] } })).toEqual(['granted']);
+    expect(lacking({ granted: { roleName: 'granted', exists: true, policies: [{ name: 'broker-use-connection', document: both }] } })).toEqual([]);
+    expect(lacking({ 'payments-role': { roleName: 'payments-role', exists: true, policies: [] } }, false)).toEqual(['payments-role']);
+  });
+});
+
+describe('unreadable resources: owner and link by kind', () => {
+  it('owns and links an unreadable connection, and neither for a pipeline or role', () => {
+    const input = inventory({
+      unreadable: [
+        { resource: connectionArn('c1'), resourceKind: 'connection', action: 'codestar-connections:ListTagsForResource', error: 'AccessDenied', lastKnown: false },
+        { resource: 'payments', resourceKind: 'pipeline', action: 'codepipeline:GetPipeline', error: 'AccessDenied', lastKnown: true },
+        { resource: 'payments-role', resourceKind: 'role', action: 'iam:GetRolePolicy', error: 'AccessDenied', lastKnown: false },
+      ],
+      requests: [record('r1', { connectionArn: connectionArn('c1') })],
+    });
+    const [conn, pipe, role] = findings(input, 'RESOURCE_UNREADABLE');
+    expect(conn).toMatchObject({ resource: connectionArn('c1'), owner: 'r1-owner@example.com', requestId: 'r1', link: connectionConsoleUrl(connectionArn('c1')) });
+    for (const other of [pipe, role]) {
+      expect(other).not.toHaveProperty('owner');
+      expect(other).not.toHaveProperty('link');
+    }
+  });
+});
+
 describe('evaluate', () => {
-  it('orders findings most severe first, and keys them by type and resource', () => {
-    const input = inventory({ hosts: [host('a', { tags: {} }), host('b', { status: 'ERROR' })], connections: [connection('c', { hostArn: hostArn('a') })] });
+  it('orders findings most severe first, then by type, resource and request, whatever order the rules run in', () => {
+    const gone = (id: string, hoursAgo: number) =>
+      record(id, {
+        createdAt: hoursBefore(hoursAgo),
+        connectionArn: connectionArn('x'),
+        pipeline: { name: 'gone', fullRepositoryId: 'o/r', branchName: 'main', outputArtifactFormat: 'CODE_ZIP', detectChanges: true },
+        attachment: { stageName: 'Source', actionName: 'Source', previousAction: {}, pipelineVersion: 2 },
+      });
+    const input = inventory({
+      // The rules run hosts first; each finding below comes from a different place in that order.
+      hosts: [
+        host('p', { status: 'PENDING', firstSeenAt: hoursBefore(30) }),
+        host('v', { status: 'VPC_CONFIG_FAILED_INITIALIZATION' }),
+        host('e2', { status: 'ERROR' }),
+        host('e1', { status: 'ERROR' }),
+        host('a', { tags: {} }),
+      ],
+      connections: [connection('x', { status: 'ERROR' })],
+      // All name connection x; the oldest request owns it.
+      requests: [gone('r2', 48), gone('r3', 49), gone('r1', 50)],
+    });
     const result = evaluate(input, context);
-    expect(result[0]!.severity).toBe('critical');
-    expect(result.at(-1)!.severity).toBe('info');
-    expect(findingKey(result[0]!)).toBe(`HOST_ERROR|${hostArn('b')}|`);
+    expect(result.map((finding) => [finding.severity, finding.type, finding.resource, finding.requestId])).toEqual([
+      ['critical', 'CONNECTION_ERROR', connectionArn('x'), 'r1'],
+      ['critical', 'HOST_ERROR', hostArn('e1'), undefined],
+      ['critical', 'HOST_ERROR', hostArn('e2'), undefined],
+      ['high', 'HOST_VPC_INIT_FAILED', hostArn('v'), undefined],
+      ['high', 'PIPELINE_SOURCE_DRIFT', 'gone', 'r1'],
+      ['high', 'PIPELINE_SOURCE_DRIFT', 'gone', 'r2'],
+      ['high', 'PIPELINE_SOURCE_DRIFT', 'gone', 'r3'],
+      ['medium', 'HOST_PENDING_TOO_LONG', hostArn('p'), undefined],
+      ['low', 'HOST_WITHOUT_CONNECTIONS', hostArn('a'), undefined],
+      ['info', 'UNMANAGED_RESOURCE', hostArn('a'), undefined],
+    ]);
+  });
+
+  it('keys findings by type, resource and request, so one problem keeps its key across audits', () => {
+    const input = inventory({ hosts: [host('b', { status: 'ERROR' })] });
+    expect(findingKey(evaluate(input, context)[0]!)).toBe(`HOST_ERROR|${hostArn('b')}|`);
+    expect(findingKey({ type: 'PIPELINE_SOURCE_DRIFT', severity: 'high', resource: 'payments', resourceKind: 'pipeline', requestId: 'r1', message: '', fix: '' })).toBe('PIPELINE_SOURCE_DRIFT|payments|r1');
+  });
+
+  it('finds nothing at all in a healthy account', () => {
+    const healthy = inventory({
+      hosts: [host('h1')],
+      connections: [connection('c1')],
+      pipelines: [pipeline('payments', connectionArn('c1'))],
+      roles: { 'payments-role': { roleName: 'payments-role', exists: true, policies: [{ name: 'p', document: useConnectionDocument(['codestar-connections:UseConnection', 'codeconnections:UseConnection']) }] } },
+      requests: [
+        record('r1', {
+          hostArn: hostArn('h1'),
+          hostCreatedByRequest: true,
+          connectionArn: connectionArn('c1'),
+          executionArn: 'arn:aws:states:us-east-1:111111111111:execution:m:r1',
+          pipeline: { name: 'payments', fullRepositoryId: 'o/r', branchName: 'main', outputArtifactFormat: 'CODE_ZIP', detectChanges: true },
+          attachment: { stageName: 'Source', actionName: 'Source', previousAction: {}, pipelineVersion: 2 },
+        }),
+        // Requests that ended without a connection, or never attached a pipeline, leave nothing to check.
+        record('r2', { status: 'FAILED', executionArn: 'arn:aws:states:us-east-1:111111111111:execution:m:r2' }),
+        record('r3', { connectionArn: connectionArn('c1') }),
+      ],
+      executions: {
+        'arn:aws:states:us-east-1:111111111111:execution:m:r1': { executionArn: 'arn:aws:states:us-east-1:111111111111:execution:m:r1', status: 'SUCCEEDED', stopDate: hoursBefore(40) },
+        'arn:aws:states:us-east-1:111111111111:execution:m:r2': { executionArn: 'arn:aws:states:us-east-1:111111111111:execution:m:r2', status: 'FAILED', stopDate: hoursBefore(40) },
+      },
+    });
+    expect(evaluate(healthy, context)).toEqual([]);
+  });
+
+  it('concludes nothing from a pipeline or role it could not read, nor from a PENDING connection still within its time', () => {
+    const input = inventory({
+      connections: [connection('young', { status: 'PENDING', firstSeenAt: hoursBefore(2) })],
+      pipelines: [pipeline('payments', undefined, { sourceActions: [], unread: true })],
+      roles: { granted: { roleName: 'granted', exists: true, policies: [], unread: true } },
+      requests: [
+        record('r1', {
+          createdAt: hoursBefore(2),
+          connectionArn: connectionArn('young'),
+          pipeline: { name: 'payments', fullRepositoryId: 'o/r', branchName: 'main', outputArtifactFormat: 'CODE_ZIP', detectChanges: true },
+          attachment: { stageName: 'Source', actionName: 'Source', previousAction: {}, pipelineVersion: 2 },
+          grants: [{ roleArn: 'arn:aws:iam::111111111111:role/granted', roleName: 'granted', policyName: 'p', purpose: 'pipeline role' }],
+        }),
+      ],
+    });
+    expect(evaluate(input, context)).toEqual([]);
   });
 });

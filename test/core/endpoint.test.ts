@@ -122,6 +122,57 @@ describe('normaliseProviderEndpoint', () => {
     }
   });
 
+  it('refuses every multicast (224–239) and reserved (240–255) IPv4 address, and allows the unicast ones beside them', () => {
+    for (const address of ['224.0.0.1', '230.1.2.3', '239.255.255.250', '240.0.0.1', '250.1.2.3', '255.255.255.254', '[::ffff:239.1.2.3]', '[::ffff:240.0.0.1]']) {
+      expect(() => normaliseProviderEndpoint(`https://${address}`), address).toThrow(InvalidProviderEndpointError);
+    }
+    for (const address of ['223.255.255.254', '1.2.3.4', '126.0.0.1', '128.0.0.1']) {
+      expect(normaliseProviderEndpoint(`https://${address}`).isIpAddress, address).toBe(true);
+    }
+  });
+
+  it('refuses only 169.254.x.x as link-local, not its neighbours', () => {
+    expect(() => normaliseProviderEndpoint('https://169.254.0.1')).toThrow(InvalidProviderEndpointError);
+    for (const address of ['169.253.0.1', '169.255.0.1', '170.254.0.1', '10.169.254.1']) {
+      expect(normaliseProviderEndpoint(`https://${address}`).host, address).toBe(address);
+    }
+  });
+
+  it('judges only ::ffff:a.b.c.d as an IPv4 address inside IPv6', () => {
+    expect(() => normaliseProviderEndpoint('https://[::ffff:a9fe:a9fe]')).toThrow(InvalidProviderEndpointError);
+    for (const address of ['[::1:7f00:1]', '[2001:db8::ffff:7f00:1]']) {
+      expect(normaliseProviderEndpoint(`https://${address}`).host, address).toBe(address);
+    }
+  });
+
+  it('reads a host name that starts with an IPv4 address as a name', () => {
+    expect(normaliseProviderEndpoint('https://1.2.3.4.example.com')).toMatchObject({ host: '1.2.3.4.example.com', isIpAddress: false });
+  });
+
+  it('refuses a host name longer than DNS allows (253 characters), and allows one that fits', () => {
+    const name = (lastLabel: number) => ['a'.repeat(63), 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(lastLabel)].join('.');
+    expect(name(61)).toHaveLength(253);
+    expect(normaliseProviderEndpoint(`https://${name(61)}`).host).toBe(name(61));
+    expect(() => normaliseProviderEndpoint(`https://${name(62)}`)).toThrow(InvalidProviderEndpointError);
+  });
+
+  it('accepts valid internationalised labels and refuses punycode that does not decode to letters, or not back', () => {
+    expect(normaliseProviderEndpoint('https://xn--55qx5d.example.com').host).toBe('xn--55qx5d.example.com');
+    for (const label of ['xn--gh-vxx', 'xn---2uu']) {
+      expect(() => normaliseProviderEndpoint(`https://${label}.example.com`), label).toThrow(InvalidProviderEndpointError);
+    }
+  });
+
+  it('accepts a normalised URL of exactly 512 characters and refuses one longer', () => {
+    const url = (length: number) => `https://ghe.example.com/${'a'.repeat(length - 'https://ghe.example.com/'.length)}`;
+    expect(normaliseProviderEndpoint(url(512)).url).toHaveLength(512);
+    expect(() => normaliseProviderEndpoint(url(513))).toThrow(InvalidProviderEndpointError);
+  });
+
+  it('refuses what is not a string with its own error, not a TypeError', () => {
+    expect(() => normaliseProviderEndpoint(42 as unknown as string)).toThrow(InvalidProviderEndpointError);
+  });
+
   describe('properties', () => {
     const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
     const hostName = fc.tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'net', 'example')).map(
@@ -243,6 +294,12 @@ describe('findInvalidAllowListEntries', () => {
     expect(
       findInvalidAllowListEntries(['ghe.example.com', '*.example.com', '10.0.0.5', '[fd00::5]', '*', '*.com', 'https://x.example.com', 'ghe', 'a.example.com:8443']),
     ).toEqual(['*', '*.com', 'https://x.example.com', 'ghe', 'a.example.com:8443']);
+  });
+
+  it('refuses entries with a path, user, query, fragment, port or a label DNS does not allow, and keeps two-label names', () => {
+    const invalid = ['ghe.example.com/github', 'me@ghe.example.com', 'ghe.example.com?x', 'ghe.example.com#x', 'g*e.example.com', '[fd00::5]:8443', 'ghe_1.example.com', '*.ex_ample.com', '  ', '.'];
+    expect(findInvalidAllowListEntries([...invalid, 'example.com', '*.example.com'])).toEqual(invalid);
+    expect(isEndpointAllowed('https://example.com', ['example.com'])).toBe(true);
   });
 });
 

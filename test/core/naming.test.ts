@@ -55,6 +55,31 @@ describe('deriveConnectionName', () => {
     expect(deriveConnectionName({ host: '[fd00::5]', requestId: 'r' })).toMatch(/^fd00-5-[0-9a-f]{6}$/);
   });
 
+  it('keeps the names it gave before: a request retried after an upgrade finds its own connection and host', () => {
+    // Pinned values: the hash must stay over the same canonical inputs, from one release to the next.
+    expect(deriveConnectionName({ host: 'ghe.example.com', fullRepositoryId: 'platform/payments-api', requestId: 'r-1' })).toBe('ghe-platform-payments-api-82befd');
+    expect(deriveConnectionName({ host: ' GHE.Example.com. ', fullRepositoryId: ' Platform/Payments-API ', requestId: ' r-1 ' })).toBe('ghe-platform-payments-api-82befd');
+    expect(deriveHostName({ providerEndpoint: 'https://ghe.example.com', vpcId: 'vpc-01234567' })).toBe('ghe-example-com-vpc-01234567-c18c1822');
+    expect(deriveHostName({ providerEndpoint: 'https://GHE.example.com/', vpcId: ' vpc-01234567 ' })).toBe('ghe-example-com-vpc-01234567-c18c1822');
+  });
+
+  it('hashes the parts apart, so moving characters between the repository and the request id changes the name', () => {
+    const repository = `o/${'a'.repeat(40)}`;
+    const a = deriveConnectionName({ host: 'ghe.example.com', fullRepositoryId: repository, requestId: 'b1' });
+    const b = deriveConnectionName({ host: 'ghe.example.com', fullRepositoryId: `${repository}b`, requestId: '1' });
+    expect(a.slice(0, -7)).toBe(b.slice(0, -7));
+    expect(a).not.toBe(b);
+  });
+
+  it('reads a repository id without an owner as the repository', () => {
+    expect(deriveConnectionName({ host: 'ghe.example.com', fullRepositoryId: 'payments', requestId: 'r' })).toMatch(/^ghe-payments-[0-9a-f]{6}$/);
+  });
+
+  it('reads a DNS name by its first label even when it has digits, and only a whole IP address as one', () => {
+    expect(deriveConnectionName({ host: 'ghe.corp1', fullRepositoryId: 'o/r', requestId: 'r' })).toMatch(/^ghe-o-r-[0-9a-f]{6}$/);
+    expect(deriveConnectionName({ host: '1ghe.example.com', fullRepositoryId: 'o/r', requestId: 'r' })).toMatch(/^1ghe-o-r-[0-9a-f]{6}$/);
+  });
+
   it('falls back to "ghes" when nothing readable is left', () => {
     expect(deriveConnectionName({ host: '---', requestId: 'r' })).toMatch(/^ghes-[0-9a-f]{6}$/);
   });
@@ -115,6 +140,13 @@ describe('deriveHostName', () => {
     expect(name.length).toBeLessThanOrEqual(MAX_HOST_NAME_LENGTH);
     expect(name).toMatch(SAFE_NAME);
     expect(name).toMatch(/-vpc-0123456789abcdef0-[0-9a-f]{8}$/);
+  });
+
+  it('takes only a whole VPC id (8 or 17 characters after vpc-)', () => {
+    for (const vpcId of ['xvpc-01234567', 'vpc-0123456789', 'vpc-01234567-x']) {
+      expect(() => deriveHostName({ providerEndpoint: 'https://ghe.example.com', vpcId }), vpcId).toThrow(InvalidNamingInputError);
+    }
+    expect(deriveHostName({ providerEndpoint: 'https://ghe.example.com', vpcId: 'vpc-0123456789abcdef0' })).toMatch(/^ghe-example-com-vpc-0123456789abcdef0-[0-9a-f]{8}$/);
   });
 
   it('rejects an invalid endpoint or VPC id', () => {

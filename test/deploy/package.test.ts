@@ -188,6 +188,22 @@ describe('offline package', () => {
   });
 });
 
+describe('the roles the broker may put policies on', () => {
+  it('are the service-role path by default, and a wide value is refused on every stage without the opt-in', () => {
+    const attach = lambdaFunctions(template).find(([id]) => id === 'AttachPipelineLambdaFunction');
+    expect(attach).toBeDefined();
+    const putRolePolicy = policyStatements(template).filter((statement) => statement.Effect === 'Allow' && asList(statement.Action).includes('iam:PutRolePolicy'));
+    expect(putRolePolicy.length).toBeGreaterThan(0);
+    for (const statement of putRolePolicy) expect(JSON.stringify(statement.Resource)).toContain(':role/service-role/*');
+
+    const wide = tryPackageOffline(repoRoot, { args: ['--param', 'grantableRoles=role/*', '--package', join(scratch, 'wide-refused')] });
+    expect(wide.status, wide.output).not.toBe(0);
+    expect(wide.output).toContain('Refusing to package with a wide grantableRoles');
+    expect(wide.output).toContain("allowWideGrantableRoles=true");
+    expect(existsSync(join(scratch, 'wide-refused'))).toBe(false);
+  }, 120_000);
+});
+
 describe('packaging a stage other than dev', () => {
   it('refuses the placeholder settings, naming each and how to set it', () => {
     const run = tryPackageOffline(repoRoot, { args: ['--stage', 'prod', '--package', join(scratch, 'prod-refused')] });

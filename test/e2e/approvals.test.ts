@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../infra/local/local-system.ts';
 import { mintToken } from '../../infra/local/runtime/jwt.ts';
-import type { RecordedSlackEvent } from '../../infra/local/sandbox/services/slack/state.ts';
+import type { SlackMessageView as RecordedSlackEvent } from '../../infra/local/sandbox/services/slack/control-routes.ts';
 import { api, eventually, sandboxControl, startSystem, tokenFor } from './local-system.ts';
 
 /**
@@ -34,6 +34,8 @@ interface DeliveryAnswer {
   elapsedMs: number;
   failure?: string;
   deliveryId: string;
+  /** What the clicker saw (the fake Slack's brief answer to a click). */
+  shown?: string[];
   payload?: Record<string, unknown>;
 }
 
@@ -65,7 +67,8 @@ let stopCapturing: () => void = () => undefined;
 beforeAll(async () => {
   stopCapturing = captureOutput();
   // APPROVAL_MODE=explicit: an approver's click decides, after the handshake (test/e2e/waits.test.ts covers the default, handshake mode).
-  system = await startSystem({ APPROVAL_MODE: 'explicit' });
+  // LOG_FORMAT=json: the token scan reads everything the functions logged, not only the warnings the terminal shows by default.
+  system = await startSystem({ APPROVAL_MODE: 'explicit' }, { logFormat: 'json' });
   requester = await mintToken({ sub: 'alice@example.com', email: 'alice@example.com', slackUserId: 'U0REQUESTER' });
   admin = await tokenFor('root@example.com', true);
   const aws = { endpoint: system.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
@@ -160,7 +163,8 @@ async function waitingForApproval(): Promise<{ request: RequestBody; message: Re
 }
 
 async function click(message: { channel: string; ts?: string }, actionId: 'approve' | 'reject', userId: string, extra: Record<string, unknown> = {}): Promise<DeliveryAnswer> {
-  const answer = await sandboxControl<DeliveryAnswer>(system, 'POST', '/slack/click', { channel: message.channel, ts: message.ts, actionId, userId, ...extra });
+  // verbose: the answer carries the payload sent, for the token scan.
+  const answer = await sandboxControl<DeliveryAnswer>(system, 'POST', '/slack/click?verbose=1', { channel: message.channel, ts: message.ts, actionId, userId, ...extra });
   sentToUs.push(answer);
   return answer;
 }
@@ -302,9 +306,13 @@ describe('the Slack interactivity endpoint', () => {
     expect(loserSaid).toHaveLength(1);
     const decided = await currentMessage(message.channel, message.ts!);
     expect(decided.kind).toBe('update');
-    expect(decided.text).toMatch(/^Approved by U0(APPROVER|GROUPMEMBER) at \d{4}-\d\d-\d\dT/);
+    expect(decided.text).toMatch(/^Approved by <@U0(APPROVER|GROUPMEMBER)> at \d{4}-\d\d-\d\dT/);
     expect(hasButtons(decided)).toBe(false);
-    const winner = /^Approved by (U0\w+)/.exec(decided.text!)![1];
+    const winner = /^Approved by <@(U0\w+)>/.exec(decided.text!)![1];
+    // Slack shows the mention as the approver's name (the fake Slack's directory: Ada Approver, Gus Groupmember).
+    expect(decided.shown).toMatch(winner === 'U0APPROVER' ? /^Approved by @Ada Approver at / : /^Approved by @Gus Groupmember at /);
+    const winnerSaw = answers.find((answer) => (answer.payload?.user as { id: string }).id === winner)!.shown;
+    expect(winnerSaw).toContainEqual(expect.stringMatching(/^the message now reads: Approved by @(Ada Approver|Gus Groupmember) at /));
     winningDelivery = answers.find((answer) => (answer.payload?.user as { id: string }).id === winner)!.deliveryId;
   });
 
@@ -358,7 +366,7 @@ describe('reminder, escalation and timeout on the fast-forward clock', () => {
     expect(await taskCallbacks()).toEqual({ success: 1, failure: 0, all: 1 });
     for (const posted of [message, escalation!]) {
       const now = await currentMessage(posted.channel, posted.ts!);
-      expect(now.text).toMatch(/^Approved by U0LEAD at /);
+      expect(now.text).toMatch(/^Approved by <@U0LEAD> at /);
       expect(hasButtons(now)).toBe(false);
     }
     // The watcher sends the reminder and the escalation: the wait is one state, entered once, however long it lasts.

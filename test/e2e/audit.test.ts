@@ -59,7 +59,16 @@ let sfn: SFNClient;
 beforeAll(async () => {
   timers = manualTimers();
   // 10 %: the handful of hosts this test makes is enough to report quota headroom.
-  system = await startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: false, environment: { AUDIT_QUOTA_WARN_PERCENT: '10' }, scheduleTimers: { auditor: timers } });
+  // LOG_FORMAT=json: a test below reads the auditor's EMF metric lines from the functions' output.
+  system = await startLocalSystem({
+    root: ROOT,
+    apiPort: 0,
+    sandboxPort: 0,
+    persist: false,
+    environment: { AUDIT_QUOTA_WARN_PERCENT: '10' },
+    scheduleTimers: { auditor: timers },
+    logFormat: 'json',
+  });
   [alice, bob, admin] = await Promise.all([tokenFor('alice@example.com'), tokenFor('bob@example.com'), tokenFor('root@example.com', true)]);
   const aws = { endpoint: system.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   connections = new CodeStarConnectionsClient(aws);
@@ -171,10 +180,11 @@ describe('the auditor', () => {
 
     await sandboxControl(system, 'POST', '/roles', {
       roleName: 'payments-pipeline-role',
+      path: '/service-role/',
       // Only the old prefix: once what the broker grants is removed, the new prefix is missing.
       inlinePolicies: { legacy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'codestar-connections:UseConnection', Resource: '*' }] } },
     });
-    await sandboxControl(system, 'POST', '/pipelines', { name: 'payments', roleArn: 'arn:aws:iam::111111111111:role/payments-pipeline-role' });
+    await sandboxControl(system, 'POST', '/pipelines', { name: 'payments', roleArn: 'arn:aws:iam::111111111111:role/service-role/payments-pipeline-role' });
     attachedRequest = await requestConnection(alice, {
       providerEndpoint: 'https://ghe.example.com',
       pipeline: { name: 'payments', fullRepositoryId: 'platform/payments', branchName: 'main' },

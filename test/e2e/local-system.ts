@@ -1,13 +1,20 @@
 import { fileURLToPath } from 'node:url';
-import { startLocalSystem, type LocalSystem } from '../../infra/local/local-system.ts';
+import { startLocalSystem, type LocalSystem, type LocalSystemOptions } from '../../infra/local/local-system.ts';
 import { mintToken } from '../../infra/local/runtime/jwt.ts';
 import { control } from '../helpers/sandbox.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The whole local system on free ports, in memory; tests talk to it over HTTP only. */
-export async function startSystem(environment: Record<string, string> = {}): Promise<LocalSystem> {
-  return startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: false, environment });
+/**
+ * The whole local system on free ports, in memory; tests talk to it over HTTP only. Its terminal
+ * output is the default's (the functions' warnings and errors, readable) unless `options` asks for
+ * the functions' JSON logs (`logFormat: 'json'`) or the lines for people (`log`: one per request step).
+ */
+export async function startSystem(
+  environment: Record<string, string> = {},
+  options: Pick<LocalSystemOptions, 'logFormat' | 'log'> = {},
+): Promise<LocalSystem> {
+  return startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: false, environment, ...options });
 }
 
 export async function tokenFor(sub: string, admin = false): Promise<string> {

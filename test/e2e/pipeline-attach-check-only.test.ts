@@ -29,7 +29,7 @@ describe('attaching with grants switched off (GRANT_PIPELINE_PERMISSIONS=false)'
     expect(attachment.firstRun).toMatchObject({ how: 'skipped', status: 'SKIPPED' });
     const { PolicyNames } = await h.iam.send(new ListRolePoliciesCommand({ RoleName: 'reports-pipeline' }));
     expect(PolicyNames).toEqual([]);
-    expect(done.timeline.map((entry) => entry.message).join('\n')).toMatch(/Action needed \(GRANT_PIPELINE_PERMISSIONS=false/);
+    expect(done.timeline.map((entry) => entry.message).join('\n')).toMatch(/Action needed \(GRANT_PIPELINE_PERMISSIONS=check-only/);
   });
 
   it('finds nothing missing when the team granted UseConnection for both prefixes, and runs the pipeline', async () => {

@@ -5,7 +5,7 @@ import { planAttachment, planRestore, type AttachTarget, type AttachmentPlan, ty
 import { diffDeclarations } from '../../functions/pipelines/declaration-diff.ts';
 import { SourceActionSelectionError } from '../../functions/pipelines/errors.ts';
 import { TriggerNotPossibleError, type TriggerFilters } from '../../functions/pipelines/triggers.ts';
-import { CONNECTION, FIXTURES, SETTINGS, sourceLocations } from './fixtures.ts';
+import { CONNECTION, FIXTURES, OTHER_CONNECTION, SETTINGS, sourceLocations } from './fixtures.ts';
 
 /** What the attach step records, as it would come back from DynamoDB (plain JSON). */
 function recorded(plan: AttachmentPlan): AttachmentToUndo {
@@ -182,5 +182,50 @@ describe('attaching: examples', () => {
     const renamed = structuredClone(plan.declaration!);
     renamed.stages![0]!.actions![0]!.name = 'Renamed';
     expect(planRestore(renamed, recorded(plan), CONNECTION)).toEqual({ notes: ['The source action Source/App is gone; nothing to restore.'] });
+  });
+});
+
+describe('attaching: a trigger on an action that is already attached', () => {
+  const v2 = FIXTURES.find((fixture) => fixture.title.startsWith('V2 already on a connection'))!.declaration;
+  // The Api action already is a connection source with these settings (DetectChanges left to its default).
+  const api: AttachTarget = { connectionArn: OTHER_CONNECTION, fullRepositoryId: 'platform/api', branchName: 'develop', outputArtifactFormat: 'CODE_ZIP', detectChanges: true, sourceActionName: 'Api' };
+  const apiTrigger = { push: [{ branches: { includes: ['develop'] }, filePaths: { includes: ['api/**'] } }] };
+
+  it('applies a trigger-only change, leaving the action exactly as it was', () => {
+    const plan = planAttachment(v2, { ...api, trigger: { push: [{ branches: { includes: ['main'] } }] } });
+    expect(plan).toMatchObject({ actionChanged: false, trigger: { changed: true } });
+    expect(plan.declaration).toBeDefined();
+    expect(JSON.stringify(plan.declaration!.stages)).toBe(JSON.stringify(v2.stages));
+    expect(plan.declaration!.triggers!.map((trigger) => [trigger.gitConfiguration!.sourceActionName, trigger.gitConfiguration!.push])).toEqual([
+      ['Api', [{ branches: { includes: ['main'] } }]],
+      ['Web', undefined],
+    ]);
+    // Undoing it puts back the trigger only.
+    const restored = planRestore(plan.declaration!, recorded(plan), OTHER_CONNECTION);
+    expect(restored.notes).toEqual([]);
+    expect(JSON.stringify(restored.declaration)).toBe(JSON.stringify(v2));
+  });
+
+  it('changes nothing when the action and its trigger already are as requested, however the filters are spelled', () => {
+    expect(planAttachment(v2, { ...api, trigger: apiTrigger })).toMatchObject({ declaration: undefined, actionChanged: false, trigger: { changed: false } });
+    // Parsed requests can carry members set to undefined, which AWS never returns.
+    const spelled = { push: [{ branches: { includes: ['develop'], excludes: undefined }, filePaths: { includes: ['api/**'] }, tags: undefined }] };
+    expect(planAttachment(v2, { ...api, trigger: spelled })).toMatchObject({ declaration: undefined, trigger: { changed: false } });
+  });
+
+  it('leaves a trigger that already is as requested byte for byte when only the action changes', () => {
+    const reordered = structuredClone(v2);
+    reordered.triggers![0] = { gitConfiguration: { push: apiTrigger.push, sourceActionName: 'Api' }, providerType: 'CodeStarSourceConnection' };
+    const plan = planAttachment(reordered, { ...SETTINGS, sourceActionName: 'Api', trigger: apiTrigger });
+    expect(plan).toMatchObject({ actionChanged: true, trigger: { changed: false } });
+    expect(JSON.stringify(plan.declaration!.triggers)).toBe(JSON.stringify(reordered.triggers));
+  });
+
+  it('leaves the trigger alone, with a note, when the record does not say what trigger it set', () => {
+    const plan = planAttachment(v2, { ...api, trigger: { push: [{ branches: { includes: ['main'] } }] } });
+    const { attached: _attached, ...withoutAttached } = recorded(plan).trigger!;
+    const restored = planRestore(plan.declaration!, { ...recorded(plan), trigger: withoutAttached as AttachmentToUndo['trigger'] }, OTHER_CONNECTION);
+    expect(restored.declaration).toBeUndefined();
+    expect(restored.notes).toHaveLength(1);
   });
 });

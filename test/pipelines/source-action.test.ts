@@ -1,8 +1,17 @@
-import type { PipelineDeclaration } from '@aws-sdk/client-codepipeline';
+import type { ActionDeclaration, PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SourceActionSelectionError } from '../../functions/pipelines/errors.ts';
-import { attachSourceConnection, isAttached, pointsAtConnection, restoreSourceAction, sameConnection, selectSourceAction } from '../../functions/pipelines/source-action.ts';
+import {
+  attachSourceConnection,
+  findSourceAction,
+  isAttached,
+  isConnectionSource,
+  pointsAtConnection,
+  restoreSourceAction,
+  sameConnection,
+  selectSourceAction,
+} from '../../functions/pipelines/source-action.ts';
 
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/7d2469ff-514a-4e4f-9003-5ca4a43cdc41';
 const SETTINGS = { connectionArn: CONNECTION, fullRepositoryId: 'platform/payments', branchName: 'main', outputArtifactFormat: 'CODE_ZIP' as const, detectChanges: true };
@@ -91,7 +100,11 @@ describe('attaching and restoring', () => {
 
 describe('what counts as attached', () => {
   const location = { stageName: 'Source', actionName: 'App' };
-  const attached = attachSourceConnection(pipeline([{ name: 'App', provider: 'S3' }]), location, SETTINGS).declaration;
+  // Made in each test, not while the file loads, so mutation testing can tell which tests use it.
+  let attached: PipelineDeclaration;
+  beforeEach(() => {
+    attached = attachSourceConnection(pipeline([{ name: 'App', provider: 'S3' }]), location, SETTINGS).declaration;
+  });
 
   it('needs every setting to match, with AWS defaults for the keys left out', () => {
     expect(isAttached(attached, location, SETTINGS)).toBe(true);
@@ -118,5 +131,80 @@ describe('what counts as attached', () => {
     Object.assign(before.stages![0]!.actions![0]!, { roleArn: 'arn:aws:iam::111111111111:role/reader', region: 'us-east-1', timeoutInMinutes: 30, inputArtifacts: [{ name: 'x' }] });
     const action = attachSourceConnection(before, location, SETTINGS).declaration.stages![0]!.actions![0]!;
     expect(action).toMatchObject({ roleArn: 'arn:aws:iam::111111111111:role/reader', region: 'us-east-1', timeoutInMinutes: 30, inputArtifacts: [] });
+  });
+});
+
+describe('finding actions in odd declarations', () => {
+  const connectionSource = (overrides: Record<string, unknown> = {}) =>
+    ({
+      name: 'App',
+      actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+      configuration: { ConnectionArn: CONNECTION },
+      ...overrides,
+    }) as ActionDeclaration;
+
+  it('finds no source action in a declaration without stages or actions, or among actions without a type', () => {
+    expect(() => selectSourceAction({ name: 'p' } as PipelineDeclaration)).toThrow(SourceActionSelectionError);
+    expect(() => selectSourceAction({ name: 'p', stages: [{ name: 'Empty' }] } as PipelineDeclaration)).toThrow(SourceActionSelectionError);
+    const untyped = { name: 'p', stages: [{ name: 'S', actions: [{ name: 'Odd' }, connectionSource()] }] } as PipelineDeclaration;
+    expect(selectSourceAction(untyped)).toEqual({ stageName: 'S', actionName: 'App' });
+    expect(findSourceAction({ name: 'p' } as PipelineDeclaration, { stageName: 'S', actionName: 'App' })).toBeUndefined();
+    expect(findSourceAction({ name: 'p', stages: [{ name: 'S' }] } as PipelineDeclaration, { stageName: 'S', actionName: 'App' })).toBeUndefined();
+  });
+
+  it('finds, attaches and restores the action in its own stage when another stage has one of the same name', () => {
+    const twin = (stage: string, provider: string) => ({ name: stage, actions: [{ name: 'App', actionTypeId: { category: 'Source', owner: 'AWS', provider, version: '1' }, configuration: { S3Bucket: stage } }] });
+    const declaration = { name: 'p', stages: [twin('First', 'S3'), twin('Second', 'S3')] } as unknown as PipelineDeclaration;
+    const location = { stageName: 'Second', actionName: 'App' };
+    expect(findSourceAction(declaration, location)!.configuration).toEqual({ S3Bucket: 'Second' });
+    const { declaration: attached, previousAction } = attachSourceConnection(declaration, location, SETTINGS);
+    expect(attached.stages![0]).toEqual(declaration.stages![0]);
+    expect(pointsAtConnection(attached.stages![1]!.actions![0], CONNECTION)).toBe(true);
+    expect(isAttached(attached, { stageName: 'First', actionName: 'App' }, SETTINGS)).toBe(false);
+    expect(restoreSourceAction(attached, location, previousAction)).toEqual(declaration);
+  });
+
+  it('refuses to attach or restore an action that is not there', () => {
+    const declaration = pipeline([{ name: 'App', provider: 'S3' }]);
+    const action = declaration.stages![0]!.actions![0]!;
+    expect(() => attachSourceConnection(declaration, { stageName: 'Source', actionName: 'Gone' }, SETTINGS)).toThrow(SourceActionSelectionError);
+    for (const location of [
+      { stageName: 'Source', actionName: 'Gone' },
+      { stageName: 'Gone', actionName: 'App' },
+      { stageName: 'Build', actionName: 'App' },
+    ]) {
+      expect(() => restoreSourceAction(declaration, location, action), JSON.stringify(location)).toThrow(SourceActionSelectionError);
+    }
+    expect(() => restoreSourceAction({ name: 'p' } as PipelineDeclaration, { stageName: 'Source', actionName: 'App' }, action)).toThrow(SourceActionSelectionError);
+    expect(() => restoreSourceAction({ name: 'p', stages: [{ name: 'Source' }] } as PipelineDeclaration, { stageName: 'Source', actionName: 'App' }, action)).toThrow(SourceActionSelectionError);
+  });
+
+  it('counts only an AWS CodeStarSourceConnection source action with a ConnectionArn as pointing at the connection', () => {
+    expect(pointsAtConnection(connectionSource(), CONNECTION)).toBe(true);
+    for (const actionTypeId of [
+      { category: 'Build', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+      { category: 'Source', owner: 'ThirdParty', provider: 'CodeStarSourceConnection', version: '1' },
+      { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' },
+      undefined,
+    ]) {
+      expect(pointsAtConnection(connectionSource({ actionTypeId }), CONNECTION), JSON.stringify(actionTypeId)).toBe(false);
+      expect(isConnectionSource(connectionSource({ actionTypeId })), JSON.stringify(actionTypeId)).toBe(false);
+    }
+    expect(pointsAtConnection(connectionSource({ configuration: {} }), CONNECTION)).toBe(false);
+    expect(pointsAtConnection(connectionSource({ configuration: undefined }), CONNECTION)).toBe(false);
+    expect(pointsAtConnection(undefined, CONNECTION)).toBe(false);
+  });
+
+  it('tells connections in other partitions apart', () => {
+    expect(sameConnection(CONNECTION, CONNECTION.replace('arn:aws:codestar-connections:', 'arn:aws-cn:codeconnections:'))).toBe(false);
+    expect(sameConnection(CONNECTION, CONNECTION.replace('arn:aws:', 'arn:aws-us-gov:'))).toBe(false);
+  });
+
+  it('keeps the input artifacts a source action has none of, and adds none', () => {
+    const withEmpty = pipeline([{ name: 'App', provider: 'S3' }]);
+    withEmpty.stages![0]!.actions![0]!.inputArtifacts = [];
+    expect(attachSourceConnection(withEmpty, { stageName: 'Source', actionName: 'App' }, SETTINGS).attachedAction.inputArtifacts).toEqual([]);
+    const without = pipeline([{ name: 'App', provider: 'S3' }]);
+    expect(attachSourceConnection(without, { stageName: 'Source', actionName: 'App' }, SETTINGS).attachedAction).not.toHaveProperty('inputArtifacts');
   });
 });

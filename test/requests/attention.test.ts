@@ -21,7 +21,7 @@ const settings: NextActionSettings = {
   hostAdminsChannel: 'C0HOSTADMINS',
   approversChannel: 'C0APPROVALS',
   approvers: undefined,
-  grantPipelinePermissions: true,
+  grantMode: 'inline-policy',
   approvalMode: 'handshake',
 };
 
@@ -72,7 +72,7 @@ describe('attentionItems', () => {
     const one = record('COMPLETED', { permissionFindings: [missingRole] });
     expect(nextAction(one, settings)!.message.startsWith(attentionItems(one, settings)[0]!.message.slice(0, -1))).toBe(true);
     // With grants off, the requester must have it granted.
-    expect(attentionItems(record('COMPLETED', { permissionFindings: [refused] }), { grantPipelinePermissions: false })[0]!.actor).toBe('requester');
+    expect(attentionItems(record('COMPLETED', { permissionFindings: [refused] }), { grantMode: 'check-only' })[0]!.actor).toBe('requester');
   });
 
   it('lists a first run that did not fetch the source, but not one switched off by configuration', () => {
@@ -85,6 +85,11 @@ describe('attentionItems', () => {
     expect(attentionItems(unfinished, settings)).toEqual([expect.objectContaining({ kind: 'first-run', actor: 'requester', message: expect.stringContaining('e-1') })]);
     const off = record('COMPLETED', { firstRun: { how: 'skipped', status: 'SKIPPED', reason: 'the first run is switched off (FIRST_RUN=off)' } });
     expect(attentionItems(off, settings)).toEqual([]);
+  });
+
+  it('asks the requester to run a pipeline whose first run was skipped for no recorded reason', () => {
+    const unexplained = record('COMPLETED', { firstRun: { how: 'skipped', status: 'SKIPPED' } });
+    expect(attentionItems(unexplained, settings)).toEqual([expect.objectContaining({ kind: 'first-run', actor: 'requester' })]);
   });
 
   it('is empty before the request ends and for requests that ended without a connection', () => {

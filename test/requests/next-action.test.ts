@@ -36,7 +36,7 @@ const settings: NextActionSettings = {
   hostAdminsChannel: 'C0HOSTADMINS',
   approversChannel: 'C0APPROVALS',
   approvers: parseApproversConfig(JSON.stringify({ default: { users: ['U0APPROVER'] } })),
-  grantPipelinePermissions: true,
+  grantMode: 'inline-policy',
   // Most cases here are about an approver's part, which only explicit mode has.
   approvalMode: 'explicit',
 };
@@ -213,9 +213,17 @@ describe('nextAction: pipeline permissions', () => {
     });
   });
 
+  it('with the tag-based grant a platform administrator must tag the role and install the one policy', () => {
+    expect(nextAction(record('COMPLETED', { permissionFindings: [finding] }), { ...settings, grantMode: 'tag-based' }, NOW)).toMatchObject({
+      stage: 'pipeline-permissions',
+      actor: 'platform-admin',
+      message: expect.stringContaining('must tag the role connection-broker:team=<team> and install the policy infra/iam/pipeline-role-use-tagged-connections.json on it'),
+    });
+  });
+
   it('with GRANT_PIPELINE_PERMISSIONS=false the requester must have them granted', () => {
     const second = { ...finding, roleArn: 'not a role', purpose: 'CodeBuild project build' };
-    expect(nextAction(record('COMPLETED', { permissionFindings: [second, finding] }), { ...settings, grantPipelinePermissions: false }, NOW)).toEqual({
+    expect(nextAction(record('COMPLETED', { permissionFindings: [second, finding] }), { ...settings, grantMode: 'check-only' }, NOW)).toEqual({
       stage: 'pipeline-permissions',
       actor: 'requester',
       message:
@@ -346,15 +354,59 @@ describe('nextActionSettings', () => {
       hostAdminsChannel: 'C0HOSTADMINS',
       approversChannel: undefined,
       approvers: parseApproversConfig(JSON.stringify({ default: { users: ['U0APPROVER'] } })),
-      grantPipelinePermissions: false,
+      grantMode: 'check-only',
       approvalMode: 'explicit',
     });
     expect(nextActionSettings(readConfig({ TABLE_NAME: 't' }))).toMatchObject({
       hostSetupTimeoutSeconds: 7 * 86_400,
       approvalTimeoutSeconds: 72 * 3600,
-      grantPipelinePermissions: true,
+      grantMode: 'inline-policy',
       approvalMode: 'handshake',
     });
     expect(nextActionSettings(readConfig({ TABLE_NAME: 't', SLACK_APPROVERS: 'not json' })).approvers).toBeUndefined();
+  });
+});
+
+describe('nextAction: who acts, at the edges', () => {
+  const missingRole = {
+    roleArn: 'arn:aws:iam::111111111111:role/payments-pipeline',
+    purpose: 'pipeline role',
+    missing: [`codestar-connections:UseConnection on ${ARNS.codeconnections.connection}`],
+    detail: 'An inline policy of the role explicitly denies it.',
+  };
+
+  it.each(['VpcInitializationFailed', 'ConnectionNameTaken', 'ConnectionNotAvailable', 'SourceActionNotFound', 'TriggerNotPossible', 'PipelineEditConflict', 'FirstRunSourceFailed'])(
+    'FAILED with %s: the requester can fix it',
+    (code) => {
+      expect(nextAction(record('FAILED', { failure: { code, message: '…' } }), settings, NOW)).toMatchObject({ stage: 'new-request', actor: 'requester' });
+    },
+  );
+
+  it('sends the requester to fix the pipeline when any one finding says something it names does not exist', () => {
+    const noProject = { ...missingRole, roleArn: 'arn:aws:iam::111111111111:role/build', purpose: 'CodeBuild project build', detail: 'The CodeBuild project build does not exist.' };
+    expect(nextAction(record('COMPLETED', { permissionFindings: [missingRole, noProject] }), settings, NOW)).toMatchObject({ stage: 'pipeline-permissions', actor: 'requester' });
+    expect(nextAction(record('COMPLETED', { permissionFindings: [missingRole, { ...missingRole, roleArn: 'arn:aws:iam::111111111111:role/other' }] }), settings, NOW)).toMatchObject({
+      actor: 'platform-admin',
+    });
+  });
+
+  it('counts the approval deadline from the system’s approval entry on the timeline, not from other steps or people', () => {
+    const timeline = [
+      { at: '2026-03-09T00:00:00.000Z', step: 'host-setup', actor: 'system', message: 'asked' },
+      { at: '2026-03-09T06:00:00.000Z', step: 'approval', actor: 'U0APPROVER', message: 'said something' },
+      { at: '2026-03-10T00:00:00.000Z', step: 'approval', actor: 'system', message: 'asked' },
+    ];
+    const waiting = record('WAITING_FOR_APPROVAL', { connectionArn: ARNS.codeconnections.connection, timeline });
+    expect(nextAction(waiting, settings, NOW)?.deadline).toBe('2026-03-13T00:00:00.000Z');
+  });
+
+  it('gives a cancel 30 seconds to hand over its rollback, and a rollback an hour, before anyone must act', () => {
+    const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
+    const cancelled = (seconds: number) => record('ROLLING_BACK', { cancellation: { by: 'alice@example.com', at: ago(seconds) }, updatedAt: NOW.toISOString() });
+    expect(nextAction(cancelled(CANCEL_HANDOFF_GRACE_SECONDS), settings, NOW)).toBeUndefined();
+    expect(nextAction(cancelled(CANCEL_HANDOFF_GRACE_SECONDS + 1), settings, NOW)?.actor).toBe('requester');
+    const rolling = (seconds: number) => record('ROLLING_BACK', { updatedAt: ago(seconds) });
+    expect(nextAction(rolling(ROLLBACK_STALLED_AFTER_SECONDS), settings, NOW)).toBeUndefined();
+    expect(nextAction(rolling(ROLLBACK_STALLED_AFTER_SECONDS + 1), settings, NOW)?.actor).toBe('platform-admin');
   });
 });

@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalStore, newApprovalId } from '../../functions/requests/approvals.ts';
 import { HostLockBusyError, RequestNotFoundError } from '../../functions/requests/errors.ts';
@@ -101,6 +102,19 @@ describe('request records', () => {
     await store.updateRequest('status-42', (current) => ({ ...current, status: 'CANCELLED' }));
     const after = await store.listRequests({ requesterId: 'dora', status: 'COMPLETED', limit: 10 });
     expect(after.requests.map((request) => request.requestId)).toEqual(['status-03']);
+  });
+
+  it('backfills the status indexes of requests written before them, once', async () => {
+    // As an older broker wrote it: no gsi3/gsi4 keys.
+    const old = { ...record('before-indexes', 'frank', '2029-01-01T00:00:00.000Z'), status: 'FAILED' as const };
+    await table.documents.send(
+      new PutCommand({ TableName: TEST_TABLE, Item: { pk: 'REQ#before-indexes', sk: 'REQUEST', gsi1pk: 'REQUESTER#frank', gsi1sk: 'x', gsi2pk: 'REQUESTS', gsi2sk: 'x', ...old } }),
+    );
+    expect((await store.listRequests({ status: 'FAILED', limit: 10 })).requests.map((request) => request.requestId)).not.toContain('before-indexes');
+    expect((await store.backfillStatusIndexes()).rewritten).toBe(1);
+    expect((await store.listRequests({ status: 'FAILED', limit: 10 })).requests.map((request) => request.requestId)).toContain('before-indexes');
+    expect((await store.listRequests({ requesterId: 'frank', status: 'FAILED', limit: 10 })).requests).toHaveLength(1);
+    expect((await store.backfillStatusIndexes()).rewritten).toBe(0);
   });
 });
 

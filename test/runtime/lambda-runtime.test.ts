@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { FunctionOutputLine } from '../../infra/local/runtime/function-output.ts';
 import { LocalLambda, type LambdaFunctionSpec } from '../../infra/local/runtime/lambda-runtime.ts';
 import { assertWithinPayloadLimit, STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES } from '../../infra/local/runtime/step-payload.ts';
 
@@ -82,6 +83,28 @@ describe('the local Lambda runtime', () => {
     // The next invocation gets a fresh environment and runs normally.
     await expect(lambda.invoke('slow', { sleepMs: 10, file })).resolves.toEqual({ wrote: true });
     expect(existsSync(file)).toBe(true);
+  });
+});
+
+describe("the functions' output", () => {
+  it('comes line by line, with the function and the stream, when the runtime is given somewhere to put it', async () => {
+    const lines: FunctionOutputLine[] = [];
+    const printing = new LocalLambda(new Map([spec('printer', 'print')]), { region: 'us-east-1', accountId: '111111111111', output: (line) => lines.push(line) });
+    try {
+      await expect(printing.invoke('printer', { n: 7 })).resolves.toEqual({ printed: true });
+      const expected: FunctionOutputLine[] = [
+        { function: 'printer', stream: 'stdout', line: '{"level":"INFO","message":"hello","n":7}' },
+        { function: 'printer', stream: 'stdout', line: '{"_aws":{"Timestamp":0,"CloudWatchMetrics":[]},"Invocations":1}' },
+        { function: 'printer', stream: 'stderr', line: '[slack] a warning' },
+        { function: 'printer', stream: 'stdout', line: '{"level":"WARN","message":"in two pieces"}' },
+      ];
+      // The worker's streams reach this thread a moment after its answer.
+      for (let attempt = 0; attempt < 100 && lines.length < expected.length; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(lines).toEqual(expect.arrayContaining(expected));
+      expect(lines).toHaveLength(expected.length);
+    } finally {
+      await printing.close();
+    }
   });
 });
 

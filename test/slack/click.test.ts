@@ -4,7 +4,7 @@ import { parseInteractionPayload } from '../../functions/slack/interaction-paylo
 import { approvalRequestMessage, decisionMessage, hostSetupMessage } from '../../functions/slack/messages.ts';
 import { slackSignatureHeaders, verifySlackRequest, type SlackVerification } from '../../functions/slack/signature.ts';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
-import type { ClickResult } from '../../infra/local/sandbox/services/slack/click.ts';
+import type { ClickAnswer } from '../../infra/local/sandbox/services/slack/click.ts';
 import { control, startTestSandbox } from '../helpers/sandbox.ts';
 import {
   APP_ID,
@@ -61,7 +61,7 @@ describe('POST /_sandbox/slack/click', () => {
     userId: 'U0APPROVER',
     ...overrides,
   });
-  const click = (overrides: Record<string, unknown> = {}) => control<ClickResult>(sandbox, 'POST', '/slack/click', clickBody(overrides));
+  const click = (overrides: Record<string, unknown> = {}) => control<ClickAnswer>(sandbox, 'POST', '/slack/click', clickBody(overrides));
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();
@@ -137,14 +137,14 @@ describe('POST /_sandbox/slack/click', () => {
   it('forges the signature on request, which our verifier refuses', async () => {
     const result = await click({ forgeSignature: true });
     expect(result.status).toBe(401);
-    expect(JSON.parse(result.body)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(JSON.parse(result.body!)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
   it('sends a custom timestamp, signed, so the replay window can be tested', async () => {
     const stale = await click({ timestamp: Math.floor(nowSeconds()) - 600 });
-    expect(JSON.parse(stale.body)).toEqual({ ok: false, reason: 'stale-timestamp' });
+    expect(JSON.parse(stale.body!)).toEqual({ ok: false, reason: 'stale-timestamp' });
     const future = await click({ timestamp: Math.floor(nowSeconds()) + 600 });
-    expect(JSON.parse(future.body)).toEqual({ ok: false, reason: 'future-timestamp' });
+    expect(JSON.parse(future.body!)).toEqual({ ok: false, reason: 'future-timestamp' });
   });
 
   it('lets the app replace the message through response_url, after which the buttons are gone', async () => {
@@ -155,13 +155,44 @@ describe('POST /_sandbox/slack/click', () => {
 
     const [response] = await recordedSlackEvents(sandbox, '?kind=response');
     expect(response).toMatchObject({ kind: 'response', channel: posted.channel, ts: posted.ts, replaceOriginal: true });
-    expect(response!.text).toMatch(/^Approved by U0APPROVER/);
+    expect(response!.text).toMatch(/^Approved by <@U0APPROVER> at /);
     const again = await fetch(`${sandbox.url}/_sandbox/slack/click`, {
       method: 'POST',
       body: JSON.stringify(clickBody({ userId: 'U0OTHER' })),
     });
     expect(again.status).toBe(404);
     expect(await again.json()).toMatchObject({ error: { code: 'ButtonNotFound' } });
+  });
+
+  it('answers briefly with what the clicker saw, people by name; ?verbose=1 adds the payload sent', async () => {
+    // An endpoint that does what ours does within the request: a private answer, then the decided message.
+    const answering = await startReceiver(async (request, response) => {
+      const { response_url: responseUrl } = parseInteractionPayload(request.rawBody);
+      await slack.respond(responseUrl!, { text: 'Thanks, <@U0APPROVER>: <!subteam^S0APPROVERS> are told.', blocks: [] }, { replaceOriginal: false });
+      await slack.respond(responseUrl!, decisionMessage({ ...facts, outcome: 'approved', decidedBy: 'U0APPROVER', decidedAt: new Date('2026-03-01T12:34:56Z') }));
+      response.writeHead(200).end();
+    });
+    try {
+      await control(sandbox, 'PUT', '/slack/config', { interactivityUrl: answering.url });
+      const answer = await click();
+      expect(Object.keys(answer).sort()).toEqual(['deliveryId', 'elapsedMs', 'shown', 'status']);
+      expect(answer).toMatchObject({ status: 200, deliveryId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      expect(answer.shown).toEqual([
+        'only visible to you: Thanks, @Ada Approver: @approvers are told.',
+        `the message now reads: Approved by @Ada Approver at 2026-03-01T12:34:56.000Z: connection ghe-payments to https://ghe.example.com. (request ${facts.requestId})`,
+      ]);
+      expect(JSON.stringify(answer).length).toBeLessThan(600);
+
+      // The recorded text keeps the mention as Slack stores it; `shown` is what people read.
+      const [, replaced] = await recordedSlackEvents(sandbox, '?kind=response');
+      expect(replaced).toMatchObject({ text: expect.stringMatching(/^Approved by <@U0APPROVER> at /), shown: expect.stringMatching(/^Approved by @Ada Approver at /) });
+
+      const fresh = await slack.postMessage(APPROVALS_CHANNEL, approvalRequestMessage(facts));
+      const verbose = await control<ClickAnswer>(sandbox, 'POST', '/slack/click?verbose=1', clickBody({ ts: fresh.ts, userId: 'U0LEAD' }));
+      expect(verbose.payload).toMatchObject({ type: 'block_actions', user: { id: 'U0LEAD', username: 'lee' }, message: { ts: fresh.ts } });
+    } finally {
+      await answering.close();
+    }
   });
 
   it('allows a response_url five times, then answers used_url', async () => {

@@ -113,9 +113,9 @@ describe.each(everyMessage())('%s message', (_name, message) => {
     expect(checkMessageContent(message.text, message.blocks)).toBeUndefined();
   });
 
-  it('has a plain-text fallback', () => {
+  it('has a plain-text fallback, in which only people are mentioned (as Slack does, so it shows their names)', () => {
     expect(message.text.trim().length).toBeGreaterThan(20);
-    expect(message.text).not.toMatch(/[<>]/);
+    expect(message.text.replace(/<@[UW][A-Z0-9]{2,20}>/g, '')).not.toMatch(/[<>]/);
   });
 
   it('has no field named token', () => {
@@ -238,12 +238,18 @@ describe('decisionMessage', () => {
     expect(text).toContain('2026-03-01T12:34:56.000Z');
     expect(buttons(message)).toEqual([]);
     expect(message.text).toBe(
-      'Approved by U0APPROVER at 2026-03-01T12:34:56.000Z: connection ghe-payments to https://ghe.example.com. (request req-0001)',
+      'Approved by <@U0APPROVER> at 2026-03-01T12:34:56.000Z: connection ghe-payments to https://ghe.example.com. (request req-0001)',
     );
   });
 
+  it('mentions a Slack user in the notification text too, and names anyone else as they are (escaped)', () => {
+    expect(decisionMessage({ ...approvalFacts, outcome: 'approved', decidedBy: 'root@example.com', decidedAt }).text).toMatch(/^Approved by root@example\.com at /);
+    expect(decisionMessage({ ...approvalFacts, outcome: 'approved', decidedBy: '<@U0FORGED>', decidedAt }).text).toMatch(/^Approved by &lt;@U0FORGED&gt; at /);
+    expect(approvalRequestMessage(approvalFacts).text).toContain('requested by <@U0REQUESTER>. ');
+  });
+
   it('reports a rejection and an expiry', () => {
-    expect(decisionMessage({ ...approvalFacts, outcome: 'rejected', decidedBy: 'U0APPROVER', decidedAt }).text).toMatch(/^Rejected by U0APPROVER/);
+    expect(decisionMessage({ ...approvalFacts, outcome: 'rejected', decidedBy: 'U0APPROVER', decidedAt }).text).toMatch(/^Rejected by <@U0APPROVER> at /);
     expect(decisionMessage({ ...approvalFacts, outcome: 'expired', decidedAt }).text).toMatch(/^Expired at .*nobody approved/);
     expect(decisionMessage({ ...approvalFacts, outcome: 'cancelled', reason: 'the request was cancelled', decidedAt }).text).toMatch(
       /^No longer needed at 2026-03-01T12:34:56\.000Z: connection ghe-payments .*\(the request was cancelled\)/,
@@ -300,7 +306,7 @@ describe('duration', () => {
 describe('outcomeMessage', () => {
   it.each([
     [OUTCOMES[0]!, /is ready and attached to pipeline payments-service/],
-    [OUTCOMES[2]!, /was rejected by U0APPROVER\. What the broker created for it is being removed/],
+    [OUTCOMES[2]!, /was rejected by <@U0APPROVER>\. What the broker created for it is being removed/],
     [OUTCOMES[3]!, /expired: nobody approved it in time/],
     [OUTCOMES[4]!, /failed: The pipeline role could not be updated/],
     [OUTCOMES[5]!, /was cancelled/],

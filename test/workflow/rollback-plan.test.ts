@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionRequestRecord } from '../../functions/requests/model.ts';
-import { outcomeOf, planRollback } from '../../functions/workflow/rollback-plan.ts';
+import { outcomeOf, planRollback, workflowFailureOf } from '../../functions/workflow/rollback-plan.ts';
 
 const base: ConnectionRequestRecord = {
   requestId: 'r1',
@@ -48,6 +48,35 @@ describe('rollback plan', () => {
     });
     expect(outcomeOf({ Error: 'VpcInitializationFailed', Cause: 'subnets' })).toEqual({ status: 'FAILED', failure: { code: 'VpcInitializationFailed', message: 'subnets' } });
     expect(outcomeOf(undefined).status).toBe('FAILED');
+  });
+
+  it('records the code and the reason whatever the workflow handed over', () => {
+    expect(outcomeOf(undefined)).toEqual({ status: 'FAILED', failure: { code: 'Unknown', message: 'Unknown' } });
+    expect(outcomeOf({ Error: 'Cancelled', Cause: 'Cancelled by alice' })).toEqual({ status: 'CANCELLED', failure: { code: 'Cancelled', message: 'Cancelled by alice' } });
+    // No cause: the code stands in for the reason.
+    expect(outcomeOf({ Error: 'AccessDeniedException', Cause: '' }).failure).toEqual({ code: 'AccessDeniedException', message: 'AccessDeniedException' });
+    // A JSON cause without a Lambda errorMessage is kept as it is.
+    const cause = '{"errorType":"States.TaskFailed","trace":[]}';
+    expect(outcomeOf({ Error: 'States.TaskFailed', Cause: cause }).failure).toEqual({ code: 'States.TaskFailed', message: cause });
+    expect(outcomeOf({ Error: 'States.TaskFailed', Cause: '{"errorMessage":42}' }).failure!.message).toBe('{"errorMessage":42}');
+  });
+
+  it('ends a rollback taken up anew from the record as the first one would have', () => {
+    const failures = [
+      { Error: 'Rejected', Cause: 'Rejected by bob' },
+      { Error: 'Cancelled', Cause: 'Cancelled by alice' },
+      { Error: 'States.Timeout' },
+      { Error: 'HostSetupTimedOut', Cause: 'Nobody set up the host' },
+      { Error: 'VpcInitializationFailed', Cause: 'subnets' },
+      undefined,
+    ];
+    for (const failure of failures) {
+      const first = outcomeOf(failure);
+      expect(outcomeOf(workflowFailureOf(first.failure)), JSON.stringify(failure)).toEqual(first);
+    }
+    expect(workflowFailureOf(undefined)).toEqual({ Error: 'Unknown', Cause: 'Unknown' });
+    expect(workflowFailureOf({ code: 'ApprovalTimedOut', message: 'late' })).toEqual({ Error: 'States.Timeout', Cause: 'late' });
+    expect(workflowFailureOf({ code: 'HostInError', message: 'broken' })).toEqual({ Error: 'HostInError', Cause: 'broken' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { GetRolePolicyCommand, ListRolePoliciesCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRoleTagsCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import type { AuditClients } from '../audit-clients.ts';
 import type { CallStats } from '../call-stats.ts';
 import type { RoleFacts, UnreadableResource } from '../model.ts';
@@ -17,7 +17,8 @@ interface Dependencies {
 }
 
 /**
- * The inline policies of the roles we granted UseConnection to. IAM has no change marker for
+ * The inline policies and the tags of the roles we granted UseConnection to (the tags decide the
+ * tag-based grant's conditions). IAM has no change marker for
  * them, so each role is read again once its cached copy is older than `maxAgeMs` (just under the
  * schedule's period: every scheduled audit reads them, an immediate repeat does not).
  */
@@ -36,17 +37,25 @@ export async function collectRoles(
       unreadable.push(read.denied);
       return cached ? fromCache(cached) : { roleName, exists: true, policies: [], unread: true };
     }
-    await deps.store.putRole({ ...read, readAt: deps.asOf.toISOString() });
-    return read;
+    const { tagsDenied, ...facts } = read;
+    if (tagsDenied) {
+      unreadable.push(tagsDenied);
+      // Its policies are fresh; its tags are the last read's, if any (not cached, so the next audit asks again).
+      return { ...facts, ...(cached?.tags ? { tags: cached.tags } : {}) };
+    }
+    await deps.store.putRole({ ...facts, readAt: deps.asOf.toISOString() });
+    return facts;
   });
   return { roles: Object.fromEntries(roles.map((role) => [role.roleName, role])), unreadable };
 }
 
 function fromCache(cached: CachedRole): RoleFacts {
-  return { roleName: cached.roleName, exists: cached.exists, policies: cached.policies };
+  return { roleName: cached.roleName, exists: cached.exists, policies: cached.policies, ...(cached.tags ? { tags: cached.tags } : {}) };
 }
 
-async function readRole(roleName: string, cached: CachedRole | undefined, { aws, stats }: Dependencies): Promise<RoleFacts | { denied: UnreadableResource }> {
+type RoleRead = (RoleFacts & { tagsDenied?: UnreadableResource }) | { denied: UnreadableResource };
+
+async function readRole(roleName: string, cached: CachedRole | undefined, { aws, stats }: Dependencies): Promise<RoleRead> {
   let action = 'iam:ListRolePolicies';
   try {
     const names: string[] = [];
@@ -61,10 +70,34 @@ async function readRole(roleName: string, cached: CachedRole | undefined, { aws,
       const { PolicyDocument } = await patiently(() => aws.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })), stats);
       return { name, document: parsePolicyDocument(PolicyDocument) };
     });
-    return { roleName, exists: true, policies };
+    const tags = await readRoleTags(roleName, cached, { aws, stats });
+    if ('denied' in tags) return { roleName, exists: true, policies, tagsDenied: tags.denied };
+    return { roleName, exists: true, policies, tags: tags.tags };
   } catch (error) {
     if (error instanceof NoSuchEntityException) return { roleName, exists: false, policies: [] };
     const denied = unreadableFrom(error, { resource: roleName, resourceKind: 'role', action, lastKnown: cached !== undefined });
+    if (denied) return { denied };
+    throw error;
+  }
+}
+
+/** The role's tags; a refusal leaves its policies read and only the tags unknown (the tag-based grant's conditions are then not judged). */
+async function readRoleTags(
+  roleName: string,
+  cached: CachedRole | undefined,
+  { aws, stats }: Pick<Dependencies, 'aws' | 'stats'>,
+): Promise<{ tags: Record<string, string> } | { denied: UnreadableResource }> {
+  const tags: Record<string, string> = {};
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await patiently(() => aws.iam.send(new ListRoleTagsCommand({ RoleName: roleName, Marker: marker })), stats);
+      for (const tag of page.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return { tags };
+  } catch (error) {
+    const denied = unreadableFrom(error, { resource: roleName, resourceKind: 'role', action: 'iam:ListRoleTags', lastKnown: cached?.tags !== undefined });
     if (denied) return { denied };
     throw error;
   }

@@ -1,5 +1,6 @@
 import type { AuditContext, Finding, Inventory } from '../model.ts';
 import { sameResource } from '../resource-key.ts';
+import { useConnectionContext } from '../../permissions/tag-based-grant.ts';
 import { missingUseConnectionPrefixes } from '../use-connection-policy.ts';
 import { attachedSource, rolesToCheck } from './attachment.ts';
 import { pipelineLink } from './links.ts';
@@ -67,9 +68,13 @@ export function rolesLackingUseConnection(inventory: Inventory, _context: AuditC
       if (!role.exists) {
         return [{ ...base, message: `Role ${roleName} (used by pipeline ${attached.pipelineName}) no longer exists.`, fix: 'Give the pipeline an existing role, then grant it UseConnection on the connection under both prefixes.' }];
       }
+      // The tags IAM would see, when both sets are known (the tag-based grant's policy conditions on them).
+      const connection = inventory.connections.find((candidate) => sameResource(candidate.arn, attached.connectionArn));
+      const context = role.tags && connection && !connection.tagsUnknown ? useConnectionContext(role.tags, connection.tags) : undefined;
       const missing = missingUseConnectionPrefixes(
         role.policies.map((policy) => policy.document),
         attached.connectionArn,
+        context,
       );
       if (missing.length === 0) return [];
       const present = new Set(role.policies.map((policy) => policy.name));

@@ -15,11 +15,13 @@ export function requestsWithEndedExecutions(inventory: Inventory, context: Audit
     const fix = `Cancel the request (POST /v1/connection-requests/${record.requestId}/cancel) to roll back what it created, then ask again.`;
     if (!record.executionArn) {
       const ageHours = hoursSince(record.createdAt, context.asOf);
+      // Stryker disable next-line EqualityOperator: hoursSince rounds to a tenth of an hour (6 minutes), so an age is never exactly 15 minutes
       if (ageHours * 60 <= EXECUTION_END_GRACE_MINUTES) return [];
       return [{ ...base, message: `Request ${record.requestId} is ${record.status} but no workflow was ever started for it.`, fix, since: record.createdAt, ageHours }];
     }
     const execution = inventory.executions[record.executionArn];
     if (!execution || execution.status === 'RUNNING') return [];
+    // Stryker disable next-line EqualityOperator: as above, never exactly 15 minutes
     if (execution.stopDate && hoursSince(execution.stopDate, context.asOf) * 60 <= EXECUTION_END_GRACE_MINUTES) return [];
     const ended = execution.status === 'NOT_FOUND' ? 'no longer exists' : `ended ${execution.status}`;
     return [{ ...base, message: `Request ${record.requestId} is still ${record.status}, but its workflow execution ${ended}.`, fix, since: execution.stopDate }];

@@ -28,6 +28,7 @@ export function unreadableResources(inventory: Inventory, _context: AuditContext
   });
 }
 
+// Stryker disable all: the words of the finding's message and fix; which findings there are, with what owner and link, is tested
 function subject({ resourceKind, resource }: UnreadableResource): string {
   switch (resourceKind) {
     case 'request':
@@ -52,9 +53,14 @@ function consequence(unreadable: UnreadableResource): string {
       return unreadable.lastKnown
         ? 'its inline policies are as an earlier audit read them.'
         : 'its inline policies are unknown, so whether it allows UseConnection was not checked.';
+    case 'ListRoleTags':
+      return unreadable.lastKnown
+        ? 'its tags are as an earlier audit read them.'
+        : 'its tags are unknown, so conditions on them (the tag-based grant) were not judged.';
     case 'DescribeExecution':
       return 'whether its workflow still runs was not checked.';
     default:
       return 'what depends on it was not checked.';
   }
 }
+// Stryker restore all

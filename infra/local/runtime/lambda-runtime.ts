@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import type { FunctionOutputLine } from './function-output.ts';
 
 /**
  * Lambda, locally: each function runs in execution environments of its own (worker threads), each
@@ -61,6 +63,11 @@ export class LocalLambda {
       maxEnvironmentsPerFunction?: number;
       /** AWS's time: the sandbox clock. The functions' Date follows it, as a Lambda's clock follows the world's. */
       nowMs?: () => number;
+      /**
+       * Each line the functions print (stdout and stderr), as Lambda hands them to CloudWatch Logs.
+       * Without it their output goes straight to this process's stdout and stderr.
+       */
+      output?: (output: FunctionOutputLine) => void;
     },
   ) {}
 
@@ -126,8 +133,11 @@ export class LocalLambda {
   }
 
   private start(spec: LambdaFunctionSpec): Environment {
+    const output = this.context.output;
     const worker = new Worker(WORKER_FILE, {
       env: spec.environment,
+      stdout: output !== undefined,
+      stderr: output !== undefined,
       workerData: {
         handlerFile: spec.handlerFile,
         exportName: spec.exportName,
@@ -139,6 +149,10 @@ export class LocalLambda {
       },
     });
     worker.unref();
+    if (output) {
+      forwardLines(worker.stdout, (line) => output({ function: spec.name, stream: 'stdout', line }));
+      forwardLines(worker.stderr, (line) => output({ function: spec.name, stream: 'stderr', line }));
+    }
     const environment: Environment = { worker, busy: false, dead: false, ready: Promise.resolve() };
     environment.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: { ready?: boolean }) => {
@@ -200,4 +214,19 @@ export class LocalLambda {
       clearTimeout(timer);
     }
   }
+}
+
+/** Calls `deliver` with each whole line the stream carries (the last one even without its newline). */
+function forwardLines(stream: Readable, deliver: (line: string) => void): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) deliver(line);
+  });
+  stream.on('end', () => {
+    if (pending !== '') deliver(pending);
+    pending = '';
+  });
 }

@@ -1,3 +1,6 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 /**
  * The sandbox's notion of "now": real time plus an offset that tests and benchmarks move forward,
  * so that days of waiting (VPC initialization, pending ages) pass in milliseconds.
@@ -7,6 +10,24 @@ export class SandboxClock {
   /** Set while frozen: the time stands still and moves only when advanced (benchmarks count exactly). */
   private frozenAtMs: number | undefined;
   private readonly listeners = new Set<(nowMs: number) => void>();
+  private filePath: string | undefined;
+
+  /**
+   * Keeps the offset (and a freeze) in a file, and takes it back from there: a restarted sandbox
+   * goes on from its own time, not the machine's, so the resources' times and the requests' waits
+   * still make sense. Real time that passed while it was down passes for the sandbox too.
+   */
+  persistTo(filePath: string): void {
+    this.filePath = filePath;
+    if (!existsSync(filePath)) return;
+    try {
+      const saved = JSON.parse(readFileSync(filePath, 'utf8')) as { offsetMs?: unknown; frozenAtMs?: unknown };
+      if (typeof saved.offsetMs === 'number' && Number.isFinite(saved.offsetMs)) this.offsetMs = saved.offsetMs;
+      this.frozenAtMs = typeof saved.frozenAtMs === 'number' && Number.isFinite(saved.frozenAtMs) ? saved.frozenAtMs : undefined;
+    } catch {
+      // A torn write: the machine's time is the best there is.
+    }
+  }
 
   nowMs(): number {
     return this.frozenAtMs ?? Date.now() + this.offsetMs;
@@ -26,6 +47,7 @@ export class SandboxClock {
       this.offsetMs = this.frozenAtMs - Date.now();
       this.frozenAtMs = undefined;
     }
+    this.save();
   }
 
   /** Epoch seconds with millisecond precision, the timestamp form of AWS's JSON protocols. */
@@ -37,6 +59,7 @@ export class SandboxClock {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');
     if (this.frozenAtMs !== undefined) this.frozenAtMs += ms;
     else this.offsetMs += ms;
+    this.save();
     this.notify();
     return this.nowMs();
   }
@@ -49,6 +72,14 @@ export class SandboxClock {
   onChange(listener: (nowMs: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private save(): void {
+    if (!this.filePath) return;
+    mkdirSync(dirname(this.filePath), { recursive: true });
+    const temporary = `${this.filePath}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ offsetMs: this.offsetMs, frozenAtMs: this.frozenAtMs }));
+    renameSync(temporary, this.filePath);
   }
 
   private notify(): void {

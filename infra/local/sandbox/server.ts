@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { Authorizer } from './authorization/authorizer.ts';
 import type { ResourceFacts } from './authorization/catalogue.ts';
 import { CallLog, type CallOutcome } from './call-log.ts';
@@ -59,6 +60,11 @@ export class Sandbox {
    * finish first, as real time would have, so a wait starts before the time it waits for passes.
    */
   settleBeforeClockMoves: () => Promise<void> = async () => undefined;
+  /**
+   * Told of each DynamoDB call once DynamoDB has answered it (operation, input, HTTP status): the
+   * local runtime follows the request records' writes here, as a DynamoDB stream would show them.
+   */
+  afterDynamoDbCall: (call: { operation: string; input: Record<string, unknown>; status: number }) => void = () => undefined;
   readonly config: SandboxConfig;
   private readonly resourceFacts: ResourceFacts;
   private readonly dynamoDbUrl: string | undefined;
@@ -73,6 +79,7 @@ export class Sandbox {
   constructor(options: SandboxOptions = {}) {
     this.config = { ...DEFAULT_CONFIG, ...options.config };
     this.store = new SandboxStore(options.statePath);
+    if (options.statePath) this.clock.persistTo(join(dirname(options.statePath), 'clock.json'));
     const deps: SandboxDeps = { store: this.store, clock: this.clock, config: this.config };
     this.modules = [...createModules(deps), ...(options.extraModules?.(deps) ?? [])];
     this.jsonServices = this.modules.flatMap((module) => module.jsonServices ?? []);
@@ -215,9 +222,10 @@ export class Sandbox {
       const fault = await this.faults.decide(service.name, call.operation);
       if (fault === 'throttle') throw fromProtocolError(service.throttling);
       if (fault === 'server-error') throw fromProtocolError(service.serverError);
-      const output = await handler(readInput(), call);
-      if (!/^(Get|List|Describe|BatchGet)/.test(call.operation)) this.store.markChanged();
-      return output;
+      const input = readInput();
+      // Reads change nothing; any other operation says what it changed, or the store compares what it fetched.
+      if (/^(Get|List|Describe|BatchGet)/.test(call.operation)) return await handler(input, call);
+      return await this.store.changesOf(() => handler(input, call));
     } catch (error) {
       const status = asServiceError(error).status ?? 400;
       outcome = error instanceof AwsServiceError && error.code === service.throttling.code ? 'throttled' : status >= 500 ? 'server-error' : 'client-error';
@@ -275,6 +283,11 @@ export class Sandbox {
       if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name)) passed[name] = value;
     });
     response.writeHead(answer.status, passed).end(Buffer.from(await answer.arrayBuffer()));
+    try {
+      this.afterDynamoDbCall({ operation, input, status: answer.status });
+    } catch (error) {
+      console.error('sandbox: a DynamoDB observer failed', error);
+    }
   }
 }
 

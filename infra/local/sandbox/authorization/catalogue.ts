@@ -20,7 +20,9 @@ import type { ConditionContext } from './policy-evaluation.ts';
  *   (iam:PassRole, iam:PassedToService) and the source actions' connections (PassConnection,
  *   PassedToService), CodePipeline User Guide "connections-permissions"; RetryStageExecution is
  *   authorised on the stage).
- * - list_awsidentityandaccessmanagementiam (role `arn:aws:iam::{Account}:role/{RoleNameWithPath}`).
+ * - list_awsidentityandaccessmanagementiam (role `arn:aws:iam::{Account}:role/{RoleNameWithPath}`;
+ *   the role's tags are its aws:ResourceTag/${TagKey}; TagRole supports aws:RequestTag/${TagKey} and
+ *   aws:TagKeys, UntagRole aws:TagKeys).
  * - list_awsstepfunctions (StartExecution on the state machine, Stop/DescribeExecution on the
  *   execution, SendTask* name no resource: the task token is the capability).
  * - list_amazondynamodb (table `table/{TableName}`, a Query on an index `table/{TableName}/index/{IndexName}`).
@@ -243,6 +245,12 @@ const iam: Record<string, Rule> = {
     return [on(call, `arn:aws:iam::${call.accountId}:role${path}${str(call.input.RoleName)}`, requestTags(call.input.Tags))];
   },
   ListRoles: (call) => [anyResource(call)],
+  ListRoleTags: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
+  TagRole: (call) => [on(call, roleArnOf(call, call.input.RoleName), requestTags(call.input.Tags))],
+  UntagRole: (call) => {
+    const keys = list(call.input.TagKeys).map(str);
+    return [on(call, roleArnOf(call, call.input.RoleName), keys.length > 0 ? { 'aws:TagKeys': keys } : {})];
+  },
 };
 
 const codebuild: Record<string, Rule> = {

@@ -24,7 +24,7 @@ export function codeBuildControlRoutes(deps: SandboxDeps): ControlRoute[] {
             artifacts: { type: 'CODEPIPELINE' },
             environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' },
           });
-          deps.store.markChanged();
+          // createProject tells the store what it made.
           return { project: projectView(project) };
         } catch (error) {
           if (error instanceof AwsServiceError) throw new ControlApiError(error.code === 'ResourceAlreadyExistsException' ? 409 : 400, error.code, error.message, 'name');

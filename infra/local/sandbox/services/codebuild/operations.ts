@@ -25,6 +25,7 @@ export function codeBuildOperations(deps: SandboxDeps): Record<string, Operation
       // Deleting a project that does not exist succeeds, as in AWS.
       const projects = state(call);
       projects.projects = projects.projects.filter((project) => project.name !== name && project.arn !== name);
+      deps.store.markChanged(projects, 'projects');
       return {};
     },
   };
@@ -32,7 +33,8 @@ export function codeBuildOperations(deps: SandboxDeps): Record<string, Operation
 
 /** CreateProject's rules, shared with the control route that seeds projects. */
 export function createProject(deps: SandboxDeps, accountId: string, region: string, input: CreateProjectInput): StoredProject {
-  const projects = stateFor(deps.store, accountId, region).projects;
+  const state = stateFor(deps.store, accountId, region);
+  const projects = state.projects;
   if (projects.some((project) => project.name === input.name)) {
     throw new AwsServiceError('ResourceAlreadyExistsException', `Project already exists: ${input.name}`);
   }
@@ -58,6 +60,7 @@ export function createProject(deps: SandboxDeps, accountId: string, region: stri
     lastModified: now,
   };
   projects.push(project);
+  deps.store.markChanged(state, 'projects', projects.length - 1);
   return project;
 }
 

@@ -30,7 +30,8 @@ export function pipelineControlRoutes(deps: SandboxDeps): ControlRoute[] {
         const input = body.declaration === undefined ? templateDeclaration(readTemplate(body), accountId, region) : readDeclaration(body.declaration);
         checkAgainstModel({ pipeline: input, ...(tags ? { tags } : {}) }, body.declaration === undefined ? templateFieldOf : () => 'declaration');
         const declaration = checkStructure(() => validatedDeclaration(input, 1, region));
-        const pipelines = stateFor(deps.store, accountId, region).pipelines;
+        const state = stateFor(deps.store, accountId, region);
+        const pipelines = state.pipelines;
         if (pipelines[declaration.name!]) {
           const message = `A pipeline named '${declaration.name}' already exists in ${accountId}/${region}`;
           throw new ControlApiError(409, 'PipelineNameInUse', message, 'name');
@@ -41,7 +42,7 @@ export function pipelineControlRoutes(deps: SandboxDeps): ControlRoute[] {
         }
         const stored = newStoredPipeline(declaration, tags ?? [], deps.clock.nowEpochSeconds());
         pipelines[declaration.name!] = stored;
-        deps.store.markChanged();
+        deps.store.markChanged(state, 'pipelines', declaration.name!);
         return {
           pipeline: declarationView(stored.declaration),
           metadata: { pipelineArn: pipelineArn(region, accountId, declaration.name!), created: stored.created, updated: stored.updated },
@@ -60,7 +61,8 @@ export function pipelineControlRoutes(deps: SandboxDeps): ControlRoute[] {
 
 function externalEdit(deps: SandboxDeps, { accountId, region, params, body }: ControlRequest) {
   const name = params.name!;
-  const pipeline = stateFor(deps.store, accountId, region).pipelines[name];
+  const state = stateFor(deps.store, accountId, region);
+  const pipeline = state.pipelines[name];
   if (!pipeline) throw new ControlApiError(404, 'PipelineNotFound', `No pipeline named '${name}' in ${accountId}/${region}`, 'name');
   const previousVersion = pipeline.declaration.version!;
   let next: PipelineDeclaration;
@@ -85,7 +87,7 @@ function externalEdit(deps: SandboxDeps, { accountId, region, params, body }: Co
     ({ declaration: next, change } = edit);
   }
   addVersion(pipeline, checkStructure(() => validatedDeclaration(next, previousVersion + 1, region)), deps.clock.nowEpochSeconds());
-  deps.store.markChanged();
+  deps.store.markChanged(state, 'pipelines', name);
   return { name, previousVersion, version: pipeline.declaration.version, change };
 }
 

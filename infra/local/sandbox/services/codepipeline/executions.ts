@@ -143,7 +143,12 @@ function runStage(stage: StageDeclaration, context: StageRunContext, retry?: { m
 function runAction(action: ActionDeclaration, context: StageRunContext): StoredActionRun {
   const failure = isConnectionSourceAction(action)
     ? // An action with its own role runs as that role, not the pipeline's.
-      connectionUseFailure(action.configuration?.ConnectionArn ?? '', { ...context.identity, roleArn: action.roleArn ?? context.identity.roleArn }, context.lookups)
+      connectionUseFailure(
+        action.configuration?.ConnectionArn ?? '',
+        { ...context.identity, roleArn: action.roleArn ?? context.identity.roleArn },
+        context.lookups,
+        { fullRepositoryId: action.configuration?.FullRepositoryId, branchName: action.configuration?.BranchName },
+      )
     : cloneFailure(action, context);
   return {
     actionName: action.name!,

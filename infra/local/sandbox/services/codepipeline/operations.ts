@@ -33,6 +33,8 @@ const MAX_TAGS = 50;
 export function pipelineOperations(deps: SandboxDeps, lookups: PipelineLookups): Record<string, OperationHandler> {
   const state = (call: CallContext): CodePipelineState => stateFor(deps.store, call.accountId, call.region);
   const now = () => deps.clock.nowEpochSeconds();
+  /** A pipeline is one record: its declaration, versions, runs and request tokens. */
+  const changed = (call: CallContext, name: string) => deps.store.markChanged(state(call), 'pipelines', name);
 
   const existing = (call: CallContext, name: string): StoredPipeline => {
     const pipeline = state(call).pipelines[name];
@@ -59,6 +61,7 @@ export function pipelineOperations(deps: SandboxDeps, lookups: PipelineLookups):
       // AWS starts a new pipeline right away ("CreatePipeline" trigger).
       const trigger = { triggerType: 'CreatePipeline' as const, triggerDetail: callerArn(call) };
       startExecution(stored, runContext(call, stored), trigger, defaultVariables(declaration));
+      changed(call, declaration.name!);
       return { pipeline: declarationView(stored.declaration), ...(tags ? { tags } : {}) };
     },
 
@@ -85,6 +88,7 @@ export function pipelineOperations(deps: SandboxDeps, lookups: PipelineLookups):
       const previous = pipeline.declaration;
       const declaration = validatedDeclaration(restoreMaskedSecrets(input!, previous), previous.version! + 1, call.region);
       addVersion(pipeline, declaration, now());
+      changed(call, input!.name!);
       return { pipeline: declarationView(pipeline.declaration) };
     },
 
@@ -104,6 +108,7 @@ export function pipelineOperations(deps: SandboxDeps, lookups: PipelineLookups):
     DeletePipeline: ({ name }: DeletePipelineInput, call) => {
       // Deleting a pipeline that does not exist succeeds (the model declares no not-found error).
       delete state(call).pipelines[name!];
+      changed(call, name!);
       return {};
     },
 
@@ -112,6 +117,8 @@ export function pipelineOperations(deps: SandboxDeps, lookups: PipelineLookups):
     StartPipelineExecution: ({ name, clientRequestToken, variables }: StartPipelineExecutionInput, call) => {
       const pipeline = existing(call, name!);
       const repeated = clientRequestToken === undefined ? undefined : pipeline.requestTokens[clientRequestToken];
+      // Marked before the repeat returns too: the store compares one pipeline instead of every slice fetched.
+      changed(call, name!);
       if (repeated) return { pipelineExecutionId: repeated };
       const resolved = resolveVariables(pipeline.declaration, variables ?? []);
       const trigger = { triggerType: 'StartPipelineExecution' as const, triggerDetail: callerArn(call) };
@@ -147,6 +154,7 @@ export function pipelineOperations(deps: SandboxDeps, lookups: PipelineLookups):
     RetryStageExecution: ({ pipelineName, stageName, pipelineExecutionId, retryMode }: RetryStageExecutionInput, call) => {
       const pipeline = existing(call, pipelineName!);
       const execution = retryStage(pipeline, stageName!, pipelineExecutionId!, retryMode!, runContext(call, pipeline));
+      changed(call, pipelineName!);
       return { pipelineExecutionId: execution.pipelineExecutionId };
     },
   };

@@ -10,6 +10,7 @@ import {
   inCreationOrder,
   callConnections,
   callState,
+  connectionChanged,
   findByArn,
   partitionOf,
   sameResource,
@@ -29,7 +30,7 @@ export interface CreateConnectionInput {
 
 export function connectionOperations(deps: SandboxDeps): Record<string, OperationHandler> {
   const { store, clock, config } = deps;
-  const state = (call: CallContext) => settleHosts(callState(store, call), clock.nowEpochSeconds());
+  const state = (call: CallContext) => settleHosts(store, callState(store, call), clock.nowEpochSeconds());
 
   return {
     CreateConnection(input: CreateConnectionInput, call) {
@@ -37,6 +38,7 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
       const providerType = resolveProviderType(current, input);
       const connections = callConnections(store, call);
       const { arn } = addConnection(current, connections, { ...input, ProviderType: providerType }, call, config.connectionQuota);
+      connectionChanged(store, connections, arn);
       return { ConnectionArn: arn, Tags: input.Tags?.length ? connections.tags[arn] : undefined };
     },
 
@@ -69,6 +71,7 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
       const connection = requireConnection(connections, input.ConnectionArn);
       delete connections.connections[connection.arn];
       delete connections.tags[connection.arn];
+      connectionChanged(store, connections, connection.arn);
       return {};
     },
   };

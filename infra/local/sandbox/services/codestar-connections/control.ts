@@ -7,10 +7,12 @@ import { validateOperationInput } from '../../model/validate.ts';
 import type { ControlRoute, SandboxDeps } from '../../service.ts';
 import { addConnection } from './connections.ts';
 import { hostOperations, settleHosts, type CreateHostInput } from './hosts.ts';
-import { addSyncBlocker, requireSync, startSyncAttempt } from './git-sync.ts';
+import { addSyncBlocker, requireSync, startSyncAttempt, syncChanged } from './git-sync.ts';
 import {
+  connectionChanged,
   connectionsFor,
   findByArn,
+  hostChanged,
   parseResourceArn,
   sameResource,
   stateFor,
@@ -56,7 +58,7 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
   const stateOf = (arn: string, field: string, kind: 'host' | 'connection'): ConnectionsState => {
     const parsed = parseResourceArn(arn);
     if (!parsed || parsed.kind !== kind) throw new ControlApiError(400, 'InvalidParameter', `${field} is not a ${kind} ARN`, field);
-    return settleHosts(stateFor(store, parsed.accountId, parsed.region), now());
+    return settleHosts(store, stateFor(store, parsed.accountId, parsed.region), now());
   };
   const hostFrom = (body: Record<string, unknown>): { state: ConnectionsState; host: HostRecord } => {
     const hostArn = requiredString(body, 'hostArn');
@@ -82,8 +84,8 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
           ProviderEndpoint: requiredString(body, 'providerEndpoint'),
           ...(vpcConfiguration ? { VpcConfiguration: vpcConfiguration } : {}),
         };
+        // CreateHost tells the store what it made.
         const { HostArn } = asConsole('CreateHost', { ...input }, () => hosts.CreateHost!(input, consoleCall('CreateHost', accountId, region)) as { HostArn: string });
-        store.markChanged();
         const host = findByArn(stateFor(store, accountId, region).hosts, HostArn)!;
         return { hostArn: host.arn, status: host.status, name: host.name, providerType: host.providerType, providerEndpoint: host.providerEndpoint };
       },
@@ -102,12 +104,13 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
           if (!providerType || !CLOUD_PROVIDERS.has(providerType)) {
             throw new ControlApiError(400, 'InvalidParameter', `Give hostArn, or a cloud providerType (${[...CLOUD_PROVIDERS].join(', ')})`, 'hostArn');
           }
-          const state = settleHosts(stateFor(store, accountId, region), now());
+          const state = settleHosts(store, stateFor(store, accountId, region), now());
           const input = { ConnectionName: name, ProviderType: providerType as ProviderType };
+          const connections = connectionsFor(store, accountId, region);
           const connection = asConsole('CreateConnection', input, () =>
-            addConnection(state, connectionsFor(store, accountId, region), input, consoleCall('CreateConnection', accountId, region), config.connectionQuota),
+            addConnection(state, connections, input, consoleCall('CreateConnection', accountId, region), config.connectionQuota),
           );
-          store.markChanged();
+          connectionChanged(store, connections, connection.arn);
           return { connectionArn: connection.arn, status: connection.status, providerType: connection.providerType };
         }
         const { state, host } = hostFrom({ hostArn });
@@ -116,16 +119,17 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
         }
         const parsed = parseResourceArn(host.arn)!;
         const input = { ConnectionName: name, HostArn: host.arn };
+        const connections = connectionsFor(store, parsed.accountId, parsed.region);
         const connection = asConsole('CreateConnection', input, () =>
           addConnection(
             state,
-            connectionsFor(store, parsed.accountId, parsed.region),
+            connections,
             { ...input, ProviderType: host.providerType },
             consoleCall('CreateConnection', parsed.accountId, parsed.region),
             config.connectionQuota,
           ),
         );
-        store.markChanged();
+        connectionChanged(store, connections, connection.arn);
         return { connectionArn: connection.arn, status: connection.status, hostArn: host.arn, providerType: connection.providerType };
       },
     },
@@ -134,13 +138,13 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
       path: '/hosts/complete-setup',
       summary: 'Console "Set up host": {hostArn} PENDING → AVAILABLE',
       handle: ({ body }) => {
-        const { host } = hostFrom(body);
+        const { state, host } = hostFrom(body);
         if (host.status !== 'PENDING') {
           throw new ControlApiError(409, 'HostNotPending', `Host is ${host.status}; only a PENDING host can be set up`, 'hostArn');
         }
         host.status = 'AVAILABLE';
         host.statusMessage = undefined;
-        store.markChanged();
+        hostChanged(store, state, host.arn);
         return { hostArn: host.arn, status: host.status };
       },
     },
@@ -149,7 +153,7 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
       path: '/hosts/fail-vpc',
       summary: 'VPC initialization fails: {hostArn, message?} → VPC_CONFIG_FAILED_INITIALIZATION',
       handle: ({ body }) => {
-        const { host } = hostFrom(body);
+        const { state, host } = hostFrom(body);
         if (host.status !== 'VPC_CONFIG_INITIALIZING') {
           throw new ControlApiError(409, 'HostNotInitializing', `Host is ${host.status}, not VPC_CONFIG_INITIALIZING`, 'hostArn');
         }
@@ -157,7 +161,7 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
         host.statusMessage =
           typeof body.message === 'string' ? body.message : 'Subnets must be in different Availability Zones of the selected VPC.';
         host.transitionAt = undefined;
-        store.markChanged();
+        hostChanged(store, state, host.arn);
         return { hostArn: host.arn, status: host.status, statusMessage: host.statusMessage };
       },
     },
@@ -166,13 +170,17 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
       path: '/hosts/break',
       summary: "The host's GitHub App was changed or deleted: {hostArn} → host and its connections ERROR",
       handle: ({ body }) => {
-        const { host } = hostFrom(body);
+        const { state, host } = hostFrom(body);
         host.status = 'ERROR';
         host.statusMessage = 'The GitHub App registered for this host was modified or deleted.';
+        hostChanged(store, state, host.arn);
         const parsed = parseResourceArn(host.arn)!;
-        const broken = Object.values(connectionsFor(store, parsed.accountId, parsed.region).connections).filter((connection) => connection.hostArn && sameResource(connection.hostArn, host.arn));
-        for (const connection of broken) connection.status = 'ERROR';
-        store.markChanged();
+        const connections = connectionsFor(store, parsed.accountId, parsed.region);
+        const broken = Object.values(connections.connections).filter((connection) => connection.hostArn && sameResource(connection.hostArn, host.arn));
+        for (const connection of broken) {
+          connection.status = 'ERROR';
+          connectionChanged(store, connections, connection.arn);
+        }
         return { hostArn: host.arn, status: host.status, connectionsInError: broken.map((connection) => connection.arn) };
       },
     },
@@ -186,7 +194,8 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
         if (!parsed || parsed.kind !== 'connection') {
           throw new ControlApiError(400, 'InvalidParameter', 'connectionArn is not a connection ARN', 'connectionArn');
         }
-        const connection = findByArn(connectionsFor(store, parsed.accountId, parsed.region).connections, connectionArn);
+        const connections = connectionsFor(store, parsed.accountId, parsed.region);
+        const connection = findByArn(connections.connections, connectionArn);
         if (!connection) throw new ControlApiError(404, 'ConnectionNotFound', `Connection ${connectionArn} does not exist`, 'connectionArn');
         if (connection.status !== 'PENDING') {
           throw new ControlApiError(409, 'ConnectionNotPending', `Connection is ${connection.status}; only a PENDING connection can be completed`, 'connectionArn');
@@ -194,13 +203,13 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
         // The host is Regional: it lives in the Region of its own ARN.
         const hostArn = connection.hostArn && parseResourceArn(connection.hostArn);
         const host = hostArn
-          ? findByArn(settleHosts(stateFor(store, hostArn.accountId, hostArn.region), now()).hosts, connection.hostArn!)
+          ? findByArn(settleHosts(store, stateFor(store, hostArn.accountId, hostArn.region), now()).hosts, connection.hostArn!)
           : undefined;
         if (connection.hostArn && host?.status !== 'AVAILABLE') {
           throw new ControlApiError(409, 'HostNotAvailable', `The connection's host is ${host?.status ?? 'gone'}`, 'connectionArn');
         }
         connection.status = 'AVAILABLE';
-        store.markChanged();
+        connectionChanged(store, connections, connection.arn);
         return { connectionArn: connection.arn, status: connection.status };
       },
     },
@@ -216,7 +225,7 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
           throw new ControlApiError(400, 'InvalidParameter', 'status must be INITIATED, IN_PROGRESS, SUCCEEDED, FAILED or QUEUED', 'status');
         }
         startSyncAttempt(state, sync, now(), status, typeof body.sha === 'string' ? body.sha : 'HEAD');
-        store.markChanged();
+        syncChanged(store, state, sync);
         return { resourceName: sync.ResourceName, status };
       },
     },
@@ -228,7 +237,7 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
         const state = stateFor(store, accountId, region);
         const sync = requireSyncForControl(state, body);
         const blocker = addSyncBlocker(state, sync, requiredString(body, 'reason'), now());
-        store.markChanged();
+        syncChanged(store, state, sync);
         return blocker;
       },
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import type { CallContext } from '../../context.ts';
 import type { OperationHandler, SandboxDeps } from '../../service.ts';
+import type { SandboxStore } from '../../store.ts';
 import { pageSizeOf, paginate } from '../pagination.ts';
 import {
   invalidInput,
@@ -78,6 +79,7 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       };
       current.repositoryLinks[id] = link;
       if (input.Tags?.length) current.tags[link.arn] = dedupeTags(input.Tags);
+      repositoryLinkChanged(store, current, link);
       return { RepositoryLinkInfo: describeLink(link) };
     },
 
@@ -107,6 +109,7 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
         link.connectionArn = connection.arn;
       }
       if (input.EncryptionKeyArn !== undefined) link.encryptionKeyArn = input.EncryptionKeyArn;
+      repositoryLinkChanged(store, current, link);
       return { RepositoryLinkInfo: describeLink(link) };
     },
 
@@ -121,6 +124,7 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       }
       delete current.repositoryLinks[link.id];
       delete current.tags[link.arn];
+      repositoryLinkChanged(store, current, link);
       return {};
     },
 
@@ -143,6 +147,7 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       };
       current.syncConfigurations[key] = sync;
       startSyncAttempt(current, sync, now());
+      syncChanged(store, current, sync);
       return { SyncConfiguration: describeSync(sync) };
     },
 
@@ -170,16 +175,19 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       for (const field of ['Branch', 'ConfigFile', 'RoleArn', 'PublishDeploymentStatus', 'TriggerResourceUpdateOn'] as const) {
         if (input[field] !== undefined) sync[field] = input[field];
       }
+      syncChanged(store, current, sync);
       return { SyncConfiguration: describeSync(sync) };
     },
 
     DeleteSyncConfiguration(input: { SyncType: string; ResourceName: string }, call) {
       const current = state(call);
       const key = syncKey(input.SyncType, input.ResourceName);
-      if (!current.syncConfigurations[key]) throw invalidInput(`No sync configuration exists for ${input.ResourceName}`);
+      const sync = current.syncConfigurations[key];
+      if (!sync) throw invalidInput(`No sync configuration exists for ${input.ResourceName}`);
       delete current.syncConfigurations[key];
       delete current.resourceSyncStatus[key];
       delete current.syncBlockers[key];
+      syncChanged(store, current, sync);
       return {};
     },
 
@@ -232,6 +240,7 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       if (!blocker) throw syncBlockerDoesNotExist(`Sync blocker ${input.Id} does not exist for ${input.ResourceName}`);
       if (blocker.Status === 'RESOLVED') throw invalidInput(`Sync blocker ${input.Id} is already resolved`);
       Object.assign(blocker, { Status: 'RESOLVED', ResolvedReason: input.ResolvedReason, ResolvedAt: now() });
+      syncChanged(store, current, sync);
       return { ResourceName: sync.ResourceName, SyncBlocker: blocker };
     },
   };
@@ -239,6 +248,27 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
 
 export function syncKey(syncType: string, resourceName: string): string {
   return `${syncType}|${resourceName}`;
+}
+
+function repositorySyncKey(sync: Pick<SyncConfigurationRecord, 'RepositoryLinkId' | 'Branch' | 'SyncType'>): string {
+  return `${sync.RepositoryLinkId}|${sync.Branch}|${sync.SyncType}`;
+}
+
+/** Tells the store that a repository link changed (its record, its tags, and the sequence a new one takes). */
+function repositoryLinkChanged(store: SandboxStore, state: ConnectionsState, link: RepositoryLinkRecord): void {
+  store.markChanged(state, 'repositoryLinks', link.id);
+  store.markChanged(state, 'tags', link.arn);
+  store.markChanged(state, 'nextSeq');
+}
+
+/** Tells the store that a sync configuration changed, with its sync status and blockers. */
+export function syncChanged(store: SandboxStore, state: ConnectionsState, sync: SyncConfigurationRecord): void {
+  const key = syncKey(sync.SyncType, sync.ResourceName);
+  store.markChanged(state, 'syncConfigurations', key);
+  store.markChanged(state, 'resourceSyncStatus', key);
+  store.markChanged(state, 'syncBlockers', key);
+  store.markChanged(state, 'repositorySyncStatus', repositorySyncKey(sync));
+  store.markChanged(state, 'nextSeq');
 }
 
 export function requireSync(state: ConnectionsState, syncType: string, resourceName: string): SyncConfigurationRecord {
@@ -257,7 +287,7 @@ export function addSyncBlocker(state: ConnectionsState, sync: SyncConfigurationR
 /** Records a new sync attempt for the configuration's branch and resource, with the given status. */
 export function startSyncAttempt(state: ConnectionsState, sync: SyncConfigurationRecord, now: number, status = 'INITIATED', sha = 'HEAD'): void {
   const event = { Event: `Sync ${status.toLowerCase()}`, Time: now, Type: status };
-  state.repositorySyncStatus[`${sync.RepositoryLinkId}|${sync.Branch}|${sync.SyncType}`] = { StartedAt: now, Status: status, Events: [event] };
+  state.repositorySyncStatus[repositorySyncKey(sync)] = { StartedAt: now, Status: status, Events: [event] };
   const revision = {
     Branch: sync.Branch,
     Directory: posix.dirname(sync.ConfigFile ?? '.'),

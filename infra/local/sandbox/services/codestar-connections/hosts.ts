@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CallContext } from '../../context.ts';
 import type { OperationHandler, SandboxDeps } from '../../service.ts';
+import type { SandboxStore } from '../../store.ts';
 import { pageSizeOf, paginate } from '../pagination.ts';
 import { conflict, limitExceeded, resourceNotFound, resourceUnavailable, unsupportedOperation, validation } from './errors.ts';
 import {
@@ -10,6 +11,7 @@ import {
   callConnections,
   callState,
   findByArn,
+  hostChanged,
   nextSeq,
   partitionOf,
   sameResource,
@@ -37,7 +39,7 @@ export interface CreateHostInput {
 export function hostOperations(deps: SandboxDeps): Record<string, OperationHandler> {
   const { store, clock, config } = deps;
   const now = () => clock.nowEpochSeconds();
-  const state = (call: CallContext) => settleHosts(callState(store, call), now());
+  const state = (call: CallContext) => settleHosts(store, callState(store, call), now());
 
   return {
     CreateHost(input: CreateHostInput, call) {
@@ -62,6 +64,7 @@ export function hostOperations(deps: SandboxDeps): Record<string, OperationHandl
       };
       current.hosts[arn] = host;
       if (input.Tags?.length) current.tags[arn] = dedupeTags(input.Tags);
+      hostChanged(store, current, arn);
       return { HostArn: arn, Tags: input.Tags?.length ? current.tags[arn] : undefined };
     },
 
@@ -99,7 +102,8 @@ export function hostOperations(deps: SandboxDeps): Record<string, OperationHandl
     },
 
     UpdateHost(input: { HostArn: string; ProviderEndpoint?: string; VpcConfiguration?: VpcConfiguration }, call) {
-      const host = requireHost(state(call), input.HostArn);
+      const current = state(call);
+      const host = requireHost(current, input.HostArn);
       if (host.status === 'VPC_CONFIG_INITIALIZING' || host.status === 'VPC_CONFIG_DELETING') {
         throw conflict(`Host ${host.arn} is ${host.status} and cannot be updated until that finishes.`);
       }
@@ -120,6 +124,7 @@ export function hostOperations(deps: SandboxDeps): Record<string, OperationHandl
         host.statusMessage = undefined;
         host.transitionAt = now() + config.vpcInitializationSeconds;
       }
+      hostChanged(store, current, host.arn);
       return {};
     },
 
@@ -142,6 +147,7 @@ export function hostOperations(deps: SandboxDeps): Record<string, OperationHandl
       } else {
         removeHost(current, host.arn);
       }
+      hostChanged(store, current, host.arn);
       return {};
     },
   };
@@ -154,7 +160,7 @@ export function requireHost(state: ConnectionsState, hostArn: string): HostRecor
 }
 
 /** Applies the time-driven transitions (VPC initialization, VPC deletion) due by `now`. */
-export function settleHosts(state: ConnectionsState, now: number): ConnectionsState {
+export function settleHosts(store: SandboxStore, state: ConnectionsState, now: number): ConnectionsState {
   for (const host of Object.values(state.hosts)) {
     if (host.transitionAt === undefined || host.transitionAt > now) continue;
     if (host.status === 'VPC_CONFIG_INITIALIZING') {
@@ -163,6 +169,7 @@ export function settleHosts(state: ConnectionsState, now: number): ConnectionsSt
     } else if (host.status === 'VPC_CONFIG_DELETING') {
       removeHost(state, host.arn);
     }
+    hostChanged(store, state, host.arn);
   }
   return state;
 }

@@ -67,15 +67,16 @@ export function createConnectionsModule(deps: SandboxDeps): SandboxModule & { lo
     lookup: {
       connection(accountId, region, connectionArn) {
         // Connections are global: the account's connection is found from any Region.
-        const connection = findByArn(connectionsFor(deps.store, accountId, region).connections, connectionArn);
-        return connection ? { status: connection.status } : undefined;
+        const { connections, tags } = connectionsFor(deps.store, accountId, region);
+        const connection = findByArn(connections, connectionArn);
+        return connection ? { status: connection.status, tags: Object.fromEntries((tags[connection.arn] ?? []).map((tag) => [tag.Key, tag.Value])) } : undefined;
       },
     },
     inventory: () => ({
       codestarConnections: Object.fromEntries(
         deps.store.slicesOf<ConnectionsState>(SLICE).map(({ scope }) => {
           const [accountId, region] = scope as [string, string];
-          const state = settleHosts(stateFor(deps.store, accountId, region), deps.clock.nowEpochSeconds());
+          const state = settleHosts(deps.store, stateFor(deps.store, accountId, region), deps.clock.nowEpochSeconds());
           // A connection is listed under the Region of its ARN, where it was created.
           const connections = Object.values(connectionsFor(deps.store, accountId, region).connections).filter(
             (connection) => parseResourceArn(connection.arn)?.region === region,

@@ -186,7 +186,22 @@ function adoptRegionalConnections(store: SandboxStore, state: ConnectionsState, 
     delete state.tags[connection.arn];
   }
   delete legacy.connections;
-  store.markChanged();
+  store.markChanged(state);
+  store.markChanged(global);
+}
+
+/** Tells the store that a host changed (its record, its tags, and the sequence a new one takes). */
+export function hostChanged(store: SandboxStore, state: ConnectionsState, arn: string): void {
+  store.markChanged(state, 'hosts', arn);
+  store.markChanged(state, 'tags', arn);
+  store.markChanged(state, 'nextSeq');
+}
+
+/** Tells the store that a connection changed (its record, its tags, and the sequence a new one takes). */
+export function connectionChanged(store: SandboxStore, connections: GlobalConnectionsState, arn: string): void {
+  store.markChanged(connections, 'connections', arn);
+  store.markChanged(connections, 'tags', arn);
+  store.markChanged(connections, 'nextSeq');
 }
 
 /** List operations return resources in creation order and page after the last sequence number. */

@@ -1,9 +1,9 @@
 import { AwsServiceError, ControlApiError } from '../../errors.ts';
 import { requiredString } from '../../control/router.ts';
 import type { ControlRoute, SandboxDeps } from '../../service.ts';
-import { PATH, POLICY_NAME, ROLE_NAME, type StringShape } from './input.ts';
-import { createRole, deleteInlinePolicy, putInlinePolicy, requireRole, requireValidTrustPolicy } from './roles.ts';
-import { accountState, type IamAccountState, type StoredRole } from './state.ts';
+import { assertNoReservedTags, assertUniqueTagKeys, InputReader, PATH, POLICY_NAME, ROLE_NAME, type StringShape } from './input.ts';
+import { createRole, deleteInlinePolicy, putInlinePolicy, requireRole, requireValidTrustPolicy, ROLE_TAG_QUOTA } from './roles.ts';
+import { accountState, roleChanged, type IamAccountState, type StoredRole, type StoredTag } from './state.ts';
 
 /** Trust policy of a seeded role when the body names none: CodePipeline may assume it. */
 export const DEFAULT_TRUST_POLICY = {
@@ -20,17 +20,18 @@ export function iamControlRoutes({ store, clock }: SandboxDeps): ControlRoute[] 
     {
       method: 'POST',
       path: '/roles',
-      summary: 'Seed an IAM role {roleName, path?, assumeRolePolicyDocument?, inlinePolicies?: {name: document}}',
+      summary: 'Seed an IAM role {roleName, path?, assumeRolePolicyDocument?, inlinePolicies?: {name: document}, tags?: {key: value}}',
       handle: ({ body, accountId }) => {
         const roleName = requiredString(body, 'roleName');
         checkName(roleName, ROLE_NAME, 'roleName');
         const path = optionalPath(body);
         const trustPolicy = documentText(body.assumeRolePolicyDocument ?? DEFAULT_TRUST_POLICY, 'assumeRolePolicyDocument');
         const policies = inlinePolicies(body.inlinePolicies);
+        const tags = roleTags(body.tags);
         asControlError('assumeRolePolicyDocument', () => requireValidTrustPolicy(trustPolicy));
         const state = accountState(store, accountId);
         const role = asControlError('roleName', () =>
-          createRole(state, accountId, { roleName, path, assumeRolePolicyDocument: trustPolicy }, clock.nowMs()),
+          createRole(state, accountId, { roleName, path, assumeRolePolicyDocument: trustPolicy, tags }, clock.nowMs()),
         );
         try {
           for (const [policyName, document] of policies) {
@@ -41,7 +42,7 @@ export function iamControlRoutes({ store, clock }: SandboxDeps): ControlRoute[] 
           state.roles = state.roles.filter((candidate) => candidate !== role);
           throw error;
         }
-        store.markChanged();
+        roleChanged(store, state, role);
         return { role: roleSummary(role) };
       },
     },
@@ -53,7 +54,7 @@ export function iamControlRoutes({ store, clock }: SandboxDeps): ControlRoute[] 
         const state: IamAccountState = accountState(store, accountId);
         const role = asControlError('name', () => requireRole(state, params.name!));
         asControlError('policyName', () => deleteInlinePolicy(role, params.policyName!));
-        store.markChanged();
+        roleChanged(store, state, role);
         return { role: roleSummary(role) };
       },
     },
@@ -81,6 +82,27 @@ function inlinePolicies(value: unknown): [string, string][] {
     checkName(policyName, POLICY_NAME, `inlinePolicies.${policyName}`);
     return [policyName, documentText(document, `inlinePolicies.${policyName}`)];
   });
+}
+
+/**
+ * `{key: value}` as the role's tags, held to CreateRole's rules: IAM's key and value constraints, at
+ * most 50, keys unique without regard to case, nothing beginning with `aws:`.
+ */
+function roleTags(value: unknown): StoredTag[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value) || !Object.values(value).every((item) => typeof item === 'string')) {
+    throw invalid('tags', 'tags must be an object mapping tag keys to string values');
+  }
+  const tags = Object.entries(value as Record<string, string>).map(([Key, Value]) => ({ Key, Value }));
+  if (tags.length > ROLE_TAG_QUOTA) throw invalid('tags', `a role can have at most ${ROLE_TAG_QUOTA} tags`);
+  asControlError('tags', () => {
+    const reader = new InputReader({ Tags: tags });
+    reader.tags('Tags');
+    reader.finish();
+    assertUniqueTagKeys(tags);
+    assertNoReservedTags(tags);
+  });
+  return tags;
 }
 
 /** A document may be given as JSON text (kept verbatim) or as an object (serialised). */

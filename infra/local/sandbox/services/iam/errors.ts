@@ -34,6 +34,11 @@ export function trustPolicyQuotaExceeded(quota: number): AwsServiceError {
   return new AwsServiceError('LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${quota}`, 409);
 }
 
+/** IAM's quota wording ("Cannot exceed quota for PoliciesPerRole: 10"), for the 50 tags a role may have. */
+export function tagQuotaExceeded(quota: number): AwsServiceError {
+  return new AwsServiceError('LimitExceeded', `Cannot exceed quota for TagsPerRole: ${quota}`, 409);
+}
+
 export function invalidInput(message: string): AwsServiceError {
   return new AwsServiceError('InvalidInput', message, 400);
 }

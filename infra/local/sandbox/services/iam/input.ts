@@ -43,8 +43,9 @@ export const ROLE_DESCRIPTION: StringShape = {
 };
 export const MARKER: StringShape = { min: 1, max: 320, pattern: /^[\u0020-\u00FF]+$/, patternText: '[\\u0020-\\u00FF]+' };
 export const ARN: StringShape = { min: 20, max: 2048 };
-const TAG_KEY: StringShape = { min: 1, max: 128, pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, patternText: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+' };
+export const TAG_KEY: StringShape = { min: 1, max: 128, pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, patternText: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+' };
 const TAG_VALUE: StringShape = { min: 0, max: 256, pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, patternText: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*' };
+/** The model's tagListType and tagKeyListType: at most 50 members in one request. */
 const MAX_TAGS = 50;
 
 export const MAX_ITEMS = { min: 1, max: 1000 };
@@ -88,11 +89,12 @@ export class InputReader {
   }
 
   /** `Tags.member.N.Key/Value`; an empty list arrives as `Tags=` (an empty string). */
-  tags(member: string): StoredTag[] {
+  tags(member: string, { required = false }: { required?: boolean } = {}): StoredTag[] {
     const value = this.input[member];
+    const listName = wireName(member);
+    if (value === undefined && required) this.violations.push(`Value null at '${listName}' failed to satisfy constraint: Member must not be null`);
     if (value === undefined || value === '') return [];
     const list = Array.isArray(value) ? value : [];
-    const listName = wireName(member);
     if (list.length > MAX_TAGS) {
       this.violations.push(`Value '[${list.length} tags]' at '${listName}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TAGS}`);
     }
@@ -106,6 +108,28 @@ export class InputReader {
         this.violations.push(violation.replace(/ at '(\w+)'/, ` at '${listName}.${index + 1}.member.$1'`));
       }
       return { Key: key, Value: tagValue };
+    });
+  }
+
+  /**
+   * A required list of strings (`TagKeys.member.N`), each checked against `shape`, of at most
+   * `maxItems` members. An empty list arrives as `TagKeys=` (an empty string).
+   */
+  requiredStrings(member: string, shape: StringShape, maxItems: number): string[] {
+    const value = this.input[member];
+    const listName = wireName(member);
+    if (value === undefined) {
+      this.violations.push(`Value null at '${listName}' failed to satisfy constraint: Member must not be null`);
+      return [];
+    }
+    const list = Array.isArray(value) ? value : [];
+    if (list.length > maxItems) {
+      this.violations.push(`Value '[${list.join(', ')}]' at '${listName}' failed to satisfy constraint: Member must have length less than or equal to ${maxItems}`);
+    }
+    return list.map((item: unknown, index) => {
+      const text = typeof item === 'string' ? item : '';
+      this.checkString(`${listName}.${index + 1}.member`, text, shape);
+      return text;
     });
   }
 
@@ -125,6 +149,9 @@ export class InputReader {
   }
 }
 
+/** The longest TagKeys list UntagRole takes (the model's tagKeyListType). */
+export const MAX_TAG_KEYS = MAX_TAGS;
+
 /** IAM compares tag keys without regard to case. */
 export function assertUniqueTagKeys(tags: StoredTag[]): void {
   const seen = new Set<string>();
@@ -133,6 +160,15 @@ export function assertUniqueTagKeys(tags: StoredTag[]): void {
     if (seen.has(key)) throw invalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
     seen.add(key);
   }
+}
+
+/**
+ * IAM User Guide, "Tagging IAM resources": a tag key or value cannot begin with `aws:`, a prefix
+ * reserved for AWS (compared without regard to case, as AWS's reserved-prefix rule is).
+ */
+export function assertNoReservedTags(tags: StoredTag[]): void {
+  const reserved = tags.find(({ Key, Value }) => /^aws:/i.test(Key) || /^aws:/i.test(Value));
+  if (reserved) throw invalidInput(`Tag keys and values cannot begin with 'aws:', a prefix reserved for AWS use (tag ${reserved.Key}).`);
 }
 
 function wireName(member: string): string {

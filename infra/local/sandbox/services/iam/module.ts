@@ -2,9 +2,13 @@ import type { QueryProtocolService, SandboxDeps, SandboxModule } from '../../ser
 import type { IamLookup } from '../lookups.ts';
 import { iamControlRoutes, roleSummary } from './control-routes.ts';
 import { createIamOperations } from './operations.ts';
-import { existingAccountState, findRole, IAM_SLICE, type IamAccountState } from './state.ts';
+import { existingAccountState, findRole, IAM_SLICE, type IamAccountState, type StoredTag } from './state.ts';
 
-/** IAM over the AWS query protocol: roles and their inline policies, global per account. */
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+
+const tagMap = (tags: StoredTag[]): Record<string, string> => Object.fromEntries(tags.map(({ Key, Value }) => [Key, Value]));
+
+/** IAM over the AWS query protocol: roles, their inline policies and tags, global per account. */
 export function createIamModule(deps: SandboxDeps): SandboxModule & { lookup: IamLookup } {
   const service: QueryProtocolService = {
     name: 'iam',
@@ -33,6 +37,11 @@ export function createIamModule(deps: SandboxDeps): SandboxModule & { lookup: Ia
         .filter(({ putAtMs }) => putAtMs === undefined || putAtMs <= settledBefore)
         .map(({ policyName, policyDocument }) => ({ policyName, document: JSON.parse(policyDocument) as unknown }));
     },
+    roleTags(accountId, roleName) {
+      const state = existingAccountState(deps.store, accountId);
+      const role = state && findRole(state, roleName);
+      return role && tagMap(role.tags);
+    },
   };
 
   return {
@@ -43,6 +52,14 @@ export function createIamModule(deps: SandboxDeps): SandboxModule & { lookup: Ia
       roleArn(accountId, roleName) {
         const state = existingAccountState(deps.store, accountId);
         return state ? findRole(state, roleName)?.arn : undefined;
+      },
+      // A role's tags are its aws:ResourceTag/<key> when an IAM call names it.
+      resourceTags(arn) {
+        const match = ROLE_ARN.exec(arn);
+        if (!match) return undefined;
+        const state = existingAccountState(deps.store, match[1]!);
+        const role = state && findRole(state, match[2]!);
+        return role && role.arn === arn ? tagMap(role.tags) : undefined;
       },
     },
     inventory() {

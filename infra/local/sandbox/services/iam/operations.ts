@@ -3,22 +3,25 @@ import type { OperationHandler, SandboxDeps } from '../../service.ts';
 import { noSuchPermissionsBoundary } from './errors.ts';
 import {
   ARN,
+  assertNoReservedTags,
   assertUniqueTagKeys,
   InputReader,
   MARKER,
   MAX_ITEMS,
   MAX_SESSION_DURATION,
+  MAX_TAG_KEYS,
   PATH,
   PATH_PREFIX,
   POLICY_DOCUMENT,
   POLICY_NAME,
   ROLE_DESCRIPTION,
   ROLE_NAME,
+  TAG_KEY,
 } from './input.ts';
 import { paginateByName } from './pagination.ts';
 import { urlEncodePolicyDocument } from './policy-document.ts';
-import { createRole, deleteInlinePolicy, deleteRole, putInlinePolicy, requireInlinePolicy, requireRole } from './roles.ts';
-import { accountState } from './state.ts';
+import { createRole, deleteInlinePolicy, deleteRole, putInlinePolicy, requireInlinePolicy, requireRole, tagRole, untagRole } from './roles.ts';
+import { accountState, roleChanged } from './state.ts';
 import { roleView } from './views.ts';
 
 type Input = Record<string, unknown>;
@@ -43,14 +46,12 @@ export function createIamOperations({ store, clock }: SandboxDeps): Record<strin
       const tags = reader.tags('Tags');
       reader.finish();
       assertUniqueTagKeys(tags);
+      assertNoReservedTags(tags);
       // The sandbox holds no managed policies, so no boundary can name an attachable one.
       if (permissionsBoundary !== undefined) throw noSuchPermissionsBoundary(permissionsBoundary);
-      const role = createRole(
-        stateOf(call),
-        call.accountId,
-        { roleName, assumeRolePolicyDocument, path, description, maxSessionDuration, tags },
-        clock.nowMs(),
-      );
+      const state = stateOf(call);
+      const role = createRole(state, call.accountId, { roleName, assumeRolePolicyDocument, path, description, maxSessionDuration, tags }, clock.nowMs());
+      roleChanged(store, state, role);
       return { Role: roleView(role, 'create') };
     },
 
@@ -76,7 +77,9 @@ export function createIamOperations({ store, clock }: SandboxDeps): Record<strin
       const reader = new InputReader(input);
       const roleName = reader.required('RoleName', ROLE_NAME);
       reader.finish();
-      deleteRole(stateOf(call), roleName);
+      const state = stateOf(call);
+      deleteRole(state, roleName);
+      roleChanged(store, state);
       return undefined;
     },
 
@@ -86,7 +89,10 @@ export function createIamOperations({ store, clock }: SandboxDeps): Record<strin
       const policyName = reader.required('PolicyName', POLICY_NAME);
       const policyDocument = reader.required('PolicyDocument', POLICY_DOCUMENT);
       reader.finish();
-      putInlinePolicy(requireRole(stateOf(call), roleName), policyName, policyDocument, clock.nowMs());
+      const state = stateOf(call);
+      const role = requireRole(state, roleName);
+      putInlinePolicy(role, policyName, policyDocument, clock.nowMs());
+      roleChanged(store, state, role);
       return undefined;
     },
 
@@ -105,7 +111,10 @@ export function createIamOperations({ store, clock }: SandboxDeps): Record<strin
       const roleName = reader.required('RoleName', ROLE_NAME);
       const policyName = reader.required('PolicyName', POLICY_NAME);
       reader.finish();
-      deleteInlinePolicy(requireRole(stateOf(call), roleName), policyName);
+      const state = stateOf(call);
+      const role = requireRole(state, roleName);
+      deleteInlinePolicy(role, policyName);
+      roleChanged(store, state, role);
       return undefined;
     },
 
@@ -122,6 +131,44 @@ export function createIamOperations({ store, clock }: SandboxDeps): Record<strin
         IsTruncated: page.isTruncated,
         Marker: page.marker,
       };
+    },
+
+    /** Sorted by tag key, as IAM lists them. */
+    ListRoleTags(input: Input, call: CallContext) {
+      const reader = new InputReader(input);
+      const roleName = reader.required('RoleName', ROLE_NAME);
+      const marker = reader.optional('Marker', MARKER);
+      const maxItems = reader.optionalInteger('MaxItems', MAX_ITEMS);
+      reader.finish();
+      const role = requireRole(stateOf(call), roleName);
+      const page = paginateByName(role.tags, (tag) => tag.Key, marker, maxItems);
+      return { Tags: page.items.map(({ Key, Value }) => ({ Key, Value })), IsTruncated: page.isTruncated, Marker: page.marker };
+    },
+
+    TagRole(input: Input, call: CallContext) {
+      const reader = new InputReader(input);
+      const roleName = reader.required('RoleName', ROLE_NAME);
+      const tags = reader.tags('Tags', { required: true });
+      reader.finish();
+      assertUniqueTagKeys(tags);
+      assertNoReservedTags(tags);
+      const state = stateOf(call);
+      const role = requireRole(state, roleName);
+      tagRole(role, tags);
+      roleChanged(store, state, role);
+      return undefined;
+    },
+
+    UntagRole(input: Input, call: CallContext) {
+      const reader = new InputReader(input);
+      const roleName = reader.required('RoleName', ROLE_NAME);
+      const tagKeys = reader.requiredStrings('TagKeys', TAG_KEY, MAX_TAG_KEYS);
+      reader.finish();
+      const state = stateOf(call);
+      const role = requireRole(state, roleName);
+      untagRole(role, tagKeys);
+      roleChanged(store, state, role);
+      return undefined;
     },
   };
 }

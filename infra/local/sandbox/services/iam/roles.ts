@@ -6,6 +6,7 @@ import {
   noSuchRolePolicy,
   roleAlreadyExists,
   roleHasInlinePolicies,
+  tagQuotaExceeded,
   trustPolicyQuotaExceeded,
 } from './errors.ts';
 import { checkPolicyDocument, countedPolicySize, type PolicyKind } from './policy-document.ts';
@@ -21,6 +22,8 @@ export const INLINE_POLICY_QUOTA = 10_240;
 /** Size of a role's trust policy, whitespace not counted (IAM's default quota). */
 export const TRUST_POLICY_QUOTA = 2_048;
 export const DEFAULT_MAX_SESSION_DURATION = 3_600;
+/** Tags on one role (IAM quota, not adjustable). */
+export const ROLE_TAG_QUOTA = 50;
 
 export interface RoleSpec {
   roleName: string;
@@ -95,6 +98,25 @@ export function requireInlinePolicy(role: StoredRole, policyName: string): strin
 export function deleteInlinePolicy(role: StoredRole, policyName: string): void {
   requireInlinePolicy(role, policyName);
   role.inlinePolicies = role.inlinePolicies.filter((policy) => policy.policyName !== policyName);
+}
+
+/**
+ * Adds tags to a role, replacing the value of a key it already has. A role's tag keys are unique
+ * without regard to case, and the key keeps the case it was last given ("Tagging IAM resources").
+ * The quota counts the tags the role would end up with.
+ */
+export function tagRole(role: StoredRole, tags: StoredTag[]): void {
+  // A Map keeps a replaced key in its place; nothing changes unless the whole request fits.
+  const merged = new Map(role.tags.map((tag) => [tag.Key.toLowerCase(), tag]));
+  for (const { Key, Value } of tags) merged.set(Key.toLowerCase(), { Key, Value });
+  if (merged.size > ROLE_TAG_QUOTA) throw tagQuotaExceeded(ROLE_TAG_QUOTA);
+  role.tags = [...merged.values()];
+}
+
+/** Removes the tags with these keys (without regard to case); a key the role does not have is ignored. */
+export function untagRole(role: StoredRole, tagKeys: string[]): void {
+  const removed = new Set(tagKeys.map((key) => key.toLowerCase()));
+  role.tags = role.tags.filter((tag) => !removed.has(tag.Key.toLowerCase()));
 }
 
 export function deleteRole(state: IamAccountState, roleName: string): void {

@@ -48,6 +48,13 @@ export function existingAccountState(store: SandboxStore, accountId: string): Ia
   return store.slicesOf<IamAccountState>(IAM_SLICE).find(({ scope }) => scope[0] === accountId)?.data;
 }
 
+/** Tells the store that a role changed; without one (roles removed), that the list did. */
+export function roleChanged(store: SandboxStore, state: IamAccountState, role?: StoredRole): void {
+  const index = role ? state.roles.indexOf(role) : -1;
+  if (index === -1) store.markChanged(state, 'roles');
+  else store.markChanged(state, 'roles', index);
+}
+
 /** IAM role names are unique and looked up without regard to case. */
 export function findRole(state: IamAccountState, roleName: string): StoredRole | undefined {
   const wanted = roleName.toLowerCase();

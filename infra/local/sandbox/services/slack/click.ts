@@ -4,6 +4,7 @@ import { ControlApiError } from '../../errors.ts';
 import { messageView } from './methods.ts';
 import { mintResponseUrl } from './response-urls.ts';
 import { findMessage, MAX_KEPT_DELIVERIES, type SignedDelivery, type SlackState, type StoredMessage } from './state.ts';
+import { renderMrkdwn, sandboxUser } from './users.ts';
 
 export interface Click {
   channel: string;
@@ -35,6 +36,23 @@ export interface ClickResult extends DeliveryResult {
   payload: Record<string, unknown>;
 }
 
+/**
+ * What `POST /_sandbox/slack/click` answers: briefly, what the clicker saw. The payload sent is
+ * there only on request (`?verbose=1`).
+ */
+export interface ClickAnswer {
+  status: number;
+  elapsedMs: number;
+  failure?: DeliveryResult['failure'];
+  deliveryId: string;
+  /** The interactivity endpoint's answer body, when it had one. */
+  body?: string;
+  /** What the clicker saw, as Slack renders it (people by name): their private answer, the message as it now reads. */
+  shown: string[];
+  /** With `?verbose=1`: the `block_actions` payload that was sent. */
+  payload?: Record<string, unknown>;
+}
+
 interface FoundButton {
   blockId: string;
   button: Record<string, unknown>;
@@ -58,6 +76,40 @@ export async function deliverClick(state: SlackState, click: Click, nowMs: numbe
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   const secret = click.forgeSignature ? `forged-${randomBytes(8).toString('hex')}` : signingSecret;
   return { ...(await deliver(state, body, secret, click.timestamp ?? Math.floor(nowMs / 1000))), payload };
+}
+
+/**
+ * The brief answer to a click: what Slack showed the clicker from `sinceSeq` on (the state's `seq`
+ * before the click), their private answers (through this click's response URL, or ephemeral) and
+ * the clicked message as it changed, with mentions rendered as names.
+ */
+export function clickAnswer(state: SlackState, click: Pick<Click, 'channel' | 'ts' | 'userId'>, result: ClickResult, sinceSeq: number, verbose: boolean): ClickAnswer {
+  const responseUrlId = String(result.payload.response_url ?? '').split('/').at(-1);
+  const shown: string[] = [];
+  for (const event of state.events) {
+    if (event.seq <= sinceSeq) continue;
+    const text = renderMrkdwn(event.text ?? '');
+    const onClicked = event.channel === click.channel && event.ts === click.ts;
+    if (event.kind === 'response' && event.responseUrlId === responseUrlId) {
+      if (event.deleteOriginal) shown.push('the message was deleted');
+      else if (event.replaceOriginal) shown.push(`the message now reads: ${text}`);
+      else if (event.responseType === 'in_channel') shown.push(`posted in ${event.channel}: ${text}`);
+      else shown.push(`only visible to you: ${text}`);
+    } else if (event.kind === 'ephemeral' && event.user === click.userId && event.channel === click.channel) {
+      shown.push(`only visible to you: ${text}`);
+    } else if (event.kind === 'update' && onClicked) {
+      shown.push(`the message now reads: ${text}`);
+    }
+  }
+  return {
+    status: result.status,
+    elapsedMs: result.elapsedMs,
+    ...(result.failure ? { failure: result.failure } : {}),
+    deliveryId: result.deliveryId,
+    ...(result.body ? { body: result.body } : {}),
+    shown,
+    ...(verbose ? { payload: result.payload } : {}),
+  };
 }
 
 /**
@@ -127,7 +179,7 @@ function blockActionsPayload(
   nowMs: number,
 ): Record<string, unknown> {
   const teamId = click.teamId ?? state.config.teamId;
-  const username = `user-${click.userId.toLowerCase()}`;
+  const username = sandboxUser(click.userId).name;
   const actionTs = `${Math.floor(nowMs / 1000)}.${String(nowMs % 1000).padStart(3, '0')}000`;
   return {
     type: 'block_actions',

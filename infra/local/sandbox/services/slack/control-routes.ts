@@ -1,8 +1,9 @@
 import { optionalNumber, requiredString } from '../../control/router.ts';
 import { ControlApiError } from '../../errors.ts';
 import type { ControlRoute, SandboxDeps } from '../../service.ts';
-import { deliverClick, deliverRawBody, replayDelivery } from './click.ts';
+import { clickAnswer, deliverClick, deliverRawBody, replayDelivery } from './click.ts';
 import { isUserId, slackState, type RecordedSlackEvent, type SlackConfig } from './state.ts';
+import { renderMrkdwn } from './users.ts';
 
 /**
  * Test and local-run controls for the fake Slack: configure the app, read what our code made
@@ -13,8 +14,8 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
     {
       method: 'GET',
       path: '/slack/messages',
-      summary: 'Every message posted, updated, shown ephemerally or sent to a response URL {?channel=&kind=}',
-      handle: ({ query }) => ({ messages: filterEvents(slackState(store).events, query) }),
+      summary: 'Every message posted, updated, shown ephemerally or sent to a response URL {?channel=&kind=}; `shown`: the text as people see it, names for mentions',
+      handle: ({ query }) => ({ messages: filterEvents(slackState(store).events, query).map(withShown) }),
     },
     {
       method: 'GET',
@@ -29,32 +30,32 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
       handle: ({ body }) => {
         const state = slackState(store);
         state.config = { ...state.config, ...configChanges(body) };
-        store.markChanged();
+        store.markChanged(state, 'config');
         return configView(state.config);
       },
     },
     {
       method: 'POST',
       path: '/slack/click',
-      summary: 'Click a button {channel, ts, actionId, userId, teamId?, appId?, timestamp?, forgeSignature?}: a signed block_actions POST',
-      handle: async ({ body }) => {
+      summary:
+        'Click a button {channel, ts, actionId, userId, teamId?, appId?, timestamp?, forgeSignature?}: a signed block_actions POST; answers what the user saw {?verbose=1 adds the payload}',
+      handle: async ({ body, query }) => {
         const state = slackState(store);
-        const result = await deliverClick(
-          state,
-          {
-            channel: requiredString(body, 'channel'),
-            ts: requiredString(body, 'ts'),
-            actionId: requiredString(body, 'actionId'),
-            userId: requiredString(body, 'userId'),
-            teamId: optionalString(body, 'teamId'),
-            appId: optionalString(body, 'appId'),
-            timestamp: optionalNumber(body, 'timestamp', { min: 0, max: 99_999_999_999 }),
-            forgeSignature: body.forgeSignature === true,
-          },
-          clock.nowMs(),
-        );
-        store.markChanged();
-        return result;
+        const click = {
+          channel: requiredString(body, 'channel'),
+          ts: requiredString(body, 'ts'),
+          actionId: requiredString(body, 'actionId'),
+          userId: requiredString(body, 'userId'),
+          teamId: optionalString(body, 'teamId'),
+          appId: optionalString(body, 'appId'),
+          timestamp: optionalNumber(body, 'timestamp', { min: 0, max: 99_999_999_999 }),
+          forgeSignature: body.forgeSignature === true,
+        };
+        const sinceSeq = state.seq;
+        const result = await deliverClick(state, click, clock.nowMs());
+        // The response URL it minted is marked where it is minted; the kept deliveries move along.
+        store.markChanged(state, 'deliveries');
+        return clickAnswer(slackState(store), click, result, sinceSeq, /^(1|true|yes)$/i.test(query.get('verbose') ?? ''));
       },
     },
     {
@@ -62,9 +63,8 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
       path: '/slack/replay',
       summary: 'Send a recent interactivity request again, byte for byte with its signature {deliveryId}: a replay attack',
       handle: async ({ body }) => {
-        const result = await replayDelivery(slackState(store), requiredString(body, 'deliveryId'));
-        store.markChanged();
-        return result;
+        // A replay sends a kept delivery again: the state does not change.
+        return replayDelivery(slackState(store), requiredString(body, 'deliveryId'));
       },
     },
     {
@@ -75,7 +75,7 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
         const raw = body.body;
         if (typeof raw !== 'string') throw invalid('body', 'body must be the raw form body, a string');
         const result = await deliverRawBody(slackState(store), raw, optionalNumber(body, 'timestamp', { min: 0, max: 99_999_999_999 }) ?? Math.floor(clock.nowMs() / 1000));
-        store.markChanged();
+        store.markChanged(slackState(store), 'deliveries');
         return result;
       },
     },
@@ -89,6 +89,7 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
           remaining: optionalNumber(body, 'calls', { min: 0, max: 1000 }) ?? 1,
           retryAfterSeconds: optionalNumber(body, 'retryAfterSeconds', { min: 0, max: 3600 }) ?? 1,
         };
+        store.markChanged(state, 'rateLimit');
         return state.rateLimit;
       },
     },
@@ -99,7 +100,7 @@ export function slackControlRoutes({ store, clock }: SandboxDeps): ControlRoute[
       handle: ({ body }) => {
         const state = slackState(store);
         state.latencyMs = optionalNumber(body, 'ms', { min: 0, max: 600_000 }) ?? 0;
-        store.markChanged();
+        store.markChanged(state, 'latencyMs');
         return { latencyMs: state.latencyMs };
       },
     },
@@ -156,6 +157,18 @@ function userGroups(value: unknown): Record<string, string[]> {
     );
   if (!valid) throw invalid('userGroups', 'userGroups must map user group ids (S…) to lists of user ids (U…)');
   return structuredClone(value as Record<string, string[]>);
+}
+
+/** What `GET /_sandbox/slack/messages` lists: each event, with `shown` where its text reads differently to people. */
+export interface SlackMessageView extends RecordedSlackEvent {
+  /** The text as Slack shows it to people (`<@U0APPROVER>` as `@Ada Approver`), where that differs. */
+  shown?: string;
+}
+
+function withShown(event: RecordedSlackEvent): SlackMessageView {
+  if (event.text === undefined) return event;
+  const shown = renderMrkdwn(event.text);
+  return shown === event.text ? event : { ...event, shown };
 }
 
 function filterEvents(events: RecordedSlackEvent[], query: URLSearchParams): RecordedSlackEvent[] {

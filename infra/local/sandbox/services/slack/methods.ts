@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { checkMessageContent } from './block-kit-rules.ts';
 import {
+  addMessage,
   BOT_ID,
   BOT_USER_ID,
   channelExists,
@@ -9,9 +10,11 @@ import {
   isUserId,
   newMessageTs,
   record,
+  replaceMessageContent,
   type SlackState,
   type StoredMessage,
 } from './state.ts';
+import { sandboxUser } from './users.ts';
 
 /** Arguments as the Web API received them: form values are strings, JSON bodies keep their types. */
 export type SlackArgs = Record<string, unknown>;
@@ -51,16 +54,11 @@ export const SLACK_METHODS: Record<string, Method> = {
   'chat.postMessage': (args, { state, nowMs, origin }) => {
     const channel = postableChannel(state, args.channel);
     const { text, blocks } = content(args.text, args.blocks);
-    const message: StoredMessage = {
-      channel,
-      ts: newMessageTs(state, nowMs),
-      text: text ?? '',
-      blocks: withBlockIds(blocks ?? []),
-      origin,
-      ...(typeof args.thread_ts === 'string' ? { threadTs: args.thread_ts } : {}),
-    };
-    state.messages.push(message);
-    record(state, nowMs, { kind: 'post', channel, ts: message.ts, text: message.text, blocks: message.blocks, ...(message.threadTs ? { threadTs: message.threadTs } : {}) });
+    const ts = newMessageTs(state, nowMs);
+    const thread = typeof args.thread_ts === 'string' ? { threadTs: args.thread_ts } : {};
+    // The text and blocks are kept once, in the post event; the message reads them from there.
+    const post = record(state, nowMs, { kind: 'post', channel, ts, text: text ?? '', blocks: withBlockIds(blocks ?? []), ...thread });
+    const message = addMessage(state, { channel, ts, origin, ...thread }, post);
     return { channel, ts: message.ts, message: messageView(state, message) };
   },
 
@@ -70,10 +68,9 @@ export const SLACK_METHODS: Record<string, Method> = {
     if (!message) throw new SlackMethodError('message_not_found');
     // Slack keeps the text or blocks an update leaves out.
     const { text, blocks } = content(args.text ?? message.text, args.blocks ?? message.blocks);
-    message.text = text ?? '';
-    message.blocks = withBlockIds(blocks ?? []);
-    record(state, nowMs, { kind: 'update', channel, ts: message.ts, text: message.text, blocks: message.blocks });
-    return { channel, ts: message.ts, text: message.text, message: messageView(state, message) };
+    const update = record(state, nowMs, { kind: 'update', channel, ts: message.ts, text: text ?? '', blocks: withBlockIds(blocks ?? []) });
+    const updated = replaceMessageContent(state, message, update);
+    return { channel, ts: updated.ts, text: updated.text, message: messageView(state, updated) };
   },
 
   'chat.postEphemeral': (args, { state, nowMs }) => {
@@ -104,16 +101,16 @@ export const SLACK_METHODS: Record<string, Method> = {
 
   'users.info': (args, { state }) => {
     if (typeof args.user !== 'string' || !isUserId(args.user)) throw new SlackMethodError('user_not_found');
-    const name = `user-${args.user.toLowerCase()}`;
+    const { name, displayName } = sandboxUser(args.user);
     return {
       user: {
         id: args.user,
         team_id: state.config.teamId,
         name,
-        real_name: name,
+        real_name: displayName,
         deleted: false,
         is_bot: args.user === BOT_USER_ID,
-        profile: { display_name: name, real_name: name },
+        profile: { display_name: displayName, real_name: displayName },
       },
     };
   },

@@ -4,11 +4,15 @@ import type { SandboxDeps } from '../../service.ts';
 import { answerLate, writeJson } from './http.ts';
 import { content, SlackMethodError } from './methods.ts';
 import {
+  addMessage,
+  deleteMessage,
   findMessage,
   newMessageTs,
   record,
+  replaceMessageContent,
   RESPONSE_URL_LIFETIME_MS,
   RESPONSE_URL_MAX_USES,
+  slackChanged,
   slackState,
   type ResponseUrlRecord,
   type SlackState,
@@ -20,6 +24,7 @@ export const RESPONSE_URL_PREFIX = '/slack/response/';
 export function mintResponseUrl(state: SlackState, origin: string, click: { channel: string; ts: string; userId: string }, nowMs: number): string {
   const id = randomBytes(12).toString('hex');
   state.responseUrls[id] = { id, ...click, uses: 0, expiresAtMs: nowMs + RESPONSE_URL_LIFETIME_MS };
+  slackChanged(state, 'responseUrls', id);
   return `${origin}${RESPONSE_URL_PREFIX}${id}`;
 }
 
@@ -42,8 +47,8 @@ export function responseUrlRoute({ store, clock }: SandboxDeps): HttpRoute {
       const reply = parseReply(body);
       if (!reply) return writeJson(response, 400, { ok: false, error: 'invalid_payload' });
       hook.uses += 1;
+      store.markChanged(state, 'responseUrls', hook.id);
       const answer = applyReply(state, hook, reply, nowMs);
-      store.markChanged();
       writeJson(response, answer.status, answer.body);
     },
   };
@@ -64,7 +69,7 @@ function applyReply(state: SlackState, hook: ResponseUrlRecord, reply: Reply, no
   const original = findMessage(state, hook.channel, hook.ts);
   const base = { responseUrlId: hook.id, channel: hook.channel, ts: hook.ts };
   if (reply.delete_original === true) {
-    if (original) original.deleted = true;
+    if (original) deleteMessage(state, original);
     record(state, nowMs, { kind: 'response', ...base, deleteOriginal: true });
     return { status: 200, body: { ok: true } };
   }
@@ -80,13 +85,12 @@ function applyReply(state: SlackState, hook: ResponseUrlRecord, reply: Reply, no
   const blocks = message.blocks ?? [];
   if (reply.replace_original === true) {
     if (!original) return { status: 404, body: { ok: false, error: 'message_not_found' } };
-    original.text = text;
-    original.blocks = blocks;
-    record(state, nowMs, { kind: 'response', ...base, replaceOriginal: true, text, blocks });
+    const response = record(state, nowMs, { kind: 'response', ...base, replaceOriginal: true, text, blocks });
+    replaceMessageContent(state, original, response);
   } else if (reply.response_type === 'in_channel') {
     const ts = newMessageTs(state, nowMs);
-    state.messages.push({ channel: hook.channel, ts, text, blocks, origin: original?.origin ?? '' });
-    record(state, nowMs, { kind: 'response', ...base, ts, responseType: 'in_channel', text, blocks });
+    const response = record(state, nowMs, { kind: 'response', ...base, ts, responseType: 'in_channel', text, blocks });
+    addMessage(state, { channel: hook.channel, ts, origin: original?.origin ?? '' }, response);
   } else {
     record(state, nowMs, { kind: 'response', ...base, user: hook.userId, responseType: 'ephemeral', text, blocks });
   }

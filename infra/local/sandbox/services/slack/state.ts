@@ -49,6 +49,15 @@ export interface StoredMessage {
   origin: string;
 }
 
+/**
+ * A message as the state keeps it: where it is, and which recorded event it reads as (its post,
+ * or the update or response that last replaced it). Its text and blocks are kept in that event
+ * only, so that each is stored once.
+ */
+export interface MessageRecord extends Omit<StoredMessage, 'text' | 'blocks'> {
+  contentSeq: number;
+}
+
 /** One thing our code made Slack show: what tests and the token scan read. */
 export interface RecordedSlackEvent {
   seq: number;
@@ -82,7 +91,8 @@ export interface ResponseUrlRecord {
 export interface SlackState {
   config: SlackConfig;
   seq: number;
-  messages: StoredMessage[];
+  messages: MessageRecord[];
+  /** In `seq` order; `messages` read their text and blocks from here. */
   events: RecordedSlackEvent[];
   responseUrls: Record<string, ResponseUrlRecord>;
   /** User id → the bot's DM channel with that user. */
@@ -106,6 +116,14 @@ export interface SignedDelivery {
 /** Older deliveries are forgotten: replays are about recent requests (Slack's window is five minutes). */
 export const MAX_KEPT_DELIVERIES = 50;
 
+/** The store each Slack state lives in, so that the helpers below tell it which records they change. */
+const stores = new WeakMap<SlackState, SandboxStore>();
+
+/** Tells the store that one record of the Slack state changed (a field of it, without `key`). */
+export function slackChanged(state: SlackState, field: keyof SlackState & string, key?: string | number): void {
+  stores.get(state)?.markChanged(state, field, key);
+}
+
 export function slackState(store: SandboxStore): SlackState {
   const state = store.slice<SlackState>(SLACK_SLICE, [], () => ({
     config: { ...DEFAULT_SLACK_CONFIG, channels: [...DEFAULT_SLACK_CONFIG.channels], userGroups: structuredClone(DEFAULT_SLACK_CONFIG.userGroups) },
@@ -122,11 +140,13 @@ export function slackState(store: SandboxStore): SlackState {
   state.config.userGroups ??= structuredClone(DEFAULT_SLACK_CONFIG.userGroups);
   state.deliveries ??= [];
   state.latencyMs ??= 0;
+  stores.set(state, store);
   return state;
 }
 
 export function nextSeq(state: SlackState): number {
   state.seq += 1;
+  slackChanged(state, 'seq');
   return state.seq;
 }
 
@@ -135,12 +155,68 @@ export function newMessageTs(state: SlackState, nowMs: number): string {
   return `${Math.floor(nowMs / 1000)}.${String(nextSeq(state) % 1_000_000).padStart(6, '0')}`;
 }
 
+/** The message as it now reads, unless there is none (or it was deleted). */
 export function findMessage(state: SlackState, channel: string, ts: string): StoredMessage | undefined {
-  return state.messages.find((message) => message.channel === channel && message.ts === ts && !message.deleted);
+  const index = messageIndex(state, channel, ts);
+  return index === -1 ? undefined : readMessage(state, state.messages[index]!);
 }
 
-export function record(state: SlackState, nowMs: number, event: Omit<RecordedSlackEvent, 'seq' | 'at'>): void {
-  state.events.push({ seq: nextSeq(state), at: new Date(nowMs).toISOString(), ...event });
+export function record(state: SlackState, nowMs: number, event: Omit<RecordedSlackEvent, 'seq' | 'at'>): RecordedSlackEvent {
+  const recorded = { seq: nextSeq(state), at: new Date(nowMs).toISOString(), ...event };
+  state.events.push(recorded);
+  slackChanged(state, 'events', state.events.length - 1);
+  return recorded;
+}
+
+/** A new message in a channel, reading as `content` (its post, or an in-channel response) says. */
+export function addMessage(state: SlackState, message: Omit<MessageRecord, 'contentSeq'>, content: RecordedSlackEvent): StoredMessage {
+  const stored: MessageRecord = { ...message, contentSeq: content.seq };
+  state.messages.push(stored);
+  slackChanged(state, 'messages', state.messages.length - 1);
+  return readMessage(state, stored);
+}
+
+/** The message now reads as `content` (an update, or a response that replaced it) says. */
+export function replaceMessageContent(state: SlackState, message: Pick<StoredMessage, 'channel' | 'ts'>, content: RecordedSlackEvent): StoredMessage {
+  const index = messageIndex(state, message.channel, message.ts);
+  const stored = state.messages[index]!;
+  stored.contentSeq = content.seq;
+  delete (stored as Partial<StoredMessage>).text;
+  delete (stored as Partial<StoredMessage>).blocks;
+  slackChanged(state, 'messages', index);
+  return readMessage(state, stored);
+}
+
+export function deleteMessage(state: SlackState, message: Pick<StoredMessage, 'channel' | 'ts'>): void {
+  const index = messageIndex(state, message.channel, message.ts);
+  if (index === -1) return;
+  state.messages[index]!.deleted = true;
+  slackChanged(state, 'messages', index);
+}
+
+function messageIndex(state: SlackState, channel: string, ts: string): number {
+  return state.messages.findIndex((message) => message.channel === channel && message.ts === ts && !message.deleted);
+}
+
+function readMessage(state: SlackState, { contentSeq, ...message }: MessageRecord): StoredMessage {
+  // A state file from before messages were kept once still holds their text and blocks inline.
+  const content = eventBySeq(state, contentSeq) ?? (message as Partial<StoredMessage>);
+  return { ...message, text: content.text ?? '', blocks: content.blocks ?? [] };
+}
+
+/** Events are appended in `seq` order: a binary search finds one. */
+function eventBySeq(state: SlackState, seq: number | undefined): RecordedSlackEvent | undefined {
+  if (seq === undefined) return undefined;
+  let low = 0;
+  let high = state.events.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const candidate = state.events[middle]!;
+    if (candidate.seq === seq) return candidate;
+    if (candidate.seq < seq) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
 }
 
 export function isUserId(value: string): boolean {
@@ -149,8 +225,11 @@ export function isUserId(value: string): boolean {
 
 /** The bot's DM channel id with a user (deterministic, so tests can predict it). */
 export function directMessageChannel(state: SlackState, userId: string): string {
-  state.directMessages[userId] ??= `D${userId.slice(1)}`;
-  return state.directMessages[userId];
+  if (!Object.hasOwn(state.directMessages, userId)) {
+    state.directMessages[userId] = `D${userId.slice(1)}`;
+    slackChanged(state, 'directMessages', userId);
+  }
+  return state.directMessages[userId]!;
 }
 
 export function channelExists(state: SlackState, channel: string): boolean {

@@ -24,6 +24,7 @@ export function webApiRoute({ store, clock }: SandboxDeps): HttpRoute {
       const method = (request.url ?? '').split('?')[0]!.slice(WEB_API_PREFIX.length);
       if (state.rateLimit.remaining > 0) {
         state.rateLimit.remaining -= 1;
+        store.markChanged(state, 'rateLimit');
         const retryAfter = String(state.rateLimit.retryAfterSeconds);
         return writeJson(response, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': retryAfter });
       }
@@ -32,8 +33,8 @@ export function webApiRoute({ store, clock }: SandboxDeps): HttpRoute {
         if (!implementation) throw new SlackMethodError('unknown_method');
         const args = readArgs(request, body);
         authenticate(state, request, args);
+        // The state's helpers tell the store what each method changes.
         const result = implementation(args, { state, nowMs: clock.nowMs(), origin: requestOrigin(request) });
-        store.markChanged();
         writeJson(response, 200, { ok: true, ...result }, { 'x-oauth-scopes': BOT_SCOPES });
       } catch (error) {
         if (!(error instanceof SlackMethodError)) throw error;
