@@ -70,3 +70,9 @@ export function useTestSandbox(started: (sandbox: Sandbox) => { destroy(): void 
     await control(sandbox!, 'POST', '/reset');
   });
 }
+
+/** A role trust policy CodePipeline may assume, for the roles tests create. */
+export const TRUST_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
-import { clientConfig, control, useTestSandbox } from '../helpers/sandbox.ts';
+import { clientConfig, control, useTestSandbox, TRUST_POLICY } from '../helpers/sandbox.ts';
 
 /**
  * Role tags through the real `@aws-sdk/client-iam` client: ListRoleTags, TagRole and UntagRole
@@ -26,10 +26,6 @@ useTestSandbox((started) => {
   return iam;
 });
 
-const TRUST_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-});
 
 async function createRole(roleName: string, Tags?: Tag[]) {
   await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: TRUST_POLICY, Tags }));

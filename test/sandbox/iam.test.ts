@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
-import {clientConfig, control, startTestSandbox, useTestSandbox } from '../helpers/sandbox.ts';
+import { clientConfig, control, startTestSandbox, useTestSandbox, TRUST_POLICY } from '../helpers/sandbox.ts';
 
 let sandbox: Sandbox;
 let iam: IAMClient;
@@ -26,10 +26,6 @@ useTestSandbox((started) => {
   return iam;
 });
 
-const TRUST_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-});
 
 const USE_CONNECTION = JSON.stringify({
   Version: '2012-10-17',

@@ -22,15 +22,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
 import { SandboxStore } from '../../infra/local/sandbox/store.ts';
-import { clientConfig, control, startTestSandbox } from '../helpers/sandbox.ts';
+import { clientConfig, control, startTestSandbox, TRUST_POLICY } from '../helpers/sandbox.ts';
 import { startReceiver } from '../slack/fake-slack.ts';
 
 /** Every slice name the sandbox's services keep. */
 const SERVICES = ['codestar-connections', 'codestar-connections-global', 'codepipeline', 'iam', 'codebuild', 'slack'];
-const TRUST_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-});
 const VPC = { VpcId: 'vpc-0123abcd', SubnetIds: ['subnet-0123abcd', 'subnet-4567efab'], SecurityGroupIds: ['sg-0123abcd'] };
 const USE_CONNECTION = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'codestar-connections:UseConnection', Resource: '*' }] });
 
