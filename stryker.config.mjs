@@ -3,7 +3,7 @@
  * Mutation testing of the pure decision modules (`npm run mutation`; not part of `npm test`).
  * StrykerJS 9 (10 needs Node 22) with its vitest runner over the unit tests only
  * (vitest.mutation.config.ts). The report is written to .local/mutation/index.html.
- * While working on one module: `npx stryker run --mutate functions/permissions/policy-evaluator.ts`.
+ * While working on one module: `npx stryker run --mutate functions/attach/policy-evaluator.ts`.
  *
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
@@ -14,28 +14,28 @@ export default {
   plugins: ['@stryker-mutator/vitest-runner', './stryker.plugins.mjs'],
   ignorers: ['message-text'],
   mutate: [
-    'functions/permissions/policy-evaluator.ts',
-    'functions/permissions/use-connection.ts',
-    'functions/permissions/tag-based-grant.ts',
-    'functions/slack/signature.ts',
-    'functions/slack/retry-policy.ts',
-    'functions/approvals/decide.ts',
-    'functions/approvals/schedule.ts',
-    'functions/approvals/approvers.ts',
+    'functions/attach/policy-evaluator.ts',
+    'functions/attach/use-connection.ts',
+    'functions/attach/tag-based-grant.ts',
+    'functions/adapters/slack/signature.ts',
+    'functions/adapters/slack/retry-policy.ts',
+    'functions/approval/decide.ts',
+    'functions/approval/schedule.ts',
+    'functions/approval/approvers.ts',
     'functions/workflow/rollback-plan.ts',
-    'functions/pipelines/attach-plan.ts',
-    'functions/pipelines/triggers.ts',
-    'functions/pipelines/source-action.ts',
-    'functions/pipelines/declaration-diff.ts',
+    'functions/attach/attach-plan.ts',
+    'functions/attach/triggers.ts',
+    'functions/attach/source-action.ts',
+    'functions/attach/declaration-diff.ts',
     'functions/audit/rules/*.ts',
     'functions/audit/resource-key.ts',
     'functions/audit/use-connection-policy.ts',
-    'functions/core/endpoint.ts',
-    'functions/core/naming.ts',
+    'functions/request/endpoint.ts',
+    'functions/connection/naming.ts',
     'functions/waits/sweep-plan.ts',
-    'functions/api/caller.ts',
-    'functions/requests/next-action.ts',
-    'functions/requests/attention.ts',
+    'functions/request/caller.ts',
+    'functions/request/next-action.ts',
+    'functions/request/attention.ts',
   ],
   concurrency: 2,
   timeoutMS: 10_000,

@@ -16,7 +16,7 @@
  * `StateEntered` in the execution history, rounded to whole seconds (the engine stamps events a
  * few milliseconds before the frozen clock's time).
  */
-import { TERMINAL_STATUSES } from '../functions/requests/model.ts';
+import { TERMINAL_STATUSES } from '../functions/request/model.ts';
 import { mintToken } from '../infra/local/runtime/jwt.ts';
 import {
   advanceUntil,

@@ -11,7 +11,7 @@
  * Both variants run the same way: the sandbox clock is frozen and moved only in 15-second steps,
  * each after the system has settled from the last, so a count does not depend on the machine.
  */
-import { TERMINAL_STATUSES } from '../functions/requests/model.ts';
+import { TERMINAL_STATUSES } from '../functions/request/model.ts';
 import { mintToken } from '../infra/local/runtime/jwt.ts';
 import { advance, advanceUntil, call, control, executionArnOf, printResult, startFrozenSystem, until } from './local-bench.ts';
 

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseArgs } from 'node:util';
-import { BrokerStore } from '../functions/requests/store.ts';
+import { BrokerStore } from '../functions/request/store.ts';
 import { parseCommandLine, usageError } from './cli.ts';
 
 const USAGE = [

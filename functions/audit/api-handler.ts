@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { callerOf, type Caller } from '../api/caller.ts';
-import { badRequest, forbidden, notFound } from '../api/errors.ts';
-import { json, toResponse } from '../api/http.ts';
-import { BrokerStore } from '../requests/store.ts';
-import { clients } from '../shared/clients.ts';
-import { config } from '../shared/config.ts';
+import { callerOf, type Caller } from '../request/caller.ts';
+import { badRequest, forbidden, notFound } from '../shell/http-errors.ts';
+import { json, toResponse } from '../shell/http.ts';
+import { BrokerStore } from '../request/store.ts';
+import { clients } from '../adapters/aws-clients.ts';
+import { config } from '../shell/config.ts';
 import { getConnection, getHost, listConnections, listHosts, type InventoryDependencies } from './inventory-views.ts';
 import { readAuditSettings } from './settings.ts';
 import { startAudit, type StartAuditDependencies } from './start-audit.ts';

@@ -1,8 +1,8 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { BrokerStore } from '../requests/store.ts';
-import { clients } from '../shared/clients.ts';
-import { config } from '../shared/config.ts';
-import { slackBotClient } from '../slack/credentials.ts';
+import { BrokerStore } from '../request/store.ts';
+import { clients } from '../adapters/aws-clients.ts';
+import { config } from '../shell/config.ts';
+import { slackBotClient } from '../adapters/slack/credentials.ts';
 import { auditClients } from './audit-clients.ts';
 import { METRICS_NAMESPACE } from './metrics.ts';
 import type { AuditDependencies } from './run-audit.ts';

@@ -1,9 +1,9 @@
 import { ListConnectionsCommand, ListHostsCommand, type CodeStarConnectionsClient, type Connection, type Host } from '@aws-sdk/client-codestar-connections';
-import type { Caller } from '../api/caller.ts';
-import { notFound } from '../api/errors.ts';
-import { isActive, type ConnectionRequestRecord } from '../requests/model.ts';
-import type { BrokerStore } from '../requests/store.ts';
-import { MANAGED_BY_TAG, REQUESTER_TAG } from '../workflow/host-discovery.ts';
+import type { Caller } from '../request/caller.ts';
+import { notFound } from '../shell/http-errors.ts';
+import { isActive, type ConnectionRequestRecord } from '../request/model.ts';
+import type { BrokerStore } from '../request/store.ts';
+import { MANAGED_BY_TAG, REQUESTER_TAG } from '../host/host-discovery.ts';
 import { collectRequests } from './collect/requests.ts';
 import type { Finding } from './model.ts';
 import { resourceId, resourceKey, sameResource } from './resource-key.ts';

@@ -3,7 +3,7 @@
  * report). The rules in `rules/` are pure functions from an Inventory to Findings; everything that
  * talks to AWS or DynamoDB lives in `collect/` and `store.ts`.
  */
-import type { ConnectionRequestRecord } from '../requests/model.ts';
+import type { ConnectionRequestRecord } from '../request/model.ts';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 

@@ -1,5 +1,5 @@
 /**
- * The auditor's part of the OpenAPI document (functions/api/openapi.ts spreads these in): audit
+ * The auditor's part of the OpenAPI document (functions/request/openapi.ts spreads these in): audit
  * reports and the host/connection inventory, served by the auditApi function.
  */
 import { FINDING_TYPES } from './model.ts';

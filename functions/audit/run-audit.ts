@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { BrokerStore } from '../requests/store.ts';
-import type { SlackMessage } from '../slack/block-kit.ts';
+import type { BrokerStore } from '../request/store.ts';
+import type { SlackMessage } from '../adapters/slack/block-kit.ts';
 import type { AuditClients } from './audit-clients.ts';
 import { CallStats } from './call-stats.ts';
 import { collectInventory } from './collect/inventory.ts';

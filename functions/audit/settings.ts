@@ -1,4 +1,4 @@
-import { readQuotas } from '../shared/quotas.ts';
+import { readQuotas } from '../request/quotas.ts';
 import type { Thresholds } from './model.ts';
 
 /** The auditor's settings, from the Lambda environment (serverless.yml params; defaults below). */

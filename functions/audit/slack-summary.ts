@@ -1,5 +1,5 @@
-import { BLOCK_KIT_LIMITS, mrkdwn, plainText, truncate, type Block, type SlackMessage } from '../slack/block-kit.ts';
-import { escapeText, link, person } from '../slack/mrkdwn.ts';
+import { BLOCK_KIT_LIMITS, mrkdwn, plainText, truncate, type Block, type SlackMessage } from '../adapters/slack/block-kit.ts';
+import { escapeText, link, person } from '../adapters/slack/mrkdwn.ts';
 import type { Finding, Severity } from './model.ts';
 import type { AuditReport } from './report.ts';
 

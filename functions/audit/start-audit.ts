@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { Caller } from '../api/caller.ts';
-import { badRequest, conflict, forbidden } from '../api/errors.ts';
+import type { Caller } from '../request/caller.ts';
+import { badRequest, conflict, forbidden } from '../shell/http-errors.ts';
 import type { OnDemandAudit } from './handler.ts';
 import type { AuditReport } from './report.ts';
 import { AUDIT_LEASE_SECONDS } from './run-audit.ts';

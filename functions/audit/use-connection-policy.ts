@@ -6,11 +6,11 @@
  * only on what IAM would know that the auditor knows too (the role's and the connection's tags, as
  * the tag-based grant's policy asks); anything else is not reported as drift that may not be there.
  */
-import type { PolicyContext } from '../permissions/policy-evaluator.ts';
-import { missingUseConnection } from '../permissions/use-connection.ts';
-import type { ConnectionPrefix } from '../permissions/use-connection.ts';
+import type { PolicyContext } from '../attach/policy-evaluator.ts';
+import { missingUseConnection } from '../attach/use-connection.ts';
+import type { ConnectionPrefix } from '../attach/use-connection.ts';
 
-export { parsePolicyDocument } from '../permissions/policy-evaluator.ts';
+export { parsePolicyDocument } from '../attach/policy-evaluator.ts';
 
 /** The prefixes for which these documents clearly do NOT allow `UseConnection` on the connection. */
 export function missingUseConnectionPrefixes(documents: readonly unknown[], connectionArn: string, context?: PolicyContext): ConnectionPrefix[] {

@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { decideApproval, resumeWorkflow } from '../approvals/decide.ts';
-import type { ApprovalRecord } from '../requests/approvals.ts';
-import { timelineEntry } from '../requests/store.ts';
+import { decideApproval, resumeWorkflow } from '../approval/decide.ts';
+import type { ApprovalRecord } from '../approval/store.ts';
+import { timelineEntry } from '../request/store.ts';
 import { workflowContext } from '../workflow/context.ts';
 import { HANDSHAKE_ACTOR, showApprovalClosed, type NoticeOptions } from '../workflow/notifications.ts';
-import { sendApprovalNotice } from '../workflow/request-approval.ts';
+import { sendApprovalNotice } from '../approval/request-approval.ts';
 import type { WaitDecision } from './sweep-plan.ts';
 import type { WaitRecord } from './wait-store.ts';
 

@@ -1,5 +1,5 @@
 import { resourceKey } from '../audit/resource-key.ts';
-import { dueApprovalNotice, type ApprovalNotice, type ApprovalSchedule } from '../approvals/schedule.ts';
+import { dueApprovalNotice, type ApprovalNotice, type ApprovalSchedule } from '../approval/schedule.ts';
 import { ConnectionInError, HostInError, VpcInitializationFailed, WaitedResourceGone } from '../workflow/errors.ts';
 import type { WaitRecord } from './wait-store.ts';
 

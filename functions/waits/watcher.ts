@@ -3,7 +3,7 @@ import { ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codest
 import { resourceKey } from '../audit/resource-key.ts';
 import { workflowContext } from '../workflow/context.ts';
 import { noticeDeadline } from '../workflow/notifications.ts';
-import type { RemainingTime } from '../shared/deadline.ts';
+import type { RemainingTime } from '../shell/deadline.ts';
 import { actOn, type ActOutcome } from './act.ts';
 import { DEFAULT_MISSING_AFTER_SECONDS, listsNeeded, planSweep, type ObservedResource } from './sweep-plan.ts';
 

@@ -1,4 +1,4 @@
-import { isActive, type ConnectionRequestRecord } from '../requests/model.ts';
+import { isActive, type ConnectionRequestRecord } from '../request/model.ts';
 import { workflowContext } from './context.ts';
 import { RequestNotActive } from './errors.ts';
 

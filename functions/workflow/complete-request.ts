@@ -1,6 +1,6 @@
-import { isActive, type RequestStatus } from '../requests/model.ts';
-import { timelineEntry } from '../requests/store.ts';
-import type { RemainingTime } from '../shared/deadline.ts';
+import { isActive, type RequestStatus } from '../request/model.ts';
+import { timelineEntry } from '../request/store.ts';
+import type { RemainingTime } from '../shell/deadline.ts';
 import { workflowContext, type StepInput } from './context.ts';
 import { RequestNotActive } from './errors.ts';
 import { noticeDeadline, notifyOutcome, recordNotDelivered } from './notifications.ts';

@@ -1,7 +1,7 @@
-import { ApprovalStore } from '../requests/approvals.ts';
-import { BrokerStore } from '../requests/store.ts';
-import { clients, type Clients } from '../shared/clients.ts';
-import { config, type BrokerConfig } from '../shared/config.ts';
+import { ApprovalStore } from '../approval/store.ts';
+import { BrokerStore } from '../request/store.ts';
+import { clients, type Clients } from '../adapters/aws-clients.ts';
+import { config, type BrokerConfig } from '../shell/config.ts';
 import { WaitStore } from '../waits/wait-store.ts';
 
 /** What every workflow step works with; built once per container. */

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { ApprovalRecord, PostedApprovalMessage } from '../requests/approvals.ts';
-import { deadlineFor, type Deadline, type RemainingTime } from '../shared/deadline.ts';
-import type { SlackMessage } from '../slack/block-kit.ts';
-import { SlackApiError, type PostedMessage, type SlackClient } from '../slack/client.ts';
-import { slackBotClient } from '../slack/credentials.ts';
+import type { ApprovalRecord, PostedApprovalMessage } from '../approval/store.ts';
+import { deadlineFor, type Deadline, type RemainingTime } from '../shell/deadline.ts';
+import type { SlackMessage } from '../adapters/slack/block-kit.ts';
+import { SlackApiError, type PostedMessage, type SlackClient } from '../adapters/slack/client.ts';
+import { slackBotClient } from '../adapters/slack/credentials.ts';
 import {
   approvalRequestMessage,
   decisionMessage,
@@ -12,11 +12,11 @@ import {
   reminderMessage,
   type DecisionFacts,
   type RequestOutcome,
-} from '../slack/messages.ts';
-import { attentionItems } from '../requests/attention.ts';
-import type { ConnectionRequestRecord, TimelineEntry } from '../requests/model.ts';
-import { timelineEntry } from '../requests/store.ts';
-import { config } from '../shared/config.ts';
+} from '../adapters/slack/messages.ts';
+import { attentionItems } from '../request/attention.ts';
+import type { ConnectionRequestRecord, TimelineEntry } from '../request/model.ts';
+import { timelineEntry } from '../request/store.ts';
+import { config } from '../shell/config.ts';
 import { workflowContext } from './context.ts';
 
 const logger = new Logger({ serviceName: 'connection-broker-workflow' });

@@ -7,15 +7,15 @@ import {
   ResourceNotFoundException,
   ResourceUnavailableException,
 } from '@aws-sdk/client-codestar-connections';
-import { planRestore } from '../pipelines/attach-plan.ts';
-import { isTerminal, type ConnectionRequestRecord, type RoleGrant, type TimelineEntry } from '../requests/model.ts';
-import { timelineEntry } from '../requests/store.ts';
+import { planRestore } from '../attach/attach-plan.ts';
+import { isTerminal, type ConnectionRequestRecord, type RoleGrant, type TimelineEntry } from '../request/model.ts';
+import { timelineEntry } from '../request/store.ts';
 import { endpointKey, workflowContext, type StepInput } from './context.ts';
-import { closeOpenApprovals, rejectedBy } from './close-approvals.ts';
+import { closeOpenApprovals, rejectedBy } from '../approval/close-approvals.ts';
 import { notifyOutcome } from './notifications.ts';
 import { outcomeOf, planRollback, type RollbackStep, type WorkflowFailure } from './rollback-plan.ts';
-import { safeUpdatePipeline } from './safe-pipeline-update.ts';
-import { connectionsClientFor } from '../shared/clients.ts';
+import { safeUpdatePipeline } from '../attach/safe-pipeline-update.ts';
+import { connectionsClientFor } from '../adapters/aws-clients.ts';
 
 /**
  * The state machine's Catch target: undo what this request created, in order, and record why. A

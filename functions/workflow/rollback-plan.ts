@@ -1,4 +1,4 @@
-import type { ConnectionRequestRecord, RequestStatus, RoleGrant } from '../requests/model.ts';
+import type { ConnectionRequestRecord, RequestStatus, RoleGrant } from '../request/model.ts';
 
 /**
  * What rollback undoes, in order: the pipeline reference (so nothing runs against what goes next),

@@ -16,7 +16,7 @@ const NAME_PREFIX = 'connection-broker-dev-';
 /**
  * Who may hold the permissions that change or expose something outside the broker (IAM
  * policies, hosts, connections, pipelines, the Slack secret, the workflow). Only the workflow's
- * rollBack undoes: cancel starts an execution that rolls back (functions/api/manage-request.ts),
+ * rollBack undoes: cancel starts an execution that rolls back (functions/request/manage-request.ts),
  * so the API holds none of the rollback's permissions.
  */
 const SENSITIVE_HOLDERS: Record<string, string[]> = {

@@ -174,7 +174,7 @@ describe('offline package', () => {
       }),
     );
     // Each core error sets its name as a literal: wherever a bundle holds an error's code, it holds its name.
-    const coreErrors = [...readFileSync(join(repoRoot, 'functions/core/errors.ts'), 'utf8').matchAll(/export class (\w+) extends CoreError \{\s*readonly code = '(\w+)'/g)];
+    const coreErrors = [...readFileSync(join(repoRoot, 'functions/request/input-errors.ts'), 'utf8').matchAll(/export class (\w+) extends CoreError \{\s*readonly code = '(\w+)'/g)];
     expect(coreErrors.length).toBeGreaterThan(5);
     for (const [id, text] of bundles) {
       expect(text, `${id}: a name read from a class the minifier may rename`).not.toContain('new.target.name');

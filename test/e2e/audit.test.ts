@@ -224,7 +224,7 @@ describe('the auditor', () => {
 
     dayLater = await audit(await sandboxNow(DAY_AND_AN_HOUR_S));
     const found = new Set(dayLater.findings.map((finding) => finding.type));
-    // Every type but RESOURCE_UNREADABLE, which needs a read IAM refuses the auditor (test/audit/access-denied.test.ts).
+    // Every type but RESOURCE_UNREADABLE, which needs a read IAM refuses the auditor (functions/audit/access-denied.test.ts).
     expect([...found].sort()).toEqual(FINDING_TYPES.filter((type) => type !== 'RESOURCE_UNREADABLE').sort());
     for (const finding of dayLater.findings) {
       expect(finding.fix.length, finding.type).toBeGreaterThan(20);

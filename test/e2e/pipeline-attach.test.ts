@@ -3,9 +3,9 @@ import { GetRolePolicyCommand, ListRolePoliciesCommand, NoSuchEntityException } 
 import { describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { valueAt } from '../../functions/pipelines/declaration-diff.ts';
-import type { ConnectionRequestRecord } from '../../functions/requests/model.ts';
-import { BrokerStore } from '../../functions/requests/store.ts';
+import { valueAt } from '../../functions/attach/declaration-diff.ts';
+import type { ConnectionRequestRecord } from '../../functions/request/model.ts';
+import { BrokerStore } from '../../functions/request/store.ts';
 import { api, eventually, sandboxControl } from './local-system.ts';
 import {
   approve,

@@ -3,8 +3,8 @@ import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections'
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, vi } from 'vitest';
-import { setClients, type Clients } from '../../functions/shared/clients.ts';
-import { resetConfig } from '../../functions/shared/config.ts';
+import { setClients, type Clients } from '../../functions/adapters/aws-clients.ts';
+import { resetConfig } from '../../functions/shell/config.ts';
 import { resetWorkflowContext } from '../../functions/workflow/context.ts';
 import { startBrokerTable, TEST_TABLE } from './broker-table.ts';
 

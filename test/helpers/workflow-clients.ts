@@ -4,7 +4,7 @@ import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections'
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clients } from '../../functions/shared/clients.ts';
+import type { Clients } from '../../functions/adapters/aws-clients.ts';
 
 /**
  * The clients the workflow steps use, for tests that run the steps in-process: real SDK clients

@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, vi } from 'vitest';
-import { ApprovalStore } from '../../functions/requests/approvals.ts';
-import { BrokerStore } from '../../functions/requests/store.ts';
-import { setClients } from '../../functions/shared/clients.ts';
-import { resetConfig } from '../../functions/shared/config.ts';
+import { ApprovalStore } from '../../functions/approval/store.ts';
+import { BrokerStore } from '../../functions/request/store.ts';
+import { setClients } from '../../functions/adapters/aws-clients.ts';
+import { resetConfig } from '../../functions/shell/config.ts';
 import { WaitStore } from '../../functions/waits/wait-store.ts';
 import { resetWorkflowContext } from '../../functions/workflow/context.ts';
 import { startBrokerTable, TEST_TABLE } from './broker-table.ts';

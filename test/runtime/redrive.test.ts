@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionRequestRecord } from '../../functions/requests/model.ts';
+import type { ConnectionRequestRecord } from '../../functions/request/model.ts';
 import { outcomeOf, workflowFailureOf } from '../../functions/workflow/rollback-plan.ts';
 import { redrivePlan } from '../../infra/local/runtime/redrive.ts';
 

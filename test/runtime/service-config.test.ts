@@ -148,7 +148,7 @@ describe('mapServiceConfig', () => {
       name: 'create-request',
       functionName: 'svc-local-create-request',
       logicalId: 'CreateDashrequestLambdaFunction',
-      handlerFile: '/repo/functions/api/create-request.ts',
+      handlerFile: '/repo/functions/request/create-request.ts',
       exportName: 'main',
       environment: { SHARED: 'a', OVERRIDDEN: 'function', TABLE: { Ref: 'BrokerTable' }, LIMIT: '5', DEBUG: 'false' },
       httpRoutes: [

@@ -23,7 +23,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/server.ts';
 import { SandboxStore } from '../../infra/local/sandbox/store.ts';
 import { clientConfig, control, startTestSandbox, TRUST_POLICY } from '../helpers/sandbox.ts';
-import { startReceiver } from '../slack/fake-slack.ts';
+import { startReceiver } from '../helpers/fake-slack.ts';
 
 /** Every slice name the sandbox's services keep. */
 const SERVICES = ['codestar-connections', 'codestar-connections-global', 'codepipeline', 'iam', 'codebuild', 'slack'];

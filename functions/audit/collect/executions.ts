@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
-import { isTerminal, type ConnectionRequestRecord } from '../../requests/model.ts';
+import { isTerminal, type ConnectionRequestRecord } from '../../request/model.ts';
 import type { AuditClients } from '../audit-clients.ts';
 import type { CallStats } from '../call-stats.ts';
 import type { ExecutionFacts, UnreadableResource } from '../model.ts';

@@ -1,4 +1,4 @@
-import type { BrokerStore } from '../../requests/store.ts';
+import type { BrokerStore } from '../../request/store.ts';
 import type { AuditClients } from '../audit-clients.ts';
 import type { CallStats } from '../call-stats.ts';
 import type { Inventory } from '../model.ts';
@@ -11,7 +11,7 @@ import { collectExecutions } from './executions.ts';
 import { collectPipelines } from './pipelines.ts';
 import { collectRequests } from './requests.ts';
 import { collectRoles } from './roles.ts';
-import { isTerminal } from '../../requests/model.ts';
+import { isTerminal } from '../../request/model.ts';
 
 export interface CollectDependencies {
   aws: AuditClients;

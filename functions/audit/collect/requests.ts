@@ -1,5 +1,5 @@
-import type { ConnectionRequestRecord } from '../../requests/model.ts';
-import type { BrokerStore } from '../../requests/store.ts';
+import type { ConnectionRequestRecord } from '../../request/model.ts';
+import type { BrokerStore } from '../../request/store.ts';
 
 /** Every request record, all requesters, newest first. */
 export async function collectRequests(store: BrokerStore): Promise<ConnectionRequestRecord[]> {

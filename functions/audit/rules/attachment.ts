@@ -4,7 +4,7 @@
  * these (or without a pipeline) carry less, so the rules check what is known: without grants the
  * pipeline's own role is the one that must allow UseConnection.
  */
-import type { ConnectionRequestRecord } from '../../requests/model.ts';
+import type { ConnectionRequestRecord } from '../../request/model.ts';
 
 export interface AttachedSource {
   pipelineName: string;

@@ -1,6 +1,6 @@
 import type { AuditContext, Finding, Inventory } from '../model.ts';
 import { sameResource } from '../resource-key.ts';
-import { useConnectionContext } from '../../permissions/tag-based-grant.ts';
+import { useConnectionContext } from '../../attach/tag-based-grant.ts';
 import { missingUseConnectionPrefixes } from '../use-connection-policy.ts';
 import { attachedSource, rolesToCheck } from './attachment.ts';
 import { pipelineLink } from './links.ts';

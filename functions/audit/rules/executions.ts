@@ -1,4 +1,4 @@
-import { isTerminal } from '../../requests/model.ts';
+import { isTerminal } from '../../request/model.ts';
 import type { AuditContext, Finding, Inventory } from '../model.ts';
 import { hoursSince } from './age.ts';
 

@@ -1,4 +1,4 @@
-import { connectionConsoleUrl, hostConsoleUrl, pipelineConsoleUrl } from '../../core/console-links.ts';
+import { connectionConsoleUrl, hostConsoleUrl, pipelineConsoleUrl } from '../../request/console-links.ts';
 
 /** Console links are a help, never a reason for a rule to fail: an ARN we cannot link gets none. */
 function safely(build: () => string): string | undefined {

@@ -3,8 +3,8 @@
  * evidence (it names the requester and when the request began); the requester tag on a resource
  * we created is the fallback when the record is gone.
  */
-import { isTerminal, type ConnectionRequestRecord } from '../../requests/model.ts';
-import { MANAGED_BY_TAG, REQUESTER_TAG, REQUEST_ID_TAG } from '../../workflow/host-discovery.ts';
+import { isTerminal, type ConnectionRequestRecord } from '../../request/model.ts';
+import { MANAGED_BY_TAG, REQUESTER_TAG, REQUEST_ID_TAG } from '../../host/host-discovery.ts';
 import { resourceKey } from '../resource-key.ts';
 
 export interface Ownership {

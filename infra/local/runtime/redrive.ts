@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ACTIVE_STATUSES, type ConnectionRequestRecord } from '../../../functions/requests/model.ts';
-import { BrokerStore } from '../../../functions/requests/store.ts';
+import { ACTIVE_STATUSES, type ConnectionRequestRecord } from '../../../functions/request/model.ts';
+import { BrokerStore } from '../../../functions/request/store.ts';
 import { workflowFailureOf } from '../../../functions/workflow/rollback-plan.ts';
 
 /**

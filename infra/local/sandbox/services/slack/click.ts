@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { signSlackRequest } from '../../../../../functions/slack/signature.ts';
+import { signSlackRequest } from '../../../../../functions/adapters/slack/signature.ts';
 import { ControlApiError } from '../../errors.ts';
 import { messageView } from './methods.ts';
 import { mintResponseUrl } from './response-urls.ts';

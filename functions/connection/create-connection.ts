@@ -1,0 +1,71 @@
+import { CreateConnectionCommand, GetConnectionCommand, ListConnectionsCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
+import { timelineEntry } from '../request/store.ts';
+import { connectionsClientFor } from '../adapters/aws-clients.ts';
+import type { ConnectionRequestRecord } from '../request/model.ts';
+import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
+import { workflowContext, type StepInput } from '../workflow/context.ts';
+import { ConnectionNameTaken } from '../workflow/errors.ts';
+import { createdByRequest, MANAGED_BY_TAG, REQUESTER_TAG, REQUEST_ID_TAG } from '../host/host-discovery.ts';
+
+/**
+ * Creates the connection on the AVAILABLE host, tagged with the request, requester and
+ * `managed-by`. Safe to run again: a connection this request already made is found and kept.
+ */
+export async function handler(event: StepInput): Promise<{ connectionArn: string }> {
+  const { aws, waits } = workflowContext();
+  const record = await activeRequest(event.requestId);
+  // The host is set up: its wait (if the request had one) is over.
+  await waits.end(record.requestId, 'host-setup');
+  let connectionArn = record.connectionArn && (await stillExists(record.connectionArn)) ? record.connectionArn : undefined;
+  // Recorded already (a repeated attempt, or a request taken up again after a restart): nothing
+  // to add, and a request already waiting for its handshake stays there.
+  if (connectionArn) return { connectionArn };
+  connectionArn ??= await adoptEarlierAttempt(record.connectionName, record.hostArn!, record.requestId);
+  if (!connectionArn) {
+    const userTags = Object.entries(record.tags).map(([Key, Value]) => ({ Key, Value }));
+    // On a host the console made (codeconnections ARN) the connection is made through CodeConnections too.
+    const created = await connectionsClientFor(record.hostArn, aws).send(
+      new CreateConnectionCommand({
+        ConnectionName: record.connectionName,
+        HostArn: record.hostArn,
+        Tags: [MANAGED_BY_TAG, { Key: REQUEST_ID_TAG, Value: record.requestId }, { Key: REQUESTER_TAG, Value: record.requester.id }, ...userTags],
+      }),
+    );
+    connectionArn = created.ConnectionArn!;
+  }
+  const arn = connectionArn;
+  const recordConnection = (current: ConnectionRequestRecord): ConnectionRequestRecord => ({
+    ...current,
+    connectionArn: arn,
+    timeline: [...current.timeline, timelineEntry('connection', 'system', `Created connection ${current.connectionName} (${arn}), PENDING its handshake.`)],
+  });
+  // Cancelled meanwhile: the connection is still recorded (rollback deletes it), the status left alone.
+  await updateActiveRequest(record.requestId, (current) => ({ ...recordConnection(current), status: 'CREATING_CONNECTION' }), recordConnection);
+  return { connectionArn: arn };
+}
+
+async function stillExists(connectionArn: string): Promise<boolean> {
+  try {
+    await workflowContext().aws.connections.send(new GetConnectionCommand({ ConnectionArn: connectionArn }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
+}
+
+/** A connection with our name on the host: ours from an earlier attempt, or someone else's. */
+async function adoptEarlierAttempt(name: string, hostArn: string, requestId: string): Promise<string | undefined> {
+  const { aws } = workflowContext();
+  let nextToken: string | undefined;
+  do {
+    const page = await connectionsClientFor(hostArn, aws).send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 100, NextToken: nextToken }));
+    const sameName = page.Connections?.find((connection) => connection.ConnectionName === name);
+    if (sameName?.ConnectionArn) {
+      if (await createdByRequest(aws.connections, sameName.ConnectionArn, requestId)) return sameName.ConnectionArn;
+      throw new ConnectionNameTaken(name);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return undefined;
+}

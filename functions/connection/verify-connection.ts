@@ -1,0 +1,22 @@
+import { GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
+import { timelineEntry } from '../request/store.ts';
+import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
+import { workflowContext, type StepInput } from '../workflow/context.ts';
+import { ConnectionNotAvailable } from '../workflow/errors.ts';
+
+/** After the approval: the handshake must really be done (AVAILABLE) before anything uses the connection. */
+export async function handler(event: StepInput): Promise<{ status: 'AVAILABLE' }> {
+  const { aws, waits } = workflowContext();
+  const record = await activeRequest(event.requestId);
+  // Approved (by the handshake, a click or the API): the wait is over.
+  await waits.end(record.requestId, 'handshake');
+  const { Connection } = await aws.connections.send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
+  if (Connection?.ConnectionStatus !== 'AVAILABLE') throw new ConnectionNotAvailable(record.connectionArn!, Connection?.ConnectionStatus);
+  await updateActiveRequest(record.requestId, (current) => ({
+    ...current,
+    status: 'VERIFYING_CONNECTION',
+    waitingFor: undefined,
+    timeline: [...current.timeline, timelineEntry('verify', 'system', 'The connection is AVAILABLE.')],
+  }));
+  return { status: 'AVAILABLE' };
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { deriveConnectionName, deriveHostName } from '../connection/naming.ts';
+import { normaliseProviderEndpoint } from './endpoint.ts';
+import { parseConnectionRequest } from './contract.ts';
+import { parseTlsCertificate } from './tls-certificate.ts';
+import { isCoreError } from './input-errors.ts';
+import { isTerminal, type ConnectionRequestRecord } from './model.ts';
+import { RequestNotFoundError } from './store-errors.ts';
+import { timelineEntry, type BrokerStore } from './store.ts';
+import type { Clients } from '../adapters/aws-clients.ts';
+import type { BrokerConfig } from '../shell/config.ts';
+import type { Caller } from './caller.ts';
+import { badRequest, conflict } from '../shell/http-errors.ts';
+import { preflight } from './preflight.ts';
+import { requestView, type RequestView } from './request-view.ts';
+
+export interface CreateRequestDependencies {
+  config: BrokerConfig;
+  aws: Clients;
+  store: BrokerStore;
+  fetchGhesMeta: (providerEndpoint: string) => Promise<unknown | undefined>;
+  quotas: { hosts: number; connections: number };
+}
+
+/**
+ * Validates, runs pre-flight, records the request and starts its workflow. Nothing is created in
+ * AWS here; a refused request leaves no trace but the error answer.
+ */
+export async function createConnectionRequest(caller: Caller, body: unknown, dependencies: CreateRequestDependencies): Promise<RequestView> {
+  const parsed = parseConnectionRequest(body);
+  if (!parsed.ok) throw badRequest('The request body is not valid.', parsed.details);
+  const request = parsed.value;
+
+  let endpoint;
+  try {
+    endpoint = normaliseProviderEndpoint(request.providerEndpoint);
+    if (request.vpcConfiguration?.tlsCertificate) parseTlsCertificate(request.vpcConfiguration.tlsCertificate, new Date());
+  } catch (error) {
+    if (!isCoreError(error)) throw error;
+    const path = error.code === 'INVALID_TLS_CERTIFICATE' ? 'vpcConfiguration.tlsCertificate' : 'providerEndpoint';
+    throw badRequest(error.message, [{ path, message: error.message }]);
+  }
+
+  const requestId = randomUUID();
+  const connectionName = request.connectionName ?? deriveConnectionName({ host: endpoint.host, fullRepositoryId: request.pipeline?.fullRepositoryId, requestId });
+  const notes = await preflight(
+    {
+      region: dependencies.config.region,
+      providerEndpoint: endpoint.url,
+      allowedEndpoints: dependencies.config.allowedEndpoints,
+      connectionName,
+      pipeline: request.pipeline,
+      quotas: dependencies.quotas,
+    },
+    {
+      aws: dependencies.aws,
+      fetchGhesMeta: dependencies.fetchGhesMeta,
+      normalise: (url) => {
+        try {
+          return normaliseProviderEndpoint(url).url;
+        } catch {
+          return undefined;
+        }
+      },
+    },
+  );
+
+  const now = new Date();
+  await reserveConnectionName(dependencies.store, connectionName, requestId, now);
+  const record: ConnectionRequestRecord = {
+    requestId,
+    status: 'ACCEPTED',
+    requester: { id: caller.id, email: caller.email, ...(caller.slackUserId ? { slackUserId: caller.slackUserId } : {}) },
+    providerEndpoint: endpoint.url,
+    connectionName,
+    hostName: deriveHostName({ providerEndpoint: endpoint.url, vpcId: request.vpcConfiguration?.vpcId }),
+    vpcConfiguration: request.vpcConfiguration,
+    pipeline: request.pipeline,
+    tags: request.tags ?? {},
+    region: dependencies.config.region,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    timeline: [
+      timelineEntry('request', caller.id, `Requested a connection to ${endpoint.url}.`, now),
+      ...notes.map((note) => timelineEntry('preflight', 'system', note, now)),
+      timelineEntry('preflight', 'system', 'Pre-flight checks passed.', now),
+    ],
+    revision: 0,
+  };
+  try {
+    await dependencies.store.createRequest(record);
+  } catch (error) {
+    await dependencies.store.releaseConnectionName(connectionName, requestId);
+    throw error;
+  }
+
+  let executionArn: string | undefined;
+  try {
+    ({ executionArn } = await dependencies.aws.stepFunctions.send(
+      new StartExecutionCommand({
+        stateMachineArn: dependencies.config.stateMachineArn,
+        name: requestId,
+        input: JSON.stringify({
+          requestId,
+          settings: {
+            // The two human waits' deadlines (their states' TimeoutSecondsPath), fixed for the request's life.
+            hostSetupTimeoutSeconds: dependencies.config.hostSetupTimeoutSeconds,
+            approvalTimeoutSeconds: dependencies.config.approvalSchedule.timeoutSeconds,
+            attachPipeline: request.pipeline !== undefined,
+          },
+        }),
+      }),
+    ));
+  } catch (error) {
+    // Nothing exists in AWS yet; the record must not claim the request is under way.
+    await dependencies.store.updateRequest(requestId, (current) => ({
+      ...current,
+      status: 'FAILED',
+      failure: { code: 'WorkflowNotStarted', message: 'The provisioning workflow could not be started; nothing was created.' },
+    }));
+    await dependencies.store.releaseConnectionName(connectionName, requestId);
+    throw error;
+  }
+  const started = await dependencies.store.updateRequest(requestId, (current) => ({ ...current, executionArn }));
+  return requestView(started);
+}
+
+/** A reservation whose request record never appeared (the create died in between) is given up after this. */
+export const ORPHANED_NAME_RESERVATION_SECONDS = 300;
+
+/**
+ * Holds the connection name for this request while it is under way: pre-flight only sees the
+ * connections AWS already has, so two requests for the same name would otherwise both be accepted.
+ * A name held by a request that has ended (its rollback gives the name back; this covers one that
+ * could not) or by a create that never recorded its request is taken over; any other holder makes
+ * this request a 409 at the field connectionName.
+ */
+async function reserveConnectionName(store: BrokerStore, connectionName: string, requestId: string, now: Date): Promise<void> {
+  const outcome = await store.reserveConnectionName(connectionName, requestId, now, async (holder) => {
+    try {
+      return isTerminal((await store.getRequest(holder.requestId)).status);
+    } catch (error) {
+      if (!(error instanceof RequestNotFoundError)) throw error;
+      return now.getTime() - Date.parse(holder.reservedAt) > ORPHANED_NAME_RESERVATION_SECONDS * 1000;
+    }
+  });
+  if (!outcome.reserved) {
+    throw conflict('ConnectionNameTaken', `Request ${outcome.heldBy}, still under way, is creating a connection named ${connectionName}.`, [
+      { path: 'connectionName', message: 'already requested; choose another name, leave it out to get a derived one, or wait for that request to end' },
+    ]);
+  }
+}
