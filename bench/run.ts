@@ -2,11 +2,13 @@
  * `npm run bench`: performance measured, not asserted. Each scenario runs in its own process (the
  * local runtime keeps one environment per process) and prints one `BENCH_RESULT {json}` line; this
  * prints the figures, how they are counted, the targets, and the summary lines in a fixed form that
- * tools read (`P1 transitions ours=…`, `P1 transitions max=…`, `P1 notice latency …`, `P1 sweep …`, `P3 audit …`).
+ * tools read (`P1 transitions ours=…`, `P1 transitions max=…`, `P1 notice latency …`, `P1 sweep …`,
+ * `P2 cold start …`, `P3 audit …`).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RESULT_PREFIX } from './local-bench.ts';
+import { formatColdStarts, type P2Result } from './p2-cold-start.ts';
 
 interface P1Result {
   variant: 'ours' | 'naive';
@@ -127,6 +129,8 @@ const reported = sweep.summary.calls.query + sweep.summary.calls.listHosts + swe
 console.log(`  the sweep's SweepSummary: ${JSON.stringify(sweep.summary)} (${reported === sweep.calls ? 'agrees with' : 'DIFFERS from'} the calls counted)`);
 console.log(`  target: calls <= 10: ${sweep.calls <= 10 ? 'met' : 'MISSED'}`);
 console.log(`P1 sweep waiting=${sweep.waiting} calls=${sweep.calls}`);
+
+for (const line of formatColdStarts(runScenario<P2Result>('bench/p2-cold-start.ts', []))) console.log(line);
 
 console.log('P3: audit of an account at its quotas (50 hosts, 250 connections, 1,000 pipelines), every API limited to 10 calls/s');
 const audit = runScenario<P3Result>('bench/p3-audit.ts', []);

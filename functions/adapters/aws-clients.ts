@@ -1,104 +1,69 @@
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { CodeStarConnectionsClient, type CodeStarConnectionsClientConfig } from '@aws-sdk/client-codestar-connections';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import type { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
- * AWS clients, created once per Lambda container (module scope) and reused across invocations.
+ * The AWS clients a function works with. Only types are imported here: each SDK client lives in
+ * its own module under `aws/` and a function's handler provides just the ones it uses
+ * (`provideClients(connectionsClient, documentsClient)` at module scope, so they are built in the
+ * init phase), which keeps every other SDK out of that function's bundle and cold start.
  * Endpoints come from the standard AWS_ENDPOINT_URL* variables, which is how the local runtime
  * points them at the sandbox; nothing here knows about it.
  */
-let cached: Clients | undefined;
-
 export interface Clients {
   connections: CodeStarConnectionsClient;
   pipelines: CodePipelineClient;
-  /** CodeBuild in the broker's Region; `codeBuildIn` for a cross-Region action's project. */
+  /** CodeBuild in the broker's Region; `codeBuildIn` (aws/codebuild.ts) for a cross-Region action's project. */
   codeBuild: CodeBuildClient;
   iam: IAMClient;
   stepFunctions: SFNClient;
   documents: DynamoDBDocumentClient;
 }
 
-export function clients(): Clients {
-  cached ??= {
-    connections: new CodeStarConnectionsClient({}),
-    pipelines: new CodePipelineClient({}),
-    codeBuild: new CodeBuildClient({}),
-    iam: new IAMClient({}),
-    stepFunctions: new SFNClient({}),
-    documents: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-  };
-  return cached;
+export type ClientName = keyof Clients;
+
+/** How a client module builds its client (once per container). */
+export interface ClientProvider<Name extends ClientName> {
+  name: Name;
+  build(): Clients[Name];
 }
 
-/** Tests replace the clients (e.g. with aws-sdk-client-mock instances). */
-export function setClients(replacement: Clients | undefined): void {
-  cached = replacement;
-}
+const provided: Partial<Clients> = {};
+let replacement: Partial<Clients> | undefined;
 
-const codeBuildByRegion = new Map<string, CodeBuildClient>();
-
-/** A CodeBuild client for another Region (a pipeline's cross-Region CodeBuild action), made once per Region. */
-export function codeBuildIn(region: string | undefined): CodeBuildClient {
-  const home = clients().codeBuild;
-  if (region === undefined) return home;
-  let client = codeBuildByRegion.get(region);
-  if (!client) {
-    client = new CodeBuildClient({ region });
-    codeBuildByRegion.set(region, client);
+/** A handler names the clients its function uses; each is built now, in the init phase. */
+export function provideClients(...providers: ClientProvider<ClientName>[]): void {
+  for (const provider of providers) {
+    if (!provided[provider.name]) Object.assign(provided, { [provider.name]: provider.build() });
   }
-  return client;
 }
 
 /**
- * The client for a host or connection ARN. Resources made through the CodeConnections endpoint (as
- * the console has made them since 2024-07-01) carry `arn:aws:codeconnections:` ARNs, which the
- * CodeStar Connections API refuses wherever its model names a HostArn (CreateConnection,
- * ListConnections' HostArnFilter, GetHost, DeleteHost): such calls must go to CodeConnections.
+ * The clients, each read when used: a test's replacement, else the one its handler provided.
+ * Reaching for one the function was not given is a bug in its handler's list, said plainly.
  */
-export function connectionsClientFor(arn: string | undefined, aws: Clients = clients()): CodeStarConnectionsClient {
-  if (!arn || !CODECONNECTIONS_ARN.test(arn)) return aws.connections;
-  codeConnections ??= codeConnectionsClient();
-  return codeConnections;
+export function clients(): Clients {
+  return view;
 }
 
-const CODECONNECTIONS_ARN = /^arn:aws[a-z-]*:codeconnections:/;
-let codeConnections: CodeStarConnectionsClient | undefined;
-
-/**
- * CodeConnections (API 2023-12-01) has the same 27 operations and shapes as CodeStar Connections;
- * only its endpoint, SigV4 signing name and X-Amz-Target prefix differ. No @aws-sdk client for it is
- * published on npm, so this is the CodeStar Connections client speaking to it: the endpoint from
- * AWS_ENDPOINT_URL_CODECONNECTIONS / AWS_ENDPOINT_URL or the public one, the signing name
- * `codeconnections`, and the target prefix rewritten before signing.
- */
-/** SigV4 with the signing name `codeconnections` (the client's own provider says `codestar-connections`). */
-const signAsCodeConnections: NonNullable<CodeStarConnectionsClientConfig['httpAuthSchemeProvider']> = (parameters) => [
-  {
-    schemeId: 'aws.auth#sigv4',
-    signingProperties: { name: 'codeconnections', region: parameters.region },
-    propertiesExtractor: (config, context) => ({ signingProperties: { config, context } }),
-  },
-];
-
-export function codeConnectionsClient(): CodeStarConnectionsClient {
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const endpoint = process.env.AWS_ENDPOINT_URL_CODECONNECTIONS ?? process.env.AWS_ENDPOINT_URL ?? `https://codeconnections.${region}.amazonaws.com`;
-  const client = new CodeStarConnectionsClient({ endpoint, httpAuthSchemeProvider: signAsCodeConnections });
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers?: Record<string, string> };
-      const target = request.headers?.['x-amz-target'];
-      if (request.headers && target?.startsWith('CodeStar_connections_20191201.')) {
-        request.headers['x-amz-target'] = `CodeConnections_20231201.${target.slice('CodeStar_connections_20191201.'.length)}`;
-      }
-      return next(args);
+const view = Object.defineProperties({} as Clients, Object.fromEntries(
+  (['connections', 'pipelines', 'codeBuild', 'iam', 'stepFunctions', 'documents'] as const).map((name) => [
+    name,
+    {
+      enumerable: true,
+      get: () => {
+        const client = replacement?.[name] ?? provided[name];
+        if (!client) throw new Error(`this function was not given the ${name} client: add it to provideClients() in its handler`);
+        return client;
+      },
     },
-    { step: 'build', name: 'codeConnectionsTarget' },
-  );
-  return client;
+  ]),
+));
+
+/** Tests replace the clients (e.g. with aws-sdk-client-mock instances or sandbox ones). */
+export function setClients(clientsForTest: Partial<Clients> | undefined): void {
+  replacement = clientsForTest;
 }

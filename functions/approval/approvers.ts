@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../adapters/zod-mini.ts';
 import { normaliseProviderEndpoint } from '../request/endpoint.ts';
 
 /**
@@ -30,16 +30,16 @@ const USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 const USER_GROUP_ID = /^S[A-Z0-9]{2,20}$/;
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,20}$/;
 
-const users = z.array(z.string().regex(USER_ID, 'must be a Slack user id such as U0123ABCD')).max(100).default([]);
-const userGroups = z.array(z.string().regex(USER_GROUP_ID, 'must be a Slack user group id such as S0123ABCD')).max(20).default([]);
+const users = z._default(z.array(z.string().check(z.regex(USER_ID, 'must be a Slack user id such as U0123ABCD'))).check(z.maxLength(100)), []);
+const userGroups = z._default(z.array(z.string().check(z.regex(USER_GROUP_ID, 'must be a Slack user group id such as S0123ABCD'))).check(z.maxLength(20)), []);
 
 const escalationSchema = z.strictObject({
-  channel: z.string().regex(CHANNEL_ID, 'must be a Slack channel id such as C0123ABCD').optional(),
+  channel: z.optional(z.string().check(z.regex(CHANNEL_ID, 'must be a Slack channel id such as C0123ABCD'))),
   users,
   userGroups,
 });
 
-const entrySchema = z.strictObject({ users, userGroups, escalation: escalationSchema.optional() });
+const entrySchema = z.strictObject({ users, userGroups, escalation: z.optional(escalationSchema) });
 
 export interface ApproverSet {
   users: string[];

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logger } from '../shell/powertools.ts';
 import { approvalPolicyFor, mentionsOf, parseApproversConfig, type ApprovalPolicy } from './approvers.ts';
 import { resumeWorkflow } from './decide.ts';
 import type { ApprovalNotice } from './schedule.ts';
@@ -20,8 +20,12 @@ import {
   recordNotDelivered,
   type NoticeOptions,
 } from '../workflow/notifications.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepHandler } from '../workflow/step-handler.ts';
 
-const logger = new Logger({ serviceName: 'connection-broker-workflow' });
+provideClients(documentsClient);
+
 
 /** The approval was closed (the request is being rolled back) before the wait could begin. */
 export class ApprovalClosedError extends Error {
@@ -46,7 +50,7 @@ export type ApprovalWaitInput = StepInput & { taskToken: string };
  * else. Slack gets the time the step can spare (noticeDeadline); a notice it does not take in time
  * is recorded as not delivered, and the wait begins anyway.
  */
-export async function handler(event: ApprovalWaitInput, context?: RemainingTime): Promise<void> {
+async function requestApproval(event: ApprovalWaitInput, context?: RemainingTime): Promise<void> {
   const slack: NoticeOptions = { deadline: noticeDeadline(context) };
   const { approvals, config, aws, waits } = workflowContext();
 
@@ -183,3 +187,5 @@ function approvalPolicy(record: ConnectionRequestRecord): ApprovalPolicy {
     return { approvers: { users: [], userGroups: [] }, escalation: undefined };
   }
 }
+
+export const handler = stepHandler('request-approval', requestApproval);

@@ -1,8 +1,13 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logger } from '../shell/powertools.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ApprovalStore } from './store.ts';
 import { BrokerStore } from '../request/store.ts';
-import { clients } from '../adapters/aws-clients.ts';
+import { clients, provideClients } from '../adapters/aws-clients.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepFunctionsClient } from '../adapters/aws/step-functions.ts';
+import { ApiError, serviceUnavailable } from '../shell/http-errors.ts';
+import { httpHandler, type HttpRoute } from '../shell/http-handler.ts';
 import { config } from '../shell/config.ts';
 import { deadlineFor, type RemainingTime } from '../shell/deadline.ts';
 import { slackClientWithin } from '../adapters/slack/client.ts';
@@ -17,7 +22,6 @@ import { RequestNotFoundError } from '../request/store-errors.ts';
 import type { SlackClient } from '../adapters/slack/client.ts';
 import type { Deadline } from '../shell/deadline.ts';
 
-const logger = new Logger({ serviceName: 'connection-broker-slack' });
 
 const EMPTY_200: APIGatewayProxyStructuredResultV2 = { statusCode: 200, body: '' };
 
@@ -67,7 +71,7 @@ async function answerCheck(click: CheckClick, slack: SlackClient, deadline: Dead
  * cached for five minutes), and together they end by the Lambda's remaining time less
  * CLICK_RESERVE_MS, so a slow Slack or Secrets Manager cannot time the function out mid-decision.
  */
-export async function handler(event: APIGatewayProxyEventV2, context?: RemainingTime): Promise<APIGatewayProxyStructuredResultV2> {
+async function interaction(event: APIGatewayProxyEventV2, context?: RemainingTime): Promise<APIGatewayProxyStructuredResultV2> {
   const settings = config();
   const slackDeadline = deadlineFor(context, CLICK_RESERVE_MS);
   let credentials;
@@ -75,12 +79,12 @@ export async function handler(event: APIGatewayProxyEventV2, context?: Remaining
     credentials = await slackCredentials(process.env, undefined, slackDeadline);
   } catch (error) {
     logger.error('could not read the Slack credentials; refusing Slack interactions', { error: (error as Error).message });
-    return { statusCode: 503, body: '' };
+    throw serviceUnavailable('SlackNotConfigured', 'Slack interactivity is not available right now.');
   }
   if (!credentials || !settings.slackTeamId || !settings.slackAppId) {
     // Fail closed: without the secret, the workspace and the app there is nothing to check against.
     logger.error('Slack interactivity is not configured (signing secret, SLACK_TEAM_ID and SLACK_APP_ID are all required)');
-    return { statusCode: 503, body: '' };
+    throw serviceUnavailable('SlackNotConfigured', 'Slack interactivity is not configured.');
   }
 
   const verdict = readInteraction(event, {
@@ -91,9 +95,11 @@ export async function handler(event: APIGatewayProxyEventV2, context?: Remaining
   });
   if (verdict.kind === 'refused') {
     logger.warn('refused a Slack request', { reason: verdict.reason, status: verdict.status });
-    return { statusCode: verdict.status, body: '' };
+    // Slack reads only the status; the reason stays in our log, not in the answer.
+    throw new ApiError(verdict.status, 'SlackRequestRefused', 'This is not a valid Slack request for this app.');
   }
   if (verdict.kind === 'ignored') return EMPTY_200;
+  logger.appendKeys(verdict.kind === 'check' ? { requestId: verdict.check.requestId } : { approvalId: verdict.click.approvalId });
 
   const slack = slackClientWithin(credentials.botToken, 'interactive', slackDeadline);
   if (verdict.kind === 'check') {
@@ -122,3 +128,9 @@ export async function handler(event: APIGatewayProxyEventV2, context?: Remaining
   }
   return EMPTY_200;
 }
+
+provideClients(connectionsClient, stepFunctionsClient, documentsClient);
+
+/** One route; its refusals are problem details like every other HTTP function's (Slack reads only the status). */
+export const slackRoutes: HttpRoute<APIGatewayProxyEventV2>[] = [{ method: 'POST', path: '/slack/interactions', handler: interaction }];
+export const handler = httpHandler(slackRoutes);

@@ -2,7 +2,7 @@ import { GetPipelineCommand, type PipelineDeclaration } from '@aws-sdk/client-co
 import { ListTagsForResourceCommand, TagResourceCommand } from '@aws-sdk/client-codestar-connections';
 import { planConnectionTeam, TEAM_TAG_KEY, useConnectionContext, type RoleWithTags } from './tag-based-grant.ts';
 import { useConnectionFinding } from './use-connection.ts';
-import { connectionsClientFor } from '../adapters/aws-clients.ts';
+import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import type { GrantMode } from './config.ts';
 import { planAttachment, type AttachmentPlan, type AttachTarget } from './attach-plan.ts';
 import { diffDeclarations } from './declaration-diff.ts';
@@ -25,6 +25,15 @@ import {
   type RoleNeedingConnection,
 } from './pipeline-permissions.ts';
 import { safeUpdatePipeline, type ConcurrentEdit } from './safe-pipeline-update.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
+import { iamClient } from '../adapters/aws/iam.ts';
+import { codeBuildClient } from '../adapters/aws/codebuild.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepHandler } from '../workflow/step-handler.ts';
+
+provideClients(pipelinesClient, iamClient, codeBuildClient, connectionsClient, documentsClient);
 
 /**
  * Attaches the connection to the pipeline's source action:
@@ -35,7 +44,7 @@ import { safeUpdatePipeline, type ConcurrentEdit } from './safe-pipeline-update.
  * 3. the record keeps what it replaced, the grants it made and the diff, for rollback and the auditor.
  * Safe to run again: grants are recorded before they are made, the change before it is written.
  */
-export async function handler(event: StepInput): Promise<{ pipelineVersion: number; changed: boolean }> {
+async function attachPipeline(event: StepInput): Promise<{ pipelineVersion: number; changed: boolean }> {
   const { store, aws, config } = workflowContext();
   const record = await updateActiveRequest(event.requestId, (current) =>
     current.status === 'ATTACHING_PIPELINE'
@@ -318,3 +327,5 @@ function attachNote(name: string, change: AttachmentPlan, updated: boolean, vers
       : `Pipeline ${name} (${where}) already uses the connection as requested; left it unchanged (version ${version}).`,
   );
 }
+
+export const handler = stepHandler('attach-pipeline', attachPipeline);

@@ -13,6 +13,12 @@ import { timelineEntry } from '../request/store.ts';
 import { activeRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { FirstRunInProgress, FirstRunSourceFailed } from '../workflow/errors.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepHandler } from '../workflow/step-handler.ts';
+
+provideClients(pipelinesClient, documentsClient);
 
 /**
  * After attaching: retry the source stage if its last run failed (typically while the connection was
@@ -21,7 +27,7 @@ import { FirstRunInProgress, FirstRunSourceFailed } from '../workflow/errors.ts'
  * while to reach CodePipeline. While it runs, raise FirstRunInProgress. Idempotent: the execution
  * is recorded, and StartPipelineExecution carries a token derived from the request.
  */
-export async function handler(event: StepInput): Promise<FirstRun> {
+async function firstRun(event: StepInput): Promise<FirstRun> {
   const { store, aws, config } = workflowContext();
   // A cancelled request's pipeline is not run (nor retried while the rollback waits).
   const record = await activeRequest(event.requestId);
@@ -145,3 +151,5 @@ async function retrySourceStage(name: string, stageName: string, pipelineExecuti
     throw error;
   }
 }
+
+export const handler = stepHandler('first-run', firstRun);

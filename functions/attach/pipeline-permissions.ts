@@ -6,7 +6,7 @@ import { missingUseConnection, parseRoleArn, useConnectionFinding, useConnection
 import { codeBuildConsumers } from './codebuild-consumers.ts';
 import { findSourceAction, type SourceActionLocation } from './source-action.ts';
 import type { PermissionFinding, RoleGrant } from '../request/model.ts';
-import { codeBuildIn } from '../adapters/aws-clients.ts';
+import { codeBuildIn } from '../adapters/aws/codebuild.ts';
 
 /**
  * Which roles must be allowed to use the connection, and giving or checking that permission. The

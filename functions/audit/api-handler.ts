@@ -1,86 +1,86 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer as HttpEvent } from 'aws-lambda';
+import { clients, provideClients } from '../adapters/aws-clients.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepFunctionsClient } from '../adapters/aws/step-functions.ts';
 import { callerOf, type Caller } from '../request/caller.ts';
-import { badRequest, forbidden, notFound } from '../shell/http-errors.ts';
-import { json, toResponse } from '../shell/http.ts';
 import { BrokerStore } from '../request/store.ts';
-import { clients } from '../adapters/aws-clients.ts';
-import { config } from '../shell/config.ts';
+import { config, type BrokerConfig } from '../shell/config.ts';
+import { forbidden, notFound } from '../shell/http-errors.ts';
+import { httpHandler, jsonBody, type HttpRoute } from '../shell/http-handler.ts';
+import { json } from '../shell/http.ts';
 import { getConnection, getHost, listConnections, listHosts, type InventoryDependencies } from './inventory-views.ts';
 import { readAuditSettings } from './settings.ts';
 import { startAudit, type StartAuditDependencies } from './start-audit.ts';
 import { AuditStore } from './store.ts';
 
-const logger = new Logger({ serviceName: 'connection-broker-audit-api' });
+provideClients(connectionsClient, stepFunctionsClient, documentsClient);
 
-let built: (InventoryDependencies & StartAuditDependencies) | undefined;
+let built: (InventoryDependencies & StartAuditDependencies & { settings: BrokerConfig; auditStore: AuditStore }) | undefined;
 
-function dependencies(): InventoryDependencies & StartAuditDependencies {
-  if (built) return built;
+/** Built on the first invocation and kept while the settings are the same (tests re-read them). */
+function dependencies() {
+  const settings = config();
+  if (built?.settings === settings) return built;
   const aws = clients();
-  const settings = readAuditSettings();
-  const auditStore = new AuditStore(aws.documents, config().tableName, settings.reportRetentionDays);
+  const audit = readAuditSettings();
+  const auditStore = new AuditStore(aws.documents, settings.tableName, audit.reportRetentionDays);
   built = {
+    settings,
     connections: aws.connections,
-    requestStore: new BrokerStore(aws.documents, config().tableName),
+    requestStore: new BrokerStore(aws.documents, settings.tableName),
     auditStore,
     store: auditStore,
     stepFunctions: aws.stepFunctions,
-    stateMachineArn: settings.stateMachineArn,
+    stateMachineArn: audit.stateMachineArn,
   };
   return built;
 }
 
-/** Thin: who is calling → which route → a use case → its answer; errors map to HTTP in one place. */
-export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
-  try {
-    const settings = config();
-    const caller = callerOf(event, settings.groupsClaim, settings.adminGroup);
-    const deps = dependencies();
-    const id = event.pathParameters?.id ?? '';
-    switch (event.routeKey) {
-      case 'POST /v1/audits': {
-        const started = await startAudit(caller, parseOptionalBody(event), deps);
-        return json(202, started, { location: started.links.self });
-      }
-      case 'GET /v1/audits/latest': {
-        requireAdmin(caller);
-        const report = await deps.auditStore.latest();
-        if (!report) throw notFound('No audit has completed yet.');
-        return json(200, report);
-      }
-      case 'GET /v1/audits/{id}': {
-        requireAdmin(caller);
-        const report = await deps.auditStore.get(id);
-        if (!report) throw notFound(`Audit ${id} does not exist.`);
-        return json(200, report);
-      }
-      case 'GET /v1/hosts':
-        return json(200, await listHosts(caller, deps));
-      case 'GET /v1/hosts/{id}':
-        return json(200, await getHost(caller, id, deps));
-      case 'GET /v1/connections':
-        return json(200, await listConnections(caller, deps));
-      case 'GET /v1/connections/{id}':
-        return json(200, await getConnection(caller, id, deps));
-      default:
-        throw notFound(`No route ${event.routeKey}.`);
-    }
-  } catch (error) {
-    return toResponse(error, (message, cause) => logger.error(message, { error: cause as Error }));
-  }
-}
+const callerOfEvent = (event: HttpEvent): Caller => callerOf(event, config().groupsClaim, config().adminGroup);
+const id = (event: HttpEvent): string => event.pathParameters?.id ?? '';
 
 function requireAdmin(caller: Caller): void {
   if (!caller.isAdmin) throw forbidden('Only admins may read audit reports.');
 }
 
-function parseOptionalBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
-  if (!event.body) return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw badRequest('The body is not valid JSON.', [{ path: 'body', message: 'not valid JSON' }]);
-  }
-}
+/** The route table: the same routes serverless.yml gives this function (test/deploy checks both). */
+export const auditRoutes: HttpRoute<HttpEvent>[] = [
+  {
+    method: 'POST',
+    path: '/v1/audits',
+    handler: async (event) => {
+      const started = await startAudit(callerOfEvent(event), jsonBody(event, { required: false }), dependencies());
+      return json(202, started, { location: started.links.self });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/audits/latest',
+    handler: async (event) => {
+      requireAdmin(callerOfEvent(event));
+      const report = await dependencies().auditStore.latest();
+      if (!report) throw notFound('No audit has completed yet.');
+      return json(200, report);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/audits/{id}',
+    handler: async (event) => {
+      requireAdmin(callerOfEvent(event));
+      const report = await dependencies().auditStore.get(id(event));
+      if (!report) throw notFound(`Audit ${id(event)} does not exist.`);
+      return json(200, report);
+    },
+  },
+  { method: 'GET', path: '/v1/hosts', handler: async (event) => json(200, await listHosts(callerOfEvent(event), dependencies())) },
+  { method: 'GET', path: '/v1/hosts/{id}', handler: async (event) => json(200, await getHost(callerOfEvent(event), id(event), dependencies())) },
+  { method: 'GET', path: '/v1/connections', handler: async (event) => json(200, await listConnections(callerOfEvent(event), dependencies())) },
+  { method: 'GET', path: '/v1/connections/{id}', handler: async (event) => json(200, await getConnection(callerOfEvent(event), id(event), dependencies())) },
+];
+
+/** Thin: the route → a use case → its answer; errors become problem details in the shell. */
+export const handler = httpHandler(auditRoutes, {
+  correlate: (event) => (event.rawPath?.startsWith('/v1/audits/') && event.pathParameters?.id !== 'latest' ? { auditId: event.pathParameters?.id } : {}),
+});

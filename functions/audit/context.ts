@@ -1,10 +1,9 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { BrokerStore } from '../request/store.ts';
 import { clients } from '../adapters/aws-clients.ts';
 import { config } from '../shell/config.ts';
+import { metrics } from '../shell/powertools.ts';
 import { slackBotClient } from '../adapters/slack/credentials.ts';
 import { auditClients } from './audit-clients.ts';
-import { METRICS_NAMESPACE } from './metrics.ts';
 import type { AuditDependencies } from './run-audit.ts';
 import { readAuditSettings } from './settings.ts';
 import { AuditStore } from './store.ts';
@@ -26,7 +25,7 @@ export function auditDependencies(): AuditDependencies {
       const slack = await slackBotClient('background');
       if (slack) await slack.postMessage(channel, message);
     },
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'connection-broker-auditor' }),
+    metrics,
   };
   return cached;
 }

@@ -5,7 +5,7 @@ import type { AuditReport } from './report.ts';
 export const METRICS_NAMESPACE = 'ConnectionBroker';
 
 /**
- * CloudWatch metrics in EMF: one `Findings` metric per finding type (dimension `FindingType`,
+ * CloudWatch metrics in EMF (the shell's logMetrics flushes them when the invocation ends): one `Findings` metric per finding type (dimension `FindingType`,
  * zero included, so alarms see a value every audit), and the audit's own cost.
  */
 export function publishAuditMetrics(metrics: Metrics, report: AuditReport): void {
@@ -21,5 +21,4 @@ export function publishAuditMetrics(metrics: Metrics, report: AuditReport): void
   metrics.addMetric('AuditDuration', MetricUnit.Milliseconds, report.durationMs ?? 0);
   metrics.addMetric('AuditApiCalls', MetricUnit.Count, report.calls?.total ?? 0);
   metrics.addMetric('AuditThrottledFailures', MetricUnit.Count, report.calls?.throttledFailures ?? 0);
-  metrics.publishStoredMetrics();
 }

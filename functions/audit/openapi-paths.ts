@@ -3,11 +3,16 @@
  * reports and the host/connection inventory, served by the auditApi function.
  */
 import { FINDING_TYPES } from './model.ts';
+import {
+  acceptedResponse,
+  authorizedRouteResponses,
+  jsonResponse,
+  problemResponse,
+} from '../shell/openapi-responses.ts';
 
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-const jsonResponse = (description: string, ref: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
-const unauthorized = errorResponse('No valid bearer token.');
-const notAdmin = errorResponse('Not an admin.');
+const notAdmin = problemResponse('Not an admin (Forbidden).');
+/** What every operation behind the JWT authorizer may answer besides its own statuses. */
+const authorized = authorizedRouteResponses;
 const idParameter = (description: string) => ({ name: 'id', in: 'path', required: true, description, schema: { type: 'string' } });
 
 export const auditPaths = {
@@ -31,11 +36,11 @@ export const auditPaths = {
         },
       },
       responses: {
-        '202': jsonResponse('Started; `Location` names the audit.', 'AuditReport'),
-        '400': errorResponse('The body is not valid.'),
-        '401': unauthorized,
+        '202': acceptedResponse('Started; `Location` names the audit.', 'AuditReport'),
+        '400': problemResponse('The body is not valid: not JSON, not an object, unknown fields, or asOf not an RFC 3339 date-time (BadRequest).'),
         '403': notAdmin,
-        '409': errorResponse('Another audit is running.'),
+        '409': problemResponse('Another audit is running; `errors` names it (AuditInProgress).'),
+        ...authorized,
       },
     },
   },
@@ -44,7 +49,7 @@ export const auditPaths = {
       tags: ['audits'],
       operationId: 'getLatestAudit',
       summary: 'Admins: the latest completed audit report',
-      responses: { '200': jsonResponse('The report.', 'AuditReport'), '401': unauthorized, '403': notAdmin, '404': errorResponse('No audit has completed yet.') },
+      responses: { '200': jsonResponse('The report.', 'AuditReport'), '403': notAdmin, '404': problemResponse('No audit has completed yet (NotFound).'), ...authorized },
     },
   },
   '/v1/audits/{id}': {
@@ -53,7 +58,7 @@ export const auditPaths = {
       operationId: 'getAudit',
       summary: 'Admins: one audit (RUNNING, COMPLETED or FAILED) and its findings',
       parameters: [idParameter('The audit id.')],
-      responses: { '200': jsonResponse('The report.', 'AuditReport'), '401': unauthorized, '403': notAdmin, '404': errorResponse('No such audit.') },
+      responses: { '200': jsonResponse('The report.', 'AuditReport'), '403': notAdmin, '404': problemResponse('No such audit (NotFound).'), ...authorized },
     },
   },
   '/v1/hosts': {
@@ -62,11 +67,13 @@ export const auditPaths = {
       operationId: 'listHosts',
       summary: 'Hosts with live status (your own; admins see all)',
       responses: {
-        '200': {
-          description: 'Every visible host (at most 50 exist, so there are no pages).',
-          content: { 'application/json': { schema: { type: 'object', required: ['hosts'], properties: { hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } } } } } },
-        },
-        '401': unauthorized,
+        '200': jsonResponse('Every visible host (at most 50 exist, so there are no pages).', {
+          type: 'object',
+          required: ['hosts'],
+          additionalProperties: false,
+          properties: { hosts: { type: 'array', items: { $ref: '#/components/schemas/Host' } } },
+        }),
+        ...authorized,
       },
     },
   },
@@ -76,7 +83,7 @@ export const auditPaths = {
       operationId: 'getHost',
       summary: 'A host: live status, owner, connections, and what the latest audit found',
       parameters: [idParameter('The part of the host ARN after `host/`.')],
-      responses: { '200': jsonResponse('The host.', 'Host'), '401': unauthorized, '404': errorResponse('No such host (or not yours).') },
+      responses: { '200': jsonResponse('The host.', 'Host'), '404': problemResponse('No such host, or not yours (NotFound).'), ...authorized },
     },
   },
   '/v1/connections': {
@@ -85,13 +92,13 @@ export const auditPaths = {
       operationId: 'listConnections',
       summary: 'Connections with live status (your own; admins see all)',
       responses: {
-        '200': {
-          description: 'Every visible connection (at most 250 exist by default, so there are no pages).',
-          content: {
-            'application/json': { schema: { type: 'object', required: ['connections'], properties: { connections: { type: 'array', items: { $ref: '#/components/schemas/Connection' } } } } },
-          },
-        },
-        '401': unauthorized,
+        '200': jsonResponse('Every visible connection (at most 250 exist by default, so there are no pages).', {
+          type: 'object',
+          required: ['connections'],
+          additionalProperties: false,
+          properties: { connections: { type: 'array', items: { $ref: '#/components/schemas/Connection' } } },
+        }),
+        ...authorized,
       },
     },
   },
@@ -101,7 +108,7 @@ export const auditPaths = {
       operationId: 'getConnection',
       summary: 'A connection: live status, owner, pipelines using it, and what the latest audit found',
       parameters: [idParameter('The connection id (the UUID at the end of its ARN).')],
-      responses: { '200': jsonResponse('The connection.', 'Connection'), '401': unauthorized, '404': errorResponse('No such connection (or not yours).') },
+      responses: { '200': jsonResponse('The connection.', 'Connection'), '404': problemResponse('No such connection, or not yours (NotFound).'), ...authorized },
     },
   },
 };

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logger } from '../shell/powertools.ts';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { BrokerStore } from '../request/store.ts';
 import type { SlackMessage } from '../adapters/slack/block-kit.ts';
@@ -13,7 +13,6 @@ import type { AuditSettings } from './settings.ts';
 import { auditSummaryMessage } from './slack-summary.ts';
 import type { AuditStore } from './store.ts';
 
-const logger = new Logger({ serviceName: 'connection-broker-auditor' });
 
 /** An audit's lock outlives the longest Lambda run (15 minutes), so a crashed run frees it. */
 export const AUDIT_LEASE_SECONDS = 16 * 60;

@@ -1,17 +1,23 @@
 import { CreateConnectionCommand, GetConnectionCommand, ListConnectionsCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
 import { timelineEntry } from '../request/store.ts';
-import { connectionsClientFor } from '../adapters/aws-clients.ts';
+import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import type { ConnectionRequestRecord } from '../request/model.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { ConnectionNameTaken } from '../workflow/errors.ts';
 import { createdByRequest, MANAGED_BY_TAG, REQUESTER_TAG, REQUEST_ID_TAG } from '../host/host-discovery.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepHandler } from '../workflow/step-handler.ts';
+
+provideClients(connectionsClient, documentsClient);
 
 /**
  * Creates the connection on the AVAILABLE host, tagged with the request, requester and
  * `managed-by`. Safe to run again: a connection this request already made is found and kept.
  */
-export async function handler(event: StepInput): Promise<{ connectionArn: string }> {
+async function createConnection(event: StepInput): Promise<{ connectionArn: string }> {
   const { aws, waits } = workflowContext();
   const record = await activeRequest(event.requestId);
   // The host is set up: its wait (if the request had one) is over.
@@ -69,3 +75,5 @@ async function adoptEarlierAttempt(name: string, hostArn: string, requestId: str
   } while (nextToken);
   return undefined;
 }
+
+export const handler = stepHandler('create-connection', createConnection);

@@ -3,9 +3,15 @@ import { timelineEntry } from '../request/store.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { ConnectionNotAvailable } from '../workflow/errors.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepHandler } from '../workflow/step-handler.ts';
+
+provideClients(connectionsClient, documentsClient);
 
 /** After the approval: the handshake must really be done (AVAILABLE) before anything uses the connection. */
-export async function handler(event: StepInput): Promise<{ status: 'AVAILABLE' }> {
+async function verifyConnection(event: StepInput): Promise<{ status: 'AVAILABLE' }> {
   const { aws, waits } = workflowContext();
   const record = await activeRequest(event.requestId);
   // Approved (by the handshake, a click or the API): the wait is over.
@@ -20,3 +26,5 @@ export async function handler(event: StepInput): Promise<{ status: 'AVAILABLE' }
   }));
   return { status: 'AVAILABLE' };
 }
+
+export const handler = stepHandler('verify-connection', verifyConnection);

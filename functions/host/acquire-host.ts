@@ -5,7 +5,13 @@ import { timelineEntry } from '../request/store.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { endpointKey, workflowContext, type StepInput } from '../workflow/context.ts';
 import { createdByRequest, findExistingHost, MANAGED_BY_TAG, REQUEST_ID_TAG } from './host-discovery.ts';
-import { connectionsClientFor } from '../adapters/aws-clients.ts';
+import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepHandler } from '../workflow/step-handler.ts';
+
+provideClients(connectionsClient, documentsClient);
 
 export interface AcquiredHost {
   hostArn: string;
@@ -20,7 +26,7 @@ export interface AcquiredHost {
  * serialise on a conditional-write claim: one creates, the others retry (HostLockBusy) and reuse.
  * Safe to run again: an earlier attempt's host is found by its endpoint and this request's tag.
  */
-export async function handler(event: StepInput): Promise<AcquiredHost> {
+async function acquireHost(event: StepInput): Promise<AcquiredHost> {
   const { store, aws, config } = workflowContext();
   const record = await activeRequest(event.requestId);
   if (record.hostArn) {
@@ -100,3 +106,5 @@ function safeNormalise(url: string): string | undefined {
     return undefined;
   }
 }
+
+export const handler = stepHandler('acquire-host', acquireHost);

@@ -5,6 +5,11 @@ import type { RemainingTime } from '../shell/deadline.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { noticeDeadline, notifyHostSetupNeeded, recordNotDelivered } from '../workflow/notifications.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepHandler } from '../workflow/step-handler.ts';
+
+provideClients(documentsClient);
 
 export type HostSetupWaitInput = StepInput & { host: { hostArn: string; status: string }; taskToken: string };
 
@@ -19,7 +24,7 @@ export type HostSetupWaitInput = StepInput & { host: { hostArn: string; status: 
  * time the step can spare: a notice it does not take in time is recorded as not delivered, and
  * the wait begins anyway (the request's record says what is needed, with the console link).
  */
-export async function handler(event: HostSetupWaitInput, context?: RemainingTime): Promise<void> {
+async function waitForHostSetup(event: HostSetupWaitInput, context?: RemainingTime): Promise<void> {
   const { config, waits } = workflowContext();
   const deadline = noticeDeadline(context);
   const hostArn = event.host.hostArn;
@@ -60,3 +65,5 @@ export async function handler(event: HostSetupWaitInput, context?: RemainingTime
   const notice = await notifyHostSetupNeeded(record, hostArn, link, { deadline });
   await recordNotDelivered(record.requestId, 'host-setup', notice);
 }
+
+export const handler = stepHandler('await-host-setup', waitForHostSetup);

@@ -1,11 +1,10 @@
 import { CodeStarConnectionsClient, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from './handler.ts';
 import { rollBackRequest } from '../workflow/roll-back.ts';
-import { API_CONTEXT, useApiHandler } from '../../test/helpers/api-handler.ts';
+import { API_CONTEXT, useApiHandler, apiEvent } from '../../test/helpers/api-handler.ts';
 
 // Issue 11, item 12a: pre-flight sees only the connections AWS already has, so two requests for the
 // same connectionName were both accepted while the first one's connection did not exist yet. The
@@ -27,12 +26,12 @@ const context = API_CONTEXT;
 
 async function create(connectionName: string, idempotencyKey: string, sub = 'alice@example.com'): Promise<{ status?: number; body: Record<string, unknown> }> {
   const answer = await handler(
-    {
+    apiEvent({
       routeKey: 'POST /v1/connection-requests',
       headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
       body: JSON.stringify({ providerEndpoint: 'https://ghe.example.com', connectionName }),
       isBase64Encoded: false,
-      requestContext: { authorizer: { jwt: { claims: { sub }, scopes: [] } } } } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
+      requestContext: { authorizer: { jwt: { claims: { sub }, scopes: [] } } } }),
     context,
   );
   return { status: answer.statusCode, body: JSON.parse(String(answer.body)) as Record<string, unknown> };
@@ -45,7 +44,7 @@ describe('connection name reservation', () => {
     for (const [key, sub] of [['key-2', 'alice@example.com'], ['key-3', 'bob@example.com']] as const) {
       const second = await create('ghe-reserved', key, sub);
       expect(second.status, JSON.stringify(second.body)).toBe(409);
-      expect(second.body.error).toMatchObject({ code: 'ConnectionNameTaken', details: [{ path: 'connectionName' }] });
+      expect(second.body).toMatchObject({ status: 409, code: 'ConnectionNameTaken', errors: [{ path: 'connectionName' }] });
     }
   });
 

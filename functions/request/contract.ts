@@ -1,7 +1,7 @@
 /**
  * The body of `POST /v1/connection-requests`: its schema, and a parser that reports every problem
  * at once with a dotted path (`vpcConfiguration.subnetIds.2`) and a plain-English message, so the
- * API can answer `400 { error: { details: [{ path, message }] } }` that a requester can act on.
+ * API can answer a `400` problem whose `errors: [{ path, message }]` a requester can act on.
  *
  * Constraints mirror the CodeStar Connections and CodePipeline models (aws-api-facts §3.3, §4.3)
  * so a request we accept is not refused by AWS halfway through the workflow, plus a few checks AWS
@@ -9,18 +9,25 @@
  * fields are rejected, at every level, so a typo (`subnetID`) is an error rather than silently
  * ignored.
  *
+ * This schema is the contract's one definition: the OpenAPI document's `NewConnectionRequest` (and
+ * the view's `pipeline` and `vpcConfiguration`) are generated from it with `z.toJSONSchema`. So
+ * every check is a JSON Schema keyword where one can say it: a pattern (each with a message
+ * function that explains a refusal), `uniqueItems`, `minProperties`, an `if`/`then`; the few checks
+ * JSON Schema cannot express (the endpoint's host is one AWS can reach, the certificate parses and
+ * is valid now, list-form tag keys are distinct) are said in the field's description.
+ *
  * The parsed value is normalised: `providerEndpoint` is the canonical URL
  * ({@link normaliseProviderEndpoint}), `pipeline.outputArtifactFormat` and `pipeline.detectChanges`
  * have their defaults, and `tags` is always an object of key → value whichever form was sent (the
  * list form cannot repeat a key, so nothing is lost; AWS's `[{ Key, Value }]` is one map away).
  */
 
-import { z } from 'zod';
-import { branchPushFilters, type TriggerFilters } from '../attach/triggers.ts';
+import * as z from 'zod';
+import { branchPushFilters } from '../attach/triggers.ts';
 import { normaliseProviderEndpoint } from './endpoint.ts';
 import { isCoreError } from './input-errors.ts';
-import { checkConnectionName } from '../connection/naming.ts';
-import { parseTlsCertificate, parseTlsCertificateIgnoringDates } from './tls-certificate.ts';
+import { checkConnectionName, MAX_CONNECTION_NAME_LENGTH } from '../connection/naming.ts';
+import { MAX_TLS_CERTIFICATE_LENGTH, parseTlsCertificate, parseTlsCertificateIgnoringDates } from './tls-certificate.ts';
 
 /** One problem with a request body. */
 export interface RequestProblem {
@@ -52,6 +59,26 @@ const PIPELINE_OR_ACTION_NAME = /^[A-Za-z0-9.@\-_]+$/u;
 // GitHub owners are letters, digits and hyphens; GHES can also have "_" and "." in (LDAP/SAML) names.
 const REPOSITORY_OWNER = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/u;
 const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/u;
+/** `owner/repository`: what {@link repositoryIdProblem} explains, as one pattern. */
+const FULL_REPOSITORY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\/(?!\.+$)(?![\s\S]*\.git$)[A-Za-z0-9_.-]{1,100}$/u;
+/** A usable Git branch name (git check-ref-format), as one pattern; {@link branchNameProblem} explains a refusal. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const BRANCH_NAME = /^(?!-)(?!\/)(?![\s\S]*\/$)(?![\s\S]*\/\/)(?![\s\S]*\.\.)(?![\s\S]*@\{)(?!@$)(?![\s\S]*\.$)(?![\s\S]*\.lock$)(?!\.)(?![\s\S]*\/\.)[^\s\u0000-\u001f\u007f~^:?*[\\]*$/u;
+/** What CodeStar accepts as a connection name besides its length: no surrounding whitespace, no control characters. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONNECTION_NAME = /^(?!\s)(?![\s\S]*\s$)[^\u0000-\u001f\u007f-\u009f]*$/u;
+/**
+ * The shape {@link normaliseProviderEndpoint} insists on before it parses: `https://` (any case),
+ * a host part without user information, no whitespace, control characters or backslashes.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const PROVIDER_ENDPOINT = /^\s*[Hh][Tt][Tt][Pp][Ss]:\/\/[^\s\u0000-\u001f\u007f\\/?#@]+(?:[/?#][^\s\u0000-\u001f\u007f\\]*)?\s*$/u;
+/** One PEM certificate block and nothing else (CRLF or LF line ends, surrounding whitespace allowed). */
+const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*$/u;
+/** Tag keys AWS reserves (`aws:` in any case), and the one key plain objects cannot hold. */
+const TAG_KEY = /^(?![aA][wW][sS]:)(?!__proto__$)/u;
+/** Characters a trigger's branch filter reads as a glob. */
+const GLOB_CHARACTERS = /[{}!]/u;
 
 function problemOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -90,7 +117,21 @@ function branchNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** Reports every repeated value of a list at its index. */
+/** The message of the core error `check` throws for `value`, or undefined when it throws none. */
+function coreProblem(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (!isCoreError(error)) throw error;
+    return problemOf(error);
+  }
+}
+
+/** The input of a failed check, as the string it was. */
+const inputOf = (issue: { input?: unknown }): string => String(issue.input);
+
+/** Reports every repeated value of a list at its index (the schema says `uniqueItems`). */
 function rejectDuplicates(what: string) {
   return (values: readonly string[], ctx: z.RefinementCtx): void => {
     const seen = new Set<string>();
@@ -110,8 +151,7 @@ const tagKeySchema = z
   .string()
   .min(1, { error: 'Tag key must not be empty' })
   .max(128, { error: 'Tag key must be at most 128 characters' })
-  .refine((key) => !key.toLowerCase().startsWith('aws:'), { error: 'Tag keys starting with "aws:" are reserved by AWS' })
-  .refine((key) => key !== PROTO_KEY, { error: PROTO_KEY_MESSAGE });
+  .regex(TAG_KEY, { error: (issue) => (inputOf(issue) === PROTO_KEY ? PROTO_KEY_MESSAGE : 'Tag keys starting with "aws:" are reserved by AWS') });
 const tagValueSchema = z.string().max(256, { error: 'Tag value must be at most 256 characters' });
 
 const tagListSchema = z
@@ -126,6 +166,7 @@ const tagListSchema = z
       seen.add(tag.key);
     });
   })
+  .meta({ description: 'The list form: `[{ "key": …, "value": … }]`. Keys must be distinct.' })
   .transform((tags): Record<string, string> => Object.fromEntries(tags.map(({ key, value }) => [key, value])));
 
 const tagRecordSchema = z
@@ -135,20 +176,21 @@ const tagRecordSchema = z
     }
     return tags;
   }, z.record(tagKeySchema, tagValueSchema))
-  .refine((tags) => Object.keys(tags).length <= MAX_REQUEST_TAGS, { error: `Must contain at most ${MAX_REQUEST_TAGS} tags` });
+  .refine((tags) => Object.keys(tags).length <= MAX_REQUEST_TAGS, { error: `Must contain at most ${MAX_REQUEST_TAGS} tags` })
+  .meta({ description: 'The object form: `{ "key": "value" }`.', maxProperties: MAX_REQUEST_TAGS });
 
 // Trigger filters mirror the CodePipeline model (aws-api-facts §4.3): 1..8 patterns of 1..255
 // characters per list, at most 3 push and 3 pull-request filters, and what the model cannot say
 // (a push filter uses tags, or branches with optional filePaths; a pull-request filter needs branches).
-const GLOB_CHARACTERS = /[{}!]/u;
 const patternListSchema = z
   .array(z.string().min(1, { error: 'Pattern must not be empty' }).max(255, { error: 'Pattern must be at most 255 characters' }))
   .min(1, { error: 'Must contain at least 1 pattern' })
   .max(8, { error: 'Must contain at most 8 patterns' });
-const filterCriteriaSchema = z
+export const filterCriteriaSchema = z
   .strictObject({ includes: patternListSchema.optional(), excludes: patternListSchema.optional() })
-  .refine((criteria) => criteria.includes !== undefined || criteria.excludes !== undefined, { error: 'Give includes, excludes or both' });
-const pushFilterSchema = z
+  .refine((criteria) => criteria.includes !== undefined || criteria.excludes !== undefined, { error: 'Give includes, excludes or both' })
+  .meta({ description: 'Glob patterns to include, to exclude, or both.', minProperties: 1 });
+export const pushFilterSchema = z
   .strictObject({ branches: filterCriteriaSchema.optional(), filePaths: filterCriteriaSchema.optional(), tags: filterCriteriaSchema.optional() })
   .superRefine((filter, ctx) => {
     if (filter.tags && (filter.branches || filter.filePaths)) {
@@ -156,8 +198,14 @@ const pushFilterSchema = z
     } else if (!filter.tags && !filter.branches) {
       ctx.addIssue({ code: 'custom', message: 'A push filter needs tags or branches' });
     }
+  })
+  .meta({
+    description: 'Either tags, or branches (optionally with filePaths).',
+    minProperties: 1,
+    dependentRequired: { filePaths: ['branches'] },
+    dependentSchemas: { tags: { properties: { branches: false, filePaths: false } } },
   });
-const pullRequestFilterSchema = z.strictObject({
+export const pullRequestFilterSchema = z.strictObject({
   branches: filterCriteriaSchema,
   filePaths: filterCriteriaSchema.optional(),
   events: z
@@ -165,139 +213,193 @@ const pullRequestFilterSchema = z.strictObject({
     .min(1, { error: 'Must contain at least 1 event' })
     .max(3, { error: 'Must contain at most 3 events' })
     .superRefine(rejectDuplicates('event'))
+    .meta({ uniqueItems: true })
     .optional(),
 });
-const triggerSchema = z.union(
-  [
-    z.boolean(),
-    z
-      .strictObject({
-        push: z.array(pushFilterSchema).min(1, { error: 'Must contain at least 1 push filter' }).max(3, { error: 'Must contain at most 3 push filters' }).optional(),
-        pullRequest: z
-          .array(pullRequestFilterSchema)
-          .min(1, { error: 'Must contain at least 1 pull-request filter' })
-          .max(3, { error: 'Must contain at most 3 pull-request filters' })
-          .optional(),
-      })
-      .refine((trigger) => trigger.push !== undefined || trigger.pullRequest !== undefined, { error: 'Give push filters, pull-request filters or both' }),
-  ],
-  { error: 'Must be true, false, or an object of push and pullRequest filters' },
-);
+
+/** The filters of the source action's trigger: what the record keeps, and the object form of `pipeline.trigger`. */
+export const triggerFiltersSchema = z
+  .strictObject({
+    push: z.array(pushFilterSchema).min(1, { error: 'Must contain at least 1 push filter' }).max(3, { error: 'Must contain at most 3 push filters' }).optional(),
+    pullRequest: z
+      .array(pullRequestFilterSchema)
+      .min(1, { error: 'Must contain at least 1 pull-request filter' })
+      .max(3, { error: 'Must contain at most 3 pull-request filters' })
+      .optional(),
+  })
+  .refine((trigger) => trigger.push !== undefined || trigger.pullRequest !== undefined, { error: 'Give push filters, pull-request filters or both' })
+  .meta({ description: 'The push and pull-request filters of the source action’s trigger (CodePipeline’s GitConfiguration).', minProperties: 1 });
+
+const triggerSchema = z
+  .union([z.boolean(), triggerFiltersSchema], { error: 'Must be true, false, or an object of push and pullRequest filters' })
+  .meta({
+    description:
+      'V2 pipelines only. `true`: start the pipeline on pushes to branchName; `false`: no trigger; an object: the push and pull-request filters of the ' +
+      "source action's trigger (it replaces any trigger that action has). Left out: triggers are not touched.",
+  });
+
+/** A VPC host's network, without its certificate. */
+const vpcFields = {
+  vpcId: z.string().regex(VPC_ID, { error: 'Must be a VPC id such as vpc-0123456789abcdef0' }),
+  subnetIds: z
+    .array(z.string().regex(SUBNET_ID, { error: 'Must be a subnet id such as subnet-0123456789abcdef0' }))
+    .min(1, { error: 'Must contain at least 1 subnet id' })
+    .max(10, { error: 'Must contain at most 10 subnet ids' })
+    .superRefine(rejectDuplicates('subnet id'))
+    .meta({ uniqueItems: true }),
+  securityGroupIds: z
+    .array(z.string().regex(SECURITY_GROUP_ID, { error: 'Must be a security group id such as sg-0123456789abcdef0' }))
+    .min(1, { error: 'Must contain at least 1 security group id' })
+    .max(10, { error: 'Must contain at most 10 security group ids' })
+    .superRefine(rejectDuplicates('security group id'))
+    .meta({ uniqueItems: true }),
+};
+
+const actionOrPipelineName = (what: string) =>
+  z
+    .string()
+    .min(1, { error: `${what} must not be empty` })
+    .max(100, { error: `${what} must be at most 100 characters` })
+    .regex(PIPELINE_OR_ACTION_NAME, { error: `${what} may contain only letters, digits and . @ - _` });
+
+/** What to attach the connection to, as sent (before `trigger: true` becomes filters). */
+const pipelineFields = {
+  name: actionOrPipelineName('Pipeline name').meta({ description: 'The pipeline, in the broker’s account and Region.' }),
+  sourceActionName: actionOrPipelineName('Source action name')
+    .optional()
+    .meta({ description: 'The source action to point at the connection; needed when the pipeline has several.' }),
+  fullRepositoryId: z
+    .string()
+    .regex(FULL_REPOSITORY_ID, { error: (issue) => repositoryIdProblem(inputOf(issue)) ?? 'Must be owner/repository, for example platform/payments-api' })
+    .meta({ description: '`owner/repository`, without a `.git` suffix.', examples: ['platform/payments-api'] }),
+  branchName: z
+    .string()
+    .min(1, { error: 'Branch name must not be empty' })
+    .max(255, { error: 'Branch name must be at most 255 characters' })
+    .regex(BRANCH_NAME, { error: (issue) => branchNameProblem(inputOf(issue)) ?? 'Must be a valid Git branch name' })
+    .meta({ description: 'A branch name Git accepts (git check-ref-format).', examples: ['main'] }),
+  outputArtifactFormat: z.enum(['CODE_ZIP', 'CODEBUILD_CLONE_REF'], { error: 'Must be CODE_ZIP or CODEBUILD_CLONE_REF' }).default('CODE_ZIP'),
+  detectChanges: z.boolean({ error: 'Must be true or false' }).default(true),
+};
+
+/** A connection request's pipeline as the record keeps it (and the view shows it): defaults filled in, `trigger` as filters. */
+export const pipelineTargetSchema = z.object({ ...pipelineFields, trigger: triggerFiltersSchema.optional() });
+type PipelineTarget = z.output<typeof pipelineTargetSchema>;
+
+/** A VPC host's settings as the record keeps them. */
+export const vpcSettingsSchema = z.object({ ...vpcFields, tlsCertificate: z.string().optional() });
 
 function buildSchema(now: Date | undefined) {
-  const tlsCertificateSchema = z.string().superRefine((pem, ctx) => {
-    try {
-      if (now === undefined) parseTlsCertificateIgnoringDates(pem);
-      else parseTlsCertificate(pem, now);
-    } catch (error) {
-      if (!isCoreError(error)) throw error;
-      ctx.addIssue({ code: 'custom', message: problemOf(error) });
-    }
-  });
-
-  const vpcConfigurationSchema = z.strictObject({
-    vpcId: z.string().regex(VPC_ID, { error: 'Must be a VPC id such as vpc-0123456789abcdef0' }),
-    subnetIds: z
-      .array(z.string().regex(SUBNET_ID, { error: 'Must be a subnet id such as subnet-0123456789abcdef0' }))
-      .min(1, { error: 'Must contain at least 1 subnet id' })
-      .max(10, { error: 'Must contain at most 10 subnet ids' })
-      .superRefine(rejectDuplicates('subnet id')),
-    securityGroupIds: z
-      .array(z.string().regex(SECURITY_GROUP_ID, { error: 'Must be a security group id such as sg-0123456789abcdef0' }))
-      .min(1, { error: 'Must contain at least 1 security group id' })
-      .max(10, { error: 'Must contain at most 10 security group ids' })
-      .superRefine(rejectDuplicates('security group id')),
-    tlsCertificate: tlsCertificateSchema.optional(),
-  });
-
-  const actionOrPipelineName = (what: string) =>
-    z
-      .string()
-      .min(1, { error: `${what} must not be empty` })
-      .max(100, { error: `${what} must be at most 100 characters` })
-      .regex(PIPELINE_OR_ACTION_NAME, { error: `${what} may contain only letters, digits and . @ - _` });
-
-  const pipelineSchema = z.strictObject({
-    name: actionOrPipelineName('Pipeline name'),
-    sourceActionName: actionOrPipelineName('Source action name').optional(),
-    fullRepositoryId: z.string().superRefine((value, ctx) => {
-      const problem = repositoryIdProblem(value);
+  const inspect = (pem: string) => (now === undefined ? parseTlsCertificateIgnoringDates(pem) : parseTlsCertificate(pem, now));
+  const certificateProblem = (issue: { input?: unknown }) =>
+    coreProblem(() => parseTlsCertificateIgnoringDates(inputOf(issue))) ??
+    'Must be one PEM certificate: -----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----';
+  const tlsCertificateSchema = z
+    .string()
+    .max(MAX_TLS_CERTIFICATE_LENGTH, { error: certificateProblem, abort: true })
+    .regex(PEM_CERTIFICATE, { error: certificateProblem, abort: true })
+    .superRefine((pem, ctx) => {
+      const problem = coreProblem(() => inspect(pem));
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-    branchName: z
-      .string()
-      .min(1, { error: 'Branch name must not be empty' })
-      .max(255, { error: 'Branch name must be at most 255 characters' })
-      .superRefine((value, ctx) => {
-        const problem = branchNameProblem(value);
-        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-      }),
-    outputArtifactFormat: z
-      .enum(['CODE_ZIP', 'CODEBUILD_CLONE_REF'], { error: 'Must be CODE_ZIP or CODEBUILD_CLONE_REF' })
-      .default('CODE_ZIP'),
-    detectChanges: z.boolean({ error: 'Must be true or false' }).default(true),
-    trigger: triggerSchema.optional(),
-  });
+    })
+    .meta({
+      description:
+        'PEM certificate of the CA that signed the GHES server certificate: exactly one -----BEGIN CERTIFICATE----- block, never a private key. ' +
+        'It must also parse as an X.509 certificate and be valid (not expired, not yet valid) when the request is made.',
+    });
+
+  const pipelineSchema = z
+    .strictObject({ ...pipelineFields, trigger: triggerSchema.optional() })
+    .superRefine((pipeline, ctx) => {
+      if (pipeline.trigger === true && GLOB_CHARACTERS.test(pipeline.branchName)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trigger'],
+          message: `Branch ${pipeline.branchName} contains glob characters ({ } !), which a trigger's branch filter would read as a pattern; give the filters explicitly`,
+        });
+      }
+    })
+    .meta({
+      description: 'What to attach the connection to. With `trigger: true` the branch name must not contain glob characters ({ } !).',
+      if: { properties: { trigger: { const: true } }, required: ['trigger'] },
+      then: { properties: { branchName: { pattern: '^[^{}!]*$' } } },
+    });
 
   return z.strictObject({
-    providerEndpoint: z.string().transform((value, ctx) => {
-      try {
-        return normaliseProviderEndpoint(value).url;
-      } catch (error) {
-        if (!isCoreError(error)) throw error;
-        ctx.addIssue({ code: 'custom', message: problemOf(error) });
-        return z.NEVER;
-      }
-    }),
-    connectionName: z
+    providerEndpoint: z
       .string()
-      .superRefine((name, ctx) => {
-        const check = checkConnectionName(name);
-        if (!check.valid) ctx.addIssue({ code: 'custom', message: check.reason });
-      })
-      .optional(),
-    vpcConfiguration: vpcConfigurationSchema.optional(),
-    pipeline: pipelineSchema
-      .superRefine((pipeline, ctx) => {
-        if (pipeline.trigger === true && GLOB_CHARACTERS.test(pipeline.branchName)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['trigger'],
-            message: `Branch ${pipeline.branchName} contains glob characters ({ } !), which a trigger's branch filter would read as a pattern; give the filters explicitly`,
-          });
+      .regex(PROVIDER_ENDPOINT, { error: (issue) => coreProblem(() => normaliseProviderEndpoint(inputOf(issue))) ?? 'Must be an https:// URL', abort: true })
+      .transform((value, ctx) => {
+        try {
+          return normaliseProviderEndpoint(value).url;
+        } catch (error) {
+          if (!isCoreError(error)) throw error;
+          ctx.addIssue({ code: 'custom', message: problemOf(error) });
+          return z.NEVER;
         }
       })
+      .meta({
+        description:
+          'https root URL of the GHES server (not its API URL), without user name or password; a path prefix is kept for a GHES behind a path-routing proxy. ' +
+          'It must parse as a URL. The host must be a fully qualified DNS name (letters, digits and hyphens; valid punycode) or an IP address AWS can reach: not localhost, ' +
+          'loopback, link-local, multicast, reserved or the instance metadata service; the port, when given, is 1–65535; the path must not be or end in the API path (/api, /api/v3); query and fragment are dropped; ' +
+          'at most 4096 characters as sent and 512 once normalised. The host must be on the allow-list (else 403).',
+        examples: ['https://ghe.example.com'],
+      }),
+    connectionName: z
+      .string()
+      .min(1, { error: 'Connection name must not be empty', abort: true })
+      .max(MAX_CONNECTION_NAME_LENGTH, { error: (issue) => `Connection name must be at most ${MAX_CONNECTION_NAME_LENGTH} characters (it has ${inputOf(issue).length})`, abort: true })
+      .regex(CONNECTION_NAME, {
+        error: (issue) => {
+          const check = checkConnectionName(issue.input);
+          return check.valid ? 'Not a valid connection name' : check.reason;
+        },
+      })
+      .optional()
+      .meta({ description: 'Leave out to get a deterministic, readable name.' }),
+    vpcConfiguration: z
+      .strictObject({ ...vpcFields, tlsCertificate: tlsCertificateSchema.optional() })
+      .optional()
+      .meta({ description: 'A host in a VPC.' }),
+    pipeline: pipelineSchema
       // `trigger: true` means: start on pushes to the attached branch; false means no trigger.
-      .transform(({ trigger, ...pipeline }): typeof pipeline & { trigger?: TriggerFilters } =>
-        trigger === undefined || trigger === false ? pipeline : { ...pipeline, trigger: trigger === true ? branchPushFilters(pipeline.branchName) : trigger },
+      .transform(({ trigger, ...pipeline }): PipelineTarget =>
+        trigger === undefined || trigger === false ? pipeline : { ...pipeline, trigger: trigger === true ? triggerFiltersSchema.parse(branchPushFilters(pipeline.branchName)) : trigger },
       )
       .optional(),
     tags: z
       .union([tagListSchema, tagRecordSchema], {
         error: 'Must be an object of tag keys to values, or a list of { "key": ..., "value": ... }',
       })
-      .optional(),
+      .optional()
+      .meta({
+        description:
+          `Tags for the connection: an object or a list, at most ${MAX_REQUEST_TAGS}; keys 1–128 characters, not starting with "aws:", values up to 256. ` +
+          'Leave it out rather than send an empty list.',
+      }),
   });
 }
 
+const REQUEST_DESCRIPTION = 'The body of POST /v1/connection-requests. Unknown fields are refused at every level; every refusal names its field path.';
+
 /** The schema of a connection request (TLS certificate dates not checked; see {@link parseConnectionRequest}). */
-export const connectionRequestSchema = buildSchema(undefined);
+export const connectionRequestSchema = buildSchema(undefined).meta({
+  description: REQUEST_DESCRIPTION,
+  examples: [
+    {
+      providerEndpoint: 'https://ghe.example.com',
+      connectionName: 'ghe-payments',
+      pipeline: { name: 'payments', fullRepositoryId: 'acme/payments', branchName: 'main', trigger: true },
+      tags: { team: 'payments' },
+    },
+  ],
+});
 
 /** A valid, normalised connection request. */
 export type ConnectionRequest = z.output<typeof connectionRequestSchema>;
 /** A connection request as a client sends it (before defaults and normalisation). */
 export type ConnectionRequestInput = z.input<typeof connectionRequestSchema>;
-
-/** Fields allowed per object path (numeric segments as `*`), to name them in "unknown field" messages. */
-const ALLOWED_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  '': ['providerEndpoint', 'connectionName', 'vpcConfiguration', 'pipeline', 'tags'],
-  vpcConfiguration: ['vpcId', 'subnetIds', 'securityGroupIds', 'tlsCertificate'],
-  pipeline: ['name', 'sourceActionName', 'fullRepositoryId', 'branchName', 'outputArtifactFormat', 'detectChanges', 'trigger'],
-  'pipeline.trigger': ['push', 'pullRequest'],
-  'pipeline.trigger.push.*': ['branches', 'filePaths', 'tags'],
-  'pipeline.trigger.pullRequest.*': ['branches', 'filePaths', 'events'],
-  'tags.*': ['key', 'value'],
-};
 
 const TYPE_NAMES: Readonly<Record<string, string>> = {
   string: 'a string',
@@ -325,14 +427,41 @@ function joinPath(path: readonly PropertyKey[]): string {
   return path.map((segment) => String(segment)).join('.');
 }
 
+/** The fields the schema allows for the object at `path` (read from the schema itself), to name them in "unknown field" messages. */
+function allowedFields(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  const def = (schema as z.core.$ZodTypes)._zod.def;
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'nonoptional':
+      return allowedFields(def.innerType, path);
+    case 'pipe':
+      return allowedFields(def.in, path);
+    case 'union':
+      return [...new Set(def.options.flatMap((option) => allowedFields(option, path)))];
+    case 'array':
+      return typeof path[0] === 'number' ? allowedFields(def.element, path.slice(1)) : [];
+    case 'object': {
+      if (path.length === 0) return Object.keys(def.shape);
+      const next = typeof path[0] === 'string' && Object.hasOwn(def.shape, path[0]) ? def.shape[path[0]] : undefined;
+      return next === undefined ? [] : allowedFields(next, path.slice(1));
+    }
+    default:
+      return [];
+  }
+}
+
 /** Turns zod issues into flat {@link RequestProblem}s, resolving unions and unknown keys. */
 function toProblems(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): RequestProblem[] {
   return issues.flatMap((issue): RequestProblem[] => {
     const path = [...prefix, ...issue.path];
     switch (issue.code) {
       case 'unrecognized_keys': {
-        const allowed = ALLOWED_FIELDS[joinPath(path.map((segment) => (typeof segment === 'number' ? '*' : segment)))];
-        const hint = allowed === undefined ? '' : ` (allowed fields: ${allowed.join(', ')})`;
+        const allowed = allowedFields(connectionRequestSchema, path);
+        const hint = allowed.length === 0 ? '' : ` (allowed fields: ${allowed.join(', ')})`;
         return issue.keys.map((key) => ({ path: joinPath([...path, key]), message: `Unknown field "${key}"${hint}` }));
       }
       case 'invalid_key':

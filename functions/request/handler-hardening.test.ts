@@ -1,11 +1,10 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { CodeStarConnectionsClient, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from './handler.ts';
-import { API_CONTEXT, useApiHandler } from '../../test/helpers/api-handler.ts';
+import { API_CONTEXT, useApiHandler, apiEvent } from '../../test/helpers/api-handler.ts';
 
 // Inputs that once made the API answer 500 (issue 11, items 2–5), through the handler as deployed,
 // against the broker table (dynalite): each must get a 4xx.
@@ -28,20 +27,21 @@ function call(
 ): Promise<{ statusCode?: number; body?: string }> {
   const claims = { sub: 'alice@example.com', ...(options.admin ? { groups: '[connection-broker-admins]' } : {}) };
   return handler(
-    {
+    apiEvent({
       routeKey,
       headers: { 'content-type': 'application/json', ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}) },
       pathParameters: options.id === undefined ? undefined : { id: options.id },
       queryStringParameters: options.query,
       body: options.body,
       isBase64Encoded: false,
-      requestContext: { authorizer: { jwt: { claims, scopes: [] } } } } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
+      requestContext: { authorizer: { jwt: { claims, scopes: [] } } } }),
     context,
   );
 }
 
 function errorOf(answer: { body?: string }): { code: string; details: { path: string }[] } {
-  return (JSON.parse(String(answer.body)) as { error: { code: string; details: { path: string }[] } }).error;
+  const problem = JSON.parse(String(answer.body)) as { code: string; errors: { path: string }[] };
+  return { code: problem.code, details: problem.errors };
 }
 
 describe('API hardening: 4xx, never 500', () => {

@@ -6,32 +6,28 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer as HttpEvent, Context } from 'aws-lambda';
 import { ApprovalStore } from '../approval/store.ts';
-import { BrokerStore } from './store.ts';
-import { clients, type Clients } from '../adapters/aws-clients.ts';
+import { clients, provideClients, type Clients } from '../adapters/aws-clients.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
+import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
+import { dynamoDbClient, documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepFunctionsClient } from '../adapters/aws/step-functions.ts';
 import { config, type BrokerConfig } from '../shell/config.ts';
+import { httpHandler, jsonBody, type HttpRoute } from '../shell/http-handler.ts';
+import { badRequest, conflict, unprocessable } from '../shell/http-errors.ts';
+import { json } from '../shell/http.ts';
+import { logger } from '../shell/powertools.ts';
+import { recordRequestStarted } from '../workflow/metrics.ts';
 import { callerOf, type Caller } from './caller.ts';
 import { createConnectionRequest } from './create-request.ts';
-import { badRequest, conflict, notFound, unprocessable } from '../shell/http-errors.ts';
 import { fetchGhesMeta } from './ghes-meta.ts';
-import { json, toResponse } from '../shell/http.ts';
 import { cancelRequest, checkNow, decideByAdmin, listRequests, visibleRequest } from './manage-request.ts';
 import { openApiDocument } from './openapi.ts';
 import { requestView, type RequestView } from './request-view.ts';
+import { BrokerStore } from './store.ts';
 
-const logger = new Logger({ serviceName: 'connection-broker-api' });
-
-interface ApiDependencies {
-  settings: BrokerConfig;
-  aws: Clients;
-  store: BrokerStore;
-  approvals: ApprovalStore;
-  createOnce: (command: CreateCommand) => Promise<RequestView>;
-  idempotency: IdempotencyConfig;
-}
+provideClients(connectionsClient, pipelinesClient, stepFunctionsClient, documentsClient);
 
 interface CreateCommand {
   requesterId: string;
@@ -40,12 +36,24 @@ interface CreateCommand {
   caller: Caller;
 }
 
+interface ApiDependencies {
+  settings: BrokerConfig;
+  aws: Clients;
+  store: BrokerStore;
+  approvals: ApprovalStore;
+  idempotency: IdempotencyConfig;
+  createOnce: (command: CreateCommand) => Promise<RequestView>;
+}
+
 let built: ApiDependencies | undefined;
 
-/** Built on the first invocation (not at import) and kept for the container's life. */
+/**
+ * Built on the first invocation and kept while the settings are the same object (tests re-read
+ * the environment with resetConfig); the SDK clients themselves are built at init, above.
+ */
 function dependencies(): ApiDependencies {
-  if (built) return built;
   const settings = config();
+  if (built?.settings === settings) return built;
   const aws = clients();
   const store = new BrokerStore(aws.documents, settings.tableName);
   const idempotency = new IdempotencyConfig({
@@ -68,55 +76,57 @@ function dependencies(): ApiDependencies {
         // The table's TTL attribute (infra/resources/table.yml), so the records expire on their own;
         // Powertools' default, `expiration`, would keep them forever.
         expiryAttr: 'expiresAt',
-        awsSdkV3Client: new DynamoDBClient({}),
+        awsSdkV3Client: dynamoDbClient(),
       }),
       config: idempotency,
     },
   );
-  built = { settings, aws, store, approvals: new ApprovalStore(aws.documents, settings.tableName), createOnce, idempotency };
+  built = { settings, aws, store, approvals: new ApprovalStore(aws.documents, settings.tableName), idempotency, createOnce };
   return built;
 }
 
-/** Thin: who is calling → which route → a use case → its answer; errors map to HTTP in one place. */
-export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer, context?: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  try {
-    if (event.routeKey === 'GET /v1/openapi.json') return json(200, openApiDocument());
-    const { settings, aws, store, approvals, createOnce, idempotency } = dependencies();
-    if (context) idempotency.registerLambdaContext(context);
-    const caller = callerOf(event, settings.groupsClaim, settings.adminGroup, settings.slackUserClaim);
-    const id = event.pathParameters?.id ?? '';
-    const decisions = { aws, approvals, store };
-    switch (event.routeKey) {
-      case 'POST /v1/connection-requests': {
-        const idempotencyKey = event.headers['idempotency-key'];
-        if (!idempotencyKey || idempotencyKey.length > 128) {
-          throw badRequest('An Idempotency-Key header (1–128 characters) is required.', [
-            { path: 'headers.Idempotency-Key', message: 'required, 1–128 characters' },
-          ]);
-        }
-        const view = await createIdempotently(createOnce, { requesterId: caller.id, idempotencyKey, body: parseBody(event), caller });
-        return json(202, view, { location: view.links.self });
-      }
-      case 'GET /v1/connection-requests':
-        return json(200, await listRequests(caller, event.queryStringParameters ?? {}, store));
-      case 'GET /v1/connection-requests/{id}':
-        return json(200, requestView(await visibleRequest(caller, id, store)));
-      case 'POST /v1/connection-requests/{id}/cancel':
-        // Accepted: the workflow rolls back (a minute or so); follow links.self until CANCELLED.
-        return json(202, await cancelRequest(caller, id, { aws, store, stateMachineArn: settings.stateMachineArn }));
-      case 'POST /v1/connection-requests/{id}/approve':
-        return json(200, await decideByAdmin(caller, id, 'approve', decisions));
-      case 'POST /v1/connection-requests/{id}/reject':
-        return json(200, await decideByAdmin(caller, id, 'reject', decisions));
-      case 'POST /v1/connection-requests/{id}/check':
-        return json(200, await checkNow(caller, id, store));
-      default:
-        throw notFound(`No route ${event.routeKey}.`);
-    }
-  } catch (error) {
-    return toResponse(error, (message, cause) => logger.error(message, { error: cause as Error }));
+const callerOfEvent = (event: HttpEvent): Caller => {
+  const { settings } = dependencies();
+  return callerOf(event, settings.groupsClaim, settings.adminGroup, settings.slackUserClaim);
+};
+const requestId = (event: HttpEvent): string => event.pathParameters?.id ?? '';
+
+async function create(event: HttpEvent, context: Context) {
+  const caller = callerOfEvent(event);
+  const idempotencyKey = event.headers['idempotency-key'];
+  if (!idempotencyKey || idempotencyKey.length > 128) {
+    throw badRequest('An Idempotency-Key header (1–128 characters) is required.', [{ path: 'headers.Idempotency-Key', message: 'required, 1–128 characters' }]);
   }
+  dependencies().idempotency.registerLambdaContext(context);
+  const view = await createIdempotently({ requesterId: caller.id, idempotencyKey, body: jsonBody(event), caller });
+  logger.appendKeys({ requestId: view.requestId });
+  logger.info('connection request accepted', { status: view.status });
+  recordRequestStarted();
+  return json(202, view, { location: view.links.self });
 }
+
+/** The route table: the same routes serverless.yml gives this function (test/deploy checks both). */
+export const apiRoutes: HttpRoute<HttpEvent>[] = [
+  { method: 'GET', path: '/v1/openapi.json', handler: async () => json(200, openApiDocument()) },
+  { method: 'POST', path: '/v1/connection-requests', handler: create },
+  { method: 'GET', path: '/v1/connection-requests', handler: async (event) => json(200, await listRequests(callerOfEvent(event), event.queryStringParameters ?? {}, dependencies().store)) },
+  { method: 'GET', path: '/v1/connection-requests/{id}', handler: async (event) => json(200, requestView(await visibleRequest(callerOfEvent(event), requestId(event), dependencies().store))) },
+  // Accepted: the workflow rolls back (a minute or so); follow links.self until CANCELLED.
+  {
+    method: 'POST',
+    path: '/v1/connection-requests/{id}/cancel',
+    handler: async (event) => {
+      const { aws, store, settings } = dependencies();
+      return json(202, await cancelRequest(callerOfEvent(event), requestId(event), { aws, store, stateMachineArn: settings.stateMachineArn }));
+    },
+  },
+  { method: 'POST', path: '/v1/connection-requests/{id}/approve', handler: async (event) => json(200, await decideByAdmin(callerOfEvent(event), requestId(event), 'approve', dependencies())) },
+  { method: 'POST', path: '/v1/connection-requests/{id}/reject', handler: async (event) => json(200, await decideByAdmin(callerOfEvent(event), requestId(event), 'reject', dependencies())) },
+  { method: 'POST', path: '/v1/connection-requests/{id}/check', handler: async (event) => json(200, await checkNow(callerOfEvent(event), requestId(event), dependencies().store)) },
+];
+
+/** Thin: the route → a use case → its answer; errors become problem details in the shell. */
+export const handler = httpHandler(apiRoutes, { correlate: (event) => ({ requestId: event.pathParameters?.id }) });
 
 /**
  * An attempt that finds another in progress may look its record up just after that other one
@@ -125,10 +135,10 @@ export async function handler(event: APIGatewayProxyEventV2WithJWTAuthorizer, co
  */
 const ATTEMPTS_AFTER_A_VANISHED_RECORD = 3;
 
-async function createIdempotently(createOnce: ApiDependencies['createOnce'], command: CreateCommand): Promise<RequestView> {
+async function createIdempotently(command: CreateCommand): Promise<RequestView> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createOnceMapped(createOnce, command);
+      return await createOnceMapped(command);
     } catch (error) {
       if (!(error instanceof IdempotencyItemNotFoundError)) throw error;
       if (attempt >= ATTEMPTS_AFTER_A_VANISHED_RECORD) {
@@ -138,9 +148,9 @@ async function createIdempotently(createOnce: ApiDependencies['createOnce'], com
   }
 }
 
-async function createOnceMapped(createOnce: ApiDependencies['createOnce'], command: CreateCommand): Promise<RequestView> {
+async function createOnceMapped(command: CreateCommand): Promise<RequestView> {
   try {
-    return await createOnce(command);
+    return await dependencies().createOnce(command);
   } catch (error) {
     if (error instanceof IdempotencyAlreadyInProgressError) {
       throw conflict('RequestInProgress', 'A request with this Idempotency-Key is still being processed; retry shortly.');
@@ -152,46 +162,4 @@ async function createOnceMapped(createOnce: ApiDependencies['createOnce'], comma
     }
     throw error;
   }
-}
-
-/** How deeply a body may nest objects and arrays; a connection request needs 5 levels. */
-export const MAX_BODY_DEPTH = 32;
-
-export function parseBody(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'body' | 'isBase64Encoded'>): unknown {
-  if (!event.body) throw badRequest('A JSON body is required.', [{ path: 'body', message: 'required' }]);
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  // Before parsing: the idempotency layer hashes the body recursively (as do the validators), and
-  // thousands of levels overflow the stack there.
-  if (nestingDepth(text) > MAX_BODY_DEPTH) {
-    throw badRequest(`The body nests objects and arrays more than ${MAX_BODY_DEPTH} levels deep.`, [
-      { path: 'body', message: `nested more than ${MAX_BODY_DEPTH} levels deep` },
-    ]);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw badRequest('The body is not valid JSON.', [{ path: 'body', message: 'not valid JSON' }]);
-  }
-}
-
-/** The deepest nesting of `{` and `[` in JSON text (outside strings), read without recursion. */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (inString) {
-      if (char === '\\') index++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') {
-      inString = true;
-    } else if (char === '{' || char === '[') {
-      depth++;
-      if (depth > deepest) deepest = depth;
-    } else if (char === '}' || char === ']') {
-      depth--;
-    }
-  }
-  return deepest;
 }

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from './handler.ts';
 import { TEST_TABLE } from '../../test/helpers/broker-table.ts';
-import { API_CONTEXT, useApiHandler } from '../../test/helpers/api-handler.ts';
+import { API_CONTEXT, useApiHandler, apiEvent } from '../../test/helpers/api-handler.ts';
 
 // The API handler as deployed, against the broker table as infra/resources/table.yml defines it
 // (dynalite): the Powertools idempotency record it stores must expire through the table's TTL.
@@ -24,12 +24,12 @@ beforeAll(() => {
 const context = API_CONTEXT;
 
 function create(idempotencyKey: string, providerEndpoint: string): APIGatewayProxyEventV2WithJWTAuthorizer {
-  return {
+  return apiEvent({
     routeKey: 'POST /v1/connection-requests',
     headers: { 'idempotency-key': idempotencyKey, 'content-type': 'application/json' },
     body: JSON.stringify({ providerEndpoint }),
     isBase64Encoded: false,
-    requestContext: { authorizer: { jwt: { claims: { sub: 'alice@example.com', email: 'alice@example.com' }, scopes: [] } } } } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+    requestContext: { authorizer: { jwt: { claims: { sub: 'alice@example.com', email: 'alice@example.com' }, scopes: [] } } } });
 }
 
 describe('POST /v1/connection-requests idempotency record', () => {
@@ -53,6 +53,6 @@ describe('POST /v1/connection-requests idempotency record', () => {
     connections.on(ListHostsCommand).resolves({ Hosts: [{ Name: 'other', HostArn: 'arn:aws:codestar-connections:us-east-1:111111111111:host/other-1', ProviderEndpoint: 'https://other.example.com', ProviderType: 'GitHubEnterpriseServer' }] });
     const answer = await handler(create('quota-key', 'https://ghe.example.com'), context);
     expect(answer.statusCode).toBe(422);
-    expect(JSON.parse(String(answer.body))).toMatchObject({ error: { code: 'HostQuotaReached', message: expect.stringContaining('1 of 1 hosts') } });
+    expect(JSON.parse(String(answer.body))).toMatchObject({ code: 'HostQuotaReached', detail: expect.stringContaining('1 of 1 hosts') });
   });
 });

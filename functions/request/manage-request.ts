@@ -1,7 +1,7 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logger } from '../shell/powertools.ts';
 import { ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { decideApproval, type Decision, type DecisionDependencies } from '../approval/decide.ts';
-import { isActive, isTerminal, type ConnectionRequestRecord, type RequestStatus } from './model.ts';
+import { isActive, isTerminal, REQUEST_STATUSES, type ConnectionRequestRecord, type RequestStatus } from './model.ts';
 import { RequestNotFoundError } from './store-errors.ts';
 import { requestListIndex, timelineEntry, type BrokerStore, type RequestListIndex } from './store.ts';
 import type { Clients } from '../adapters/aws-clients.ts';
@@ -12,7 +12,6 @@ import type { Caller } from './caller.ts';
 import { badRequest, conflict, forbidden, notFound, serviceUnavailable } from '../shell/http-errors.ts';
 import { requestView, type RequestView } from './request-view.ts';
 
-const logger = new Logger({ serviceName: 'connection-broker-api' });
 
 /** A request the caller may see: their own, or any for admins. Others' requests do not exist for them. */
 export async function visibleRequest(caller: Caller, requestId: string, store: BrokerStore): Promise<ConnectionRequestRecord> {
@@ -25,10 +24,7 @@ export async function visibleRequest(caller: Caller, requestId: string, store: B
   throw notFound(`Connection request ${requestId.length > 100 ? `${requestId.slice(0, 100)}…` : requestId} does not exist.`);
 }
 
-const STATUSES: RequestStatus[] = [
-  'ACCEPTED', 'PROVISIONING_HOST', 'WAITING_FOR_HOST_SETUP', 'CREATING_CONNECTION', 'WAITING_FOR_APPROVAL',
-  'VERIFYING_CONNECTION', 'ATTACHING_PIPELINE', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELLED',
-];
+const STATUSES: readonly string[] = REQUEST_STATUSES;
 
 /** Lists requests newest first: requesters see their own, admins all. Cursor is opaque. */
 export async function listRequests(
@@ -37,7 +33,7 @@ export async function listRequests(
   store: BrokerStore,
 ): Promise<{ requests: RequestView[]; nextCursor?: string }> {
   const status = query.status;
-  if (status !== undefined && !STATUSES.includes(status as RequestStatus)) {
+  if (status !== undefined && !STATUSES.includes(status)) {
     throw badRequest('Unknown status filter.', [{ path: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
   }
   const limit = query.limit === undefined ? 20 : Number(query.limit);

@@ -1,24 +1,40 @@
-import type { TriggerFilters } from '../attach/triggers.ts';
+import type * as z from 'zod';
+import type { pipelineTargetSchema, vpcSettingsSchema } from './contract.ts';
 
 /**
  * A connection request as the broker records it: the single source of truth for what was asked,
  * what the workflow has done (so rollback knows what it owns) and what it is waiting for.
  */
 
-export const TERMINAL_STATUSES = ['COMPLETED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELLED'] as const;
-export const ACTIVE_STATUSES = [
-  'ACCEPTED',
-  'PROVISIONING_HOST',
-  'WAITING_FOR_HOST_SETUP',
-  'CREATING_CONNECTION',
-  'WAITING_FOR_APPROVAL',
-  'VERIFYING_CONNECTION',
-  'ATTACHING_PIPELINE',
-  'ROLLING_BACK',
-] as const;
+/**
+ * Every status a request can be in, in workflow order, with whether it is final and the step it
+ * belongs to in words a requester understands (the view's `currentStep`). The one definition: the
+ * lists below, the API's `Status` schema and its description are derived from it.
+ */
+export const STATUSES = {
+  ACCEPTED: { terminal: false, step: 'starting' },
+  PROVISIONING_HOST: { terminal: false, step: 'reusing or creating the host' },
+  WAITING_FOR_HOST_SETUP: { terminal: false, step: 'waiting for the host to be set up in the AWS console' },
+  CREATING_CONNECTION: { terminal: false, step: 'creating the connection' },
+  WAITING_FOR_APPROVAL: { terminal: false, step: 'waiting for the connection handshake and approval' },
+  VERIFYING_CONNECTION: { terminal: false, step: 'verifying the connection' },
+  ATTACHING_PIPELINE: { terminal: false, step: 'attaching the connection to the pipeline' },
+  ROLLING_BACK: { terminal: false, step: 'rolling back' },
+  COMPLETED: { terminal: true, step: 'done' },
+  FAILED: { terminal: true, step: 'failed and rolled back' },
+  REJECTED: { terminal: true, step: 'rejected and rolled back' },
+  TIMED_OUT: { terminal: true, step: 'timed out and rolled back' },
+  CANCELLED: { terminal: true, step: 'cancelled and rolled back' },
+} as const satisfies Record<string, { terminal: boolean; step: string }>;
 
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
-export type RequestStatus = (typeof ACTIVE_STATUSES)[number] | TerminalStatus;
+export type RequestStatus = keyof typeof STATUSES;
+export type TerminalStatus = { [S in RequestStatus]: (typeof STATUSES)[S]['terminal'] extends true ? S : never }[RequestStatus];
+export type ActiveStatus = Exclude<RequestStatus, TerminalStatus>;
+
+/** All statuses, in workflow order. */
+export const REQUEST_STATUSES = Object.keys(STATUSES) as [RequestStatus, ...RequestStatus[]];
+export const TERMINAL_STATUSES: readonly TerminalStatus[] = REQUEST_STATUSES.filter((status): status is TerminalStatus => STATUSES[status].terminal);
+export const ACTIVE_STATUSES: readonly ActiveStatus[] = REQUEST_STATUSES.filter((status): status is ActiveStatus => !STATUSES[status].terminal);
 
 export function isTerminal(status: RequestStatus): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
@@ -46,16 +62,8 @@ export interface WaitingFor {
   since: string;
 }
 
-export interface PipelineTarget {
-  name: string;
-  sourceActionName?: string;
-  fullRepositoryId: string;
-  branchName: string;
-  outputArtifactFormat: 'CODE_ZIP' | 'CODEBUILD_CLONE_REF';
-  detectChanges: boolean;
-  /** V2 pipelines: the trigger the source action should get (`trigger: true` becomes a push filter on the branch). */
-  trigger?: TriggerFilters;
-}
+/** What to attach the connection to: the request's `pipeline`, defaults filled in (its schema is the request contract's). */
+export type PipelineTarget = z.output<typeof pipelineTargetSchema>;
 
 /**
  * What the attach step did to the pipeline: enough for rollback to undo exactly that (and only
@@ -113,12 +121,8 @@ export interface FirstRun {
   lastError?: string;
 }
 
-export interface VpcSettings {
-  vpcId: string;
-  subnetIds: string[];
-  securityGroupIds: string[];
-  tlsCertificate?: string;
-}
+/** A VPC host's settings, as the request gave them (its schema is the request contract's). */
+export type VpcSettings = z.output<typeof vpcSettingsSchema>;
 
 export interface ConnectionRequestRecord {
   requestId: string;

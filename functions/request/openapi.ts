@@ -1,43 +1,83 @@
 /**
  * The API's OpenAPI 3.1 description, served at GET /v1/openapi.json and linted with
  * @redocly/cli in the tests.
+ *
+ * The request body, the request view and the statuses are not written here: they are generated
+ * from their zod schemas (functions/request/contract.ts, request-view.ts, model.ts) with
+ * `z.toJSONSchema`, the body as the input the server accepts (`io: 'input'`), the views as the
+ * output it sends (`io: 'output'`). Errors are problem details (functions/shell/openapi-responses.ts).
  */
+import * as z from 'zod';
 import { auditPaths, auditSchemas, auditTags } from '../audit/openapi-paths.ts';
-import { NEXT_ACTION_ACTORS, NEXT_ACTION_STAGES } from './next-action.ts';
+import {
+  acceptedResponse,
+  anyRouteResponses,
+  authorizedRouteResponses,
+  emptyResponse,
+  jsonResponse,
+  problemComponents,
+  problemResponse,
+} from '../shell/openapi-responses.ts';
+import { connectionRequestSchema, filterCriteriaSchema, pullRequestFilterSchema, pushFilterSchema, triggerFiltersSchema } from './contract.ts';
+import { nextActionSchema, pipelineAttachmentSchema, requestStatusSchema, requestViewSchema, timelineEntrySchema, waitingForSchema } from './request-view.ts';
 
-const error = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message', 'details'],
-      properties: {
-        code: { type: 'string', examples: ['BadRequest'] },
-        message: { type: 'string' },
-        details: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['path', 'message'],
-            properties: { path: { type: 'string', examples: ['vpcConfiguration.subnetIds.2'] }, message: { type: 'string' } },
-          },
-        },
-      },
-    },
-  },
-} as const;
+type JsonSchema = Record<string, unknown>;
 
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-const standardErrors = {
-  '400': errorResponse('The input is not valid; details name each field.'),
-  '401': errorResponse('No valid bearer token.'),
-  '404': errorResponse('No such request (or not yours).'),
-};
+/** Components generated from zod schemas: each registry entry becomes `#/components/schemas/<id>`, and they refer to each other. */
+function generate(entries: [z.core.$ZodType, string][], io: 'input' | 'output'): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of entries) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { io, target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}` });
+  // Each comes as a document of its own; inside the OpenAPI document they are plain schemas.
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema as JsonSchema]));
+}
+
+let contractSchemas: Record<string, JsonSchema> | undefined;
+
+/** The schemas of the request body (input) and the views (output); generated once per container. */
+export function contractComponents(): Record<string, JsonSchema> {
+  if (contractSchemas) return contractSchemas;
+  // Sent in a request and shown in its view alike.
+  const filters: [z.core.$ZodType, string][] = [
+    [triggerFiltersSchema, 'TriggerFilters'],
+    [pushFilterSchema, 'GitPushFilter'],
+    [pullRequestFilterSchema, 'GitPullRequestFilter'],
+    [filterCriteriaSchema, 'GitFilterCriteria'],
+  ];
+  const inputs = generate(
+    [
+      [connectionRequestSchema, 'NewConnectionRequest'],
+      ...filters,
+    ],
+    'input',
+  );
+  const outputs = generate(
+    [
+      [requestStatusSchema, 'Status'],
+      [timelineEntrySchema, 'TimelineEntry'],
+      [waitingForSchema, 'WaitingFor'],
+      [nextActionSchema, 'NextAction'],
+      [pipelineAttachmentSchema, 'PipelineAttachment'],
+      ...filters,
+      [requestViewSchema, 'ConnectionRequest'],
+    ],
+    'output',
+  );
+  // A schema both sent and received (the trigger filters) must read the same both ways.
+  for (const id of Object.keys(inputs)) {
+    if (id in outputs && JSON.stringify(inputs[id]) !== JSON.stringify(outputs[id])) throw new Error(`${id} differs as input and as output`);
+  }
+  contractSchemas = { ...inputs, ...outputs };
+  return contractSchemas;
+}
+
 const idParameter = { name: 'id', in: 'path', required: true, description: 'The request id.', schema: { type: 'string', format: 'uuid' } };
-const requestResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ConnectionRequest' } } } });
+const requestResponse = (description: string) => jsonResponse(description, 'ConnectionRequest');
+/** What every operation behind the JWT authorizer may answer besides its own statuses. */
+const authorized = authorizedRouteResponses;
 
 export function openApiDocument() {
+  const problems = problemComponents();
   return {
     openapi: '3.1.0',
     info: {
@@ -45,12 +85,17 @@ export function openApiDocument() {
       version: process.env.SERVICE_VERSION ?? '0.1.0',
       description:
         'Self-service AWS CodeStar Connections / CodeConnections to GitHub Enterprise Server: the broker reuses or creates the host, ' +
-        'waits for its set-up, creates the connection, asks an approver to finish the handshake, verifies it and attaches it to a pipeline.',
+        'waits for its set-up, creates the connection, asks an approver to finish the handshake, verifies it and attaches it to a pipeline.\n\n' +
+        'Errors are RFC 9457 problem details (application/problem+json, schema Problem); `type` points into `components.x-problem-types`. ' +
+        'API Gateway answers a few itself, as `{"message": …}` (application/json): a missing or invalid token (401), a body over 10 MB (413), ' +
+        'a function that failed (500), and a route that does not exist (404 `Not Found`).\n\n' +
+        'String lengths (minLength, maxLength) count UTF-16 code units, as AWS counts them; they differ from JSON Schema\'s count only for characters ' +
+        'outside the Basic Multilingual Plane (emoji, for example).',
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'Local runtime (npm start)' }],
     security: [{ bearer: [] }],
-    tags: [{ name: 'requests', description: 'Connection requests' }, ...auditTags, { name: 'meta', description: 'About the API' }],
+    tags: [{ name: 'requests', description: 'Connection requests' }, ...auditTags, { name: 'slack', description: 'Slack interactivity' }, { name: 'meta', description: 'About the API' }],
     paths: {
       '/v1/connection-requests': {
         post: {
@@ -62,17 +107,21 @@ export function openApiDocument() {
               name: 'Idempotency-Key',
               in: 'header',
               required: true,
-              description: 'Retrying with the same key and body returns the first answer; the same key with another body is refused.',
+              description: 'Retrying with the same key and body returns the first answer; the same key with another body is refused (422).',
               schema: { type: 'string', minLength: 1, maxLength: 128 },
             },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/NewConnectionRequest' } } } },
           responses: {
-            '202': requestResponse('Accepted; the workflow has started. `Location` names the request.'),
-            ...standardErrors,
-            '403': errorResponse('The GHES endpoint is not on the allow-list.'),
-            '409': errorResponse('The connection name is taken, or the same Idempotency-Key is in progress.'),
-            '422': errorResponse('Refused by pre-flight: unsupported Region or GHES version, no such pipeline or source action, a trigger on a V1 pipeline, quota reached.'),
+            '202': acceptedResponse('Accepted; the workflow has started. `Location` names the request.', 'ConnectionRequest'),
+            '400': problemResponse('The body or the Idempotency-Key header is not valid; `errors` names each field (BadRequest).'),
+            '403': problemResponse('The GHES endpoint is not on the allow-list (Forbidden).'),
+            '409': problemResponse('The connection name is taken (ConnectionNameTaken), or the same Idempotency-Key is in progress (RequestInProgress).'),
+            '422': problemResponse(
+              'The Idempotency-Key was used with another body (IdempotencyKeyReused), or pre-flight refused: unsupported Region or GHES version, no such pipeline or source action, ' +
+                'a trigger on a V1 pipeline, quota reached.',
+            ),
+            ...authorized,
           },
         },
         get: {
@@ -82,23 +131,20 @@ export function openApiDocument() {
           parameters: [
             { name: 'status', in: 'query', required: false, schema: { $ref: '#/components/schemas/Status' } },
             { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-            { name: 'cursor', in: 'query', required: false, description: 'The nextCursor of the previous page.', schema: { type: 'string' } },
+            { name: 'cursor', in: 'query', required: false, description: 'The nextCursor of the previous page.', schema: { type: 'string', maxLength: 8192, pattern: '^[A-Za-z0-9_-]+$' } },
           ],
           responses: {
-            '200': {
-              description: 'A page of requests.',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['requests'],
-                    properties: { requests: { type: 'array', items: { $ref: '#/components/schemas/ConnectionRequest' } }, nextCursor: { type: 'string' } },
-                  },
-                },
+            '200': jsonResponse('A page of requests.', {
+              type: 'object',
+              required: ['requests'],
+              additionalProperties: false,
+              properties: {
+                requests: { type: 'array', items: { $ref: '#/components/schemas/ConnectionRequest' } },
+                nextCursor: { type: 'string', description: 'Pass it as `cursor` for the next page; absent on the last page.' },
               },
-            },
-            '400': standardErrors['400'],
-            '401': standardErrors['401'],
+            }),
+            '400': problemResponse('An unknown status, a limit out of range, or a cursor that is not a nextCursor (BadRequest).'),
+            ...authorized,
           },
         },
       },
@@ -108,7 +154,7 @@ export function openApiDocument() {
           operationId: 'getConnectionRequest',
           summary: 'A request: status, current step, timeline, ARNs, console links, what it waits for',
           parameters: [idParameter],
-          responses: { '200': requestResponse('The request.'), '401': standardErrors['401'], '404': standardErrors['404'] },
+          responses: { '200': requestResponse('The request.'), '404': problemResponse('No such request, or not yours (NotFound).'), ...authorized },
         },
       },
       '/v1/connection-requests/{id}/cancel': {
@@ -121,10 +167,10 @@ export function openApiDocument() {
           parameters: [idParameter],
           responses: {
             '202': requestResponse('Cancelled; the workflow rolls back (status ROLLING_BACK, then CANCELLED).'),
-            '401': standardErrors['401'],
-            '404': standardErrors['404'],
-            '409': errorResponse('The request has already finished, or is already being rolled back.'),
-            '503': errorResponse('The cancel is recorded but its rollback could not be started yet; cancel again.'),
+            '404': problemResponse('No such request, or not yours (NotFound).'),
+            '409': problemResponse('The request has already finished (RequestFinished), or is already being rolled back (AlreadyRollingBack).'),
+            '503': problemResponse('The cancel is recorded but its rollback could not be started yet; cancel again (RollbackNotStarted).'),
+            ...authorized,
           },
         },
       },
@@ -136,10 +182,12 @@ export function openApiDocument() {
           parameters: [idParameter],
           responses: {
             '200': requestResponse('Approved, now or earlier (by the finished handshake, or a repeated call): approving twice is not an error.'),
-            '401': standardErrors['401'],
-            '403': errorResponse('Not an admin.'),
-            '404': standardErrors['404'],
-            '409': errorResponse('Not waiting for approval, already rejected or expired, or the handshake is not finished yet.'),
+            '403': problemResponse('Not an admin (Forbidden).'),
+            '404': problemResponse('No such request (NotFound).'),
+            '409': problemResponse(
+              'Not waiting for approval (NotWaitingForApproval), already rejected or expired (AlreadyDecided), or the handshake is not finished yet (HandshakePending).',
+            ),
+            ...authorized,
           },
         },
       },
@@ -154,12 +202,9 @@ export function openApiDocument() {
             'one that failed fails the request with AWS\'s reason. Safe to repeat.',
           parameters: [idParameter],
           responses: {
-            '200': {
-              description: 'What the check found and did, and the request as it is now.',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/CheckResult' } } },
-            },
-            '401': standardErrors['401'],
-            '404': standardErrors['404'],
+            '200': jsonResponse('What the check found and did, and the request as it is now.', 'CheckResult'),
+            '404': problemResponse('No such request, or not yours (NotFound).'),
+            ...authorized,
           },
         },
       },
@@ -171,173 +216,79 @@ export function openApiDocument() {
           parameters: [idParameter],
           responses: {
             '200': requestResponse('Rejected, now or by an earlier call.'),
-            '401': standardErrors['401'],
-            '403': errorResponse('Not an admin.'),
-            '404': standardErrors['404'],
-            '409': errorResponse('Not waiting for approval, already approved, or expired.'),
+            '403': problemResponse('Not an admin (Forbidden).'),
+            '404': problemResponse('No such request (NotFound).'),
+            '409': problemResponse('Not waiting for approval (NotWaitingForApproval), already approved or expired (AlreadyDecided).'),
+            ...authorized,
           },
         },
       },
       ...auditPaths,
+      '/slack/interactions': {
+        post: {
+          tags: ['slack'],
+          operationId: 'slackInteraction',
+          summary: 'Slack: an Approve, Reject or "Done — check now" click (Slack calls it; people do not)',
+          description:
+            'Checked before anything is parsed: the signature and timestamp, then the workspace and app, then who clicked. The decision is made exactly once; ' +
+            'the clicker hears the outcome privately through the response_url.',
+          security: [],
+          parameters: [
+            { name: 'X-Slack-Signature', in: 'header', required: true, description: 'v0=HMAC-SHA256 of the body with the signing secret.', schema: { type: 'string' } },
+            { name: 'X-Slack-Request-Timestamp', in: 'header', required: true, description: 'Seconds since the epoch; at most 300 s away from now.', schema: { type: 'string', pattern: '^[0-9]+$' } },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: { type: 'object', required: ['payload'], properties: { payload: { type: 'string', description: 'Slack\'s block_actions payload, JSON.' } } },
+              },
+            },
+          },
+          responses: {
+            '200': emptyResponse('Handled (or a button that is not ours, ignored); the body is empty.'),
+            '400': problemResponse('Correctly signed, but not a payload we understand (SlackRequestRefused).'),
+            '401': problemResponse('Bad signature, or a timestamp more than 300 s away (SlackRequestRefused).'),
+            '403': problemResponse('Another workspace or app (SlackRequestRefused).'),
+            '503': problemResponse('Slack interactivity is not configured, or its signing secret cannot be read (SlackNotConfigured).'),
+            ...anyRouteResponses,
+          },
+        },
+      },
+      '/v1/health': {
+        get: {
+          tags: ['meta'],
+          operationId: 'getHealth',
+          summary: 'Liveness: no token, touches neither DynamoDB nor AWS',
+          security: [],
+          responses: { '200': jsonResponse('Up.', 'Health'), ...anyRouteResponses },
+        },
+      },
       '/v1/openapi.json': {
         get: {
           tags: ['meta'],
           operationId: 'getOpenApiDocument',
           summary: 'This document',
           security: [],
-          responses: {
-            '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } },
-            '4XX': errorResponse('The request could not be served.'),
-          },
+          responses: { '200': jsonResponse('The OpenAPI document.', { type: 'object' }), ...anyRouteResponses },
         },
       },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
-        Error: error,
+        ...problems.schemas,
         ...auditSchemas,
-        Status: {
-          type: 'string',
-          enum: ['ACCEPTED', 'PROVISIONING_HOST', 'WAITING_FOR_HOST_SETUP', 'CREATING_CONNECTION', 'WAITING_FOR_APPROVAL', 'VERIFYING_CONNECTION', 'ATTACHING_PIPELINE', 'ROLLING_BACK', 'COMPLETED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELLED'],
-        },
-        NewConnectionRequest: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['providerEndpoint'],
-          properties: {
-            providerEndpoint: { type: 'string', format: 'uri', description: 'https root URL of the GHES server (not its API URL: no /api/... path); a path prefix is kept for a GHES behind a path-routing proxy. Must be on the allow-list.', examples: ['https://ghe.example.com'] },
-            connectionName: { type: 'string', minLength: 1, maxLength: 32, description: 'Leave out to get a deterministic, readable name.' },
-            vpcConfiguration: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['vpcId', 'subnetIds', 'securityGroupIds'],
-              properties: {
-                vpcId: { type: 'string', pattern: '^vpc-\\w{8}(\\w{9})?$' },
-                subnetIds: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', pattern: '^subnet-\\w{8}(\\w{9})?$' } },
-                securityGroupIds: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', pattern: '^sg-\\w{8}(\\w{9})?$' } },
-                tlsCertificate: { type: 'string', maxLength: 16384, description: 'PEM certificate of the CA that signed the GHES certificate.' },
-              },
-            },
-            pipeline: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['name', 'fullRepositoryId', 'branchName'],
-              properties: {
-                name: { type: 'string', pattern: '^[A-Za-z0-9.@\\-_]+$', maxLength: 100 },
-                sourceActionName: { type: 'string', description: 'Needed when the pipeline has several source actions.' },
-                fullRepositoryId: { type: 'string', examples: ['platform/payments'] },
-                branchName: { type: 'string', minLength: 1, maxLength: 255 },
-                outputArtifactFormat: { type: 'string', enum: ['CODE_ZIP', 'CODEBUILD_CLONE_REF'], default: 'CODE_ZIP' },
-                detectChanges: { type: 'boolean', default: true },
-                trigger: {
-                  description:
-                    'V2 pipelines only. `true`: start the pipeline on pushes to branchName; an object: the push and pull-request filters of the ' +
-                    "source action's trigger (it replaces any trigger that action has). Left out: triggers are not touched.",
-                  oneOf: [
-                    { type: 'boolean' },
-                    {
-                      type: 'object',
-                      additionalProperties: false,
-                      properties: {
-                        push: { type: 'array', minItems: 1, maxItems: 3, items: { $ref: '#/components/schemas/GitPushFilter' } },
-                        pullRequest: { type: 'array', minItems: 1, maxItems: 3, items: { $ref: '#/components/schemas/GitPullRequestFilter' } },
-                      },
-                    },
-                  ],
-                },
-              },
-            },
-            tags: { type: 'object', additionalProperties: { type: 'string', maxLength: 256 }, maxProperties: 50 },
-          },
-        },
-        GitFilterCriteria: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            includes: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', minLength: 1, maxLength: 255 } },
-            excludes: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', minLength: 1, maxLength: 255 } },
-          },
-        },
-        GitPushFilter: {
-          type: 'object',
-          additionalProperties: false,
-          description: 'Either tags, or branches (optionally with filePaths).',
-          properties: {
-            branches: { $ref: '#/components/schemas/GitFilterCriteria' },
-            filePaths: { $ref: '#/components/schemas/GitFilterCriteria' },
-            tags: { $ref: '#/components/schemas/GitFilterCriteria' },
-          },
-        },
-        GitPullRequestFilter: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['branches'],
-          properties: {
-            branches: { $ref: '#/components/schemas/GitFilterCriteria' },
-            filePaths: { $ref: '#/components/schemas/GitFilterCriteria' },
-            events: { type: 'array', minItems: 1, maxItems: 3, items: { type: 'string', enum: ['OPEN', 'UPDATED', 'CLOSED'] } },
-          },
-        },
-        PipelineAttachment: {
-          type: 'object',
-          description: 'What the attach step did, and what is still missing for the pipeline to use the connection.',
-          properties: {
-            stageName: { type: 'string' },
-            actionName: { type: 'string' },
-            pipelineVersion: { type: 'integer' },
-            changed: { type: 'boolean', description: 'False when the source action already used the connection as requested.' },
-            concurrentEdits: { type: 'integer', description: 'Edits by others during the attach; each was kept.' },
-            grantedPolicies: {
-              type: 'array',
-              items: { type: 'object', properties: { roleArn: { type: 'string' }, policyName: { type: 'string' }, purpose: { type: 'string' } } },
-            },
-            missingPermissions: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: { roleArn: { type: 'string' }, purpose: { type: 'string' }, missing: { type: 'array', items: { type: 'string' } }, detail: { type: 'string' } },
-              },
-            },
-            firstRun: {
-              type: 'object',
-              properties: {
-                how: { type: 'string', enum: ['retried', 'started', 'skipped'] },
-                pipelineExecutionId: { type: 'string' },
-                status: { type: 'string', enum: ['IN_PROGRESS', 'SUCCEEDED', 'SKIPPED'] },
-                reason: { type: 'string' },
-                retries: { type: 'integer' },
-                lastError: { type: 'string' },
-              },
-            },
-          },
-        },
-        NextAction: {
-          type: 'object',
-          description:
-            'Who must do what next, where and by when (functions/request/next-action.ts). The message uses the words of the Slack notices and the timeline.',
-          required: ['stage', 'actor', 'message'],
-          properties: {
-            stage: { type: 'string', enum: [...NEXT_ACTION_STAGES], description: 'The workflow stage; new-request: fix the cause and ask again.' },
-            actor: {
-              type: 'string',
-              enum: [...NEXT_ACTION_ACTORS],
-              description:
-                'ghes-admin: "Set up host" in the console; approver: the handshake in the console (and Approve); requester: fix and ask again, or get missing permissions granted; ' +
-                'platform-admin: what only the platform team can do (a stuck rollback, permissions the broker may not grant, nobody configured to ask).',
-            },
-            message: { type: 'string', description: 'One sentence: who must do what.' },
-            actionUrl: { type: 'string', format: 'uri', description: 'The console page where it is done (for the resource’s own ARN prefix).' },
-            deadline: { type: 'string', format: 'date-time', description: 'When the workflow stops waiting (it then times out and rolls back).' },
-          },
-        },
+        ...contractComponents(),
         CheckResult: {
           type: 'object',
           required: ['check', 'request'],
+          additionalProperties: false,
           properties: {
             check: {
               type: 'object',
               required: ['outcome', 'message'],
+              additionalProperties: false,
               properties: {
                 outcome: {
                   type: 'string',
@@ -353,71 +304,16 @@ export function openApiDocument() {
             request: { $ref: '#/components/schemas/ConnectionRequest' },
           },
         },
-        TimelineEntry: {
+        Health: {
           type: 'object',
-          required: ['at', 'step', 'actor', 'message'],
-          properties: { at: { type: 'string', format: 'date-time' }, step: { type: 'string' }, actor: { type: 'string' }, message: { type: 'string' } },
-        },
-        ConnectionRequest: {
-          type: 'object',
-          required: ['requestId', 'status', 'currentStep', 'requester', 'providerEndpoint', 'connectionName', 'nextAction', 'attention', 'timeline', 'links', 'createdAt', 'updatedAt'],
-          properties: {
-            requestId: { type: 'string', format: 'uuid' },
-            status: { $ref: '#/components/schemas/Status' },
-            currentStep: { type: 'string' },
-            requester: {
-              type: 'object',
-              required: ['id'],
-              properties: {
-                id: { type: 'string' },
-                email: { type: 'string' },
-                slackUserId: { type: 'string', description: 'From the JWT; the outcome is sent to this Slack user as a DM.' },
-              },
-            },
-            providerEndpoint: { type: 'string' },
-            connectionName: { type: 'string' },
-            region: { type: 'string' },
-            hostArn: { type: 'string' },
-            connectionArn: { type: 'string' },
-            pipelineAttachment: { $ref: '#/components/schemas/PipelineAttachment' },
-            waitingFor: {
-              type: 'object',
-              description: 'The human wait the request is in (host set-up, handshake and approval); nextAction says the same, with its deadline counted from since.',
-              required: ['what', 'who', 'since'],
-              properties: { what: { type: 'string' }, who: { type: 'string' }, link: { type: 'string' }, since: { type: 'string', format: 'date-time' } },
-            },
-            nextAction: {
-              description: 'Who must do what next; null when nobody has to act (the system is working, or the request is done).',
-              oneOf: [{ $ref: '#/components/schemas/NextAction' }, { type: 'null' }],
-            },
-            attention: {
-              type: 'array',
-              description:
-                'What a COMPLETED request still needs before its pipeline can use the connection: one item per pipeline role that lacks UseConnection ' +
-                '(or does not exist) and one for a first run that did not fetch the source. Empty when nothing is left, and before the request ends.',
-              items: {
-                type: 'object',
-                required: ['kind', 'actor', 'message'],
-                properties: {
-                  kind: { type: 'string', enum: ['pipeline-permissions', 'first-run'] },
-                  actor: { type: 'string', enum: ['ghes-admin', 'approver', 'requester', 'platform-admin'] },
-                  message: { type: 'string' },
-                  actionUrl: { type: 'string' },
-                },
-              },
-            },
-            failure: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
-            timeline: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } },
-            links: {
-              type: 'object',
-              required: ['self'],
-              properties: { self: { type: 'string' }, hostConsole: { type: 'string' }, connectionConsole: { type: 'string' } },
-            },
-            createdAt: { type: 'string', format: 'date-time' },
-            updatedAt: { type: 'string', format: 'date-time' },
-          },
+          required: ['status', 'service', 'version'],
+          additionalProperties: false,
+          properties: { status: { type: 'string', const: 'ok' }, service: { type: 'string' }, version: { type: 'string' } },
         },
       },
+      headers: problems.headers,
+      responses: problems.responses,
+      'x-problem-types': problems.problemTypes,
     },
   };
 }

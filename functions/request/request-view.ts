@@ -1,25 +1,143 @@
+import * as z from 'zod';
 import { connectionConsoleUrl, hostConsoleUrl } from './console-links.ts';
-import type { ConnectionRequestRecord, RequestStatus } from './model.ts';
-import { attentionItems } from './attention.ts';
-import { nextAction, nextActionSettings, type NextActionSettings } from './next-action.ts';
+import { REQUEST_STATUSES, STATUSES, type ConnectionRequestRecord, type FirstRun, type PermissionFinding, type TimelineEntry, type WaitingFor } from './model.ts';
+import { attentionItems, type AttentionItem } from './attention.ts';
+import { nextAction, nextActionSettings, NEXT_ACTION_ACTORS, NEXT_ACTION_STAGES, type NextAction, type NextActionSettings } from './next-action.ts';
+import { pipelineTargetSchema, vpcSettingsSchema } from './contract.ts';
 import { config, type BrokerConfig } from '../shell/config.ts';
 
-/** The step a status belongs to, in words a requester understands. */
-const CURRENT_STEP: Record<RequestStatus, string> = {
-  ACCEPTED: 'starting',
-  PROVISIONING_HOST: 'reusing or creating the host',
-  WAITING_FOR_HOST_SETUP: 'waiting for the host to be set up in the AWS console',
-  CREATING_CONNECTION: 'creating the connection',
-  WAITING_FOR_APPROVAL: 'waiting for the connection handshake and approval',
-  VERIFYING_CONNECTION: 'verifying the connection',
-  ATTACHING_PIPELINE: 'attaching the connection to the pipeline',
-  ROLLING_BACK: 'rolling back',
-  COMPLETED: 'done',
-  FAILED: 'failed and rolled back',
-  REJECTED: 'rejected and rolled back',
-  TIMED_OUT: 'timed out and rolled back',
-  CANCELLED: 'cancelled and rolled back',
-};
+/**
+ * What the API shows of a request, as zod schemas: the one definition of the view. The OpenAPI
+ * document's `ConnectionRequest`, `Status` and their parts are generated from these
+ * (`z.toJSONSchema`, io `output`), and {@link requestView} is typed by them, so a field the view
+ * sends but the schema does not declare is a compile error.
+ */
+
+/** A request's status (functions/request/model.ts lists them, with the step each belongs to). */
+export const requestStatusSchema = z.enum(REQUEST_STATUSES).meta({
+  description: `Where the request is; \`currentStep\` says it in words. Final: ${REQUEST_STATUSES.filter((status) => STATUSES[status].terminal).join(', ')}.`,
+});
+
+const isoDateTime = () => z.iso.datetime();
+
+export const timelineEntrySchema = z.object({
+  at: isoDateTime(),
+  step: z.string(),
+  actor: z.string().meta({ description: 'Who acted: a requester or approver id, `system`, or `aws-console` for what people do there.' }),
+  message: z.string(),
+});
+
+export const waitingForSchema = z
+  .object({
+    what: z.string(),
+    who: z.string(),
+    link: z.string().optional().meta({ description: 'Where that person acts.' }),
+    since: isoDateTime(),
+  })
+  .meta({ description: 'The human wait the request is in (host set-up, handshake and approval); nextAction says the same, with its deadline counted from since.' });
+
+export const nextActionSchema = z
+  .object({
+    stage: z.enum(NEXT_ACTION_STAGES).meta({ description: 'The workflow stage; new-request: fix the cause and ask again.' }),
+    actor: z.enum(NEXT_ACTION_ACTORS).meta({
+      description:
+        'ghes-admin: "Set up host" in the console; approver: the handshake in the console (and Approve); requester: fix and ask again, or get missing permissions granted; ' +
+        'platform-admin: what only the platform team can do (a stuck rollback, permissions the broker may not grant, nobody configured to ask).',
+    }),
+    message: z.string().meta({ description: 'One sentence: who must do what.' }),
+    actionUrl: z.url().optional().meta({ description: 'The console page where it is done (for the resource’s own ARN prefix).' }),
+    deadline: isoDateTime().optional().meta({ description: 'When the workflow stops waiting (it then times out and rolls back).' }),
+  })
+  .meta({ description: 'Who must do what next, where and by when (functions/request/next-action.ts). The message uses the words of the Slack notices and the timeline.' });
+
+export const attentionItemSchema = z.object({
+  kind: z.enum(['pipeline-permissions', 'first-run']),
+  actor: z.enum(NEXT_ACTION_ACTORS),
+  message: z.string(),
+  actionUrl: z.string().optional(),
+});
+
+const permissionFindingSchema = z.object({
+  roleArn: z.string(),
+  purpose: z.string(),
+  missing: z.array(z.string()).meta({ description: '`codestar-connections:UseConnection on arn:…`, or why the role could not be checked.' }),
+  detail: z.string(),
+});
+
+const firstRunSchema = z.object({
+  how: z.enum(['retried', 'started', 'skipped']),
+  pipelineExecutionId: z.string().optional(),
+  status: z.enum(['IN_PROGRESS', 'SUCCEEDED', 'SKIPPED']),
+  reason: z.string().optional(),
+  retries: z.int().optional(),
+  lastError: z.string().optional(),
+});
+
+export const pipelineAttachmentSchema = z
+  .object({
+    stageName: z.string().optional(),
+    actionName: z.string().optional(),
+    pipelineVersion: z.int().optional(),
+    changed: z.boolean().optional().meta({ description: 'False when the source action already used the connection as requested.' }),
+    concurrentEdits: z.int().optional().meta({ description: 'Edits by others during the attach; each was kept.' }),
+    grantedPolicies: z.array(z.object({ roleArn: z.string(), policyName: z.string(), purpose: z.string() })),
+    missingPermissions: z.array(permissionFindingSchema),
+    firstRun: firstRunSchema.optional(),
+  })
+  .meta({ description: 'What the attach step did, and what is still missing for the pipeline to use the connection.' });
+
+export const requestViewSchema = z.object({
+  requestId: z.uuid(),
+  status: requestStatusSchema,
+  currentStep: z.string(),
+  requester: z.object({
+    id: z.string(),
+    email: z.string().optional(),
+    slackUserId: z.string().optional().meta({ description: 'From the JWT; the outcome is sent to this Slack user as a DM.' }),
+  }),
+  providerEndpoint: z.string().meta({ description: 'The normalised GHES URL.' }),
+  connectionName: z.string(),
+  region: z.string(),
+  vpcConfiguration: vpcSettingsSchema
+    .extend({ tlsCertificate: z.literal('(provided)').optional().meta({ description: 'Never echoed back: `(provided)` when one was given.' }) })
+    .optional(),
+  pipeline: pipelineTargetSchema.optional().meta({ description: 'What the connection is attached to, defaults filled in; `trigger: true` shows as its push filter on the branch.' }),
+  tags: z.record(z.string(), z.string()).meta({ description: 'The tags as a key → value object, whichever form was sent.' }),
+  hostArn: z.string().optional(),
+  connectionArn: z.string().optional(),
+  pipelineAttachment: pipelineAttachmentSchema.optional(),
+  waitingFor: waitingForSchema.optional(),
+  nextAction: nextActionSchema
+    .nullable()
+    .meta({ description: 'Who must do what next; null when nobody has to act (the system is working, or the request is done).' }),
+  attention: z.array(attentionItemSchema).meta({
+    description:
+      'What a COMPLETED request still needs before its pipeline can use the connection: one item per pipeline role that lacks UseConnection ' +
+      '(or does not exist) and one for a first run that did not fetch the source. Empty when nothing is left, and before the request ends.',
+  }),
+  failure: z.object({ code: z.string(), message: z.string() }).optional(),
+  createdAt: isoDateTime(),
+  updatedAt: isoDateTime(),
+  timeline: z.array(timelineEntrySchema),
+  links: z.object({ self: z.string(), hostConsole: z.url().optional(), connectionConsole: z.url().optional() }),
+});
+
+export type RequestView = z.output<typeof requestViewSchema>;
+
+// The record's parts the view passes through as they are must be exactly what the schemas declare
+// (a field added to the record type would otherwise reach clients undeclared).
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const sameAsRecord: [
+  Same<TimelineEntry, z.output<typeof timelineEntrySchema>>,
+  Same<WaitingFor, z.output<typeof waitingForSchema>>,
+  Same<NextAction, z.output<typeof nextActionSchema>>,
+  Same<AttentionItem, z.output<typeof attentionItemSchema>>,
+  Same<PermissionFinding, z.output<typeof permissionFindingSchema>>,
+  Same<FirstRun, z.output<typeof firstRunSchema>>,
+  Same<ConnectionRequestRecord['requester'], RequestView['requester']>,
+  Same<NonNullable<ConnectionRequestRecord['failure']>, NonNullable<RequestView['failure']>>,
+] = [true, true, true, true, true, true, true, true];
+void sameAsRecord;
 
 const settingsByConfig = new WeakMap<BrokerConfig, NextActionSettings>();
 
@@ -42,11 +160,11 @@ function viewSettings(): NextActionSettings {
  * host set-up and the handshake, nextAction's deadline counts from waitingFor.since and its link is
  * built from the same ARN with the same console-links function as waitingFor.link.
  */
-export function requestView(record: ConnectionRequestRecord, settings: NextActionSettings = viewSettings(), now: Date = new Date()) {
+export function requestView(record: ConnectionRequestRecord, settings: NextActionSettings = viewSettings(), now: Date = new Date()): RequestView {
   return {
     requestId: record.requestId,
     status: record.status,
-    currentStep: CURRENT_STEP[record.status],
+    currentStep: STATUSES[record.status].step,
     requester: record.requester,
     providerEndpoint: record.providerEndpoint,
     connectionName: record.connectionName,
@@ -75,10 +193,8 @@ export function requestView(record: ConnectionRequestRecord, settings: NextActio
   };
 }
 
-export type RequestView = ReturnType<typeof requestView>;
-
 /** What the attach step did and what the platform team still has to do; absent before the attach. */
-function pipelineAttachmentView(record: ConnectionRequestRecord) {
+function pipelineAttachmentView(record: ConnectionRequestRecord): z.output<typeof pipelineAttachmentSchema> | undefined {
   if (!record.attachment && !record.permissionFindings && !record.grants) return undefined;
   return {
     stageName: record.attachment?.stageName,

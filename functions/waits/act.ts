@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logger } from '../shell/powertools.ts';
 import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { decideApproval, resumeWorkflow } from '../approval/decide.ts';
 import type { ApprovalRecord } from '../approval/store.ts';
@@ -8,8 +8,8 @@ import { HANDSHAKE_ACTOR, showApprovalClosed, type NoticeOptions } from '../work
 import { sendApprovalNotice } from '../approval/request-approval.ts';
 import type { WaitDecision } from './sweep-plan.ts';
 import type { WaitRecord } from './wait-store.ts';
+import { recordHumanWait } from '../workflow/metrics.ts';
 
-const logger = new Logger({ serviceName: 'connection-broker-waits' });
 
 /** Who noticed: the minute sweep, or a person who asked to check (Slack button, API). */
 export type Noticer = { by: 'watcher' } | { by: 'check'; who: string };
@@ -33,8 +33,14 @@ export async function actOn(decision: WaitDecision, noticer: Noticer, slack: Not
       await waits.markNotice(decision.wait, decision.notice === 'reminder' ? 'remindedAt' : 'escalatedAt', new Date());
       return 'notified';
     }
-    case 'resume':
-      return decision.wait.kind === 'host-setup' ? resumeHostSetup(decision.wait, noticer) : approveByHandshake(decision.wait, noticer, slack);
+    case 'resume': {
+      const outcome = decision.wait.kind === 'host-setup' ? await resumeHostSetup(decision.wait, noticer) : await approveByHandshake(decision.wait, noticer, slack);
+      if (outcome === 'resumed') {
+        recordHumanWait(decision.wait.kind, decision.wait.since, new Date());
+        logger.info('a person finished their step; the workflow goes on', { requestId: decision.wait.requestId, kind: decision.wait.kind, noticedBy: noticer.by });
+      }
+      return outcome;
+    }
     case 'fail':
       return failWait(decision.wait, decision.error, decision.cause);
   }

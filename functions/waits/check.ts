@@ -1,6 +1,6 @@
 import { GetConnectionCommand, GetHostCommand, ListHostsCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
 import { resourceKey } from '../audit/resource-key.ts';
-import { connectionsClientFor } from '../adapters/aws-clients.ts';
+import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { workflowContext } from '../workflow/context.ts';
 import type { NoticeOptions } from '../workflow/notifications.ts';
 import { actOn } from './act.ts';

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { control } from '../../test/helpers/sandbox.ts';
 import { eventually, startEngineSandbox, type EngineSandbox } from '../../test/stepfunctions/helpers.ts';
+import { loadStateMachine } from '../../statemachines/load.ts';
 
 /**
  * The deployed provisioning ASL on the local Step Functions engine, its Lambda tasks stubbed: each
@@ -25,8 +25,7 @@ const rollBacks = new Map<string, unknown>();
 const ran = new Map<string, string[]>();
 
 function provisioningDefinition(): Record<string, unknown> {
-  const text = readFileSync(new URL('../../statemachines/provisioning.asl.json', import.meta.url), 'utf8');
-  return JSON.parse(text.replace(/\$\{(\w+)FunctionArn\}/g, (_, name: string) => `arn:aws:lambda:us-east-1:111111111111:function:${name}`)) as Record<string, unknown>;
+  return loadStateMachine('provisioning', (placeholder) => `arn:aws:lambda:us-east-1:111111111111:function:${placeholder.replace(/FunctionArn$/, '')}`);
 }
 
 type StepEvent = Record<string, unknown> & { requestId: string };

@@ -1,13 +1,19 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logger } from '../shell/powertools.ts';
 import { ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
 import { resourceKey } from '../audit/resource-key.ts';
 import { workflowContext } from '../workflow/context.ts';
 import { noticeDeadline } from '../workflow/notifications.ts';
 import type { RemainingTime } from '../shell/deadline.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepFunctionsClient } from '../adapters/aws/step-functions.ts';
+import { lambdaHandler } from '../shell/lambda-handler.ts';
 import { actOn, type ActOutcome } from './act.ts';
 import { DEFAULT_MISSING_AFTER_SECONDS, listsNeeded, planSweep, type ObservedResource } from './sweep-plan.ts';
 
-const logger = new Logger({ serviceName: 'connection-broker-watcher' });
+
+provideClients(connectionsClient, stepFunctionsClient, documentsClient);
 
 /** What one sweep did; its AWS calls are the query pages plus the list pages, whatever the number of waits. */
 export interface SweepSummary {
@@ -30,7 +36,7 @@ export interface SweepSummary {
  * A sweep that fails part-way changes nothing it did not finish; the next one decides again from
  * what AWS shows then, so nothing is lost.
  */
-export async function handler(_event?: unknown, context?: RemainingTime): Promise<SweepSummary> {
+async function sweep(_event?: unknown, context?: RemainingTime): Promise<SweepSummary> {
   const { waits, aws, config } = workflowContext();
   const now = new Date();
   const { waits: waiting, queries } = await waits.all();
@@ -78,3 +84,6 @@ export async function handler(_event?: unknown, context?: RemainingTime): Promis
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+/** Each wait's lines name its request; the sweep itself is about no one request. */
+export const handler = lambdaHandler(sweep);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiError } from '../shell/http-errors.ts';
@@ -24,6 +23,7 @@ import { WaitStore, type WaitRecord } from '../waits/wait-store.ts';
 import { startBrokerTable, TEST_TABLE } from '../../test/helpers/broker-table.ts';
 import { control } from '../../test/helpers/sandbox.ts';
 import { startEngineSandbox, type EngineSandbox } from '../../test/stepfunctions/helpers.ts';
+import { loadStateMachine } from '../../statemachines/load.ts';
 
 /**
  * Cancel, without mocks: the request records in an in-memory DynamoDB, the real provisioning ASL
@@ -44,8 +44,7 @@ const rollBackCalls: Record<string, unknown>[] = [];
 
 /** The provisioning ASL as deployed, each function ARN placeholder filled in. */
 function provisioningDefinition(): Record<string, unknown> {
-  const text = readFileSync(new URL('../../statemachines/provisioning.asl.json', import.meta.url), 'utf8');
-  return JSON.parse(text.replace(/\$\{(\w+)FunctionArn\}/g, (_, name: string) => `arn:aws:lambda:us-east-1:111111111111:function:${name}`)) as Record<string, unknown>;
+  return loadStateMachine('provisioning', (placeholder) => `arn:aws:lambda:us-east-1:111111111111:function:${placeholder.replace(/FunctionArn$/, '')}`);
 }
 
 beforeAll(async () => {
@@ -53,6 +52,7 @@ beforeAll(async () => {
   store = new BrokerStore(table.documents, TEST_TABLE);
   waits = new WaitStore(table.documents, TEST_TABLE);
   vi.stubEnv('TABLE_NAME', TEST_TABLE);
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', table.dynamo.url);
   vi.stubEnv('SLACK_SECRET_ID', '');
   vi.stubEnv('SLACK_BOT_TOKEN', '');
   vi.stubEnv('SLACK_SIGNING_SECRET', '');

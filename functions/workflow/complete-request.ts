@@ -4,6 +4,13 @@ import type { RemainingTime } from '../shell/deadline.ts';
 import { workflowContext, type StepInput } from './context.ts';
 import { RequestNotActive } from './errors.ts';
 import { noticeDeadline, notifyOutcome, recordNotDelivered } from './notifications.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepHandler } from './step-handler.ts';
+import { recordRequestEnded } from './metrics.ts';
+import { onceOnly } from './once-only.ts';
+
+provideClients(documentsClient);
 
 /**
  * The last step: the request is COMPLETED and the requester hears so. Only an active request
@@ -16,7 +23,7 @@ import { noticeDeadline, notifyOutcome, recordNotDelivered } from './notificatio
  * as the record says. The message gets the time the step can spare (noticeDeadline); one Slack
  * does not take in time is recorded as not delivered, and the step still succeeds.
  */
-export async function handler(event: StepInput, context?: RemainingTime): Promise<{ status: 'COMPLETED' }> {
+async function completeRequest(event: StepInput, context?: RemainingTime): Promise<{ status: 'COMPLETED' }> {
   const deadline = noticeDeadline(context);
   const { store } = workflowContext();
   let refused: RequestStatus | undefined;
@@ -35,6 +42,16 @@ export async function handler(event: StepInput, context?: RemainingTime): Promis
   });
   if (refused) throw new RequestNotActive(event.requestId, refused);
   // Neither throws: after COMPLETED nothing may fail the step.
+  if (completedHere) recordRequestEnded('COMPLETED');
   if (completedHere) await recordNotDelivered(record.requestId, 'done', await notifyOutcome(record, undefined, { deadline }));
   return { status: 'COMPLETED' };
 }
+
+/**
+ * Step Functions may invoke a step again after it finished (a lost response: Lambda.ServiceException,
+ * Lambda.Unknown). Completing is the one step whose second run would only repeat the first: the
+ * stored result is returned instead, for an hour.
+ */
+export const handler = stepHandler('complete-request', completeRequest, {
+  use: [onceOnly({ eventKeyJmesPath: 'requestId', staticPkValue: 'IDEMPOTENCY#complete-request' })],
+});

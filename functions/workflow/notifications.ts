@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logger } from '../shell/powertools.ts';
 import type { ApprovalRecord, PostedApprovalMessage } from '../approval/store.ts';
 import { deadlineFor, type Deadline, type RemainingTime } from '../shell/deadline.ts';
 import type { SlackMessage } from '../adapters/slack/block-kit.ts';
@@ -19,7 +19,6 @@ import { timelineEntry } from '../request/store.ts';
 import { config } from '../shell/config.ts';
 import { workflowContext } from './context.ts';
 
-const logger = new Logger({ serviceName: 'connection-broker-workflow' });
 
 /**
  * Tells people what only they can do. Slack is optional (without Slack credentials or a channel the

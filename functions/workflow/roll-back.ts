@@ -15,13 +15,22 @@ import { closeOpenApprovals, rejectedBy } from '../approval/close-approvals.ts';
 import { notifyOutcome } from './notifications.ts';
 import { outcomeOf, planRollback, type RollbackStep, type WorkflowFailure } from './rollback-plan.ts';
 import { safeUpdatePipeline } from '../attach/safe-pipeline-update.ts';
-import { connectionsClientFor } from '../adapters/aws-clients.ts';
+import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
+import { provideClients } from '../adapters/aws-clients.ts';
+import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
+import { iamClient } from '../adapters/aws/iam.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
+import { documentsClient } from '../adapters/aws/dynamodb.ts';
+import { stepHandler } from './step-handler.ts';
+import { recordRequestEnded } from './metrics.ts';
+
+provideClients(pipelinesClient, iamClient, connectionsClient, documentsClient);
 
 /**
  * The state machine's Catch target: undo what this request created, in order, and record why. A
  * cancel's rollback comes here too, from the execution the cancel started (after its wait).
  */
-export async function handler(event: StepInput & { error?: WorkflowFailure; executionArn?: string }): Promise<{ status: string }> {
+async function rollBack(event: StepInput & { error?: WorkflowFailure; executionArn?: string }): Promise<{ status: string }> {
   const record = await rollBackRequest(event.requestId, event.error, 'system', event.executionArn);
   return { status: record.status };
 }
@@ -82,6 +91,7 @@ export async function rollBackRequest(
     status: outcome.status,
     timeline: [...current.timeline, ...notes, timelineEntry('rollback', 'system', `Rollback finished; the request is ${outcome.status}.`)],
   }));
+  recordRequestEnded(finished.status);
   // The request ended without a connection: its name may be asked for again.
   await store.releaseConnectionName(finished.connectionName, requestId);
   await notifyOutcome(finished, await rejectedBy(finished));
@@ -179,3 +189,5 @@ async function removeGrant(grant: RoleGrant): Promise<TimelineEntry> {
     throw error;
   }
 }
+
+export const handler = stepHandler('roll-back', rollBack);

@@ -47,6 +47,7 @@ beforeAll(async () => {
   approvals = new ApprovalStore(table.documents, TEST_TABLE);
   waits = new WaitStore(table.documents, TEST_TABLE);
   vi.stubEnv('TABLE_NAME', TEST_TABLE);
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', table.dynamo.url);
   vi.stubEnv('SLACK_SECRET_ID', '');
   vi.stubEnv('SLACK_BOT_TOKEN', BOT_TOKEN);
   vi.stubEnv('SLACK_SIGNING_SECRET', 'a-signing-secret');

@@ -6,7 +6,7 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { resolveCloudFormationValue, type LocalResourceNames } from './cloudformation-values.ts';
 import { ensureTables, startDynamoDb } from './runtime/dynamodb.ts';
 import { redriveRequestsInFlight } from './runtime/redrive.ts';
-import { functionOutputWriter, logFormatFrom, type LogFormat } from './runtime/function-output.ts';
+import { functionOutputWriter, logFormatFrom, type FunctionOutputLine, type LogFormat } from './runtime/function-output.ts';
 import { createHttpApi, type HttpApiRoute } from './runtime/http-api.ts';
 import { verifyToken } from './runtime/jwt.ts';
 import { LambdaInvocationError, LocalLambda, type LambdaFunctionSpec } from './runtime/lambda-runtime.ts';
@@ -58,6 +58,8 @@ export interface LocalSystemOptions {
    * Default: `LOG_FORMAT`.
    */
   logFormat?: LogFormat;
+  /** Every line each function prints, as it prints it, whatever the terminal shows (tests read the logs here). */
+  functionOutput?: (output: FunctionOutputLine) => void;
 }
 
 export interface LocalSystem {
@@ -96,6 +98,24 @@ const LOCAL_ENVIRONMENT: Record<string, string> = {
 const LOCAL_OVERRIDES: Record<string, string> = {
   SLACK_SECRET_ID: '',
 };
+
+const LOCAL_MEMORY_MB = 256;
+
+/**
+ * What Lambda sets in every function's environment (its reserved variables), so libraries behave
+ * as they do there: Powertools counts a cold start only when initialization is `on-demand`.
+ * AWS_EXECUTION_ENV is left out on purpose: it switches Powertools Tracer on, and there is no X-Ray
+ * daemon here to send segments to.
+ */
+function lambdaReservedVariables(functionName: string, memoryMb: number): Record<string, string> {
+  return {
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+  };
+}
 
 /**
  * The whole product on one machine, in one process: serverless.yml read through `osls print`,
@@ -162,10 +182,23 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       Object.assign(credentials, { AWS_ACCESS_KEY_ID: principal.accessKeyId, AWS_SECRET_ACCESS_KEY: 'local-secret', AWS_SESSION_TOKEN: `local-session-${fn.name}` });
     }
     const ownSettings = Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, resolveCloudFormationValue(value, names)]));
-    const environment = { ...machineEnvironment, ...aws, ...ownSettings, ...LOCAL_OVERRIDES, ...localDefaults, ...options.environment, ...credentials };
-    specs.set(fn.name, { ...handlerLocation(fn, localPackage, packaged), name: fn.name, functionName: fn.functionName, timeoutSeconds: fn.timeoutSeconds, memoryLimitInMB: 256, environment });
+    const environment = {
+      ...machineEnvironment,
+      ...aws,
+      ...ownSettings,
+      ...LOCAL_OVERRIDES,
+      ...localDefaults,
+      ...options.environment,
+      ...credentials,
+      ...lambdaReservedVariables(fn.functionName, LOCAL_MEMORY_MB),
+    };
+    specs.set(fn.name, { ...handlerLocation(fn, localPackage, packaged), name: fn.name, functionName: fn.functionName, timeoutSeconds: fn.timeoutSeconds, memoryLimitInMB: LOCAL_MEMORY_MB, environment });
   }
-  const output = functionOutputWriter(logFormat);
+  const terminal = functionOutputWriter(logFormat);
+  const output = (line: FunctionOutputLine) => {
+    options.functionOutput?.(line);
+    terminal(line);
+  };
   const lambda = new LocalLambda(specs, { region: config.region, accountId, nowMs: () => sandbox.clock.nowMs(), output });
   sandbox.settleBeforeClockMoves = () => settled(lambda, stepFunctions);
   // For people: one line per step of each request, from the request records' writes.

@@ -44,8 +44,9 @@ const SENSITIVE_HOLDERS: Record<string, string[]> = {
   // Resuming or failing a wait: an approver's decision (API, Slack), "check now" (API, Slack), the watcher.
   'states:SendTaskSuccess': ['api', 'requestApproval', 'slackInteractions', 'watcher'],
   'states:SendTaskFailure': ['api', 'requestApproval', 'slackInteractions', 'watcher'],
-  // Ending a wait: the step after it (createConnection, verifyConnection), a resume (watcher, check now), the rollback.
-  'dynamodb:DeleteItem': ['api', 'auditApi', 'auditor', 'createConnection', 'rollBack', 'slackInteractions', 'verifyConnection', 'watcher'],
+  // Ending a wait: the step after it (createConnection, verifyConnection), a resume (watcher, check now), the rollback;
+  // completeRequest's idempotency record (Powertools deletes it when the step fails, so a retry runs again).
+  'dynamodb:DeleteItem': ['api', 'auditApi', 'auditor', 'completeRequest', 'createConnection', 'rollBack', 'slackInteractions', 'verifyConnection', 'watcher'],
 };
 
 /** What every function role has: its own log group, and X-Ray (tracing is on). */

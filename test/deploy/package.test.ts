@@ -9,6 +9,7 @@ import { packageOffline, tryPackageOffline, type PackageAttempt } from './offlin
 import type { CfnTemplate } from './template.ts';
 import { asList, getAttTarget, lambdaFunctions, policyStatements, readTemplate, resourcesOfType } from './template.ts';
 import { readZip } from '../../infra/local/runtime/zip.ts';
+import { loadStateMachine } from '../../statemachines/load.ts';
 
 // The only test file that packages: vitest runs files in parallel forks, and two
 // osls runs would overwrite each other's .serverless/.
@@ -127,6 +128,14 @@ describe('offline package', () => {
         .flatMap((statement) => asList(statement.Resource as unknown))
         .map((resource) => getAttTarget(resource));
       expect(invokable.sort(), `${roleId} lambda:InvokeFunction resources`).toEqual([...substituted].sort());
+    }
+  });
+
+  it('deploys each state machine exactly as its file reads (no field lost in packaging, e.g. a null ResultPath)', () => {
+    const files = { ProvisioningStateMachine: 'provisioning', AuditStateMachine: 'audit' } as const;
+    for (const [id, name] of Object.entries(files)) {
+      const machine = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').find(([resourceId]) => resourceId === id)?.[1];
+      expect(machine?.Properties?.Definition, id).toEqual(loadStateMachine(name));
     }
   });
 

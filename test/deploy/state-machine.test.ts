@@ -1,24 +1,26 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import validateAsl from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { loadStateMachine, stateMachineFile, stateMachineSource, STATE_MACHINES } from '../../statemachines/load.ts';
 import { allStates, jsonataFieldsIn, placeholdersIn, type AslState } from './asl.ts';
 import { stateMachineResources } from './state-machine-resources.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const aslFiles = readdirSync(join(repoRoot, 'statemachines'))
-  .filter((file) => file.endsWith('.asl.json'))
-  .map((file) => `statemachines/${file}`);
 const resources = stateMachineResources(repoRoot);
 
-it('finds the state machine definitions to check', () => {
-  expect(aslFiles.length).toBeGreaterThan(0);
+it('finds the state machine definitions to check, each known to statemachines/load.ts', () => {
+  const aslFiles = readdirSync(join(repoRoot, 'statemachines'))
+    .filter((file) => /\.asl\.(json|ya?ml)$/.test(file))
+    .map((file) => `statemachines/${file}`);
+  expect(aslFiles.sort()).toEqual(STATE_MACHINES.map(stateMachineFile).sort());
 });
 
-describe.each(aslFiles)('%s', (aslFile) => {
-  const text = readFileSync(join(repoRoot, aslFile), 'utf8');
-  const definition: unknown = JSON.parse(text);
+describe.each(STATE_MACHINES)('statemachines/%s.asl.yml', (name) => {
+  const aslFile = stateMachineFile(name);
+  const definition = loadStateMachine(name);
 
   it('is valid Amazon States Language', () => {
     const result = validateAsl(structuredClone(definition));
@@ -39,7 +41,7 @@ describe.each(aslFiles)('%s', (aslFile) => {
     const deployer = resources.find((resource) => resource.definitionFile === aslFile);
     const substituted = Object.keys(deployer?.substitutions ?? {}).sort();
     expect(substituted, `DefinitionSubstitutions in ${deployer?.sourceFile}`).toEqual(
-      [...placeholdersIn(text)].sort(),
+      [...placeholdersIn(JSON.stringify(definition))].sort(),
     );
   });
 
@@ -52,8 +54,36 @@ describe.each(aslFiles)('%s', (aslFile) => {
   });
 });
 
-describe('statemachines/provisioning.asl.json', () => {
-  const definition: unknown = JSON.parse(readFileSync(join(repoRoot, 'statemachines/provisioning.asl.json'), 'utf8'));
+describe('statemachines/provisioning.asl.yml', () => {
+  const definition = loadStateMachine('provisioning');
+
+  it('stays short enough to read as the story (shared policies are YAML anchors, not copies)', () => {
+    expect(stateMachineSource('provisioning').split('\n').length).toBeLessThanOrEqual(350);
+  });
+
+  it('ends every Task but RollBack with the shared retry policy and the shared catch to RollBack', () => {
+    const states = Object.fromEntries(allStates(definition));
+    const lastOf = (list: unknown) => (Array.isArray(list) ? (list.at(-1) as Record<string, unknown> | undefined) : undefined);
+    // &transient is set in AcquireHost; its own retriers (HostLockBusy...) come before it.
+    const transient = lastOf(states.AcquireHost!.Retry) as { ErrorEquals: string[] };
+    expect(transient).toMatchObject({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException', 'ThrottlingException']), MaxAttempts: 6 });
+    const { ErrorEquals: _errors, ...transientRest } = transient;
+    const rollBack = { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RollBack' };
+
+    const tasks = allStates(definition).filter(([name, state]) => state.Type === 'Task' && name !== 'RollBack');
+    expect(tasks.length).toBeGreaterThan(5);
+    const lacking = tasks.flatMap(([name, state]) => {
+      const { ErrorEquals = [], ...rest } = (lastOf(state.Retry) ?? {}) as { ErrorEquals?: string[] };
+      // AttachPipeline's copy adds the IAM grant's transient errors to the same list.
+      const retries = isDeepStrictEqual(rest, transientRest) && transient.ErrorEquals.every((error) => ErrorEquals.includes(error));
+      const catches = isDeepStrictEqual(lastOf(state.Catch), rollBack);
+      return [...(retries ? [] : [`${name}: Retry must end with the shared policy`]), ...(catches ? [] : [`${name}: Catch must end with the catch-all to RollBack`])];
+    });
+    expect(lacking).toEqual([]);
+    // RollBack is where failures go: it retries everything and catches nothing.
+    expect(states.RollBack).toMatchObject({ Retry: [{ ErrorEquals: ['States.ALL'] }] });
+    expect(states.RollBack!.Catch).toBeUndefined();
+  });
 
   it("retries Lambda.Unknown wherever it retries Lambda's transient errors", () => {
     const lacking = allStates(definition).flatMap(([path, state]) =>
@@ -111,7 +141,7 @@ describe('statemachines/provisioning.asl.json', () => {
     });
     // The host wait's timeout reads as its own, then rolls back; any other failure (AWS's reason from the watcher) rolls back as it is.
     expect(states.AwaitHostSetup!.Catch).toEqual([
-      { ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'HostSetupTimedOut' },
+      { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'HostSetupTimedOut' },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RollBack' },
     ]);
     expect(states.HostSetupTimedOut).toMatchObject({ Type: 'Pass', Result: { Error: 'HostSetupTimedOut' }, ResultPath: '$.error', Next: 'RollBack' });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../infra/local/local-system.ts';
 import { mintToken } from '../../infra/local/runtime/jwt.ts';
 import type { SlackMessageView as RecordedSlackEvent } from '../../infra/local/sandbox/services/slack/control-routes.ts';
-import { api, eventually, sandboxControl, startSystem, tokenFor } from './local-system.ts';
+import { api, eventually, rawApi, sandboxControl, startSystem, tokenFor } from './local-system.ts';
 
 /**
  * Slack approvals end to end, over HTTP against the local runtime: the interactivity endpoint's
@@ -247,7 +247,7 @@ describe('the Slack interactivity endpoint', () => {
     expect((await click(message, 'approve', 'U0APPROVER', { timestamp: Math.floor(await now()) + 310 })).status).toBe(401);
     expect((await click(message, 'approve', 'U0APPROVER', { teamId: 'T0ELSEWHERE' })).status).toBe(403);
     expect((await click(message, 'approve', 'U0APPROVER', { appId: 'A0ELSEWHERE' })).status).toBe(403);
-    const unsigned = await fetch(`${system.apiUrl}/slack/interactions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'payload=%7B%7D' });
+    const unsigned = await rawApi(system, 'POST', '/slack/interactions', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'payload=%7B%7D' });
     expect(unsigned.status).toBe(401);
     await expectNothingChanged();
     expect(await ephemeralsFor('U0APPROVER')).toEqual([]);

@@ -15,7 +15,7 @@ import { FINDING_TYPES } from '../../functions/audit/model.ts';
 import type { AuditReport } from '../../functions/audit/report.ts';
 import { startLocalSystem, type LocalSystem } from '../../infra/local/local-system.ts';
 import type { ScheduleTimers } from '../../infra/local/runtime/schedules.ts';
-import { api, eventually, sandboxControl, tokenFor } from './local-system.ts';
+import { api, eventually, sandboxControl, tokenFor, type Problem } from './local-system.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DAY_AND_AN_HOUR_S = 25 * 3600;
@@ -391,9 +391,9 @@ describe('the auditor', () => {
     try {
       const first = await api<AuditReport>(system, 'POST', '/v1/audits', { token: admin });
       expect(first.status).toBe(202);
-      const second = await api<{ error: { code: string } }>(system, 'POST', '/v1/audits', { token: admin });
+      const second = await api<Problem>(system, 'POST', '/v1/audits', { token: admin });
       expect(second.status).toBe(409);
-      expect(second.body.error.code).toBe('AuditInProgress');
+      expect(second.body).toMatchObject({ code: 'AuditInProgress', type: '/v1/openapi.json#/components/x-problem-types/AuditInProgress', instance: '/v1/audits' });
       await eventually(
         async () => (await api<AuditReport>(system, 'GET', '/v1/audits/latest', { token: admin })).body,
         (latest) => latest.auditId === first.body.auditId,

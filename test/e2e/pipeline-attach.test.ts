@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { valueAt } from '../../functions/attach/declaration-diff.ts';
 import type { ConnectionRequestRecord } from '../../functions/request/model.ts';
 import { BrokerStore } from '../../functions/request/store.ts';
-import { api, eventually, sandboxControl } from './local-system.ts';
+import { api, eventually, sandboxControl, type Problem } from './local-system.ts';
 import {
   approve,
   callCount,
@@ -334,14 +334,14 @@ describe('attaching with grants (the default)', () => {
   it('refuses a trigger on a V1 pipeline at request time (422), before anything is created', async () => {
     const role = await seedRole(h, 'legacy-pipeline');
     await seedPipeline(h, pipelineDeclaration('legacy', { role, pipelineType: 'V1' }));
-    const answer = await api<{ error: { code: string; details: { path: string }[] } }>(h.system, 'POST', '/v1/connection-requests', {
+    const answer = await api<Problem>(h.system, 'POST', '/v1/connection-requests', {
       token: h.alice,
       body: { providerEndpoint: 'https://ghe.example.com', pipeline: { name: 'legacy', fullRepositoryId: 'platform/legacy', branchName: 'main', trigger: true } },
       idempotencyKey: nextKey(),
     });
     expect(answer.status).toBe(422);
-    expect(answer.body.error.code).toBe('TriggerNotPossible');
-    expect(answer.body.error.details[0]!.path).toBe('pipeline.trigger');
+    expect(answer.body.code).toBe('TriggerNotPossible');
+    expect(answer.body.errors[0]!.path).toBe('pipeline.trigger');
   });
 });
 

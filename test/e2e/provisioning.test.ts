@@ -2,7 +2,7 @@ import { CodePipelineClient, GetPipelineCommand } from '@aws-sdk/client-codepipe
 import { CodeStarConnectionsClient, GetConnectionCommand, ListHostsCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../infra/local/local-system.ts';
-import { api, eventually, sandboxControl, startSystem, tokenFor } from './local-system.ts';
+import { api, eventually, sandboxControl, startSystem, tokenFor, type Problem } from './local-system.ts';
 
 interface RequestBody {
   requestId: string;
@@ -161,9 +161,9 @@ describe('provisioning over HTTP', () => {
     const waiting = await setUpHost(created);
     expect(waiting.timeline.some((entry) => entry.message.startsWith('Reusing host'))).toBe(true);
     expect((await api(system, 'POST', `/v1/connection-requests/${created.requestId}/approve`, { token: alice })).status).toBe(403);
-    const early = await api<{ error: { code: string } }>(system, 'POST', `/v1/connection-requests/${created.requestId}/approve`, { token: admin });
+    const early = await api<Problem>(system, 'POST', `/v1/connection-requests/${created.requestId}/approve`, { token: admin });
     expect(early.status).toBe(409);
-    expect(early.body.error.code).toBe('HandshakePending');
+    expect(early.body.code).toBe('HandshakePending');
     await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: waiting.connectionArn });
     expect((await api(system, 'POST', `/v1/connection-requests/${created.requestId}/approve`, { token: admin })).status).toBe(200);
     // Nothing left to do.
@@ -191,8 +191,8 @@ describe('provisioning over HTTP', () => {
     expect(cancelled.body).toMatchObject({ status: 'ROLLING_BACK', failure: { code: 'Cancelled', message: 'Cancelled by alice@example.com' } });
     expect(cancelled.body.waitingFor).toBeUndefined();
     // Once is enough: the rollback is under way.
-    const again = await api<{ error: { code: string } }>(system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: alice });
-    expect([again.status, again.body.error.code]).toEqual([409, 'AlreadyRollingBack']);
+    const again = await api<Problem>(system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: alice });
+    expect([again.status, again.body.code]).toEqual([409, 'AlreadyRollingBack']);
     expect(await sandboxControl(system, 'GET', `/executions/${created.requestId}`)).toMatchObject({ status: 'ABORTED' });
 
     // The workflow first waits out steps of the stopped execution that may still run: nothing is undone yet.
@@ -206,8 +206,8 @@ describe('provisioning over HTTP', () => {
     expect(done.timeline.map((entry) => [entry.step, entry.actor])).toEqual(expect.arrayContaining([['cancel', 'alice@example.com'], ['rollback', 'alice@example.com']]));
     expect(done.timeline.map((entry) => entry.message)).toContain('Rollback finished; the request is CANCELLED.');
     expect(await hostArns()).not.toContain(waiting.hostArn);
-    const late = await api<{ error: { code: string } }>(system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: alice });
-    expect([late.status, late.body.error.code]).toEqual([409, 'RequestFinished']);
+    const late = await api<Problem>(system, 'POST', `/v1/connection-requests/${created.requestId}/cancel`, { token: alice });
+    expect([late.status, late.body.code]).toEqual([409, 'RequestFinished']);
   });
 
   it('ends with a diagnostic when the host VPC fails to initialize', async () => {
@@ -265,26 +265,35 @@ describe('bad input', () => {
   it('answers 4xx with the field named, and starts no workflow', async () => {
     const before = (await sandboxControl<{ executions: unknown[] }>(system, 'GET', '/executions')).executions.length;
     const noToken = await api(system, 'POST', '/v1/connection-requests', { body: {}, idempotencyKey: 'x' });
-    expect(noToken.status).toBe(401);
-    const noKey = await api<{ error: { details: { path: string }[] } }>(system, 'POST', '/v1/connection-requests', { token: alice, body: { providerEndpoint: 'https://ghe.example.com' } });
+    // API Gateway's JWT authorizer answers itself, in its own shape.
+    expect([noToken.status, noToken.body]).toEqual([401, { message: 'Unauthorized' }]);
+    const noKey = await api<Problem>(system, 'POST', '/v1/connection-requests', { token: alice, body: { providerEndpoint: 'https://ghe.example.com' } });
     expect(noKey.status).toBe(400);
-    expect(noKey.body.error.details[0]?.path).toBe('headers.Idempotency-Key');
-    const badVpc = await api<{ error: { details: { path: string }[] } }>(system, 'POST', '/v1/connection-requests', {
+    expect(noKey.headers['content-type']).toBe('application/problem+json');
+    expect(noKey.body).toMatchObject({
+      type: '/v1/openapi.json#/components/x-problem-types/BadRequest',
+      title: 'The request is not valid',
+      status: 400,
+      instance: '/v1/connection-requests',
+      code: 'BadRequest',
+    });
+    expect(noKey.body.errors[0]?.path).toBe('headers.Idempotency-Key');
+    const badVpc = await api<Problem>(system, 'POST', '/v1/connection-requests', {
       token: alice,
       idempotencyKey: 'bad-vpc',
       body: { providerEndpoint: 'https://ghe.example.com', vpcConfiguration: { vpcId: 'vpc-1', subnetIds: [], securityGroupIds: ['sg-0123abcd'] } },
     });
     expect(badVpc.status).toBe(400);
-    expect(badVpc.body.error.details.map((detail) => detail.path)).toEqual(expect.arrayContaining(['vpcConfiguration.vpcId', 'vpcConfiguration.subnetIds']));
+    expect(badVpc.body.errors.map((detail) => detail.path)).toEqual(expect.arrayContaining(['vpcConfiguration.vpcId', 'vpcConfiguration.subnetIds']));
     const notAllowed = await api(system, 'POST', '/v1/connection-requests', { token: alice, idempotencyKey: 'elsewhere', body: { providerEndpoint: 'https://github.evil.test' } });
     expect(notAllowed.status).toBe(403);
-    const noPipeline = await api<{ error: { code: string } }>(system, 'POST', '/v1/connection-requests', {
+    const noPipeline = await api<Problem>(system, 'POST', '/v1/connection-requests', {
       token: alice,
       idempotencyKey: 'no-pipeline',
       body: { providerEndpoint: 'https://ghe.example.com', pipeline: { name: 'missing', fullRepositoryId: 'a/b', branchName: 'main' } },
     });
     expect(noPipeline.status).toBe(422);
-    expect(noPipeline.body.error.code).toBe('PipelineNotFound');
+    expect(noPipeline.body.code).toBe('PipelineNotFound');
     const after = (await sandboxControl<{ executions: unknown[] }>(system, 'GET', '/executions')).executions.length;
     expect(after).toBe(before);
   });

@@ -1,7 +1,7 @@
 import { CodeStarConnectionsClient, GetConnectionCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../infra/local/local-system.ts';
-import { api, eventually, sandboxControl, startSystem, tokenFor } from './local-system.ts';
+import { api, eventually, sandboxControl, startSystem, tokenFor, type Problem } from './local-system.ts';
 
 /**
  * Event-driven waits end to end (issue 10), in the default APPROVAL_MODE=handshake: people do their
@@ -134,7 +134,7 @@ describe('waits noticed within a minute, however late people act', () => {
     expect(lateApprove.status, JSON.stringify(lateApprove.body)).toBe(200);
     expect(lateApprove.body.status).toBe('COMPLETED');
     expect(lateApprove.body.timeline.filter((entry) => entry.step === 'approval' && entry.message.startsWith('Approved'))).toHaveLength(1);
-    const lateReject = await api<{ error: { code: string } }>(system, 'POST', `/v1/connection-requests/${created.requestId}/reject`, { token: admin });
+    const lateReject = await api<Problem>(system, 'POST', `/v1/connection-requests/${created.requestId}/reject`, { token: admin });
     expect(lateReject.status).toBe(409);
   });
 

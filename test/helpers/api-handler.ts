@@ -1,7 +1,7 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { setClients, type Clients } from '../../functions/adapters/aws-clients.ts';
 import { resetConfig } from '../../functions/shell/config.ts';
@@ -48,4 +48,21 @@ export function useApiHandler(environment: Record<string, string> = {}): { table
     await handle.table.dynamo.close();
   });
   return handle;
+}
+
+/**
+ * An API Gateway HTTP API (payload 2.0) event for a route key, as the gateway sends it: the
+ * router reads the method and the path, so both are filled from the route and its path parameters.
+ */
+export function apiEvent(fields: { routeKey: string; pathParameters?: Record<string, string> } & Record<string, unknown>): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const [method, template] = fields.routeKey.split(' ') as [string, string];
+  const rawPath = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(fields.pathParameters?.[name] ?? ''));
+  const requestContext = (fields.requestContext ?? {}) as Record<string, unknown>;
+  return {
+    version: '2.0',
+    rawPath,
+    rawQueryString: '',
+    ...fields,
+    requestContext: { ...requestContext, http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
 }

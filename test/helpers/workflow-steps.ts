@@ -31,7 +31,8 @@ export function useWorkflowSteps(
     steps.store = new BrokerStore(steps.table.documents, TEST_TABLE);
     steps.approvals = new ApprovalStore(steps.table.documents, TEST_TABLE);
     steps.waits = new WaitStore(steps.table.documents, TEST_TABLE);
-    configureSteps({ TABLE_NAME: TEST_TABLE, SLACK_SECRET_ID: '', SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', APPROVAL_MODE: '', ...options.environment });
+    // The idempotency layer (completeRequest) makes its own DynamoDB client, which finds the table through this.
+    configureSteps({ AWS_ENDPOINT_URL_DYNAMODB: steps.table.dynamo.url, TABLE_NAME: TEST_TABLE, SLACK_SECRET_ID: '', SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', APPROVAL_MODE: '', ...options.environment });
     setClients(workflowClients(options.documents?.(steps.table.documents) ?? steps.table.documents));
   });
   afterAll(async () => {

@@ -124,7 +124,7 @@ describe('mapServiceConfig', () => {
       ...base,
       functions: {
         'create-request': {
-          handler: 'functions/api/create-request.main',
+          handler: 'functions/request/create-request.main',
           timeout: 29,
           environment: { OVERRIDDEN: 'function', LIMIT: 5, DEBUG: false },
           events: [

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SandboxClock } from '../../infra/local/sandbox/clock.ts';
 import { DEFAULT_CONFIG } from '../../infra/local/sandbox/service.ts';
@@ -7,6 +6,7 @@ import { allStates } from '../../infra/local/stepfunctions/asl.ts';
 import { substituteDefinition } from '../../infra/local/runtime/definition-substitutions.ts';
 import { InvalidDefinitionError, LocalStepFunctions, UnmappedTaskStateError } from '../../infra/local/stepfunctions/engine.ts';
 import { ACCOUNT, REGION, fixture } from './helpers.ts';
+import { loadStateMachine } from '../../statemachines/load.ts';
 
 const noop = async () => ({});
 
@@ -99,10 +99,10 @@ describe('register', () => {
   });
 
   it('accepts the deployed provisioning definition, with a handler for each of its Task states', () => {
-    const text = readFileSync(new URL('../../statemachines/provisioning.asl.json', import.meta.url), 'utf8');
-    const placeholders = [...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]!);
+    const asl = loadStateMachine('provisioning');
+    const placeholders = [...JSON.stringify(asl).matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]!);
     const definition = substituteDefinition(
-      JSON.parse(text) as Record<string, unknown>,
+      asl,
       Object.fromEntries(placeholders.map((name) => [name, `arn:aws:lambda:${REGION}:${ACCOUNT}:function:connection-broker-local-${name}`])),
       String,
     );

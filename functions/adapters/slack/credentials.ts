@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from '../zod-mini.ts';
 import { NO_DEADLINE, withinDeadline, type Deadline } from '../../shell/deadline.ts';
 import { slackClientWithin, type SlackClient, type SlackClientProfile } from './client.ts';
 
@@ -20,8 +20,8 @@ export interface SlackCredentials {
 export const SLACK_SECRET_MAX_AGE_SECONDS = 300;
 
 const secretSchema = z.object({
-  signingSecret: z.string().min(1),
-  botToken: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)'),
+  signingSecret: z.string().check(z.minLength(1)),
+  botToken: z.string().check(z.regex(/^xoxb-/, 'must be a bot token (xoxb-…)')),
 });
 
 /** The secret exists but does not hold what we need; says which field, never the value. */

@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from '../zod-mini.ts';
 
 /**
  * The part of Slack's `block_actions` interaction payload we act on. Unknown fields (including
  * the legacy verification `token`) are dropped: the signature, not that token, authenticates Slack.
  * https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
  */
-const nonEmpty = z.string().min(1);
+const nonEmpty = z.string().check(z.minLength(1));
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 
@@ -13,28 +13,28 @@ const blockActionsSchema = z.object({
   type: z.literal('block_actions'),
   team: z.object({ id: nonEmpty }),
   api_app_id: nonEmpty,
-  user: z.object({ id: nonEmpty, username: z.string().optional() }),
+  user: z.object({ id: nonEmpty, username: z.optional(z.string()) }),
   actions: z
     .array(
       z.object({
         // Block Kit limits: 255 characters for ids, 2000 for a button value.
-        action_id: nonEmpty.max(255),
-        value: z.string().max(2000),
-        block_id: z.string().max(255).optional(),
+        action_id: nonEmpty.check(z.maxLength(255)),
+        value: z.string().check(z.maxLength(2000)),
+        block_id: z.optional(z.string().check(z.maxLength(255))),
       }),
     )
-    .min(1),
-  response_url: httpUrl.optional(),
-  message: z.object({ ts: nonEmpty }).optional(),
-  channel: z.object({ id: nonEmpty }).optional(),
-  container: z
-    .object({
+    .check(z.minLength(1)),
+  response_url: z.optional(httpUrl),
+  message: z.optional(z.object({ ts: nonEmpty })),
+  channel: z.optional(z.object({ id: nonEmpty })),
+  container: z.optional(
+    z.object({
       type: nonEmpty,
-      message_ts: z.string().optional(),
-      channel_id: z.string().optional(),
-      is_ephemeral: z.boolean().optional(),
-    })
-    .optional(),
+      message_ts: z.optional(z.string()),
+      channel_id: z.optional(z.string()),
+      is_ephemeral: z.optional(z.boolean()),
+    }),
+  ),
 });
 
 export type BlockActionsPayload = z.infer<typeof blockActionsSchema>;

@@ -1,0 +1,5 @@
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import type { ClientProvider } from '../aws-clients.ts';
+import { traced } from './traced.ts';
+
+export const pipelinesClient: ClientProvider<'pipelines'> = { name: 'pipelines', build: () => traced(new CodePipelineClient({})) };
