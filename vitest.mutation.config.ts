@@ -11,7 +11,8 @@ import base from './vitest.config.ts';
  */
 export default defineConfig({
   test: {
-    ...base.test,
+    testTimeout: base.test?.testTimeout,
+    env: base.test?.env,
     globalSetup: [],
     include: [
       'functions/attach/policy-evaluator.test.ts',

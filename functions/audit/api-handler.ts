@@ -6,6 +6,7 @@ import { stepFunctionsClient } from '../adapters/aws/step-functions.ts';
 import { callerOf, type Caller } from '../request/caller.ts';
 import { BrokerStore } from '../request/store.ts';
 import { config, type BrokerConfig } from '../shell/config.ts';
+import { perContainer } from '../shell/per-container.ts';
 import { forbidden, notFound } from '../shell/http-errors.ts';
 import { httpHandler, jsonBody, type HttpRoute } from '../shell/http-handler.ts';
 import { json } from '../shell/http.ts';
@@ -16,16 +17,12 @@ import { AuditStore } from './store.ts';
 
 provideClients(connectionsClient, stepFunctionsClient, documentsClient);
 
-let built: (InventoryDependencies & StartAuditDependencies & { settings: BrokerConfig; auditStore: AuditStore }) | undefined;
-
-/** Built on the first invocation and kept while the settings are the same (tests re-read them). */
-function dependencies() {
-  const settings = config();
-  if (built?.settings === settings) return built;
+/** Built on the first invocation and kept for the container's life (shell/per-container.ts). */
+const dependencies = perContainer((settings) => {
   const aws = clients();
   const audit = readAuditSettings();
   const auditStore = new AuditStore(aws.documents, settings.tableName, audit.reportRetentionDays);
-  built = {
+  return {
     settings,
     connections: aws.connections,
     requestStore: new BrokerStore(aws.documents, settings.tableName),
@@ -33,9 +30,8 @@ function dependencies() {
     store: auditStore,
     stepFunctions: aws.stepFunctions,
     stateMachineArn: audit.stateMachineArn,
-  };
-  return built;
-}
+  } satisfies InventoryDependencies & StartAuditDependencies & { settings: BrokerConfig; auditStore: AuditStore };
+});
 
 const callerOfEvent = (event: HttpEvent): Caller => callerOf(event, config().groupsClaim, config().adminGroup);
 const id = (event: HttpEvent): string => event.pathParameters?.id ?? '';

@@ -1,6 +1,6 @@
 import { BrokerStore } from '../request/store.ts';
 import { clients } from '../adapters/aws-clients.ts';
-import { config } from '../shell/config.ts';
+import { perContainer } from '../shell/per-container.ts';
 import { metrics } from '../shell/powertools.ts';
 import { slackBotClient } from '../adapters/slack/credentials.ts';
 import { auditClients } from './audit-clients.ts';
@@ -8,17 +8,14 @@ import type { AuditDependencies } from './run-audit.ts';
 import { readAuditSettings } from './settings.ts';
 import { AuditStore } from './store.ts';
 
-let cached: AuditDependencies | undefined;
-
-/** Built on first use and kept for the container's life, like the other functions' contexts. */
-export function auditDependencies(): AuditDependencies {
-  if (cached) return cached;
+/** Built on first use and kept for the container's life (shell/per-container.ts), like the other functions' contexts. */
+export const auditDependencies = perContainer((broker): AuditDependencies => {
   const settings = readAuditSettings();
   const { documents } = clients();
-  cached = {
+  return {
     settings,
-    auditStore: new AuditStore(documents, config().tableName, settings.reportRetentionDays),
-    requestStore: new BrokerStore(documents, config().tableName),
+    auditStore: new AuditStore(documents, broker.tableName, settings.reportRetentionDays),
+    requestStore: new BrokerStore(documents, broker.tableName),
     clientsFor: auditClients,
     // Slack is optional: without credentials the stored report is the only output.
     postToSlack: async (channel, message) => {
@@ -27,5 +24,4 @@ export function auditDependencies(): AuditDependencies {
     },
     metrics,
   };
-  return cached;
-}
+});

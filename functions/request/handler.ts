@@ -13,7 +13,8 @@ import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
 import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
 import { dynamoDbClient, documentsClient } from '../adapters/aws/dynamodb.ts';
 import { stepFunctionsClient } from '../adapters/aws/step-functions.ts';
-import { config, type BrokerConfig } from '../shell/config.ts';
+import type { BrokerConfig } from '../shell/config.ts';
+import { perContainer } from '../shell/per-container.ts';
 import { httpHandler, jsonBody, type HttpRoute } from '../shell/http-handler.ts';
 import { badRequest, conflict, unprocessable } from '../shell/http-errors.ts';
 import { json } from '../shell/http.ts';
@@ -45,15 +46,11 @@ interface ApiDependencies {
   createOnce: (command: CreateCommand) => Promise<RequestView>;
 }
 
-let built: ApiDependencies | undefined;
-
 /**
- * Built on the first invocation and kept while the settings are the same object (tests re-read
- * the environment with resetConfig); the SDK clients themselves are built at init, above.
+ * Built on the first invocation and kept for the container's life (shell/per-container.ts); the
+ * SDK clients themselves are built at init, above.
  */
-function dependencies(): ApiDependencies {
-  const settings = config();
-  if (built?.settings === settings) return built;
+const dependencies = perContainer((settings): ApiDependencies => {
   const aws = clients();
   const store = new BrokerStore(aws.documents, settings.tableName);
   const idempotency = new IdempotencyConfig({
@@ -81,9 +78,8 @@ function dependencies(): ApiDependencies {
       config: idempotency,
     },
   );
-  built = { settings, aws, store, approvals: new ApprovalStore(aws.documents, settings.tableName), idempotency, createOnce };
-  return built;
-}
+  return { settings, aws, store, approvals: new ApprovalStore(aws.documents, settings.tableName), idempotency, createOnce };
+});
 
 const callerOfEvent = (event: HttpEvent): Caller => {
   const { settings } = dependencies();

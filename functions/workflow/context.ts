@@ -1,7 +1,8 @@
 import { ApprovalStore } from '../approval/store.ts';
 import { BrokerStore } from '../request/store.ts';
 import { clients, type Clients } from '../adapters/aws-clients.ts';
-import { config, type BrokerConfig } from '../shell/config.ts';
+import type { BrokerConfig } from '../shell/config.ts';
+import { perContainer } from '../shell/per-container.ts';
 import { WaitStore } from '../waits/wait-store.ts';
 
 /** What every workflow step works with; built once per container. */
@@ -14,25 +15,19 @@ export interface WorkflowContext {
   waits: WaitStore;
 }
 
-let cached: WorkflowContext | undefined;
-
-export function workflowContext(): WorkflowContext {
-  if (!cached) {
-    const settings = config();
-    const aws = clients();
-    cached = {
-      config: settings,
-      aws,
-      store: new BrokerStore(aws.documents, settings.tableName),
-      approvals: new ApprovalStore(aws.documents, settings.tableName),
-      waits: new WaitStore(aws.documents, settings.tableName),
-    };
-  }
-  return cached;
-}
+export const workflowContext = perContainer((settings): WorkflowContext => {
+  const aws = clients();
+  return {
+    config: settings,
+    aws,
+    store: new BrokerStore(aws.documents, settings.tableName),
+    approvals: new ApprovalStore(aws.documents, settings.tableName),
+    waits: new WaitStore(aws.documents, settings.tableName),
+  };
+});
 
 export function resetWorkflowContext(): void {
-  cached = undefined;
+  workflowContext.reset();
 }
 
 /** The input every step receives from the state machine. */

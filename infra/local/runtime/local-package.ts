@@ -76,6 +76,8 @@ function inputsHash(root: string, options: { stage: string; region: string }): s
       for (const name of readdirSync(path).sort()) visit(join(path, name));
       return;
     }
+    // Unit tests live next to the code (functions/**/*.test.ts) but are not packaged.
+    if (path.endsWith('.test.ts')) return;
     hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
   };
   for (const input of INPUTS) visit(join(root, input));
