@@ -325,8 +325,14 @@ describe('the Slack interactivity endpoint', () => {
   });
 
   it('tells the requester by DM that the connection is ready', async () => {
-    const dms = (await slackEvents('?channel=D0REQUESTER')).map((event) => event.text);
-    expect(dms).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^Your connection ${request.connectionName} to https://ghe.example.com is ready`))]));
+    // The DM follows COMPLETED within the same step, so it may land a moment after the status.
+    const ready = new RegExp(`^Your connection ${request.connectionName} to https://ghe.example.com is ready`);
+    const dms = await eventually(
+      async () => (await slackEvents('?channel=D0REQUESTER')).map((event) => event.text),
+      (texts) => texts.some((text) => ready.test(text ?? '')),
+      'the requester to be told by DM',
+    );
+    expect(dms).toEqual(expect.arrayContaining([expect.stringMatching(ready)]));
   });
 });
 

@@ -77,8 +77,9 @@ describe('one request through the logs', () => {
     await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: awaiting.connectionArn });
     await sandboxControl(system, 'POST', '/clock/advance', { seconds: 60 });
     await eventually(read, (request) => request.status === 'COMPLETED', `request ${requestId} to complete`, 40_000);
-    // COMPLETED is written mid-step; the step's last lines (its outcome DM, its end) follow.
+    // COMPLETED is written mid-step; the step's last lines (its outcome DM, its end, its metrics) follow.
     await eventually(async () => logLinesOf('completeRequest'), (lines) => lines.some((line) => line.message === 'complete-request: done'), 'completeRequest to end');
+    await eventually(async () => metricNames(), (names) => names.includes('RequestsCompleted'), 'completeRequest to flush its metrics');
 
     for (const step of STEP_FUNCTIONS) {
       const lines = logLinesOf(step);
