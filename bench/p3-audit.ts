@@ -16,7 +16,8 @@ import { mapConcurrently } from '../functions/audit/collect/patiently.ts';
 import type { AuditReport } from '../functions/audit/report.ts';
 import type { ConnectionRequestRecord } from '../functions/request/model.ts';
 import { BrokerStore } from '../functions/request/store.ts';
-import { clients } from '../functions/adapters/aws-clients.ts';
+import { clients, provideClients } from '../functions/adapters/aws-clients.ts';
+import { documentsClient } from '../functions/adapters/aws/dynamodb.ts';
 import { startLocalSystem, type LocalSystem } from '../infra/local/local-system.ts';
 import { mintToken } from '../infra/local/runtime/jwt.ts';
 import { printResult } from './local-bench.ts';
@@ -114,6 +115,8 @@ async function seedQuotaFullAccount(local: LocalSystem): Promise<void> {
     });
   });
 
+  // Built now, after the local system has pointed the AWS endpoints at its table and sandbox.
+  provideClients(documentsClient);
   const store = new BrokerStore(clients().documents, process.env.TABLE_NAME!);
   await mapConcurrently(Array.from({ length: MANAGED_REQUESTS }, (_, index) => index), 8, (index) =>
     store.createRequest(completedRecord(index, connectionArns[index]!)),

@@ -238,21 +238,20 @@ const triggerSchema = z
       "source action's trigger (it replaces any trigger that action has). Left out: triggers are not touched.",
   });
 
+/** 1–10 distinct AWS resource ids of one kind (a VPC host's subnets, its security groups). */
+const resourceIds = (pattern: RegExp, noun: string, example: string) =>
+  z
+    .array(z.string().regex(pattern, { error: `Must be a ${noun} such as ${example}` }))
+    .min(1, { error: `Must contain at least 1 ${noun}` })
+    .max(10, { error: `Must contain at most 10 ${noun}s` })
+    .superRefine(rejectDuplicates(noun))
+    .meta({ uniqueItems: true });
+
 /** A VPC host's network, without its certificate. */
 const vpcFields = {
   vpcId: z.string().regex(VPC_ID, { error: 'Must be a VPC id such as vpc-0123456789abcdef0' }),
-  subnetIds: z
-    .array(z.string().regex(SUBNET_ID, { error: 'Must be a subnet id such as subnet-0123456789abcdef0' }))
-    .min(1, { error: 'Must contain at least 1 subnet id' })
-    .max(10, { error: 'Must contain at most 10 subnet ids' })
-    .superRefine(rejectDuplicates('subnet id'))
-    .meta({ uniqueItems: true }),
-  securityGroupIds: z
-    .array(z.string().regex(SECURITY_GROUP_ID, { error: 'Must be a security group id such as sg-0123456789abcdef0' }))
-    .min(1, { error: 'Must contain at least 1 security group id' })
-    .max(10, { error: 'Must contain at most 10 security group ids' })
-    .superRefine(rejectDuplicates('security group id'))
-    .meta({ uniqueItems: true }),
+  subnetIds: resourceIds(SUBNET_ID, 'subnet id', 'subnet-0123456789abcdef0'),
+  securityGroupIds: resourceIds(SECURITY_GROUP_ID, 'security group id', 'sg-0123456789abcdef0'),
 };
 
 const actionOrPipelineName = (what: string) =>
