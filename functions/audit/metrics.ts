@@ -2,8 +2,6 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { FINDING_TYPES } from './model.ts';
 import type { AuditReport } from './report.ts';
 
-export const METRICS_NAMESPACE = 'ConnectionBroker';
-
 /**
  * CloudWatch metrics in EMF (the shell's logMetrics flushes them when the invocation ends): one `Findings` metric per finding type (dimension `FindingType`,
  * zero included, so alarms see a value every audit), and the audit's own cost.

@@ -20,6 +20,11 @@ export const metrics = new Metrics({
   logger: { debug: logger.debug.bind(logger), info: logger.info.bind(logger), warn: logger.debug.bind(logger), error: logger.error.bind(logger) },
 });
 
+/** An error as one line of text for a log attribute: its name and message only (a cause could carry request details). */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** An error as a log attribute: its name and message, never a request body or a secret. */
 export function describeError(error: unknown): { name: string; message: string } {
   return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };

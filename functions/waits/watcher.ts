@@ -1,4 +1,4 @@
-import { logger } from '../shell/powertools.ts';
+import { errorText, logger } from '../shell/powertools.ts';
 import { ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
 import { resourceKey } from '../audit/resource-key.ts';
 import { workflowContext } from '../workflow/context.ts';
@@ -74,16 +74,13 @@ async function sweep(_event?: unknown, context?: RemainingTime): Promise<SweepSu
       if (field) (summary[field] as number)++;
     } catch (error) {
       summary.errors++;
-      logger.warn('could not act on a wait; the next sweep tries again', { requestId: decision.wait.requestId, kind: decision.wait.kind, decision: decision.kind, error: describe(error) });
+      logger.warn('could not act on a wait; the next sweep tries again', { requestId: decision.wait.requestId, kind: decision.wait.kind, decision: decision.kind, error: errorText(error) });
     }
   }
   if (summary.resumed + summary.failed + summary.notified + summary.closed + summary.errors > 0) logger.info('sweep', { ...summary });
   return summary;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 /** Each wait's lines name its request; the sweep itself is about no one request. */
 export const handler = lambdaHandler(sweep);

@@ -1,4 +1,4 @@
-import { logger } from '../shell/powertools.ts';
+import { errorText, logger } from '../shell/powertools.ts';
 import type { ApprovalRecord, PostedApprovalMessage } from '../approval/store.ts';
 import { deadlineFor, type Deadline, type RemainingTime } from '../shell/deadline.ts';
 import type { SlackMessage } from '../adapters/slack/block-kit.ts';
@@ -69,7 +69,7 @@ export async function recordNotDelivered(requestId: string, step: string, ...out
   try {
     await workflowContext().store.updateRequest(requestId, (current) => ({ ...current, timeline: [...current.timeline, ...notes] }));
   } catch (error) {
-    logger.warn('could not record an undelivered Slack notice in the timeline', { requestId, error: describe(error) });
+    logger.warn('could not record an undelivered Slack notice in the timeline', { requestId, error: errorText(error) });
   }
 }
 
@@ -171,7 +171,7 @@ export async function showApprovalClosed(
     try {
       await client.updateMessage(message.channel, message.ts, decisionMessage(facts));
     } catch (error) {
-      logger.warn('could not update an approval message', { requestId: record.requestId, channel: message.channel, error: describe(error) });
+      logger.warn('could not update an approval message', { requestId: record.requestId, channel: message.channel, error: errorText(error) });
     }
   }
 }
@@ -251,7 +251,7 @@ async function post(
   try {
     slack = options.slack ?? (await slackBotClient('background', options.deadline));
   } catch (error) {
-    logger.error('could not read the Slack credentials; the notice is not delivered', { requestId: subject.requestId, channel, error: describe(error) });
+    logger.error('could not read the Slack credentials; the notice is not delivered', { requestId: subject.requestId, channel, error: errorText(error) });
     return { notDelivered: notDeliveredLine(subject.what, channel, 'the Slack credentials could not be read') };
   }
   if (!slack) return {};
@@ -259,7 +259,7 @@ async function post(
     return { posted: await slack.postMessage(channel, build(), threadTs ? { threadTs } : undefined) };
   } catch (error) {
     const code = error instanceof SlackApiError ? error.code : 'error';
-    logger.warn('could not post to Slack; the notice is not delivered and the workflow goes on', { requestId: subject.requestId, channel, code, error: describe(error) });
+    logger.warn('could not post to Slack; the notice is not delivered and the workflow goes on', { requestId: subject.requestId, channel, code, error: errorText(error) });
     return { notDelivered: notDeliveredLine(subject.what, channel, code) };
   }
 }
@@ -274,15 +274,11 @@ async function botClient(deadline?: Deadline): Promise<SlackClient | undefined> 
   try {
     return await slackBotClient('background', deadline);
   } catch (error) {
-    logger.error('could not read the Slack credentials', { error: describe(error) });
+    logger.error('could not read the Slack credentials', { error: errorText(error) });
     return undefined;
   }
 }
 
-/** Name and message only: a Slack error's cause could carry request details. */
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 function requesterName(record: ConnectionRequestRecord): string {
   return record.requester.email ?? record.requester.id;
