@@ -149,6 +149,12 @@ export interface P2Result {
   functions: P2Function[];
   maxRatio: number;
   worst: string;
+  /**
+   * What the shell alone costs on the worst function's clients: a bundle of those clients plus
+   * `lambdaHandler` (middy with Powertools Logger, Metrics and Tracer) around a no-op handler,
+   * against the same baseline. No function can load faster than this, whatever its own code does.
+   */
+  shellFloor: { bundleBytes: number; ratio: number; ratioLow: number; ratioHigh: number; pairs: number };
   realSeconds: number;
 }
 
@@ -235,6 +241,17 @@ export async function measureColdStarts(root: string, log: (line: string) => voi
   });
   // Compared as printed; on a tie the bigger bundle is the worse, then the name.
   const worst = results.filter((fn) => fn.counted).sort((a, b) => roundRatio(b.ratio) - roundRatio(a.ratio) || b.bundleBytes - a.bundleBytes || a.name.localeCompare(b.name))[0]!;
+  const worstSubject = subjects.find((subject) => subject.name === worst.name)!;
+  const floorSubject: Subject = {
+    ...worstSubject,
+    name: 'shell floor',
+    bundle: await buildBaseline(root, work, `${worst.clients.join('+')}-shell`, worst.clients, esbuildOptions.options, { shell: true }),
+    exportName: 'handler',
+  };
+  log(`${CONTENDER_PAIRS} pairs for the shell alone on ${worst.name}'s clients…`);
+  runs.set(floorSubject.name, { ours: [], baseline: [], ratios: [] });
+  await runPairs([floorSubject], CONTENDER_PAIRS, runs);
+  const floorRuns = runs.get(floorSubject.name)!;
   return {
     pairs: PAIRS,
     contenderPairs: CONTENDER_PAIRS,
@@ -243,6 +260,7 @@ export async function measureColdStarts(root: string, log: (line: string) => voi
     functions: results,
     maxRatio: roundRatio(worst.ratio),
     worst: worst.name,
+    shellFloor: { bundleBytes: statSync(floorSubject.bundle).size, ratio: median(floorRuns.ratios), ...medianInterval(floorRuns.ratios), pairs: floorRuns.ratios.length },
     realSeconds: Math.round((performance.now() - started) / 100) / 10,
   };
 }
@@ -267,7 +285,11 @@ export function formatColdStarts(result: P2Result): string[] {
     `  counted: ${result.pairs} pairs of runs per function, ${result.contenderPairs} more for those within ${CONTENDER_MARGIN} of the highest ratio (at most ${CONTENDERS}); a pair = ours and the baseline, each imported in a fresh process, one straight after the other, which goes first alternating; ratio = median of the per-pair ratios (95 % interval), init ms = medians; ${result.realSeconds} s in all`,
   );
   lines.push('  max_ratio rounded to 0.1: two decimals do not repeat from run to run on a shared machine (see the intervals); worst = highest rounded ratio, on a tie the bigger bundle');
-  lines.push(`  target: max_ratio <= ${P2_TARGET_MAX_RATIO.toFixed(2)}: ${result.maxRatio <= P2_TARGET_MAX_RATIO ? 'met' : 'MISSED'}`);
+  const floor = result.shellFloor;
+  lines.push(
+    `  shell floor: ${result.worst}'s clients + the shell alone (middy, Powertools Logger, Metrics, Tracer) around a no-op handler: bundle=${kb(floor.bundleBytes)} KB ratio=${floor.ratio.toFixed(2)} (${floor.ratioLow.toFixed(2)}-${floor.ratioHigh.toFixed(2)}, ${floor.pairs} pairs)`,
+  );
+  lines.push(`  target: max_ratio <= ${P2_TARGET_MAX_RATIO.toFixed(2)}: ${result.maxRatio <= P2_TARGET_MAX_RATIO ? 'met' : 'MISSED'}${floor.ratioLow > P2_TARGET_MAX_RATIO ? ' (the shell alone is above it)' : ''}`);
   lines.push(`P2 cold start max_ratio=${result.maxRatio.toFixed(1)} worst=${result.worst}`);
   return lines;
 }
@@ -348,14 +370,19 @@ async function packagingEsbuildOptions(root: string): Promise<{ options: BuildOp
   return { options: options as BuildOptions, extension: typeof custom.outputFileExtension === 'string' ? custom.outputFileExtension : '.js' };
 }
 
-/** A bundle that imports and constructs these clients at module scope, and a handler; its path. */
-async function buildBaseline(root: string, work: string, key: string, clients: string[], options: BuildOptions): Promise<string> {
+/**
+ * A bundle that imports and constructs these clients at module scope, and a handler; its path.
+ * With `shell`, the handler is wrapped in our Lambda shell, as every function's is.
+ */
+async function buildBaseline(root: string, work: string, key: string, clients: string[], options: BuildOptions, { shell = false } = {}): Promise<string> {
   const byClient = new Map(Object.values(CLIENTS_BY_SERVICE).map((entry) => [entry.client, entry]));
   const used = clients.map((client) => byClient.get(client)!);
+  const shellModule = JSON.stringify(join(root, 'functions', 'shell', 'lambda-handler.ts'));
   const source = [
     ...used.flatMap((entry) => entry.imports),
+    ...(shell ? [`import { lambdaHandler } from ${shellModule};`] : []),
     `export const clients = [${used.map((entry) => entry.construct).join(', ')}];`,
-    'export const handler = async () => ({ clients: clients.length });',
+    shell ? 'export const handler = lambdaHandler(async () => ({ clients: clients.length }));' : 'export const handler = async () => ({ clients: clients.length });',
     '',
   ].join('\n');
   const entry = join(work, `baseline-${key}.mjs`);

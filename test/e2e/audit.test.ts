@@ -65,6 +65,7 @@ beforeAll(async () => {
     apiPort: 0,
     sandboxPort: 0,
     persist: false,
+    packaged: true,
     environment: { AUDIT_QUOTA_WARN_PERCENT: '10' },
     scheduleTimers: { auditor: timers },
     logFormat: 'json',

@@ -10,12 +10,14 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * The whole local system on free ports, in memory; tests talk to it over HTTP only. Its terminal
  * output is the default's (the functions' warnings and errors, readable) unless `options` asks for
  * the functions' JSON logs (`logFormat: 'json'`) or the lines for people (`log`: one per request step).
+ * The functions run the packaged bundles, what Lambda runs (and each environment then loads one
+ * file instead of transpiling the sources, which halves a suite's CPU time).
  */
 export async function startSystem(
   environment: Record<string, string> = {},
   options: Pick<LocalSystemOptions, 'logFormat' | 'log' | 'functionOutput'> = {},
 ): Promise<LocalSystem> {
-  return startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: false, environment, ...options });
+  return startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: false, packaged: true, environment, ...options });
 }
 
 export async function tokenFor(sub: string, admin = false): Promise<string> {

@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<LocalSystem> {
-  return startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: true, stateDirectory });
+  return startLocalSystem({ root: ROOT, apiPort: 0, sandboxPort: 0, persist: true, packaged: true, stateDirectory });
 }
 
 describe('a restart of the local system', () => {
