@@ -1,5 +1,5 @@
 /**
- * `npm run -s token -- --sub alice@example.com [--admin] [--hours 12] [--email e] [--scope s]... [--slack-user U…]`
+ * `npm run -s token -- --sub alice@example.com [--admin] [--hours 12] [--email e] [--scope s]... [--slack-user U…] [--team t]...`
  *
  * Prints a token from the local issuer (infra/local/runtime/jwt.ts) and nothing else on
  * stdout, so `TOKEN=$(npm run -s token -- --sub a@b.c)` works. The audience defaults to
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { ADMIN_GROUP, DEFAULT_KEY_DIR, LOCAL_JWT_AUDIENCE, mintToken } from '../infra/local/runtime/jwt.ts';
 import { parseCommandLine, usageError } from './cli.ts';
 
-const USAGE = 'usage: npm run -s token -- --sub <subject> [--email <email>] [--admin] [--hours <n>] [--scope <scope>]... [--audience <aud>] [--slack-user <U…>] [--help]';
+const USAGE = 'usage: npm run -s token -- --sub <subject> [--email <email>] [--admin] [--hours <n>] [--scope <scope>]... [--audience <aud>] [--slack-user <U…>] [--team <team>]... [--help]';
 
 function fail(message: string): never {
   return usageError(USAGE, message);
@@ -27,6 +27,7 @@ const values = parseCommandLine(USAGE, () =>
       audience: { type: 'string' },
       // The requester's Slack user id: the outcome then reaches them as a DM.
       'slack-user': { type: 'string' },
+      team: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -46,6 +47,7 @@ const token = await mintToken(
     ...(values.admin ? { groups: [ADMIN_GROUP] } : {}),
     scopes: values.scope,
     ...(values['slack-user'] !== undefined ? { slackUserId: values['slack-user'] } : {}),
+    teams: values.team,
     expiresInSeconds: Math.round(hours * 3600),
   },
   { keyDir: process.env.LOCAL_JWT_DIR ?? DEFAULT_KEY_DIR, audience: values.audience ?? process.env.JWT_AUDIENCE ?? LOCAL_JWT_AUDIENCE },

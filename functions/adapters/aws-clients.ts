@@ -2,8 +2,10 @@ import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { RAMClient } from '@aws-sdk/client-ram';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 
 /**
  * The AWS clients a function works with. Only types are imported here: each SDK client lives in
@@ -21,24 +23,49 @@ export interface Clients {
   iam: IAMClient;
   stepFunctions: SFNClient;
   documents: DynamoDBDocumentClient;
+  /** AWS RAM in the hub: sharing the hub's connections to spoke accounts. */
+  ram: RAMClient;
 }
 
 export type ClientName = keyof Clients;
 
-/** How a client module builds its client (once per container). */
+/** What a client for another account or Region is built with (adapters/aws/target-clients.ts). */
+export interface ClientOptions {
+  region?: string;
+  credentials?: ReturnType<typeof fromTemporaryCredentials>;
+}
+
+/** How a client module builds its client (once per container, and once per other account or Region it works in). */
 export interface ClientProvider<Name extends ClientName> {
   name: Name;
-  build(): Clients[Name];
+  build(options?: ClientOptions): Clients[Name];
 }
 
 const provided: Partial<Clients> = {};
+const providers = new Map<ClientName, ClientProvider<ClientName>>();
 let replacement: Partial<Clients> | undefined;
 
 /** A handler names the clients its function uses; each is built now, in the init phase. */
-export function provideClients(...providers: ClientProvider<ClientName>[]): void {
-  for (const provider of providers) {
+export function provideClients(...named: ClientProvider<ClientName>[]): void {
+  for (const provider of named) {
+    providers.set(provider.name, provider);
     if (!provided[provider.name]) Object.assign(provided, { [provider.name]: provider.build() });
   }
+}
+
+/**
+ * The same clients this function was given, built with other options (another account's
+ * credentials, another Region); those it was not given are left out, so reaching for one fails as
+ * it does at home. Tests that replaced the clients get their replacements (one sandbox serves all).
+ */
+export function clientsWith(options: ClientOptions, only: readonly ClientName[]): Partial<Clients> {
+  if (replacement) return replacement;
+  const built: Partial<Clients> = {};
+  for (const name of only) {
+    const provider = providers.get(name);
+    if (provider) Object.assign(built, { [name]: provider.build(options) });
+  }
+  return built;
 }
 
 /**
@@ -50,7 +77,7 @@ export function clients(): Clients {
 }
 
 const view = Object.defineProperties({} as Clients, Object.fromEntries(
-  (['connections', 'pipelines', 'codeBuild', 'iam', 'stepFunctions', 'documents'] as const).map((name) => [
+  (['connections', 'pipelines', 'codeBuild', 'iam', 'stepFunctions', 'documents', 'ram'] as const).map((name) => [
     name,
     {
       enumerable: true,

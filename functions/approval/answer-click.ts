@@ -43,7 +43,7 @@ export async function answerClick(click: ApprovalClick, dependencies: ClickDepen
     log.error('refused a Slack decision: the approvers configuration is not valid', { ...context, error: (error as Error).message });
     return 'Slack approvals are misconfigured, so nothing was changed. An admin can still decide through the API.';
   }
-  const policy = approvalPolicyFor(config, record.providerEndpoint);
+  const policy = approvalPolicyFor(config, record.providerEndpoint, record.accountApprovers);
   let authorization;
   try {
     authorization = await authorizeDecider(decidersOf(policy), click.userId, dependencies.membersOf);

@@ -76,6 +76,12 @@ describe('approvalPolicyFor', () => {
     expect(approvalPolicyFor(config, 'https://elsewhere.example.com').approvers).toEqual({ users: ['U0DEFAULT'], userGroups: ['S0PLATFORM'] });
   });
 
+  it("has a spoke account's own approvers decide instead, keeping the broker's escalation", () => {
+    const policy = approvalPolicyFor(config, 'https://other.example.com', ['U0SPOKE']);
+    expect(policy.approvers).toEqual({ users: ['U0SPOKE'], userGroups: [] });
+    expect(policy.escalation).toEqual(approvalPolicyFor(config, 'https://other.example.com').escalation);
+  });
+
   it('lets the escalation contacts decide too, without duplicates', () => {
     const policy = approvalPolicyFor(config, 'https://other.example.com');
     expect(decidersOf(policy)).toEqual({ users: ['U0BOSS'], userGroups: ['S0OTHER'] });

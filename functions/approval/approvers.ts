@@ -106,12 +106,16 @@ export function parseApproversConfig(text: string | undefined): ApproversConfig 
   return config;
 }
 
-/** The policy for one request's endpoint (already normalised, as request records hold it). */
-export function approvalPolicyFor(config: ApproversConfig, providerEndpoint: string): ApprovalPolicy {
+/**
+ * The policy for one request's endpoint (already normalised, as request records hold it). A spoke
+ * account registered with approvers of its own (`accountApprovers`) has them decide instead of the
+ * endpoint's or the default approvers; the escalation stays the broker's.
+ */
+export function approvalPolicyFor(config: ApproversConfig, providerEndpoint: string, accountApprovers?: readonly string[]): ApprovalPolicy {
   const entry = config.endpoints[providerEndpoint] ?? config.default;
   const escalation = entry?.escalation ?? config.default?.escalation;
   return {
-    approvers: { users: entry?.users ?? [], userGroups: entry?.userGroups ?? [] },
+    approvers: accountApprovers?.length ? { users: [...accountApprovers], userGroups: [] } : { users: entry?.users ?? [], userGroups: entry?.userGroups ?? [] },
     escalation: escalation && { ...escalation },
   };
 }

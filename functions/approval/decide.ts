@@ -21,6 +21,8 @@ export type DecisionOutcome =
 
 export interface DecisionDependencies {
   aws: Pick<Clients, 'connections' | 'stepFunctions'>;
+  /** The clients for the account a connection ARN names (a spoke's connection is read there); absent: `aws`. */
+  awsForArn?: (arn: string) => Pick<Clients, 'connections'>;
   approvals: ApprovalStore;
   store: BrokerStore;
 }
@@ -50,7 +52,8 @@ export async function decideApproval(
   if (approval.status !== 'PENDING') return { kind: 'already-decided', status: approval.status, decidedBy: approval.decidedBy };
   if (decision === 'approve' && !options.seenAvailable) {
     const record = await dependencies.store.getRequest(approval.requestId);
-    const { Connection } = await dependencies.aws.connections.send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
+    const connections = (dependencies.awsForArn?.(record.connectionArn!) ?? dependencies.aws).connections;
+    const { Connection } = await connections.send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
     if (Connection?.ConnectionStatus !== 'AVAILABLE') {
       return { kind: 'handshake-pending', connectionStatus: Connection?.ConnectionStatus ?? 'UNKNOWN', consoleUrl: connectionConsoleUrl(record.connectionArn!) };
     }

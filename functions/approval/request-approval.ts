@@ -181,7 +181,7 @@ async function escalate(record: ConnectionRequestRecord, approval: ApprovalRecor
 /** A broken SLACK_APPROVERS must not fail the request (admins can still decide): log it and mention nobody. */
 function approvalPolicy(record: ConnectionRequestRecord): ApprovalPolicy {
   try {
-    return approvalPolicyFor(parseApproversConfig(workflowContext().config.slackApprovers), record.providerEndpoint);
+    return approvalPolicyFor(parseApproversConfig(workflowContext().config.slackApprovers), record.providerEndpoint, record.accountApprovers);
   } catch (error) {
     logger.error('the approvers configuration is not valid; mentioning nobody', { requestId: record.requestId, error: (error as Error).message });
     return { approvers: { users: [], userGroups: [] }, escalation: undefined };

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { ApprovalStore } from './store.ts';
 import { BrokerStore } from '../request/store.ts';
 import { clients, provideClients } from '../adapters/aws-clients.ts';
+import { clientsForArn } from '../adapters/aws/target-clients.ts';
 import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
 import { stepFunctionsClient } from '../adapters/aws/step-functions.ts';
@@ -112,6 +113,7 @@ async function interaction(event: APIGatewayProxyEventV2, context?: RemainingTim
   const store = new BrokerStore(aws.documents, settings.tableName);
   const reply = await answerClick(verdict.click, {
     aws,
+    awsForArn: (arn: string) => clientsForArn(arn, aws, settings),
     approvals,
     store,
     approversConfig: () => parseApproversConfig(settings.slackApprovers),

@@ -25,7 +25,7 @@ import {
   type RoleNeedingConnection,
 } from './pipeline-permissions.ts';
 import { safeUpdatePipeline, type ConcurrentEdit } from './safe-pipeline-update.ts';
-import { provideClients } from '../adapters/aws-clients.ts';
+import { provideClients, type Clients } from '../adapters/aws-clients.ts';
 import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
 import { iamClient } from '../adapters/aws/iam.ts';
 import { codeBuildClient } from '../adapters/aws/codebuild.ts';
@@ -45,7 +45,8 @@ provideClients(pipelinesClient, iamClient, codeBuildClient, connectionsClient, d
  * Safe to run again: grants are recorded before they are made, the change before it is written.
  */
 async function attachPipeline(event: StepInput): Promise<{ pipelineVersion: number; changed: boolean }> {
-  const { store, aws, config } = workflowContext();
+  const context = workflowContext();
+  const { store, config } = context;
   const record = await updateActiveRequest(event.requestId, (current) =>
     current.status === 'ATTACHING_PIPELINE'
       ? undefined
@@ -57,6 +58,7 @@ async function attachPipeline(event: StepInput): Promise<{ pipelineVersion: numb
   );
   const target = attachTargetOf(record);
   const name = record.pipeline!.name;
+  const aws = context.awsFor(record);
 
   const { pipeline: first } = await aws.pipelines.send(new GetPipelineCommand({ name }));
   const firstPlan = plan(first!, target, name);
@@ -145,8 +147,10 @@ function attachmentOf(change: AttachmentPlan, base: PipelineDeclaration, version
  * missing, so the requester and the platform team see exactly which statement to add where.
  */
 async function securePermissions(requestId: string, declaration: PipelineDeclaration, location: SourceActionLocation): Promise<void> {
-  const { store, aws, config } = workflowContext();
+  const context = workflowContext();
+  const { store, config } = context;
   const record = await activeRequest(requestId);
+  const aws = context.awsFor(record);
   const connectionArn = record.connectionArn!;
   const { roles, unknown } = await rolesNeedingConnection(declaration, location, record.pipeline!.outputArtifactFormat);
   const findings: PermissionFinding[] = [...unknown];
@@ -155,7 +159,7 @@ async function securePermissions(requestId: string, declaration: PipelineDeclara
 
   const grantMode = config.pipelineAttach.grantMode;
   if (grantMode === 'tag-based') {
-    const tagged = await tagConnectionForRoles(requestId, roles, connectionArn);
+    const tagged = await tagConnectionForRoles(aws, requestId, roles, connectionArn);
     findings.push(...tagged.findings);
     notes.push(...tagged.notes);
     // Checked with what IAM will know: the connection's and each role's tags.
@@ -222,11 +226,11 @@ const MODE_NOTES: Record<GrantMode, string> = {
  * once, before the pipeline points at it. The roles to check are those with tags; the rest are findings.
  */
 async function tagConnectionForRoles(
+  aws: Clients,
   requestId: string,
   roles: readonly RoleNeedingConnection[],
   connectionArn: string,
 ): Promise<{ findings: PermissionFinding[]; notes: TimelineEntry[]; toCheck: (RoleNeedingConnection & { tags: Record<string, string> })[]; connectionTags: Record<string, string> }> {
-  const { aws } = workflowContext();
   const account = connectionArn.split(':')[4]!;
   const withTags: RoleWithTags[] = [];
   const findings: PermissionFinding[] = [];
@@ -258,9 +262,11 @@ async function tagConnectionForRoles(
 type GrantOutcome = { kind: 'granted' | 'already-granted' } | { kind: 'finding'; finding: PermissionFinding };
 
 async function grant(requestId: string, planned: RoleGrant, connectionArn: string): Promise<GrantOutcome> {
-  const { store, aws } = workflowContext();
+  const context = workflowContext();
+  const { store } = context;
   // Nothing is granted for a request cancelled meanwhile; a grant is recorded before it is made.
   const record = await activeRequest(requestId);
+  const aws = context.awsFor(record);
   const recorded = record.grants?.find((candidate) => candidate.roleArn === planned.roleArn && candidate.policyName === planned.policyName);
   if (!recorded) {
     const existing = await existingPolicy(aws.iam, planned);

@@ -13,7 +13,7 @@ import { timelineEntry } from '../request/store.ts';
 import { activeRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { FirstRunInProgress, FirstRunSourceFailed } from '../workflow/errors.ts';
-import { provideClients } from '../adapters/aws-clients.ts';
+import { provideClients, type Clients } from '../adapters/aws-clients.ts';
 import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
 import { stepHandler } from '../workflow/step-handler.ts';
@@ -28,9 +28,11 @@ provideClients(pipelinesClient, documentsClient);
  * is recorded, and StartPipelineExecution carries a token derived from the request.
  */
 async function firstRun(event: StepInput): Promise<FirstRun> {
-  const { store, aws, config } = workflowContext();
+  const context = workflowContext();
+  const { store, config } = context;
   // A cancelled request's pipeline is not run (nor retried while the rollback waits).
   const record = await activeRequest(event.requestId);
+  const aws = context.awsFor(record);
   if (record.firstRun && record.firstRun.status !== 'IN_PROGRESS') return record.firstRun;
   const name = record.pipeline!.name;
   const attachment = record.attachment!;
@@ -40,11 +42,11 @@ async function firstRun(event: StepInput): Promise<FirstRun> {
 
   let executionId = record.firstRun?.pipelineExecutionId;
   if (!executionId) {
-    const choice = chooseFirstRun(config.pipelineAttach.firstRun, await sourceStage(name, attachment.stageName));
+    const choice = chooseFirstRun(config.pipelineAttach.firstRun, await sourceStage(aws, name, attachment.stageName));
     if (choice.kind === 'skip') return skip(record.requestId, choice.reason);
     let how: FirstRun['how'] = choice.kind === 'retry' ? 'retried' : 'started';
     if (choice.kind === 'retry') {
-      executionId = await retrySourceStage(name, attachment.stageName, choice.pipelineExecutionId);
+      executionId = await retrySourceStage(aws, name, attachment.stageName, choice.pipelineExecutionId);
       if (!executionId && config.pipelineAttach.firstRun === 'retry-only') {
         return skip(record.requestId, 'the failed source stage ran on an earlier pipeline structure, so it cannot be retried (FIRST_RUN=retry-only)');
       }
@@ -73,16 +75,16 @@ async function firstRun(event: StepInput): Promise<FirstRun> {
     }));
   }
 
-  let progress = firstRunProgress(await sourceStage(name, attachment.stageName), attachment.actionName, executionId);
+  let progress = firstRunProgress(await sourceStage(aws, name, attachment.stageName), attachment.actionName, executionId);
   if (progress.state === 'failed') {
     // Most often IAM has not caught up with the grant yet; run the failed action again.
-    let retried = await retrySourceStage(name, attachment.stageName, progress.pipelineExecutionId);
+    let retried = await retrySourceStage(aws, name, attachment.stageName, progress.pipelineExecutionId);
     if (!retried && config.pipelineAttach.firstRun === 'auto') {
       // No longer retryable (the structure changed since, or a newer run exists): run afresh.
       const token = `first-run-${record.requestId}-${(record.firstRun?.retries ?? 0) + 1}`;
       ({ pipelineExecutionId: retried } = await aws.pipelines.send(new StartPipelineExecutionCommand({ name, clientRequestToken: token })));
     }
-    if (retried) progress = firstRunProgress(await sourceStage(name, attachment.stageName), attachment.actionName, retried);
+    if (retried) progress = firstRunProgress(await sourceStage(aws, name, attachment.stageName), attachment.actionName, retried);
   }
   const current = progress;
   const saved = await store.updateRequest(record.requestId, (latest) => {
@@ -129,8 +131,8 @@ async function skip(requestId: string, reason: string): Promise<FirstRun> {
   return saved.firstRun!;
 }
 
-async function sourceStage(name: string, stageName: string): Promise<StageState | undefined> {
-  const { stageStates } = await workflowContext().aws.pipelines.send(new GetPipelineStateCommand({ name }));
+async function sourceStage(aws: Clients, name: string, stageName: string): Promise<StageState | undefined> {
+  const { stageStates } = await aws.pipelines.send(new GetPipelineStateCommand({ name }));
   return stageStates?.find((stage) => stage.stageName === stageName);
 }
 
@@ -138,9 +140,9 @@ async function sourceStage(name: string, stageName: string): Promise<StageState 
  * RetryStageExecution(FAILED_ACTIONS); undefined when the stage cannot be retried any more (the
  * pipeline's structure changed since that run, or a newer run exists), so a new run is needed.
  */
-async function retrySourceStage(name: string, stageName: string, pipelineExecutionId: string): Promise<string | undefined> {
+async function retrySourceStage(aws: Clients, name: string, stageName: string, pipelineExecutionId: string): Promise<string | undefined> {
   try {
-    const { pipelineExecutionId: retried } = await workflowContext().aws.pipelines.send(
+    const { pipelineExecutionId: retried } = await aws.pipelines.send(
       new RetryStageExecutionCommand({ pipelineName: name, stageName, pipelineExecutionId, retryMode: 'FAILED_ACTIONS' }),
     );
     return retried ?? pipelineExecutionId;

@@ -28,7 +28,7 @@ afterAll(async () => {
   await table.dynamo.close();
 });
 
-const admin = { id: 'admin', isAdmin: true };
+const admin = { id: 'admin', isAdmin: true, teams: [] };
 const at = (day: number) => `2026-02-0${day}T00:00:00.000Z`;
 const create = (overrides: Partial<ConnectionRequestRecord> & { requestId: string }) => deps.requestStore.createRequest(record(overrides.requestId, overrides));
 
@@ -46,7 +46,7 @@ describe('host owner (issue 11, item 10)', () => {
     expect(view.requestIds).toEqual(expect.arrayContaining(['h-creator', 'h-reuse-1', 'h-reuse-2', 'h-rolled-back']));
 
     // A requester who only reused it sees the creator as owner, not themselves.
-    const asCarol = await listHosts({ id: 'carol', isAdmin: false }, deps);
+    const asCarol = await listHosts({ id: 'carol', isAdmin: false, teams: [] }, deps);
     expect(asCarol.hosts.map((host) => [host.id, host.owner, host.users])).toEqual([['shared', 'alice', ['carol']]]);
   });
 });

@@ -6,7 +6,7 @@ import { activeRequest, updateActiveRequest } from '../workflow/active-request.t
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { ConnectionNameTaken } from '../workflow/errors.ts';
 import { createdByRequest, MANAGED_BY_TAG, REQUESTER_TAG, REQUEST_ID_TAG } from '../host/host-discovery.ts';
-import { provideClients } from '../adapters/aws-clients.ts';
+import { provideClients, type Clients } from '../adapters/aws-clients.ts';
 import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
 import { stepHandler } from '../workflow/step-handler.ts';
@@ -18,15 +18,17 @@ provideClients(connectionsClient, documentsClient);
  * `managed-by`. Safe to run again: a connection this request already made is found and kept.
  */
 async function createConnection(event: StepInput): Promise<{ connectionArn: string }> {
-  const { aws, waits } = workflowContext();
+  const context = workflowContext();
   const record = await activeRequest(event.requestId);
+  const { waits } = context;
+  const aws = context.awsFor(record);
   // The host is set up: its wait (if the request had one) is over.
   await waits.end(record.requestId, 'host-setup');
-  let connectionArn = record.connectionArn && (await stillExists(record.connectionArn)) ? record.connectionArn : undefined;
+  let connectionArn = record.connectionArn && (await stillExists(aws, record.connectionArn)) ? record.connectionArn : undefined;
   // Recorded already (a repeated attempt, or a request taken up again after a restart): nothing
   // to add, and a request already waiting for its handshake stays there.
   if (connectionArn) return { connectionArn };
-  connectionArn ??= await adoptEarlierAttempt(record.connectionName, record.hostArn!, record.requestId);
+  connectionArn ??= await adoptEarlierAttempt(aws, record.connectionName, record.hostArn!, record.requestId);
   if (!connectionArn) {
     const userTags = Object.entries(record.tags).map(([Key, Value]) => ({ Key, Value }));
     // On a host the console made (codeconnections ARN) the connection is made through CodeConnections too.
@@ -50,9 +52,9 @@ async function createConnection(event: StepInput): Promise<{ connectionArn: stri
   return { connectionArn: arn };
 }
 
-async function stillExists(connectionArn: string): Promise<boolean> {
+async function stillExists(aws: Clients, connectionArn: string): Promise<boolean> {
   try {
-    await workflowContext().aws.connections.send(new GetConnectionCommand({ ConnectionArn: connectionArn }));
+    await aws.connections.send(new GetConnectionCommand({ ConnectionArn: connectionArn }));
     return true;
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return false;
@@ -61,8 +63,7 @@ async function stillExists(connectionArn: string): Promise<boolean> {
 }
 
 /** A connection with our name on the host: ours from an earlier attempt, or someone else's. */
-async function adoptEarlierAttempt(name: string, hostArn: string, requestId: string): Promise<string | undefined> {
-  const { aws } = workflowContext();
+async function adoptEarlierAttempt(aws: Clients, name: string, hostArn: string, requestId: string): Promise<string | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await connectionsClientFor(hostArn, aws).send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 100, NextToken: nextToken }));

@@ -169,3 +169,8 @@ export function assertValidConnectionName(name: string): string {
   if (!check.valid) throw new InvalidConnectionNameError(String(name).slice(0, 100), `${check.reason}.`);
   return name;
 }
+
+/** The key a connection name is held under: the name in the broker's own account, `<account>/<name>` in a spoke. */
+export function nameReservationKey(connectionName: string, accountId: string | undefined): string {
+  return accountId ? `${accountId}/${connectionName}` : connectionName;
+}

@@ -12,8 +12,10 @@ provideClients(connectionsClient, documentsClient);
 
 /** After the approval: the handshake must really be done (AVAILABLE) before anything uses the connection. */
 async function verifyConnection(event: StepInput): Promise<{ status: 'AVAILABLE' }> {
-  const { aws, waits } = workflowContext();
+  const context = workflowContext();
   const record = await activeRequest(event.requestId);
+  const { waits } = context;
+  const aws = context.awsFor(record);
   // Approved (by the handshake, a click or the API): the wait is over.
   await waits.end(record.requestId, 'handshake');
   const { Connection } = await aws.connections.send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));

@@ -3,7 +3,7 @@ import { normaliseProviderEndpoint } from '../request/endpoint.ts';
 import type { ConnectionRequestRecord } from '../request/model.ts';
 import { timelineEntry } from '../request/store.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
-import { endpointKey, workflowContext, type StepInput } from '../workflow/context.ts';
+import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { createdByRequest, findExistingHost, MANAGED_BY_TAG, REQUEST_ID_TAG } from './host-discovery.ts';
 import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { provideClients } from '../adapters/aws-clients.ts';
@@ -27,15 +27,17 @@ export interface AcquiredHost {
  * Safe to run again: an earlier attempt's host is found by its endpoint and this request's tag.
  */
 async function acquireHost(event: StepInput): Promise<AcquiredHost> {
-  const { store, aws, config } = workflowContext();
+  const context = workflowContext();
   const record = await activeRequest(event.requestId);
+  const { store, config } = context;
+  const aws = context.awsFor(record);
   if (record.hostArn) {
     const { Status } = await connectionsClientFor(record.hostArn, aws).send(new GetHostCommand({ HostArn: record.hostArn }));
     return { hostArn: record.hostArn, status: Status ?? 'UNKNOWN', createdByRequest: record.hostCreatedByRequest === true };
   }
 
   const vpcId = record.vpcConfiguration?.vpcId;
-  const key = endpointKey(record.providerEndpoint, vpcId);
+  const key = context.hostKeyOf(record);
   const shared = config.hostReusePolicy === 'endpoint';
   const claim = shared ? await store.claimHost(key, record.requestId, new Date()) : ({ outcome: 'create' } as const);
 

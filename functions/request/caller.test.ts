@@ -8,7 +8,7 @@ function event(claims: Record<string, string>): APIGatewayProxyEventV2WithJWTAut
 
 describe('callerOf', () => {
   it('reads the requester’s Slack user id from its claim, so the outcome can reach them as a DM', () => {
-    expect(callerOf(event({ sub: 'alice', slack_user_id: 'U0ALICE' }), 'groups', 'admins')).toEqual({ id: 'alice', slackUserId: 'U0ALICE', isAdmin: false });
+    expect(callerOf(event({ sub: 'alice', slack_user_id: 'U0ALICE' }), 'groups', 'admins')).toEqual({ id: 'alice', slackUserId: 'U0ALICE', isAdmin: false, teams: [] });
     expect(callerOf(event({ sub: 'alice', slack: 'W0GRID' }), 'groups', 'admins', 'slack').slackUserId).toBe('W0GRID');
   });
 
@@ -124,5 +124,14 @@ describe('flattenedGroups: the groups claim as API Gateway passes it on', () => 
     expect(flattenedGroups(undefined)).toEqual([]);
     expect(flattenedGroups(42)).toEqual([]);
     expect(flattenedGroups('[1,"a"]')).toEqual(['a']);
+  });
+});
+
+describe('callerOf: the team claim', () => {
+  it('reads one team or a list of teams from the configured claim', () => {
+    expect(callerOf(event({ sub: 'alice', team: 'payments' }), 'groups', 'admins').teams).toEqual(['payments']);
+    // API Gateway hands an array claim over flattened, as `[a b]`.
+    expect(callerOf(event({ sub: 'alice', squads: '[payments search]' }), 'groups', 'admins', 'slack_user_id', 'squads').teams).toEqual(['payments', 'search']);
+    expect(callerOf(event({ sub: 'alice' }), 'groups', 'admins').teams).toEqual([]);
   });
 });

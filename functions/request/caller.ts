@@ -7,13 +7,21 @@ export interface Caller {
   /** The caller's Slack user id, when their identity provider puts it in a claim. */
   slackUserId?: string;
   isAdmin: boolean;
+  /** The teams the caller belongs to (the team claim, one name or a list): the spoke accounts they may ask for. */
+  teams: string[];
 }
 
 /**
  * Who is calling, from the claims the HTTP API's JWT authorizer already verified. Groups are read
  * exactly: never split a group name in two (see {@link groupsOf}).
  */
-export function callerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer, groupsClaim: string, adminGroup: string, slackUserClaim = 'slack_user_id'): Caller {
+export function callerOf(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  groupsClaim: string,
+  adminGroup: string,
+  slackUserClaim = 'slack_user_id',
+  teamClaim = 'team',
+): Caller {
   const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
   const id = claims.sub;
   if (typeof id !== 'string' || id === '') throw unauthorized();
@@ -21,7 +29,14 @@ export function callerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer, groupsC
   // Only a well-formed Slack user id: the value becomes a DM target and a mention.
   const slackUser = claims[slackUserClaim];
   const slackUserId = typeof slackUser === 'string' && /^[UW][A-Z0-9]{2,20}$/.test(slackUser) ? slackUser : undefined;
-  return { id, email, ...(slackUserId ? { slackUserId } : {}), isAdmin: groupsOf(event, claims, groupsClaim).includes(adminGroup) };
+  return {
+    id,
+    email,
+    ...(slackUserId ? { slackUserId } : {}),
+    isAdmin: groupsOf(event, claims, groupsClaim).includes(adminGroup),
+    // Read exactly as the groups are (an array claim arrives flattened).
+    teams: groupsOf(event, claims, teamClaim),
+  };
 }
 
 /**

@@ -145,7 +145,7 @@ describe('parseConnectionRequest: problems', () => {
       },
       {
         path: 'subnetID',
-        message: 'Unknown field "subnetID" (allowed fields: providerEndpoint, connectionName, vpcConfiguration, pipeline, tags)',
+        message: 'Unknown field "subnetID" (allowed fields: providerEndpoint, accountId, region, connectionName, vpcConfiguration, pipeline, tags)',
       },
     ]);
   });

@@ -25,6 +25,7 @@
 import * as z from 'zod';
 import { branchPushFilters } from '../attach/triggers.ts';
 import { normaliseProviderEndpoint } from './endpoint.ts';
+import { accountIdSchema, regionSchema } from '../accounts/contract.ts';
 import { isCoreError } from './input-errors.ts';
 import { checkConnectionName, MAX_CONNECTION_NAME_LENGTH } from '../connection/naming.ts';
 import { MAX_TLS_CERTIFICATE_LENGTH, parseTlsCertificate, parseTlsCertificateIgnoringDates } from './tls-certificate.ts';
@@ -345,6 +346,11 @@ function buildSchema(now: Date | undefined) {
           'at most 4096 characters as sent and 512 once normalised. The host must be on the allow-list (else 403).',
         examples: ['https://ghe.example.com'],
       }),
+    accountId: accountIdSchema.optional().meta({
+      description: "The AWS account to provision in. Leave out for the broker's own; any other must be registered (GET /v1/accounts) and, unless you are an admin, your team's (else 403).",
+      examples: ['222222222222'],
+    }),
+    region: regionSchema.optional().meta({ description: "The Region for the host and the pipeline. Leave out for the broker's own.", examples: ['eu-west-1'] }),
     connectionName: z
       .string()
       .min(1, { error: 'Connection name must not be empty', abort: true })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { deriveConnectionName, deriveHostName } from '../connection/naming.ts';
+import { deriveConnectionName, deriveHostName, nameReservationKey } from '../connection/naming.ts';
 import { normaliseProviderEndpoint } from './endpoint.ts';
 import { parseConnectionRequest } from './contract.ts';
 import { parseTlsCertificate } from './tls-certificate.ts';
@@ -11,14 +11,19 @@ import { timelineEntry, type BrokerStore } from './store.ts';
 import type { Clients } from '../adapters/aws-clients.ts';
 import type { BrokerConfig } from '../shell/config.ts';
 import type { Caller } from './caller.ts';
-import { badRequest, conflict } from '../shell/http-errors.ts';
+import { ApiError, badRequest, conflict } from '../shell/http-errors.ts';
 import { preflight } from './preflight.ts';
+import { decideTargetAccess } from '../accounts/target-access.ts';
+import type { AccountStore } from '../accounts/store.ts';
+import { clientsIn, spokeAccessOf } from '../adapters/aws/target-clients.ts';
 import { requestView, type RequestView } from './request-view.ts';
 
 export interface CreateRequestDependencies {
   config: BrokerConfig;
   aws: Clients;
   store: BrokerStore;
+  /** The registered spoke accounts (who may ask for which). */
+  accounts: Pick<AccountStore, 'get'>;
   fetchGhesMeta: (providerEndpoint: string) => Promise<unknown | undefined>;
   quotas: { hosts: number; connections: number };
 }
@@ -42,11 +47,25 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     throw badRequest(error.message, [{ path, message: error.message }]);
   }
 
+  // Where it goes, and whether this caller may ask for that account: before anything is looked at there.
+  const home = dependencies.config;
+  const wantsSpoke = request.accountId !== undefined && request.accountId !== home.accountId;
+  const access = decideTargetAccess({
+    caller,
+    requested: { accountId: request.accountId, region: request.region },
+    broker: { accountId: home.accountId, region: home.region },
+    registration: wantsSpoke ? await dependencies.accounts.get(request.accountId!) : undefined,
+    providerEndpoint: endpoint.url,
+  });
+  if (!access.allowed) throw new ApiError(access.status, access.code, access.message, [{ path: access.path, message: access.message }]);
+  const { target, registration } = access;
+  const aws = clientsIn(target, dependencies.aws, spokeAccessOf(home));
+
   const requestId = randomUUID();
   const connectionName = request.connectionName ?? deriveConnectionName({ host: endpoint.host, fullRepositoryId: request.pipeline?.fullRepositoryId, requestId });
   const notes = await preflight(
     {
-      region: dependencies.config.region,
+      region: target.region,
       providerEndpoint: endpoint.url,
       allowedEndpoints: dependencies.config.allowedEndpoints,
       connectionName,
@@ -54,7 +73,7 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
       quotas: dependencies.quotas,
     },
     {
-      aws: dependencies.aws,
+      aws,
       fetchGhesMeta: dependencies.fetchGhesMeta,
       normalise: (url) => {
         try {
@@ -67,7 +86,9 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
   );
 
   const now = new Date();
-  await reserveConnectionName(dependencies.store, connectionName, requestId, now);
+  // Connection names are unique per account: a spoke's are reserved under its account id.
+  const reservedName = nameReservationKey(connectionName, target.accountId);
+  await reserveConnectionName(dependencies.store, reservedName, requestId, now);
   const record: ConnectionRequestRecord = {
     requestId,
     status: 'ACCEPTED',
@@ -78,11 +99,13 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     vpcConfiguration: request.vpcConfiguration,
     pipeline: request.pipeline,
     tags: request.tags ?? {},
-    region: dependencies.config.region,
+    ...(target.accountId ? { accountId: target.accountId } : {}),
+    region: target.region,
+    ...(registration?.approvers ? { accountApprovers: registration.approvers } : {}),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     timeline: [
-      timelineEntry('request', caller.id, `Requested a connection to ${endpoint.url}.`, now),
+      timelineEntry('request', caller.id, `Requested a connection to ${endpoint.url}${target.accountId ? ` in account ${target.accountId}` : ''}.`, now),
       ...notes.map((note) => timelineEntry('preflight', 'system', note, now)),
       timelineEntry('preflight', 'system', 'Pre-flight checks passed.', now),
     ],
@@ -91,7 +114,7 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
   try {
     await dependencies.store.createRequest(record);
   } catch (error) {
-    await dependencies.store.releaseConnectionName(connectionName, requestId);
+    await dependencies.store.releaseConnectionName(reservedName, requestId);
     throw error;
   }
 
@@ -119,7 +142,7 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
       status: 'FAILED',
       failure: { code: 'WorkflowNotStarted', message: 'The provisioning workflow could not be started; nothing was created.' },
     }));
-    await dependencies.store.releaseConnectionName(connectionName, requestId);
+    await dependencies.store.releaseConnectionName(reservedName, requestId);
     throw error;
   }
   const started = await dependencies.store.updateRequest(requestId, (current) => ({ ...current, executionArn }));

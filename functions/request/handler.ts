@@ -27,6 +27,9 @@ import { cancelRequest, checkNow, decideByAdmin, listRequests, visibleRequest } 
 import { openApiDocument } from './openapi.ts';
 import { requestView, type RequestView } from './request-view.ts';
 import { BrokerStore } from './store.ts';
+import { accountRoutes } from '../accounts/routes.ts';
+import { AccountStore } from '../accounts/store.ts';
+import { clientsForArn } from '../adapters/aws/target-clients.ts';
 
 provideClients(connectionsClient, pipelinesClient, stepFunctionsClient, documentsClient);
 
@@ -40,6 +43,9 @@ interface CreateCommand {
 interface ApiDependencies {
   settings: BrokerConfig;
   aws: Clients;
+  /** The clients for the account a host or connection ARN names (a spoke's connection is read there). */
+  awsForArn: (arn: string) => Clients;
+  accounts: AccountStore;
   store: BrokerStore;
   approvals: ApprovalStore;
   idempotency: IdempotencyConfig;
@@ -63,7 +69,18 @@ const dependencies = perContainer((settings): ApiDependencies => {
   const createOnce = makeIdempotent(
     // The stored answer must be plain JSON (DynamoDB refuses undefined members).
     async (command: CreateCommand) =>
-      JSON.parse(JSON.stringify(await createConnectionRequest(command.caller, command.body, { config: settings, aws, store, fetchGhesMeta, quotas: settings.quotas }))) as RequestView,
+      JSON.parse(
+        JSON.stringify(
+          await createConnectionRequest(command.caller, command.body, {
+            config: settings,
+            aws,
+            store,
+            accounts: new AccountStore(aws.documents, settings.tableName),
+            fetchGhesMeta,
+            quotas: settings.quotas,
+          }),
+        ),
+      ) as RequestView,
     {
       persistenceStore: new DynamoDBPersistenceLayer({
         tableName: settings.tableName,
@@ -78,12 +95,21 @@ const dependencies = perContainer((settings): ApiDependencies => {
       config: idempotency,
     },
   );
-  return { settings, aws, store, approvals: new ApprovalStore(aws.documents, settings.tableName), idempotency, createOnce };
+  return {
+    settings,
+    aws,
+    awsForArn: (arn) => clientsForArn(arn, aws, settings),
+    accounts: new AccountStore(aws.documents, settings.tableName),
+    store,
+    approvals: new ApprovalStore(aws.documents, settings.tableName),
+    idempotency,
+    createOnce,
+  };
 });
 
 const callerOfEvent = (event: HttpEvent): Caller => {
   const { settings } = dependencies();
-  return callerOf(event, settings.groupsClaim, settings.adminGroup, settings.slackUserClaim);
+  return callerOf(event, settings.groupsClaim, settings.adminGroup, settings.slackUserClaim, settings.teamClaim);
 };
 const requestId = (event: HttpEvent): string => event.pathParameters?.id ?? '';
 
@@ -119,6 +145,7 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
   { method: 'POST', path: '/v1/connection-requests/{id}/approve', handler: async (event) => json(200, await decideByAdmin(callerOfEvent(event), requestId(event), 'approve', dependencies())) },
   { method: 'POST', path: '/v1/connection-requests/{id}/reject', handler: async (event) => json(200, await decideByAdmin(callerOfEvent(event), requestId(event), 'reject', dependencies())) },
   { method: 'POST', path: '/v1/connection-requests/{id}/check', handler: async (event) => json(200, await checkNow(callerOfEvent(event), requestId(event), dependencies().store)) },
+  ...accountRoutes({ callerOf: callerOfEvent, accounts: () => dependencies().accounts }),
 ];
 
 /** Thin: the route → a use case → its answer; errors become problem details in the shell. */

@@ -124,6 +124,16 @@ export interface FirstRun {
 /** A VPC host's settings, as the request gave them (its schema is the request contract's). */
 export type VpcSettings = z.output<typeof vpcSettingsSchema>;
 
+/** How a shared request reaches the hub's connection. */
+export interface SharedConnection {
+  /** The hub's connection (also the record's connectionArn): never deleted by a request. */
+  connectionArn: string;
+  /** The hub's resource share holding it, once found or made. */
+  shareArn?: string;
+  /** Set before this request associates the account: rollback then disassociates it. */
+  associatedByRequest?: boolean;
+}
+
 export interface ConnectionRequestRecord {
   requestId: string;
   status: RequestStatus;
@@ -135,7 +145,18 @@ export interface ConnectionRequestRecord {
   vpcConfiguration?: VpcSettings;
   pipeline?: PipelineTarget;
   tags: Record<string, string>;
+  /** The spoke account the request provisions in (functions/adapters/aws/target-clients.ts); absent: the broker's own. */
+  accountId?: string;
   region: string;
+  /** The spoke account's own approvers (its registration's, as they were when the request was made). */
+  accountApprovers?: string[];
+  /**
+   * `shared`: the hub's AVAILABLE codeconnections connection is shared to the spoke with AWS RAM (no
+   * host, no handshake); `dedicated` (or absent): the request makes its own host and connection.
+   */
+  connectionStrategy?: 'shared' | 'dedicated';
+  /** A shared request's resource share, and whether this request associated the account (rollback undoes only that). */
+  share?: SharedConnection;
   createdAt: string;
   updatedAt: string;
   /** Set once the workflow starts; after a cancel, the execution that rolls the request back. */

@@ -206,7 +206,7 @@ function whyNobodyApproves(record: ConnectionRequestRecord, settings: NextAction
   if (settings.approversChannel === undefined) return 'nobody is asked in Slack to approve (SLACK_APPROVERS_CHANNEL is not set)';
   if (settings.approvalMode === 'handshake') return undefined;
   if (settings.approvers === undefined) return 'nobody may approve in Slack (SLACK_APPROVERS is not valid)';
-  if (!hasAnyone(decidersOf(approvalPolicyFor(settings.approvers, record.providerEndpoint)))) {
+  if (!hasAnyone(decidersOf(approvalPolicyFor(settings.approvers, record.providerEndpoint, record.accountApprovers)))) {
     return `nobody may approve ${record.providerEndpoint} in Slack (SLACK_APPROVERS names no approver for it)`;
   }
   return undefined;

@@ -9,6 +9,8 @@
  */
 import * as z from 'zod';
 import { auditPaths, auditSchemas, auditTags } from '../audit/openapi-paths.ts';
+import { accountPaths, accountTags } from '../accounts/openapi-paths.ts';
+import { accountRegistrationSchema, accountViewSchema } from '../accounts/contract.ts';
 import {
   acceptedResponse,
   anyRouteResponses,
@@ -47,6 +49,7 @@ export function contractComponents(): Record<string, JsonSchema> {
   const inputs = generate(
     [
       [connectionRequestSchema, 'NewConnectionRequest'],
+      [accountRegistrationSchema, 'AccountRegistration'],
       ...filters,
     ],
     'input',
@@ -60,6 +63,7 @@ export function contractComponents(): Record<string, JsonSchema> {
       [pipelineAttachmentSchema, 'PipelineAttachment'],
       ...filters,
       [requestViewSchema, 'ConnectionRequest'],
+      [accountViewSchema, 'Account'],
     ],
     'output',
   );
@@ -95,7 +99,7 @@ export function openApiDocument() {
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'Local runtime (npm start)' }],
     security: [{ bearer: [] }],
-    tags: [{ name: 'requests', description: 'Connection requests' }, ...auditTags, { name: 'slack', description: 'Slack interactivity' }, { name: 'meta', description: 'About the API' }],
+    tags: [{ name: 'requests', description: 'Connection requests' }, ...auditTags, ...accountTags, { name: 'slack', description: 'Slack interactivity' }, { name: 'meta', description: 'About the API' }],
     paths: {
       '/v1/connection-requests': {
         post: {
@@ -115,10 +119,13 @@ export function openApiDocument() {
           responses: {
             '202': acceptedResponse('Accepted; the workflow has started. `Location` names the request.', 'ConnectionRequest'),
             '400': problemResponse('The body or the Idempotency-Key header is not valid; `errors` names each field (BadRequest).'),
-            '403': problemResponse('The GHES endpoint is not on the allow-list (Forbidden).'),
+            '403': problemResponse(
+              "The GHES endpoint is not on the allow-list (Forbidden), or the account is another team's or leaves the endpoint out (AccountNotAllowed; `errors` names `accountId` or `providerEndpoint`).",
+            ),
             '409': problemResponse('The connection name is taken (ConnectionNameTaken), or the same Idempotency-Key is in progress (RequestInProgress).'),
             '422': problemResponse(
-              'The Idempotency-Key was used with another body (IdempotencyKeyReused), or pre-flight refused: unsupported Region or GHES version, no such pipeline or source action, ' +
+              'The Idempotency-Key was used with another body (IdempotencyKeyReused), the account is not registered (AccountNotRegistered), ' +
+                'or pre-flight refused: unsupported Region or GHES version, no such pipeline or source action, ' +
                 'a trigger on a V1 pipeline, quota reached.',
             ),
             ...authorized,
@@ -224,6 +231,7 @@ export function openApiDocument() {
         },
       },
       ...auditPaths,
+      ...accountPaths,
       '/slack/interactions': {
         post: {
           tags: ['slack'],

@@ -97,6 +97,7 @@ export const requestViewSchema = z.object({
   }),
   providerEndpoint: z.string().meta({ description: 'The normalised GHES URL.' }),
   connectionName: z.string(),
+  accountId: z.string().optional().meta({ description: "The spoke account provisioned in; absent for the broker's own." }),
   region: z.string(),
   vpcConfiguration: vpcSettingsSchema
     .extend({ tlsCertificate: z.literal('(provided)').optional().meta({ description: 'Never echoed back: `(provided)` when one was given.' }) })
@@ -168,6 +169,7 @@ export function requestView(record: ConnectionRequestRecord, settings: NextActio
     requester: record.requester,
     providerEndpoint: record.providerEndpoint,
     connectionName: record.connectionName,
+    accountId: record.accountId,
     region: record.region,
     vpcConfiguration: record.vpcConfiguration
       ? { ...record.vpcConfiguration, tlsCertificate: record.vpcConfiguration.tlsCertificate ? '(provided)' : undefined }

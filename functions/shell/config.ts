@@ -43,6 +43,13 @@ export interface BrokerConfig {
   quotas: Quotas;
   /** Pipeline attach: grants, first run, concurrent-edit retries. */
   pipelineAttach: PipelineAttachConfig;
+  /** The account the broker (the hub) runs in; requests for any other account go to a spoke. */
+  accountId: string;
+  /** The role the hub assumes in a spoke account (infra/spoke-role.yml), and the external id its trust policy requires. */
+  spokeRoleName: string;
+  spokeExternalId: string;
+  /** JWT claim naming the requester's team or teams (a string or a list): the accounts they may ask for. */
+  teamClaim: string;
 }
 
 export type ApprovalMode = 'handshake' | 'explicit';
@@ -79,6 +86,10 @@ export function readConfig(env: NodeJS.ProcessEnv): BrokerConfig {
     checkGhesVersion: env.CHECK_GHES_VERSION !== 'false',
     quotas: readQuotas(env),
     pipelineAttach: readPipelineAttachConfig(env),
+    accountId: env.BROKER_ACCOUNT_ID ?? '',
+    spokeRoleName: env.SPOKE_ROLE_NAME || 'connection-broker-spoke',
+    spokeExternalId: env.SPOKE_EXTERNAL_ID || 'connection-broker',
+    teamClaim: env.JWT_TEAM_CLAIM || 'team',
   };
 }
 

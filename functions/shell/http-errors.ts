@@ -52,6 +52,12 @@ export const PROBLEM_TYPES = {
   HandshakePending: { statuses: [409], title: 'The handshake is not finished', description: 'A GitHub organization owner must finish it in the AWS console first; `errors` links the console page.' },
   AlreadyDecided: { statuses: [409], title: 'The approval is already decided', description: 'The other decision was made, or the approval expired.' },
   AuditInProgress: { statuses: [409], title: 'Another audit is running', description: '`errors` names the running audit.' },
+  AccountNotAllowed: {
+    statuses: [403],
+    title: 'Not allowed in that account',
+    description: "The account belongs to another team (`errors` at `accountId`), or the account's own endpoint list leaves the GHES host out (at `providerEndpoint`).",
+  },
+  AccountNotRegistered: { statuses: [422], title: 'The account is not registered', description: 'An admin registers a spoke account (PUT /v1/accounts/{accountId}) once the spoke role is deployed there.' },
   IdempotencyKeyReused: { statuses: [422], title: 'The Idempotency-Key was used with another body', description: 'Use a new key for a new request.' },
   UnsupportedRegion: { statuses: [422], title: 'The Region does not offer GHES connections', description: 'Refused by pre-flight.' },
   ConnectionQuotaReached: { statuses: [422], title: 'The connection quota is reached', description: 'Refused by pre-flight.' },

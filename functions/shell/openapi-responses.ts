@@ -29,6 +29,11 @@ export function acceptedResponse(description: string, schema: string) {
   return jsonResponse(description, schema, { Location: headerRef('Location') });
 }
 
+/** A 201 whose `Location` names what was made. */
+export function createdResponse(description: string, schema: string) {
+  return jsonResponse(description, schema, { Location: headerRef('Location') });
+}
+
 /** An answer without a body (Slack reads only the status). */
 export function emptyResponse(description: string) {
   return { description, headers: { 'Apigw-Requestid': headerRef('RequestId') } };

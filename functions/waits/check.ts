@@ -42,7 +42,7 @@ export async function checkRequest(requestId: string, checkedBy: string, slack: 
 }
 
 async function observe(kind: WaitKind, arn: string): Promise<ObservedResource | undefined> {
-  const { aws } = workflowContext();
+  const aws = workflowContext().awsForArn(arn);
   const client = connectionsClientFor(arn, aws);
   try {
     if (kind === 'handshake') {
@@ -60,7 +60,7 @@ async function observe(kind: WaitKind, arn: string): Promise<ObservedResource | 
 }
 
 async function statusMessageOf(hostArn: string): Promise<string | undefined> {
-  const { aws } = workflowContext();
+  const aws = workflowContext().awsForArn(hostArn);
   let nextToken: string | undefined;
   do {
     const page = await aws.connections.send(new ListHostsCommand({ MaxResults: 100, NextToken: nextToken }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_APPROVAL_SCHEDULE } from '../approval/schedule.ts';
 import { resourceKey } from '../audit/resource-key.ts';
-import { DEFAULT_MISSING_AFTER_SECONDS, decideWait, listsNeeded, planSweep, type ObservedResource, type WaitRules } from './sweep-plan.ts';
+import { DEFAULT_MISSING_AFTER_SECONDS, decideWait, listingsNeeded, listsNeeded, placeOf, planSweep, type ObservedResource, type WaitRules } from './sweep-plan.ts';
 import type { WaitRecord } from './wait-store.ts';
 
 /** What one look at AWS decides for each wait: pure, so no AWS, no table, no clock. */
@@ -186,5 +186,28 @@ describe('listsNeeded', () => {
     expect(listsNeeded([hostWait(), hostWait({ requestId: 'r2' })])).toEqual({ hosts: true, connections: false });
     expect(listsNeeded([handshakeWait()])).toEqual({ hosts: false, connections: true });
     expect(listsNeeded([handshakeWait(), hostWait()])).toEqual({ hosts: true, connections: true });
+  });
+});
+
+describe('listingsNeeded', () => {
+  const inSpoke = (arn: string) => arn.replace(`:${placeOf(arn).split('|')[0]}:`, ':222222222222:');
+
+  it('lists once per account and Region, only what is waited on there', () => {
+    const spokeHost = hostWait({ requestId: 'r-spoke', resourceArn: inSpoke(HOST) });
+    const listings = listingsNeeded([hostWait(), handshakeWait(), spokeHost]);
+    expect(listings).toEqual([
+      { where: placeOf(HOST), anyArn: HOST, hosts: true, connections: true },
+      { where: '222222222222|' + placeOf(HOST).split('|')[1], anyArn: spokeHost.resourceArn, hosts: true, connections: false },
+    ]);
+  });
+
+  it('is one listing when every wait is in one place, and none for no waits', () => {
+    expect(listingsNeeded([hostWait(), hostWait({ requestId: 'r2' })])).toHaveLength(1);
+    expect(listingsNeeded([])).toEqual([]);
+  });
+
+  it('tells Regions of one account apart', () => {
+    const elsewhere = hostWait({ requestId: 'r-eu', resourceArn: HOST.replace(/:[a-z]{2}-[a-z]+-\d:/, ':eu-west-1:') });
+    expect(listingsNeeded([hostWait(), elsewhere]).map((listing) => listing.where.split('|')[1])).toEqual([placeOf(HOST).split('|')[1], 'eu-west-1']);
   });
 });

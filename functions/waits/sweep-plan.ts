@@ -64,6 +64,36 @@ export function listsNeeded(waits: readonly WaitRecord[]): { hosts: boolean; con
   return { hosts: waits.some((wait) => wait.kind === 'host-setup'), connections: waits.some((wait) => wait.kind === 'handshake') };
 }
 
+/** `<account>|<region>` of an ARN (`arn:aws:<service>:<region>:<account>:…`). */
+export function placeOf(arn: string): string {
+  const [, , , region = '', account = ''] = arn.split(':');
+  return `${account}|${region}`;
+}
+
+/** One place the sweep lists: an account and Region (read from the waited ARNs), and which lists it needs there. */
+export interface Listing {
+  /** `<account>|<region>` of the waited resources. */
+  where: string;
+  /** One waited ARN there: the sweep reaches the account and Region through it. */
+  anyArn: string;
+  hosts: boolean;
+  connections: boolean;
+}
+
+/**
+ * Where the sweep must list, and what: hosts and connections are per account and Region, so the
+ * waits are grouped by the account and Region their ARNs name (the broker's own, and each spoke
+ * that has waits). With every wait at home this is one listing, as before.
+ */
+export function listingsNeeded(waits: readonly WaitRecord[]): Listing[] {
+  const byPlace = new Map<string, WaitRecord[]>();
+  for (const wait of waits) {
+    const where = placeOf(wait.resourceArn);
+    byPlace.set(where, [...(byPlace.get(where) ?? []), wait]);
+  }
+  return [...byPlace.entries()].map(([where, here]) => ({ where, anyArn: here[0]!.resourceArn, ...listsNeeded(here) }));
+}
+
 /** Every wait against the listed resources (keyed by resourceKey, so either ARN prefix matches). */
 export function planSweep(waits: readonly WaitRecord[], listed: ReadonlyMap<string, ObservedResource>, now: Date, rules: WaitRules): WaitDecision[] {
   return waits.map((wait) => decideWait(wait, listed.get(resourceKey(wait.resourceArn)), now, rules));

@@ -131,7 +131,7 @@ async function errorOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected the step to fail');
 }
 
-const alice = { id: 'alice', isAdmin: false };
+const alice = { id: 'alice', isAdmin: false, teams: [] };
 
 describe('a cancelled or finished request', () => {
   const cancelled: Partial<ConnectionRequestRecord> = {
@@ -296,7 +296,7 @@ describe('cancel', () => {
     const requestId = await recorded('COMPLETED');
     const finished = (await errorOf(cancelRequest(alice, requestId, dependencies()))) as ApiError;
     expect([finished.status, finished.code]).toEqual([409, 'RequestFinished']);
-    const notTheirs = (await errorOf(cancelRequest({ id: 'bob', isAdmin: false }, requestId, dependencies()))) as ApiError;
+    const notTheirs = (await errorOf(cancelRequest({ id: 'bob', isAdmin: false, teams: [] }, requestId, dependencies()))) as ApiError;
     expect(notTheirs.status).toBe(404);
   });
 

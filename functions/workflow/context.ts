@@ -1,6 +1,8 @@
 import { ApprovalStore } from '../approval/store.ts';
 import { BrokerStore } from '../request/store.ts';
 import { clients, type Clients } from '../adapters/aws-clients.ts';
+import { clientsForArn, clientsIn, spokeAccessOf } from '../adapters/aws/target-clients.ts';
+import type { ConnectionRequestRecord } from '../request/model.ts';
 import type { BrokerConfig } from '../shell/config.ts';
 import { perContainer } from '../shell/per-container.ts';
 import { WaitStore } from '../waits/wait-store.ts';
@@ -13,6 +15,12 @@ export interface WorkflowContext {
   approvals: ApprovalStore;
   /** The requests paused on a person's console step (functions/waits). */
   waits: WaitStore;
+  /** The clients for a request's account and Region: `aws` at home, the spoke role's session in a spoke. */
+  awsFor(request: Pick<ConnectionRequestRecord, 'accountId' | 'region'>): Clients;
+  /** The clients for the account and Region a host or connection ARN names (the watcher knows waits by their ARN). */
+  awsForArn(arn: string): Clients;
+  /** The host-reuse key of a request (see {@link endpointKey}). */
+  hostKeyOf(request: Pick<ConnectionRequestRecord, 'accountId' | 'region' | 'providerEndpoint' | 'vpcConfiguration'>): string;
 }
 
 export const workflowContext = perContainer((settings): WorkflowContext => {
@@ -23,6 +31,10 @@ export const workflowContext = perContainer((settings): WorkflowContext => {
     store: new BrokerStore(aws.documents, settings.tableName),
     approvals: new ApprovalStore(aws.documents, settings.tableName),
     waits: new WaitStore(aws.documents, settings.tableName),
+    awsFor: (request) => clientsIn({ accountId: request.accountId, region: request.region }, aws, spokeAccessOf(settings)),
+    awsForArn: (arn) => clientsForArn(arn, aws, settings),
+    hostKeyOf: (request) =>
+      endpointKey(request.providerEndpoint, request.vpcConfiguration?.vpcId, { accountId: request.accountId, region: request.region, homeRegion: settings.region }),
   };
 });
 
@@ -35,7 +47,12 @@ export interface StepInput {
   requestId: string;
 }
 
-/** Host key for reuse: one host per normalised GHES URL and VPC. */
-export function endpointKey(providerEndpoint: string, vpcId: string | undefined): string {
-  return `${providerEndpoint}|${vpcId ?? 'public'}`;
+/**
+ * Host key for reuse: one host per normalised GHES URL and VPC, in each account and Region (hosts
+ * are Regional and per account). The broker's own keeps the key it always had.
+ */
+export function endpointKey(providerEndpoint: string, vpcId: string | undefined, where: { accountId?: string | undefined; region?: string; homeRegion?: string } = {}): string {
+  const home = where.accountId === undefined && (where.region === undefined || where.region === where.homeRegion);
+  const key = `${providerEndpoint}|${vpcId ?? 'public'}`;
+  return home ? key : `${where.accountId ?? 'home'}|${where.region}|${key}`;
 }

@@ -10,13 +10,16 @@ import {
 import { planRestore } from '../attach/attach-plan.ts';
 import { isTerminal, type ConnectionRequestRecord, type RoleGrant, type TimelineEntry } from '../request/model.ts';
 import { timelineEntry } from '../request/store.ts';
-import { endpointKey, workflowContext, type StepInput } from './context.ts';
+import { workflowContext, type StepInput } from './context.ts';
 import { closeOpenApprovals, rejectedBy } from '../approval/close-approvals.ts';
 import { notifyOutcome } from './notifications.ts';
 import { outcomeOf, planRollback, type RollbackStep, type WorkflowFailure } from './rollback-plan.ts';
 import { safeUpdatePipeline } from '../attach/safe-pipeline-update.ts';
 import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
-import { provideClients } from '../adapters/aws-clients.ts';
+import { DisassociateResourceShareCommand, InvalidStateTransitionException, UnknownResourceException } from '@aws-sdk/client-ram';
+import { provideClients, type Clients } from '../adapters/aws-clients.ts';
+import { ramClient } from '../adapters/aws/ram.ts';
+import { nameReservationKey } from '../connection/naming.ts';
 import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
 import { iamClient } from '../adapters/aws/iam.ts';
 import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
@@ -24,7 +27,7 @@ import { documentsClient } from '../adapters/aws/dynamodb.ts';
 import { stepHandler } from './step-handler.ts';
 import { recordRequestEnded } from './metrics.ts';
 
-provideClients(pipelinesClient, iamClient, connectionsClient, documentsClient);
+provideClients(pipelinesClient, iamClient, connectionsClient, documentsClient, ramClient);
 
 /**
  * The state machine's Catch target: undo what this request created, in order, and record why. A
@@ -75,7 +78,7 @@ export async function rollBackRequest(
   if (leftToCancel) return started;
   if (isTerminal(started.status)) {
     // A repeated rollback: give the name back in case the first one stopped before it could.
-    if (started.status !== 'COMPLETED') await store.releaseConnectionName(started.connectionName, requestId);
+    if (started.status !== 'COMPLETED') await store.releaseConnectionName(nameReservationKey(started.connectionName, started.accountId), requestId);
     return started;
   }
 
@@ -93,18 +96,23 @@ export async function rollBackRequest(
   }));
   recordRequestEnded(finished.status);
   // The request ended without a connection: its name may be asked for again.
-  await store.releaseConnectionName(finished.connectionName, requestId);
+  await store.releaseConnectionName(nameReservationKey(finished.connectionName, finished.accountId), requestId);
   await notifyOutcome(finished, await rejectedBy(finished));
   return finished;
 }
 
 async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promise<TimelineEntry> {
-  const { aws, store } = workflowContext();
+  const context = workflowContext();
+  const { store } = context;
+  // Everything is undone where the request made it: its account and Region.
+  const aws = context.awsFor(record);
   switch (step.kind) {
     case 'restore-pipeline':
-      return restorePipeline(step.pipelineName, record);
+      return restorePipeline(aws, step.pipelineName, record);
     case 'remove-grant':
-      return removeGrant(step.grant);
+      return removeGrant(aws, step.grant);
+    case 'leave-share':
+      return leaveShare(aws, step.shareArn, step.accountId);
     case 'delete-connection': {
       try {
         await aws.connections.send(new DeleteConnectionCommand({ ConnectionArn: step.connectionArn }));
@@ -115,10 +123,10 @@ async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promis
       }
     }
     case 'release-host': {
-      const key = endpointKey(record.providerEndpoint, record.vpcConfiguration?.vpcId);
+      const key = context.hostKeyOf(record);
       const otherUsers = await store.leaveHost(key, record.requestId);
       if (!step.deleteIfUnused) return timelineEntry('rollback', 'system', `Kept host ${step.hostArn}: this request did not create it.`);
-      if (otherUsers.length > 0 || (await hasConnections(step.hostArn))) {
+      if (otherUsers.length > 0 || (await hasConnections(aws, step.hostArn))) {
         return timelineEntry('rollback', 'system', `Kept host ${step.hostArn}: other requests or connections use it.`);
       }
       try {
@@ -139,8 +147,8 @@ async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promis
   }
 }
 
-async function hasConnections(hostArn: string): Promise<boolean> {
-  const { Connections } = await connectionsClientFor(hostArn, workflowContext().aws).send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 1 }));
+async function hasConnections(aws: Clients, hostArn: string): Promise<boolean> {
+  const { Connections } = await connectionsClientFor(hostArn, aws).send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 1 }));
   return (Connections?.length ?? 0) > 0;
 }
 
@@ -148,8 +156,8 @@ async function hasConnections(hostArn: string): Promise<boolean> {
  * Puts the source action (and its trigger) back as they were, with the same version-checked
  * read-modify-write as the attach, and only where they are still what we set.
  */
-async function restorePipeline(pipelineName: string, record: ConnectionRequestRecord): Promise<TimelineEntry> {
-  const { aws, config } = workflowContext();
+async function restorePipeline(aws: Clients, pipelineName: string, record: ConnectionRequestRecord): Promise<TimelineEntry> {
+  const { config } = workflowContext();
   const attachment = record.attachment!;
   try {
     const outcome = await safeUpdatePipeline({
@@ -174,9 +182,24 @@ async function restorePipeline(pipelineName: string, record: ConnectionRequestRe
   }
 }
 
+/**
+ * Takes the spoke account out of the hub's resource share (the association this request made); the
+ * share and the hub's connection stay for everyone else. Already gone is fine.
+ */
+async function leaveShare(aws: Clients, shareArn: string, accountId: string): Promise<TimelineEntry> {
+  try {
+    await aws.ram.send(new DisassociateResourceShareCommand({ resourceShareArn: shareArn, principals: [accountId] }));
+    return timelineEntry('rollback', 'system', `Took account ${accountId} out of resource share ${shareArn}; the hub's connection and share stay.`);
+  } catch (error) {
+    if (error instanceof UnknownResourceException || error instanceof InvalidStateTransitionException) {
+      return timelineEntry('rollback', 'system', `Account ${accountId} was no longer in resource share ${shareArn}.`);
+    }
+    throw error;
+  }
+}
+
 /** Takes away the inline policy this request added, or puts back the one it replaced. */
-async function removeGrant(grant: RoleGrant): Promise<TimelineEntry> {
-  const { aws } = workflowContext();
+async function removeGrant(aws: Clients, grant: RoleGrant): Promise<TimelineEntry> {
   try {
     if (grant.replacedDocument !== undefined) {
       await aws.iam.send(new PutRolePolicyCommand({ RoleName: grant.roleName, PolicyName: grant.policyName, PolicyDocument: grant.replacedDocument }));

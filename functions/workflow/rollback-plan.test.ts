@@ -103,3 +103,28 @@ describe('rollback plan: pipeline attach', () => {
     expect(planRollback(triggerOnly)[0]).toEqual({ kind: 'restore-pipeline', pipelineName: 'p' });
   });
 });
+
+describe('rollback plan: a shared connection', () => {
+  const hubConnection = 'arn:aws:codeconnections:us-east-1:111111111111:connection/hub';
+  const shared: ConnectionRequestRecord = {
+    ...base,
+    accountId: '222222222222',
+    connectionStrategy: 'shared',
+    connectionArn: hubConnection,
+    share: { connectionArn: hubConnection, shareArn: 'arn:aws:ram:us-east-1:111111111111:resource-share/s1', associatedByRequest: true },
+    pipeline: { name: 'p', fullRepositoryId: 'o/r', branchName: 'main', outputArtifactFormat: 'CODE_ZIP' as const, detectChanges: true },
+    attachment: { stageName: 'Source', actionName: 'App', previousAction: {}, pipelineVersion: 2 },
+  };
+
+  it("restores the pipeline and removes only the account's association: never the hub's connection or share", () => {
+    expect(planRollback(shared)).toEqual([
+      { kind: 'restore-pipeline', pipelineName: 'p' },
+      { kind: 'leave-share', shareArn: 'arn:aws:ram:us-east-1:111111111111:resource-share/s1', accountId: '222222222222' },
+    ]);
+  });
+
+  it('leaves an association it did not make (the account had it already), and one never made', () => {
+    expect(planRollback({ ...shared, share: { ...shared.share!, associatedByRequest: false } })).toEqual([{ kind: 'restore-pipeline', pipelineName: 'p' }]);
+    expect(planRollback({ ...shared, attachment: undefined, share: { connectionArn: hubConnection } })).toEqual([]);
+  });
+});

@@ -2,11 +2,13 @@ import type { ConnectionRequestRecord, RequestStatus, RoleGrant } from '../reque
 
 /**
  * What rollback undoes, in order: the pipeline reference (so nothing runs against what goes next),
- * the UseConnection policies this request put on roles, the connection, then the host.
+ * the UseConnection policies this request put on roles, the connection, then the host; for a shared
+ * connection, the account's association with the hub's resource share instead of those two.
  */
 export type RollbackStep =
   | { kind: 'restore-pipeline'; pipelineName: string }
   | { kind: 'remove-grant'; grant: RoleGrant }
+  | { kind: 'leave-share'; shareArn: string; accountId: string }
   | { kind: 'delete-connection'; connectionArn: string }
   | { kind: 'release-host'; hostArn: string; deleteIfUnused: boolean };
 
@@ -17,6 +19,14 @@ export function planRollback(record: ConnectionRequestRecord): RollbackStep[] {
     steps.push({ kind: 'restore-pipeline', pipelineName: record.pipeline.name });
   }
   for (const grant of record.grants ?? []) steps.push({ kind: 'remove-grant', grant });
+  // A shared request borrowed the hub's connection: it removes only the account's association, and
+  // only when it made it (never the share, never the connection).
+  if (record.connectionStrategy === 'shared') {
+    if (record.share?.shareArn && record.share.associatedByRequest && record.accountId) {
+      steps.push({ kind: 'leave-share', shareArn: record.share.shareArn, accountId: record.accountId });
+    }
+    return steps;
+  }
   if (record.connectionArn) steps.push({ kind: 'delete-connection', connectionArn: record.connectionArn });
   if (record.hostArn) {
     steps.push({ kind: 'release-host', hostArn: record.hostArn, deleteIfUnused: record.hostCreatedByRequest === true });

@@ -13,6 +13,7 @@ import { LambdaInvocationError, LocalLambda, type LambdaFunctionSpec } from './r
 import { ensureLocalPackage, type LocalPackage } from './runtime/local-package.ts';
 import { reportRequestSteps } from './runtime/request-steps.ts';
 import { scheduledJobs } from './runtime/scheduled-jobs.ts';
+import { spokeRoleProvisioner, type SpokeRoleProvisioner } from './runtime/spoke-role-provisioning.ts';
 import { assertWithinPayloadLimit } from './runtime/step-payload.ts';
 import { sandboxClockTimers } from './runtime/sandbox-clock-timers.ts';
 import { startSchedules, type ScheduleTimers } from './runtime/schedules.ts';
@@ -254,7 +255,16 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   ];
   const stopSchedules = () => stops.forEach((stop) => stop());
 
-  const server = await listenHttpApi(config, lambda, options.apiPort ?? 3000);
+  // What the StackSet does on AWS (infra/spoke-role.yml): a registered account gets its spoke role.
+  const spokeRoles = spokeRoleProvisioner({
+    root: options.root,
+    sandboxUrl: sandbox.url,
+    region: config.region,
+    hubAccountId: accountId,
+    settings: () => ({ ...functionSettings, ...options.environment }),
+    log: options.log,
+  });
+  const server = await listenHttpApi(config, lambda, options.apiPort ?? 3000, spokeRoles.afterRoute);
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await configureFakeSlack(sandbox.url, `${apiUrl}/slack/interactions`);
 
@@ -323,12 +333,13 @@ function functionPrincipal(fn: LocalFunction, role: TemplateRole, accountId: str
     // Temporary (role) credentials start with ASIA, as Lambda's do.
     accessKeyId: `ASIA${digest.replace(/[^A-Z0-9]/g, '').slice(0, 16)}`,
     arn: `arn:aws:sts::${accountId}:assumed-role/${role.roleName}/${fn.functionName}`,
+    accountId,
     policies: role.policies,
   };
 }
 
 function stateMachinePrincipal(machineName: string, role: TemplateRole, accountId: string): Principal {
-  return { accessKeyId: '', arn: `arn:aws:sts::${accountId}:assumed-role/${role.roleName}/${machineName}`, policies: role.policies };
+  return { accessKeyId: '', arn: `arn:aws:sts::${accountId}:assumed-role/${role.roleName}/${machineName}`, accountId, policies: role.policies };
 }
 
 /** The sources, or in packaged mode the function's bundle as osls zipped it. */
@@ -439,14 +450,19 @@ function lambdaTask(handler: Handler): TaskHandler {
   };
 }
 
-async function listenHttpApi(config: LocalServiceConfig, lambda: LocalLambda, port: number): Promise<Server> {
+async function listenHttpApi(config: LocalServiceConfig, lambda: LocalLambda, port: number, afterRoute: SpokeRoleProvisioner['afterRoute']): Promise<Server> {
   const routes: HttpApiRoute[] = config.functions.flatMap((fn) =>
     fn.httpRoutes.map((route) => ({
       method: route.method,
       path: route.path,
       authorizer: route.authorizer ? ('jwt' as const) : undefined,
       scopes: route.scopes,
-      invoke: async (event) => (await lambda.invoke(fn.name, event)) as APIGatewayProxyResultV2,
+      invoke: async (event) => {
+        const result = (await lambda.invoke(fn.name, event)) as APIGatewayProxyResultV2;
+        // Before the answer goes out, so a client that registered an account can use it at once.
+        await afterRoute(route, event, result);
+        return result;
+      },
     })),
   );
   const server = createServer(createHttpApi({ routes, verifyJwt: async (token) => verifyToken(token), onAccess: () => undefined }));

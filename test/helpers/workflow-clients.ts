@@ -2,6 +2,7 @@ import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { RAMClient } from '@aws-sdk/client-ram';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clients } from '../../functions/adapters/aws-clients.ts';
@@ -18,5 +19,6 @@ export function workflowClients(documents: DynamoDBDocumentClient, config: Const
     iam: new IAMClient(config),
     stepFunctions: new SFNClient(config),
     documents,
+    ram: new RAMClient((config ?? {}) as NonNullable<ConstructorParameters<typeof RAMClient>[0]>),
   };
 }

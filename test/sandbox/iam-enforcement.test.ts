@@ -25,6 +25,7 @@ beforeAll(async () => {
   sandbox.authorizer.register({
     accessKeyId: READER.accessKeyId,
     arn: ROLE_SESSION,
+    accountId: '111111111111',
     policies: [
       {
         Version: '2012-10-17',
@@ -116,6 +117,7 @@ describe('IAM enforcement for registered principals', () => {
     sandbox.authorizer.register({
       accessKeyId: TAGGER.accessKeyId,
       arn: 'arn:aws:sts::111111111111:assumed-role/team-role/team',
+      accountId: '111111111111',
       policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'codestar-connections:GetHost', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'payments' } } }] }],
     });
     const admin = new CodeStarConnectionsClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: TEST_CREDENTIALS });

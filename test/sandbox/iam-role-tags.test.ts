@@ -240,6 +240,7 @@ describe('authorisation of role tagging', () => {
     sandbox.authorizer.register({
       accessKeyId: PLATFORM.accessKeyId,
       arn: 'arn:aws:sts::111111111111:assumed-role/platform/session',
+      accountId: '111111111111',
       policies: [
         {
           Version: '2012-10-17',

@@ -2,7 +2,7 @@ import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { clients, provideClients, type ClientProvider } from '../aws-clients.ts';
 import { traced } from './traced.ts';
 
-export const codeBuildClient: ClientProvider<'codeBuild'> = { name: 'codeBuild', build: () => traced(new CodeBuildClient({})) };
+export const codeBuildClient: ClientProvider<'codeBuild'> = { name: 'codeBuild', build: (options = {}) => traced(new CodeBuildClient(options)) };
 
 const codeBuildByRegion = new Map<string, CodeBuildClient>();
 

@@ -1,8 +1,8 @@
 import { CodeStarConnectionsClient, type CodeStarConnectionsClientConfig } from '@aws-sdk/client-codestar-connections';
-import { clients, type ClientProvider, type Clients } from '../aws-clients.ts';
+import { clients, type ClientOptions, type ClientProvider, type Clients } from '../aws-clients.ts';
 import { traced } from './traced.ts';
 
-export const connectionsClient: ClientProvider<'connections'> = { name: 'connections', build: () => traced(new CodeStarConnectionsClient({})) };
+export const connectionsClient: ClientProvider<'connections'> = { name: 'connections', build: (options = {}) => (options.credentials || options.region ? connectionsClientsWith(options) : traced(new CodeStarConnectionsClient(options))) };
 
 /**
  * The client for a host or connection ARN. Resources made through the CodeConnections endpoint (as
@@ -12,8 +12,21 @@ export const connectionsClient: ClientProvider<'connections'> = { name: 'connect
  */
 export function connectionsClientFor(arn: string | undefined, aws: Pick<Clients, 'connections'> = clients()): CodeStarConnectionsClient {
   if (!arn || !CODECONNECTIONS_ARN.test(arn)) return aws.connections;
+  // Clients for another account or Region (adapters/aws/target-clients.ts) carry their own.
+  const inTarget = codeConnectionsOf.get(aws.connections);
+  if (inTarget) return inTarget;
   codeConnections ??= traced(codeConnectionsClient());
   return codeConnections;
+}
+
+/** The CodeConnections client that goes with a CodeStar Connections client built for another account or Region. */
+const codeConnectionsOf = new WeakMap<CodeStarConnectionsClient, CodeStarConnectionsClient>();
+
+/** A CodeStar Connections client and its CodeConnections twin with these options (credentials, Region). */
+export function connectionsClientsWith(options: ClientOptions): CodeStarConnectionsClient {
+  const client = traced(new CodeStarConnectionsClient(options));
+  codeConnectionsOf.set(client, traced(codeConnectionsClient(options)));
+  return client;
 }
 
 const CODECONNECTIONS_ARN = /^arn:aws[a-z-]*:codeconnections:/;
@@ -35,10 +48,10 @@ const signAsCodeConnections: NonNullable<CodeStarConnectionsClientConfig['httpAu
   },
 ];
 
-export function codeConnectionsClient(): CodeStarConnectionsClient {
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+export function codeConnectionsClient(options: ClientOptions = {}): CodeStarConnectionsClient {
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const endpoint = process.env.AWS_ENDPOINT_URL_CODECONNECTIONS ?? process.env.AWS_ENDPOINT_URL ?? `https://codeconnections.${region}.amazonaws.com`;
-  const client = new CodeStarConnectionsClient({ endpoint, httpAuthSchemeProvider: signAsCodeConnections });
+  const client = new CodeStarConnectionsClient({ ...options, endpoint, httpAuthSchemeProvider: signAsCodeConnections });
   client.middlewareStack.add(
     (next) => async (args) => {
       const request = args.request as { headers?: Record<string, string> };

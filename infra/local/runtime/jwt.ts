@@ -40,6 +40,8 @@ export interface MintTokenInput {
   scopes?: string[];
   /** The requester's Slack user id, in `slack_user_id` (the broker's default JWT_SLACK_USER_CLAIM). */
   slackUserId?: string;
+  /** The requester's teams, in `team` (the broker's default JWT_TEAM_CLAIM): the spoke accounts they may ask for. */
+  teams?: string[];
   expiresInSeconds?: number;
 }
 
@@ -62,6 +64,7 @@ export async function mintToken(input: MintTokenInput, options: LocalIssuerOptio
     ...(input.groups === undefined || input.groups.length === 0 ? {} : { [GROUPS_CLAIM]: input.groups }),
     ...(input.scopes === undefined || input.scopes.length === 0 ? {} : { scope: input.scopes.join(' ') }),
     ...(input.slackUserId === undefined ? {} : { slack_user_id: input.slackUserId }),
+    ...(input.teams === undefined || input.teams.length === 0 ? {} : { team: input.teams }),
   };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: LOCAL_JWT_ALGORITHM, typ: 'JWT', kid: key.kid })

@@ -11,6 +11,11 @@ export interface CallContext {
   requestId: string;
   /** The caller's access key id (SigV4 credential scope): IAM authorises registered principals by it. */
   accessKeyId?: string | undefined;
+  /**
+   * The registered principal's ARN (an assumed-role session) when the key is one; undefined for
+   * the account's administrator credentials (any other key).
+   */
+  principalArn?: string | undefined;
 }
 
 const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request/;

@@ -2,7 +2,10 @@ import { createCodeBuildModule } from './services/codebuild/module.ts';
 import { createCodePipelineModule } from './services/codepipeline/module.ts';
 import { createConnectionsModule } from './services/codestar-connections/module.ts';
 import { createIamModule } from './services/iam/module.ts';
+import { createRamModule } from './services/ram/module.ts';
+import { createSharingLookup } from './services/ram/sharing.ts';
 import { createSlackModule } from './services/slack/module.ts';
+import { createStsModule } from './services/sts/module.ts';
 import type { SandboxDeps, SandboxModule } from './service.ts';
 
 /**
@@ -10,9 +13,13 @@ import type { SandboxDeps, SandboxModule } from './service.ts';
  * role clones a CODEBUILD_CLONE_REF source) to decide how a run goes.
  */
 export function createModules(deps: SandboxDeps): SandboxModule[] {
-  const connections = createConnectionsModule(deps);
+  // RAM shares connections: an account reads and uses those shared with it as well as its own.
+  const connections = createConnectionsModule(deps, { sharing: createSharingLookup(deps) });
+  const ram = createRamModule(deps, { connections: connections.lookup });
   const iam = createIamModule(deps);
   const codeBuild = createCodeBuildModule(deps);
   const pipelines = createCodePipelineModule(deps, { connections: connections.lookup, iam: iam.lookup, codeBuild: codeBuild.lookup });
-  return [connections, pipelines, iam, codeBuild, createSlackModule(deps)];
+  // STS reads roles (trust policy, policies) from IAM to issue and authorise sessions.
+  const sts = createStsModule(deps, { iam: iam.lookup });
+  return [connections, pipelines, iam, codeBuild, createSlackModule(deps), ram, sts];
 }

@@ -15,12 +15,14 @@ import { createModules } from './modules.ts';
 import { findHttpRoute } from './raw-routes.ts';
 import { parseJsonBody, resolveTarget, writeJsonError, writeJsonSuccess } from './protocols/aws-json.ts';
 import { unflattenQueryParameters, writeQueryError, writeQuerySuccess } from './protocols/aws-query.ts';
+import { readRestJsonInput, resolveRestJsonOperation, writeRestJsonError, writeRestJsonSuccess, type RestJsonResolution } from './protocols/rest-json.ts';
 import {
   DEFAULT_CONFIG,
   type JsonProtocolService,
   type OperationHandler,
   type ProtocolError,
   type QueryProtocolService,
+  type RestJsonProtocolService,
   type SandboxConfig,
   type SandboxDeps,
   type SandboxModule,
@@ -44,6 +46,8 @@ export interface SandboxOptions {
 
 const CONTROL_PREFIX = '/_sandbox';
 const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810.';
+/** What every service answers to temporary credentials past their expiration (STS's wording). */
+const EXPIRED_TOKEN_MESSAGE = 'The security token included in the request is expired';
 
 /**
  * One HTTP endpoint that speaks the wire protocols of the AWS services we use, plus the control
@@ -72,6 +76,7 @@ export class Sandbox {
   private readonly modules: SandboxModule[];
   private readonly jsonServices: JsonProtocolService[];
   private readonly queryServices: QueryProtocolService[];
+  private readonly restJsonServices: RestJsonProtocolService[];
   private readonly control: ControlRouter;
   private server: Server | undefined;
   private baseUrl = '';
@@ -91,6 +96,8 @@ export class Sandbox {
       hostHasVpc: (arn) => facts.map((fact) => fact.hostHasVpc?.(arn)).find((answer) => answer !== undefined),
     };
     this.queryServices = this.modules.flatMap((module) => module.queryServices ?? []);
+    this.restJsonServices = this.modules.flatMap((module) => module.restJsonServices ?? []);
+    for (const module of this.modules) if (module.principals) this.authorizer.addPrincipalSource(module.principals);
     this.control = new ControlRouter(this.config, [
       ...coreControlRoutes(this),
       ...this.modules.flatMap((module) => module.controlRoutes ?? []),
@@ -142,13 +149,16 @@ export class Sandbox {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
-    const path = (request.url ?? '/').split('?')[0]!;
+    const [path = '/', query = ''] = (request.url ?? '/').split('?');
     if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
       return this.control.handle(request, response, path.slice(CONTROL_PREFIX.length) || '/', body);
     }
     // Non-AWS protocols (the fake Slack Web API) own their path prefixes; see raw-routes.ts.
     const httpRoute = findHttpRoute(this.modules, path);
     if (httpRoute) return httpRoute.handle(request, response, body);
+    // restJson1 services (RAM) name the operation by method and path.
+    const restJson = resolveRestJsonOperation(this.restJsonServices, request.method ?? 'GET', path);
+    if (restJson) return this.handleRestJson(request, response, restJson, query, body);
     const target = request.headers['x-amz-target'];
     if (typeof target === 'string' && this.dynamoDbUrl && target.startsWith(DYNAMODB_TARGET_PREFIX)) {
       return this.passToDynamoDb(request, response, target, body);
@@ -175,6 +185,7 @@ export class Sandbox {
     const call = this.callContext(request, service.name, operation, requestId);
     try {
       const output = await this.invoke(service, handler, call, () => {
+        this.authenticate(call, 'ExpiredTokenException', 400);
         const input = parseJsonBody(body);
         validateOperationInput(service.model, operation, input, service.validationOverrides);
         this.authorize(call, input, 'AccessDeniedException', 400);
@@ -201,12 +212,48 @@ export class Sandbox {
     const call = this.callContext(request, service.name, action, requestId);
     try {
       const output = await this.invoke(service, handler, call, () => {
+        this.authenticate(call, 'ExpiredToken', 403);
         this.authorize(call, input, 'AccessDenied', 403);
         return input;
       });
       writeQuerySuccess(response, service, action, requestId, output);
     } catch (error) {
       writeQueryError(response, service, requestId, asServiceError(error));
+    }
+  }
+
+  /**
+   * restJson1 (RAM): the same path as awsJson, in restJson1's error form. Expired temporary
+   * credentials get `ExpiredTokenException` with 403, as restJson1 services answer them (Lambda:
+   * cloudquery/cq-provider-aws#1171); IAM's refusal is `AccessDeniedException` with 403, as RAM
+   * answers it (hashicorp/terraform-provider-aws#27764).
+   */
+  private async handleRestJson(request: IncomingMessage, response: ServerResponse, resolved: RestJsonResolution, query: string, body: string): Promise<void> {
+    const requestId = newRequestId();
+    const { service, operation, binding } = resolved;
+    if (operation === undefined) {
+      const error = new AwsServiceError('UnknownOperationException', `Unknown operation ${request.method} ${request.url?.split('?')[0]}`, 404);
+      return writeRestJsonError(response, service, requestId, error);
+    }
+    const handler = service.operations[operation];
+    if (!handler) {
+      this.calls.record(service.name, operation, 'client-error');
+      const error = new AwsServiceError('UnknownOperationException', `The sandbox does not implement ${service.name}:${operation}`, 400);
+      return writeRestJsonError(response, service, requestId, error);
+    }
+    const call = this.callContext(request, service.name, operation, requestId);
+    try {
+      const output = await this.invoke(service, handler, call, () => {
+        this.authenticate(call, 'ExpiredTokenException', 403);
+        const input = readRestJsonInput(service, binding, body, query);
+        this.authorize(call, input, 'AccessDeniedException', 403);
+        return input;
+      });
+      writeRestJsonSuccess(response, requestId, output);
+    } catch (error) {
+      // An unexpected failure (logged) is the service's own internal error.
+      const failure = asServiceError(error);
+      writeRestJsonError(response, service, requestId, error instanceof AwsServiceError ? failure : fromProtocolError(service.serverError));
     }
   }
 
@@ -235,16 +282,37 @@ export class Sandbox {
     }
   }
 
+  /**
+   * A registered principal's key acts in the principal's account (an STS session in the role's);
+   * any other key names its account by its twelve digits, or is the default account's.
+   */
   private callContext(request: IncomingMessage, endpoint: string, operation: string, requestId: string): CallContext {
     const identity = readSignedIdentity(request.headers);
+    const principal = this.authorizer.principal(identity.accessKeyId);
     return {
-      accountId: accountFor(identity.accessKeyId, this.config.defaultAccountId),
+      accountId: principal?.accountId ?? accountFor(identity.accessKeyId, this.config.defaultAccountId),
       region: identity.region ?? this.config.defaultRegion,
       endpoint,
       operation,
       requestId,
       accessKeyId: identity.accessKeyId,
+      principalArn: principal?.arn,
     };
+  }
+
+  /**
+   * Authentication, before IAM's authorisation: temporary credentials past their expiration (on
+   * the sandbox clock) are refused by every service, whether or not enforcement is on. Each
+   * protocol has its own code: `ExpiredTokenException` (400) for awsJson, `ExpiredToken` (403) for
+   * the query services, `ExpiredTokenException` (403) for restJson1.
+   */
+  private authenticate(call: CallContext, code: string, status: number): void {
+    if (this.credentialsExpired(call)) throw new AwsServiceError(code, EXPIRED_TOKEN_MESSAGE, status);
+  }
+
+  private credentialsExpired(call: CallContext): boolean {
+    const expiresAtMs = this.authorizer.principal(call.accessKeyId)?.expiresAtMs;
+    return expiresAtMs !== undefined && this.clock.nowMs() >= expiresAtMs;
   }
 
   /** IAM's check of the caller's policies, before the operation runs: AWS's AccessDenied in the protocol's form. */
@@ -265,6 +333,11 @@ export class Sandbox {
       input = JSON.parse(body || '{}') as Record<string, unknown>;
     } catch {
       // dynalite answers malformed JSON itself
+    }
+    if (this.credentialsExpired(call)) {
+      const text = JSON.stringify({ __type: 'com.amazon.coral.service#ExpiredTokenException', message: EXPIRED_TOKEN_MESSAGE });
+      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': call.requestId }).end(text);
+      return;
     }
     const refusal = this.authorizer.check(call.accessKeyId, { ...call, input, facts: this.resourceFacts });
     if (refusal) {

@@ -1,5 +1,7 @@
+import type { PrincipalSource } from './authorization/authorizer.ts';
 import type { ResourceFacts } from './authorization/catalogue.ts';
 import type { CallContext } from './context.ts';
+import type { AwsServiceError } from './errors.ts';
 import type { SandboxClock } from './clock.ts';
 import type { ConstraintOverrides } from './model/validate.ts';
 import type { SmithyModel } from './model/smithy-model.ts';
@@ -22,6 +24,11 @@ export interface SandboxConfig {
    * in sandbox-clock seconds (AWS: "usually seconds"; 0 by default so tests opt in).
    */
   iamPropagationSeconds: number;
+  /**
+   * How long a RAM association stays ASSOCIATING (or DISASSOCIATING) before it is ASSOCIATED
+   * (DISASSOCIATED), in sandbox-clock seconds (AWS: seconds; 0 by default so tests opt in).
+   */
+  ramAssociationSeconds: number;
 }
 
 export const DEFAULT_CONFIG: SandboxConfig = {
@@ -32,6 +39,7 @@ export const DEFAULT_CONFIG: SandboxConfig = {
   pipelineQuota: 1000,
   vpcInitializationSeconds: 300,
   iamPropagationSeconds: 0,
+  ramAssociationSeconds: 0,
 };
 
 export interface SandboxDeps {
@@ -87,6 +95,21 @@ export interface QueryProtocolService {
   operations: Record<string, OperationHandler>;
 }
 
+/**
+ * A service spoken over restJson1 (RAM): each operation has its own HTTP method and path (the
+ * model's `smithy.api#http` trait); see protocols/rest-json.ts.
+ */
+export interface RestJsonProtocolService {
+  /** The endpoint namespace (and SigV4 signing name): fault rules, call counts, ARNs and IAM use it. */
+  name: string;
+  model: SmithyModel;
+  operations: Record<string, OperationHandler>;
+  /** Rewrites a model-validation failure into the service's own error (RAM has no ValidationException). */
+  validationError?: (error: AwsServiceError) => AwsServiceError;
+  throttling: ProtocolError;
+  serverError: ProtocolError;
+}
+
 export interface ControlRequest {
   params: Record<string, string>;
   query: URLSearchParams;
@@ -108,9 +131,12 @@ export interface ControlRoute {
 export interface SandboxModule {
   jsonServices?: JsonProtocolService[];
   queryServices?: QueryProtocolService[];
+  restJsonServices?: RestJsonProtocolService[];
   controlRoutes?: ControlRoute[];
   /** Everything this module holds, for the control API's inventory. */
   inventory?(): unknown;
   /** What IAM needs to know of this module's resources to authorise a call (tags, role paths). */
   resourceFacts?: Partial<ResourceFacts>;
+  /** The principals behind credentials this module issues (STS sessions), by access key id. */
+  principals?: PrincipalSource;
 }

@@ -4,15 +4,26 @@ import { evaluate, type Decision } from './policy-evaluation.ts';
 /**
  * Who a set of credentials is: an assumed-role session with the role's identity-based policies.
  * The local runtime gives each function credentials of its own and registers them here with the
- * policies of that function's role in the packaged template.
+ * policies of that function's role in the packaged template; STS's AssumeRole issues more (a
+ * principal source, see `addPrincipalSource`).
  */
 export interface Principal {
   accessKeyId: string;
   /** `arn:aws:sts::{account}:assumed-role/{role}/{session}`, as AWS names the caller in its refusals. */
   arn: string;
-  /** The role's policy documents (JSON objects). */
+  /** The account the credentials belong to: a call signed with them acts on that account's resources. */
+  accountId: string;
+  /**
+   * The role's policy documents (JSON objects). An STS session reads them from IAM at each call
+   * (a getter), since IAM evaluates the role's current policies, not those it had at AssumeRole.
+   */
   policies: unknown[];
+  /** When temporary credentials stop working (sandbox clock, epoch ms); absent: they do not expire. */
+  expiresAtMs?: number;
 }
+
+/** Finds the principal behind an access key that was not registered here (e.g. an STS session). */
+export type PrincipalSource = (accessKeyId: string) => Principal | undefined;
 
 export interface Refusal {
   action: string;
@@ -30,14 +41,27 @@ export interface Refusal {
 export class Authorizer {
   enabled = true;
   private readonly principals = new Map<string, Principal>();
+  private readonly sources: PrincipalSource[] = [];
   private readonly refusals: (Refusal & { principal: string; atMs: number })[] = [];
 
   register(principal: Principal): void {
     this.principals.set(principal.accessKeyId, principal);
   }
 
+  /** Credentials issued elsewhere (STS keeps its sessions in the sandbox store, so they outlive a restart). */
+  addPrincipalSource(source: PrincipalSource): void {
+    this.sources.push(source);
+  }
+
   principal(accessKeyId: string | undefined): Principal | undefined {
-    return accessKeyId === undefined ? undefined : this.principals.get(accessKeyId);
+    if (accessKeyId === undefined) return undefined;
+    const registered = this.principals.get(accessKeyId);
+    if (registered) return registered;
+    for (const source of this.sources) {
+      const found = source(accessKeyId);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** Replaces a registered principal's policies (tests remove a statement to prove it is needed). */

@@ -28,6 +28,14 @@ import type { ConditionContext } from './policy-evaluation.ts';
  * - list_amazondynamodb (table `table/{TableName}`, a Query on an index `table/{TableName}/index/{IndexName}`).
  * - list_awscodebuild (project `arn:aws:codebuild:{Region}:{Account}:project/{ProjectName}`).
  * - list_awslambda (InvokeFunction on the function ARN; the state machine's role invokes its tasks).
+ * - list_awsresourceaccessmanagerram (resource share `arn:…:ram:{Region}:{Account}:resource-share/{ResourcePath}`;
+ *   Associate/Disassociate/DeleteResourceShare act on the share, CreateResourceShare and the
+ *   Get/List reads name no resource; CreateResourceShare with tags also needs ram:TagResource and
+ *   supports aws:RequestTag/${TagKey}, aws:TagKeys, ram:RequestedResourceType, ram:ResourceArn and
+ *   ram:Principal). Which CodeConnections action, if any, the sharer needs besides is not documented.
+ * - list_awssecuritytokenservice (AssumeRole on the role `arn:aws:iam::{Account}:role/{RoleNameWithPath}`
+ *   named by RoleArn; GetCallerIdentity needs no permission, API reference: "No permissions are
+ *   required to perform this operation", so it has no requirement at all).
  * An operation missing here is authorised as `<prefix>:<Operation>` on `*`.
  */
 
@@ -300,6 +308,40 @@ const dynamodb: Record<string, Rule> = {
   ListTables: (call) => [anyResource(call)],
 };
 
+const sts: Record<string, Rule> = {
+  AssumeRole: (call) => [on(call, str(call.input.RoleArn))],
+  GetCallerIdentity: () => [],
+};
+
+const shareArn = (call: CallFacts) => str(call.input.resourceShareArn);
+
+/** RAM's request keys: the principals and resources a Create/AssociateResourceShare names. */
+function sharingContext(call: CallFacts): ConditionContext {
+  const principals = list(call.input.principals).map(str);
+  const resources = list(call.input.resourceArns).map(str);
+  return {
+    ...(principals.length > 0 ? { 'ram:Principal': principals } : {}),
+    ...(resources.length > 0 ? { 'ram:ResourceArn': resources } : {}),
+    ...(resources.some((arn) => arn.includes(':codeconnections:')) ? { 'ram:RequestedResourceType': 'codeconnections:Connection' } : {}),
+  };
+}
+
+const ram: Record<string, Rule> = {
+  CreateResourceShare: (call) => {
+    const tags = list(call.input.tags);
+    const requirements = [anyResource(call, { ...requestTags(tags), ...sharingContext(call) })];
+    if (tags.length > 0) requirements.push({ action: 'ram:TagResource', resource: '*', context: requestTags(tags) });
+    return requirements;
+  },
+  AssociateResourceShare: (call) => [on(call, shareArn(call), sharingContext(call))],
+  DisassociateResourceShare: (call) => [on(call, shareArn(call), sharingContext(call))],
+  DeleteResourceShare: (call) => [on(call, shareArn(call))],
+  GetResourceShares: (call) => [anyResource(call)],
+  GetResourceShareAssociations: (call) => [anyResource(call)],
+  ListResources: (call) => [anyResource(call)],
+  ListPrincipals: (call) => [anyResource(call)],
+};
+
 const RULES: Record<string, Record<string, Rule>> = {
   'codestar-connections': connections,
   codepipeline,
@@ -307,4 +349,6 @@ const RULES: Record<string, Record<string, Rule>> = {
   codebuild,
   states,
   dynamodb,
+  sts,
+  ram,
 };

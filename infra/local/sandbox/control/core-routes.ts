@@ -132,9 +132,9 @@ export function coreControlRoutes(sandbox: Sandbox): ControlRoute[] {
     {
       method: 'PUT',
       path: '/config',
-      summary: 'Change quotas or behaviour {hostQuota, connectionQuota, pipelineQuota, vpcInitializationSeconds, iamPropagationSeconds}',
+      summary: 'Change quotas or behaviour {hostQuota, connectionQuota, pipelineQuota, vpcInitializationSeconds, iamPropagationSeconds, ramAssociationSeconds}',
       handle: ({ body }) => {
-        for (const field of ['hostQuota', 'connectionQuota', 'pipelineQuota', 'vpcInitializationSeconds', 'iamPropagationSeconds'] as const) {
+        for (const field of ['hostQuota', 'connectionQuota', 'pipelineQuota', 'vpcInitializationSeconds', 'iamPropagationSeconds', 'ramAssociationSeconds'] as const) {
           const value = optionalNumber(body, field, { min: 0, max: 1_000_000 });
           if (value !== undefined) sandbox.config[field] = value;
         }

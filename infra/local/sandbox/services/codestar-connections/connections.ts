@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from '../../context.ts';
+import { AwsServiceError } from '../../errors.ts';
 import type { OperationHandler, SandboxDeps } from '../../service.ts';
+import type { SharingLookup } from '../lookups.ts';
 import { pageSizeOf, paginate } from '../pagination.ts';
 import { limitExceeded, resourceAlreadyExists, resourceNotFound, resourceUnavailable, validation } from './errors.ts';
 import { dedupeTags, requireHost, settleHosts } from './hosts.ts';
@@ -11,7 +13,9 @@ import {
   callConnections,
   callState,
   connectionChanged,
+  connectionsFor,
   findByArn,
+  parseResourceArn,
   partitionOf,
   sameResource,
   type ConnectionRecord,
@@ -28,7 +32,7 @@ export interface CreateConnectionInput {
   Tags?: Tag[];
 }
 
-export function connectionOperations(deps: SandboxDeps): Record<string, OperationHandler> {
+export function connectionOperations(deps: SandboxDeps, sharing?: SharingLookup): Record<string, OperationHandler> {
   const { store, clock, config } = deps;
   const state = (call: CallContext) => settleHosts(store, callState(store, call), clock.nowEpochSeconds());
 
@@ -43,7 +47,11 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
     },
 
     GetConnection(input: { ConnectionArn: string }, call) {
-      return { Connection: describeConnection(requireConnection(callConnections(store, call), input.ConnectionArn)) };
+      const connection =
+        findByArn(callConnections(store, call).connections, input.ConnectionArn) ?? sharedConnection(store, sharing, call.accountId, call.region, input.ConnectionArn);
+      if (!connection) throw resourceNotFound(`Connection ${input.ConnectionArn} does not exist`);
+      // A shared connection is still the owner's: OwnerAccountId stays the sharing account.
+      return { Connection: describeConnection(connection) };
     },
 
     ListConnections(
@@ -68,6 +76,16 @@ export function connectionOperations(deps: SandboxDeps): Record<string, Operatio
 
     DeleteConnection(input: { ConnectionArn: string }, call) {
       const connections = callConnections(store, call);
+      if (!findByArn(connections.connections, input.ConnectionArn) && sharedConnection(store, sharing, call.accountId, call.region, input.ConnectionArn)) {
+        // RAM's permission for a shared resource grants its use, not its deletion; the owner's
+        // resource-based grant does not allow the action, so IAM refuses it (IAM User Guide,
+        // "Troubleshoot access denied error messages": "no resource-based policy allows ...").
+        throw new AwsServiceError(
+          'AccessDeniedException',
+          `User: arn:aws:iam::${call.accountId}:root is not authorized to perform: ${call.endpoint}:DeleteConnection on resource: ${input.ConnectionArn} because no resource-based policy allows the ${call.endpoint}:DeleteConnection action`,
+          400,
+        );
+      }
       const connection = requireConnection(connections, input.ConnectionArn);
       delete connections.connections[connection.arn];
       delete connections.tags[connection.arn];
@@ -130,6 +148,24 @@ function resolveProviderType(state: ConnectionsState, input: CreateConnectionInp
     throw resourceUnavailable(`Host ${host.arn} is ${host.status}; a connection can only be created on an AVAILABLE host.`);
   }
   return host.providerType;
+}
+
+/**
+ * A connection of another account that AWS RAM shares with `accountId` (the owner's record), or
+ * undefined. Only codeconnections connections can be shared (Developer Tools console guide,
+ * connections-share.html), which RAM checks when the share is made.
+ */
+export function sharedConnection(
+  store: SandboxDeps['store'],
+  sharing: SharingLookup | undefined,
+  accountId: string,
+  region: string,
+  connectionArn: string,
+): ConnectionRecord | undefined {
+  const owner = parseResourceArn(connectionArn);
+  if (!sharing || !owner || owner.kind !== 'connection' || owner.accountId === accountId) return undefined;
+  const connection = findByArn(connectionsFor(store, owner.accountId, region).connections, connectionArn);
+  return connection && sharing.isSharedWith(connection.arn, accountId) ? connection : undefined;
 }
 
 export function requireConnection(connections: GlobalConnectionsState, connectionArn: string): ConnectionRecord {

@@ -1,7 +1,7 @@
 import { SmithyModel } from '../../model/smithy-model.ts';
 import type { JsonProtocolService, OperationHandler, SandboxDeps, SandboxModule } from '../../service.ts';
-import type { ConnectionLookup } from '../lookups.ts';
-import { connectionOperations } from './connections.ts';
+import type { ConnectionLookup, SharingLookup } from '../lookups.ts';
+import { connectionOperations, sharedConnection } from './connections.ts';
 import { connectionsControlRoutes } from './control.ts';
 import { gitSyncOperations } from './git-sync.ts';
 import { hostOperations, settleHosts } from './hosts.ts';
@@ -14,11 +14,12 @@ const codeconnectionsModel = SmithyModel.load(new URL('../../models/codeconnecti
 /**
  * CodeStar Connections and its renamed twin CodeConnections: the same 27 operations over one set of
  * resources; each namespace mints ARNs with its own prefix and validates against its own model.
+ * `sharing` (AWS RAM) lets an account read and use connections other accounts share with it.
  */
-export function createConnectionsModule(deps: SandboxDeps): SandboxModule & { lookup: ConnectionLookup } {
+export function createConnectionsModule(deps: SandboxDeps, { sharing }: { sharing?: SharingLookup } = {}): SandboxModule & { lookup: ConnectionLookup } {
   const operations: Record<string, OperationHandler> = {
     ...hostOperations(deps),
-    ...connectionOperations(deps),
+    ...connectionOperations(deps, sharing),
     ...tagOperations(deps),
     ...gitSyncOperations(deps),
   };
@@ -66,10 +67,13 @@ export function createConnectionsModule(deps: SandboxDeps): SandboxModule & { lo
     },
     lookup: {
       connection(accountId, region, connectionArn) {
-        // Connections are global: the account's connection is found from any Region.
-        const { connections, tags } = connectionsFor(deps.store, accountId, region);
-        const connection = findByArn(connections, connectionArn);
-        return connection ? { status: connection.status, tags: Object.fromEntries((tags[connection.arn] ?? []).map((tag) => [tag.Key, tag.Value])) } : undefined;
+        // Connections are global: the account's connection is found from any Region, and so is
+        // one that another account shares with it through RAM (its tags are the owner's).
+        const own = findByArn(connectionsFor(deps.store, accountId, region).connections, connectionArn);
+        const connection = own ?? sharedConnection(deps.store, sharing, accountId, region, connectionArn);
+        if (!connection) return undefined;
+        const { tags } = connectionsFor(deps.store, parseResourceArn(connection.arn)?.accountId ?? accountId, region);
+        return { status: connection.status, arn: connection.arn, tags: Object.fromEntries((tags[connection.arn] ?? []).map((tag) => [tag.Key, tag.Value])) };
       },
     },
     inventory: () => ({

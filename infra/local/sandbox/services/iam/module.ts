@@ -9,7 +9,7 @@ const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 const tagMap = (tags: StoredTag[]): Record<string, string> => Object.fromEntries(tags.map(({ Key, Value }) => [Key, Value]));
 
 /** IAM over the AWS query protocol: roles, their inline policies and tags, global per account. */
-export function createIamModule(deps: SandboxDeps): SandboxModule & { lookup: IamLookup } {
+export function createIamModule(deps: SandboxDeps): SandboxModule & { lookup: Required<IamLookup> } {
   const service: QueryProtocolService = {
     name: 'iam',
     signingName: 'iam',
@@ -24,7 +24,14 @@ export function createIamModule(deps: SandboxDeps): SandboxModule & { lookup: Ia
     operations: createIamOperations(deps),
   };
 
-  const lookup: IamLookup = {
+  const lookup: Required<IamLookup> = {
+    role(accountId, roleName) {
+      const state = existingAccountState(deps.store, accountId);
+      const role = state && findRole(state, roleName);
+      if (!role) return undefined;
+      const { arn, roleId, assumeRolePolicyDocument, maxSessionDuration } = role;
+      return { arn, roleName: role.roleName, roleId, assumeRolePolicyDocument, maxSessionDuration };
+    },
     inlinePolicies(accountId, roleName) {
       const state = existingAccountState(deps.store, accountId);
       const role = state && findRole(state, roleName);
