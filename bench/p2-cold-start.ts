@@ -82,6 +82,13 @@ const CLIENTS_BY_SERVICE: Record<string, { client: string; imports: string[]; co
     imports: ["import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';"],
     construct: 'new SecretsManagerClient({})',
   },
+  ram: { client: 'ram', imports: ["import { RAMClient } from '@aws-sdk/client-ram';"], construct: "new RAMClient({ region: 'us-east-1' })" },
+  // The hub reaches a spoke with temporary credentials from STS (adapters/aws/target-clients.ts).
+  sts: {
+    client: 'sts',
+    imports: ["import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';"],
+    construct: "fromTemporaryCredentials({ params: { RoleArn: 'arn:aws:iam::222222222222:role/connection-broker-spoke', RoleSessionName: 'bench' } })",
+  },
 };
 // CodeConnections has no client of its own: the CodeStar Connections client speaks to it.
 CLIENTS_BY_SERVICE.codeconnections = CLIENTS_BY_SERVICE['codestar-connections']!;

@@ -152,6 +152,8 @@ async function securePermissions(requestId: string, declaration: PipelineDeclara
   const record = await activeRequest(requestId);
   const aws = context.awsFor(record);
   const connectionArn = record.connectionArn!;
+  // A connection shared with AWS RAM is granted and checked in the receiving account.
+  const sharedTo = record.connectionStrategy === 'shared' ? record.accountId : undefined;
   const { roles, unknown } = await rolesNeedingConnection(declaration, location, record.pipeline!.outputArtifactFormat);
   const findings: PermissionFinding[] = [...unknown];
   const notes: TimelineEntry[] = [];
@@ -174,7 +176,7 @@ async function securePermissions(requestId: string, declaration: PipelineDeclara
       toCheck.push(role);
       continue;
     }
-    const planned = plannedGrant(role, connectionArn);
+    const planned = plannedGrant(role, connectionArn, sharedTo);
     if (!isGrant(planned)) {
       findings.push(planned);
       continue;
@@ -197,7 +199,7 @@ async function securePermissions(requestId: string, declaration: PipelineDeclara
   }
   // Also after granting: an explicit Deny elsewhere on the role would still stop the pipeline.
   for (const role of toCheck) {
-    const missing = await checkUseConnection(aws.iam, role, connectionArn);
+    const missing = await checkUseConnection(aws.iam, role, connectionArn, undefined, sharedTo);
     if (missing) findings.push(missing);
   }
   const mode = MODE_NOTES[grantMode];

@@ -79,6 +79,12 @@ describe('granting and checking', () => {
     expect(foreign).toMatchObject({ detail: expect.stringContaining('account 222222222222') });
   });
 
+  it("grants in the receiving account for a connection shared with AWS RAM, and only there", () => {
+    const spokeRole = { roleArn: 'arn:aws:iam::222222222222:role/service-role/pipeline', purpose: 'pipeline role' };
+    expect(isGrant(plannedGrant(spokeRole, CONNECTION, '222222222222'))).toBe(true);
+    expect(isGrant(plannedGrant(role, CONNECTION, '222222222222'))).toBe(false);
+  });
+
   it('remembers a same-named policy it would replace, and tells a missing role from a missing policy', async () => {
     const planned = plannedGrant(role, CONNECTION);
     if (!isGrant(planned)) throw new Error('expected a grant');

@@ -76,12 +76,14 @@ export async function rolesNeedingConnection(
 }
 
 /** Which inline policy to put, before it is put: rollback must know about it even if we stop halfway. */
-export function plannedGrant(role: RoleNeedingConnection, connectionArn: string): RoleGrant | PermissionFinding {
+export function plannedGrant(role: RoleNeedingConnection, connectionArn: string, sharedTo?: string): RoleGrant | PermissionFinding {
   const parsed = parseRoleArn(role.roleArn);
   const connectionAccount = connectionArn.split(':')[4];
   if (!parsed) return useConnectionFinding(role, connectionArn, `${role.roleArn} is not an IAM role ARN.`);
-  if (parsed.accountId !== connectionAccount) {
-    return useConnectionFinding(role, connectionArn, `The role is in account ${parsed.accountId}, not the connection's account ${connectionAccount}; grant UseConnection there yourself.`);
+  // A connection shared with AWS RAM is used with the receiving account's own IAM: its roles are granted there.
+  const grantableIn = sharedTo ?? connectionAccount;
+  if (parsed.accountId !== grantableIn) {
+    return useConnectionFinding(role, connectionArn, `The role is in account ${parsed.accountId}, not the connection's account ${grantableIn}; grant UseConnection there yourself.`);
   }
   return { roleArn: role.roleArn, roleName: parsed.roleName, policyName: useConnectionPolicyName(connectionArn), purpose: role.purpose };
 }
@@ -117,10 +119,12 @@ export async function checkUseConnection(
   role: RoleNeedingConnection,
   connectionArn: string,
   context?: PolicyContext,
+  /** The account a shared (AWS RAM) connection is used in: its roles are read there. */
+  sharedTo?: string,
 ): Promise<PermissionFinding | undefined> {
   const parsed = parseRoleArn(role.roleArn);
   if (!parsed) return useConnectionFinding(role, connectionArn, `${role.roleArn} is not an IAM role ARN.`);
-  if (parsed.accountId !== connectionArn.split(':')[4]) {
+  if (parsed.accountId !== (sharedTo ?? connectionArn.split(':')[4])) {
     return useConnectionFinding(role, connectionArn, `The role is in account ${parsed.accountId}; the broker cannot read its policies.`);
   }
   let documents: string[];

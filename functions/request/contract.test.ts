@@ -51,7 +51,7 @@ describe('parseConnectionRequest: accepted bodies', () => {
   it('accepts the smallest request and normalises the endpoint', () => {
     expect(parseConnectionRequest({ providerEndpoint: 'https://GHE.example.com:443/' })).toEqual({
       ok: true,
-      value: { providerEndpoint: 'https://ghe.example.com' },
+      value: { providerEndpoint: 'https://ghe.example.com', connectionStrategy: 'auto' },
     });
   });
 
@@ -59,7 +59,7 @@ describe('parseConnectionRequest: accepted bodies', () => {
     const result = parseConnectionRequest(FULL_REQUEST, { now: new Date('2027-01-01T00:00:00Z') });
     expect(result).toEqual({
       ok: true,
-      value: { ...FULL_REQUEST, providerEndpoint: 'https://ghe.example.com' },
+      value: { ...FULL_REQUEST, providerEndpoint: 'https://ghe.example.com', connectionStrategy: 'auto' },
     });
   });
 
@@ -145,7 +145,7 @@ describe('parseConnectionRequest: problems', () => {
       },
       {
         path: 'subnetID',
-        message: 'Unknown field "subnetID" (allowed fields: providerEndpoint, accountId, region, connectionName, vpcConfiguration, pipeline, tags)',
+        message: 'Unknown field "subnetID" (allowed fields: providerEndpoint, accountId, region, connectionStrategy, connectionName, vpcConfiguration, pipeline, tags)',
       },
     ]);
   });

@@ -351,6 +351,14 @@ function buildSchema(now: Date | undefined) {
       examples: ['222222222222'],
     }),
     region: regionSchema.optional().meta({ description: "The Region for the host and the pipeline. Leave out for the broker's own.", examples: ['eu-west-1'] }),
+    connectionStrategy: z
+      .enum(['auto', 'shared', 'dedicated'], { error: 'Must be auto, shared or dedicated' })
+      .default('auto')
+      .meta({
+        description:
+          "In a spoke account: `shared` uses the hub's connection offered for this endpoint and the pipeline's organization (shared with AWS RAM: no host, no handshake); " +
+          '`dedicated` makes its own host and connection; `auto` shares when a connection is offered, else dedicated.',
+      }),
     connectionName: z
       .string()
       .min(1, { error: 'Connection name must not be empty', abort: true })

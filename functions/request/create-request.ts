@@ -15,6 +15,8 @@ import { ApiError, badRequest, conflict } from '../shell/http-errors.ts';
 import { preflight } from './preflight.ts';
 import { decideTargetAccess } from '../accounts/target-access.ts';
 import type { AccountStore } from '../accounts/store.ts';
+import type { ShareableConnectionStore } from '../sharing/store.ts';
+import { chooseStrategy } from '../sharing/strategy.ts';
 import { clientsIn, spokeAccessOf } from '../adapters/aws/target-clients.ts';
 import { requestView, type RequestView } from './request-view.ts';
 
@@ -24,6 +26,8 @@ export interface CreateRequestDependencies {
   store: BrokerStore;
   /** The registered spoke accounts (who may ask for which). */
   accounts: Pick<AccountStore, 'get'>;
+  /** The hub connections offered for sharing. */
+  shareable: Pick<ShareableConnectionStore, 'find'>;
   fetchGhesMeta: (providerEndpoint: string) => Promise<unknown | undefined>;
   quotas: { hosts: number; connections: number };
 }
@@ -60,6 +64,15 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
   if (!access.allowed) throw new ApiError(access.status, access.code, access.message, [{ path: access.path, message: access.message }]);
   const { target, registration } = access;
   const aws = clientsIn(target, dependencies.aws, spokeAccessOf(home));
+  const organization = request.pipeline?.fullRepositoryId.split('/')[0];
+  const strategy = chooseStrategy({
+    requested: request.connectionStrategy,
+    spoke: target.accountId !== undefined,
+    offered: target.accountId && organization && request.connectionStrategy !== 'dedicated' ? await dependencies.shareable.find(endpoint.url, organization) : undefined,
+    organization,
+  });
+  if ('refused' in strategy) throw new ApiError(422, strategy.code, strategy.message, [{ path: 'connectionStrategy', message: strategy.message }]);
+  const sharing = strategy.strategy === 'shared' ? strategy.connection : undefined;
 
   const requestId = randomUUID();
   const connectionName = request.connectionName ?? deriveConnectionName({ host: endpoint.host, fullRepositoryId: request.pipeline?.fullRepositoryId, requestId });
@@ -87,7 +100,7 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
 
   const now = new Date();
   // Connection names are unique per account: a spoke's are reserved under its account id.
-  const reservedName = nameReservationKey(connectionName, target.accountId);
+  const reservedName = nameReservationKey(sharing ? `shared-${requestId}` : connectionName, target.accountId);
   await reserveConnectionName(dependencies.store, reservedName, requestId, now);
   const record: ConnectionRequestRecord = {
     requestId,
@@ -102,12 +115,18 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     ...(target.accountId ? { accountId: target.accountId } : {}),
     region: target.region,
     ...(registration?.approvers ? { accountApprovers: registration.approvers } : {}),
+    connectionStrategy: strategy.strategy,
+    // A shared request uses the hub's connection as it is: nothing of its own to name or create.
+    ...(sharing ? { connectionArn: sharing.connectionArn, share: { connectionArn: sharing.connectionArn } } : {}),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     timeline: [
       timelineEntry('request', caller.id, `Requested a connection to ${endpoint.url}${target.accountId ? ` in account ${target.accountId}` : ''}.`, now),
       ...notes.map((note) => timelineEntry('preflight', 'system', note, now)),
       timelineEntry('preflight', 'system', 'Pre-flight checks passed.', now),
+      ...(sharing
+        ? [timelineEntry('share', 'system', `The hub's connection ${sharing.connectionArn} is offered for ${sharing.organization}: it is shared to account ${target.accountId} (no host, no handshake).`, now)]
+        : []),
     ],
     revision: 0,
   };
@@ -131,6 +150,8 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
             hostSetupTimeoutSeconds: dependencies.config.hostSetupTimeoutSeconds,
             approvalTimeoutSeconds: dependencies.config.approvalSchedule.timeoutSeconds,
             attachPipeline: request.pipeline !== undefined,
+            // Shared: the hub's connection is shared to the account instead of host, connection and handshake.
+            connectionStrategy: strategy.strategy,
           },
         }),
       }),

@@ -29,6 +29,8 @@ import { requestView, type RequestView } from './request-view.ts';
 import { BrokerStore } from './store.ts';
 import { accountRoutes } from '../accounts/routes.ts';
 import { AccountStore } from '../accounts/store.ts';
+import { sharingRoutes } from '../sharing/routes.ts';
+import { ShareableConnectionStore } from '../sharing/store.ts';
 import { clientsForArn } from '../adapters/aws/target-clients.ts';
 
 provideClients(connectionsClient, pipelinesClient, stepFunctionsClient, documentsClient);
@@ -76,6 +78,7 @@ const dependencies = perContainer((settings): ApiDependencies => {
             aws,
             store,
             accounts: new AccountStore(aws.documents, settings.tableName),
+            shareable: new ShareableConnectionStore(aws.documents, settings.tableName),
             fetchGhesMeta,
             quotas: settings.quotas,
           }),
@@ -146,6 +149,11 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
   { method: 'POST', path: '/v1/connection-requests/{id}/reject', handler: async (event) => json(200, await decideByAdmin(callerOfEvent(event), requestId(event), 'reject', dependencies())) },
   { method: 'POST', path: '/v1/connection-requests/{id}/check', handler: async (event) => json(200, await checkNow(callerOfEvent(event), requestId(event), dependencies().store)) },
   ...accountRoutes({ callerOf: callerOfEvent, accounts: () => dependencies().accounts }),
+  ...sharingRoutes({
+    callerOf: callerOfEvent,
+    shareable: () => new ShareableConnectionStore(dependencies().aws.documents, dependencies().settings.tableName),
+    home: () => ({ aws: dependencies().aws, accountId: dependencies().settings.accountId }),
+  }),
 ];
 
 /** Thin: the route → a use case → its answer; errors become problem details in the shell. */

@@ -11,6 +11,8 @@ import * as z from 'zod';
 import { auditPaths, auditSchemas, auditTags } from '../audit/openapi-paths.ts';
 import { accountPaths, accountTags } from '../accounts/openapi-paths.ts';
 import { accountRegistrationSchema, accountViewSchema } from '../accounts/contract.ts';
+import { sharingPaths, sharingTags } from '../sharing/openapi-paths.ts';
+import { shareableConnectionSchema, shareableConnectionViewSchema } from '../sharing/contract.ts';
 import {
   acceptedResponse,
   anyRouteResponses,
@@ -50,6 +52,7 @@ export function contractComponents(): Record<string, JsonSchema> {
     [
       [connectionRequestSchema, 'NewConnectionRequest'],
       [accountRegistrationSchema, 'AccountRegistration'],
+      [shareableConnectionSchema, 'NewSharedConnection'],
       ...filters,
     ],
     'input',
@@ -64,6 +67,7 @@ export function contractComponents(): Record<string, JsonSchema> {
       ...filters,
       [requestViewSchema, 'ConnectionRequest'],
       [accountViewSchema, 'Account'],
+      [shareableConnectionViewSchema, 'SharedConnection'],
     ],
     'output',
   );
@@ -99,7 +103,7 @@ export function openApiDocument() {
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'Local runtime (npm start)' }],
     security: [{ bearer: [] }],
-    tags: [{ name: 'requests', description: 'Connection requests' }, ...auditTags, ...accountTags, { name: 'slack', description: 'Slack interactivity' }, { name: 'meta', description: 'About the API' }],
+    tags: [{ name: 'requests', description: 'Connection requests' }, ...auditTags, ...accountTags, ...sharingTags, { name: 'slack', description: 'Slack interactivity' }, { name: 'meta', description: 'About the API' }],
     paths: {
       '/v1/connection-requests': {
         post: {
@@ -125,6 +129,7 @@ export function openApiDocument() {
             '409': problemResponse('The connection name is taken (ConnectionNameTaken), or the same Idempotency-Key is in progress (RequestInProgress).'),
             '422': problemResponse(
               'The Idempotency-Key was used with another body (IdempotencyKeyReused), the account is not registered (AccountNotRegistered), ' +
+                'connectionStrategy shared with nothing to share (SharingNotPossible), ' +
                 'or pre-flight refused: unsupported Region or GHES version, no such pipeline or source action, ' +
                 'a trigger on a V1 pipeline, quota reached.',
             ),
@@ -232,6 +237,7 @@ export function openApiDocument() {
       },
       ...auditPaths,
       ...accountPaths,
+      ...sharingPaths,
       '/slack/interactions': {
         post: {
           tags: ['slack'],

@@ -58,6 +58,16 @@ export const PROBLEM_TYPES = {
     description: "The account belongs to another team (`errors` at `accountId`), or the account's own endpoint list leaves the GHES host out (at `providerEndpoint`).",
   },
   AccountNotRegistered: { statuses: [422], title: 'The account is not registered', description: 'An admin registers a spoke account (PUT /v1/accounts/{accountId}) once the spoke role is deployed there.' },
+  ConnectionNotShareable: {
+    statuses: [422],
+    title: 'The connection cannot be shared',
+    description: "Not an AVAILABLE CodeConnections connection of the broker's own account (CodeStar Connections ARNs cannot be shared with AWS RAM).",
+  },
+  SharingNotPossible: {
+    statuses: [422],
+    title: 'No connection to share',
+    description: "connectionStrategy shared: nothing is offered for the endpoint and the pipeline's organization, or the request is for the broker's own account.",
+  },
   IdempotencyKeyReused: { statuses: [422], title: 'The Idempotency-Key was used with another body', description: 'Use a new key for a new request.' },
   UnsupportedRegion: { statuses: [422], title: 'The Region does not offer GHES connections', description: 'Refused by pre-flight.' },
   ConnectionQuotaReached: { statuses: [422], title: 'The connection quota is reached', description: 'Refused by pre-flight.' },

@@ -69,6 +69,14 @@ export class PipelineEditConflict extends WorkflowError {
 }
 
 /** The first run's source action has not finished yet; the state machine looks again later. */
+/** The spoke account's association with the hub's resource share is not ASSOCIATED yet; the state machine tries again. */
+export class ShareNotReady extends WorkflowError {
+  readonly retryable = true;
+  constructor(accountId: string, status: string) {
+    super('ShareNotReady', `Account ${accountId}'s association with the resource share is ${status}.`);
+  }
+}
+
 export class FirstRunInProgress extends WorkflowError {
   readonly retryable = true;
   constructor(pipelineName: string, executionId: string) {

@@ -19,7 +19,7 @@ export function stepHandler<Event extends StepInput, Result>(
 }
 
 /** Step Functions retries these (statemachines/provisioning.asl.yml): waiting, not failing. */
-const EXPECTED_RETRIES = new Set(['HostLockBusy', 'FirstRunInProgress', 'PipelineEditConflict', 'ConnectionNotAvailable']);
+const EXPECTED_RETRIES = new Set(['HostLockBusy', 'FirstRunInProgress', 'PipelineEditConflict', 'ConnectionNotAvailable', 'ShareNotReady']);
 
 function stepLines<Event, Result>(step: string): MiddlewareObj<Event, Result> {
   return {

@@ -107,6 +107,7 @@ const IAM_PREFIX_OF_CLIENT: Record<string, string> = {
   'client-codestar-connections': 'codestar-connections',
   'client-dynamodb': 'dynamodb',
   'client-iam': 'iam',
+  'client-ram': 'ram',
   'client-secrets-manager': 'secretsmanager',
   'client-sfn': 'states',
 };
@@ -204,6 +205,9 @@ async function bundledActions(handler: string): Promise<{ actions: Set<string>; 
   const actions = new Set<string>();
   const unknownClients = new Set<string>();
   const opaqueClients = new Set<string>();
+  // Every bundle carries the SDK's own STS commands (the default credential chain's), sent only
+  // for profiles; a function sends sts:AssumeRole when it reaches spokes through target-clients.
+  if (kept.some((path) => path.endsWith('functions/adapters/aws/target-clients.ts'))) actions.add('sts:AssumeRole');
   for (const path of kept) {
     const command = /@aws-sdk\/(client-[a-z0-9-]+)\/dist-es\/commands\/(\w+)Command\.js$/.exec(path);
     if (command) {

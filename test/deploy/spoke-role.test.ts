@@ -28,7 +28,7 @@ const spokeTemplate = parseCloudFormationYaml(readFileSync(templatePath, 'utf8')
 /** The services the hub's functions call in the target account: the spoke role's. */
 const SPOKE_SERVICES = ['codestar-connections', 'codeconnections', 'codepipeline', 'iam', 'codebuild', 'ec2'];
 /** What the functions call in the hub only: their table, workflows, Slack secret, logs, traces, and assuming the spoke roles. */
-const HUB_SERVICES = ['dynamodb', 'states', 'secretsmanager', 'logs', 'xray', 'sts'];
+const HUB_SERVICES = ['dynamodb', 'states', 'secretsmanager', 'logs', 'xray', 'sts', 'ram'];
 
 const ACCOUNT = '123456789012';
 const HUB_ACCOUNT = '111111111111';
@@ -106,6 +106,12 @@ describe('the spoke role (infra/spoke-role.yml)', () => {
   it('allows every action the hub functions call in a target account, on the same resources under the same conditions', () => {
     const hub = grants(hubStatements(), 'Allow');
     const own = grants(spokeStatements(), 'Allow');
+    // Beyond the hub's own scopes, the spoke passes the hub's shared CodeConnections connections to its pipelines (AWS RAM).
+    for (const action of ['codestar-connections:PassConnection', 'codeconnections:PassConnection']) {
+      const shared = [...(own.get(action) ?? [])].filter((scope) => scope.startsWith(`arn:aws:codeconnections:*:${HUB_ACCOUNT}:connection/* |`));
+      expect(shared, `${action}: the hub's shared connections`).toHaveLength(1);
+      own.get(action)!.delete(shared[0]!);
+    }
     expect(hub.size, 'the hub functions allow no action of the spoke services: is this the packaged template?').toBeGreaterThan(10);
     for (const [action, scopes] of hub) {
       expect(own.has(action), `the hub's functions call ${action} (serverless.yml) but infra/spoke-role.yml does not allow it`).toBe(true);

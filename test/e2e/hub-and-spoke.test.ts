@@ -1,5 +1,6 @@
 import { CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
-import { CodeStarConnectionsClient, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
+import { CodeStarConnectionsClient, GetConnectionCommand, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
+import { GetResourceShareAssociationsCommand, GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../infra/local/local-system.ts';
 import { mintToken } from '../../infra/local/runtime/jwt.ts';
@@ -24,6 +25,10 @@ let search: string;
 let spokeConnections: CodeStarConnectionsClient;
 let hubConnections: CodeStarConnectionsClient;
 let spokePipelines: CodePipelineClient;
+let hubRam: RAMClient;
+let secondConnections: CodeStarConnectionsClient;
+let secondPipelines: CodePipelineClient;
+const SECOND = '333333333333';
 
 beforeAll(async () => {
   system = await startSystem();
@@ -35,10 +40,13 @@ beforeAll(async () => {
   spokeConnections = new CodeStarConnectionsClient(as(SPOKE));
   hubConnections = new CodeStarConnectionsClient(as('111111111111'));
   spokePipelines = new CodePipelineClient(as(SPOKE));
+  hubRam = new RAMClient(as('111111111111'));
+  secondConnections = new CodeStarConnectionsClient(as(SECOND));
+  secondPipelines = new CodePipelineClient(as(SECOND));
 }, 60_000);
 
 afterAll(async () => {
-  for (const client of [spokeConnections, hubConnections, spokePipelines]) client?.destroy();
+  for (const client of [spokeConnections, hubConnections, spokePipelines, hubRam, secondConnections, secondPipelines]) client?.destroy();
   await system?.close();
 });
 
@@ -151,5 +159,112 @@ describe('hub and spoke: a dedicated connection in the spoke', () => {
     const left = (await spokeConnections.send(new ListConnectionsCommand({}))).Connections ?? [];
     expect(left.map((connection) => connection.ConnectionArn)).not.toContain(waiting.connectionArn);
     expect(left.map((connection) => connection.ConnectionName)).not.toContain('payments-rejected');
+  });
+});
+
+describe('hub and spoke: a shared connection (AWS RAM, no handshake)', () => {
+  let hubConnection: string;
+
+  beforeAll(async () => {
+    // The hub's own connection, made in the console (a codeconnections ARN) and set up once.
+    const { hostArn } = await sandboxControl<{ hostArn: string }>(system, 'POST', '/console/hosts', { name: 'ghe-hub', providerEndpoint: 'https://ghe.example.com' });
+    await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn });
+    ({ connectionArn: hubConnection } = await sandboxControl<{ connectionArn: string }>(system, 'POST', '/console/connections', { name: 'ghe-platform', hostArn }));
+    await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: hubConnection });
+    await api(system, 'PUT', `/v1/accounts/${SECOND}`, { token: admin, body: { team: 'payments' } });
+    const role = `arn:aws:iam::${SECOND}:role/service-role/orders-pipeline`;
+    await sandboxControl(system, 'POST', '/roles', { account: SECOND, roleName: 'orders-pipeline', path: '/service-role/' });
+    await sandboxControl(system, 'POST', '/codebuild/projects', { account: SECOND, name: 'orders-build', serviceRole: role });
+    for (const name of ['orders', 'billing']) {
+      await sandboxControl(system, 'POST', '/pipelines', { account: SECOND, declaration: pipelineDeclaration(name, { role, project: 'orders-build' }) });
+    }
+  });
+
+  it('refuses to offer a connection RAM cannot share, naming the field', async () => {
+    const codestar = hubConnection.replace(':codeconnections:', ':codestar-connections:');
+    const refused = await api<Problem>(system, 'POST', '/v1/shared-connections', {
+      token: admin,
+      body: { connectionArn: codestar, providerEndpoint: 'https://ghe.example.com', organization: 'platform' },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([{ path: 'connectionArn', message: expect.stringContaining('cannot share CodeStar Connections ARNs') }]);
+  });
+
+  it('completes with no host and no handshake, and the pipeline runs with the hub’s connection', async () => {
+    expect(hubConnection).toMatch(/^arn:aws:codeconnections:us-east-1:111111111111:connection\//);
+    const offered = await api(system, 'POST', '/v1/shared-connections', {
+      token: admin,
+      body: { connectionArn: hubConnection, providerEndpoint: 'https://ghe.example.com', organization: 'platform' },
+    });
+    expect(offered.status, JSON.stringify(offered.body)).toBe(201);
+
+    const asked = await ask(payments, { accountId: SECOND, pipeline: { name: 'orders', fullRepositoryId: 'platform/orders', branchName: 'main' } });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+    const done = await inStatus(asked.body.requestId, 'COMPLETED', 'FAILED');
+    expect(done.status, JSON.stringify([(done as { failure?: unknown }).failure, done.timeline?.slice(-6)])).toBe('COMPLETED');
+    expect(done.connectionArn).toBe(hubConnection);
+    expect(done.hostArn).toBeUndefined();
+    // Nobody was asked for anything: no wait, no approval in its timeline.
+    expect(done.timeline!.map((entry) => entry.step)).not.toContain('approval');
+    expect(done.timeline!.map((entry) => entry.step)).toContain('share');
+
+    // The spoke has no host and no connection of its own, yet can read the hub's and run with it.
+    expect((await secondConnections.send(new ListHostsCommand({}))).Hosts ?? []).toEqual([]);
+    expect((await secondConnections.send(new ListConnectionsCommand({}))).Connections ?? []).toEqual([]);
+    expect((await secondConnections.send(new GetConnectionCommand({ ConnectionArn: hubConnection }))).Connection?.OwnerAccountId).toBe('111111111111');
+    const { pipeline } = await secondPipelines.send(new GetPipelineCommand({ name: 'orders' }));
+    expect(pipeline!.stages![0]!.actions![0]!.configuration!.ConnectionArn).toBe(hubConnection);
+    const firstRun = done.pipelineAttachment!.firstRun!;
+    expect(firstRun.status, JSON.stringify(done.pipelineAttachment)).toBe('SUCCEEDED');
+    const { pipelineExecution } = await secondPipelines.send(new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: firstRun.pipelineExecutionId }));
+    expect(pipelineExecution!.status).toBe('Succeeded');
+  });
+
+  it('cancelled while the association settles, removes only the association: the hub keeps its share and connection', async () => {
+    // A fresh account, so this request makes the association; RAM takes a while to associate.
+    const third = '444444444444';
+    await api(system, 'PUT', `/v1/accounts/${third}`, { token: admin, body: { team: 'payments' } });
+    await sandboxControl(system, 'PUT', '/config', { ramAssociationSeconds: 3600 });
+    try {
+      const asked = await ask(payments, { accountId: third, connectionStrategy: 'shared', pipeline: undefined });
+      expect(asked.status, JSON.stringify(asked.body)).toBe(422);
+      expect(asked.body.errors![0]!.path).toBe('connectionStrategy');
+
+      const role = `arn:aws:iam::${third}:role/service-role/ledger-pipeline`;
+      await sandboxControl(system, 'POST', '/roles', { account: third, roleName: 'ledger-pipeline', path: '/service-role/' });
+      await sandboxControl(system, 'POST', '/pipelines', { account: third, declaration: pipelineDeclaration('ledger', { role, project: 'ledger-build' }) });
+      const shared = await ask(payments, { accountId: third, connectionStrategy: 'shared', pipeline: { name: 'ledger', fullRepositoryId: 'platform/ledger', branchName: 'main' } });
+      expect(shared.status, JSON.stringify(shared.body)).toBe(202);
+      const share = async () => (await hubRam.send(new GetResourceSharesCommand({ resourceOwner: 'SELF' }))).resourceShares ?? [];
+      const association = async () => {
+        const shares = await share();
+        if (shares.length === 0) return undefined;
+        const { resourceShareAssociations = [] } = await hubRam.send(
+          new GetResourceShareAssociationsCommand({ associationType: 'PRINCIPAL', resourceShareArns: [shares[0]!.resourceShareArn!], principal: third }),
+        );
+        return resourceShareAssociations[0]?.status;
+      };
+      await eventually(association, (status) => status === 'ASSOCIATING', 'the association to be under way');
+
+      const cancelled = await api(system, 'POST', `/v1/connection-requests/${shared.body.requestId}/cancel`, { token: payments });
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(202);
+      await eventually(
+        async () => {
+          await sandboxControl(system, 'POST', '/clock/advance', { seconds: 30 });
+          return read(shared.body.requestId);
+        },
+        (request) => request.status === 'CANCELLED',
+        'the shared request to be cancelled',
+      );
+      // RAM takes its time to disassociate as well.
+      await sandboxControl(system, 'POST', '/clock/advance', { seconds: 3600 });
+      expect(await association()).toBe('DISASSOCIATED');
+      // The share, the hub's connection and the earlier account's association stay.
+      expect((await share())[0]!.status).toBe('ACTIVE');
+      expect((await hubConnections.send(new GetConnectionCommand({ ConnectionArn: hubConnection }))).Connection?.ConnectionStatus).toBe('AVAILABLE');
+      expect((await secondConnections.send(new GetConnectionCommand({ ConnectionArn: hubConnection }))).Connection?.ConnectionArn).toBe(hubConnection);
+    } finally {
+      await sandboxControl(system, 'PUT', '/config', { ramAssociationSeconds: 0 });
+    }
   });
 });

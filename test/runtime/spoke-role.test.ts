@@ -32,13 +32,18 @@ describe('resolveSpokeRole (infra/spoke-role.yml as CloudFormation makes it in o
     });
   });
 
-  it("scopes the inline policy to the spoke's own account, any Region, leaving no intrinsic behind", () => {
+  it("scopes the inline policy to the spoke's own account, any Region, leaving no intrinsic behind (but passing the hub's shared connections)", () => {
     const role = resolve({ HubAccountId: HUB, ExternalId: 'connection-broker-local', GrantableRoles: 'role/pipelines/*' });
     expect(role.policies).toHaveLength(1);
     const text = JSON.stringify(role.policies[0]!.policyDocument);
     expect(text).not.toMatch(/Fn::|"Ref"|\$\{/);
     const statements = (role.policies[0]!.policyDocument as { Statement: { Sid: string; Resource: string | string[] }[] }).Statement;
-    const resources = statements.flatMap((statement) => [statement.Resource].flat()).filter((resource) => resource !== '*');
+    // A shared request puts the hub's connection into this account's pipeline: PassConnection on it, and nothing else of the hub's.
+    const hubConnections = `arn:aws:codeconnections:*:${HUB}:connection/*`;
+    for (const sid of ['PassConnectionToPipeline', 'PassCodeconnectionsConnectionToPipeline']) {
+      expect([statements.find((statement) => statement.Sid === sid)?.Resource].flat()).toContain(hubConnections);
+    }
+    const resources = statements.flatMap((statement) => [statement.Resource].flat()).filter((resource) => resource !== '*' && resource !== hubConnections);
     expect(resources.length).toBeGreaterThan(0);
     for (const resource of resources) expect(resource).toMatch(new RegExp(`^arn:aws:[a-z-]+:(\\*)?:${SPOKE}:`));
     expect(statements.find((statement) => statement.Sid === 'ReadHosts')?.Resource).toEqual([
