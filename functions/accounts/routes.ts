@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer as HttpEvent } from 'aws-lambda';
-import type { HttpRoute } from '../shell/http-handler.ts';
-import { jsonBody } from '../shell/http-handler.ts';
+import { validBody, type HttpRoute } from '../shell/http-handler.ts';
 import { badRequest, forbidden, notFound } from '../shell/http-errors.ts';
 import { json } from '../shell/http.ts';
 import type { Caller } from '../request/caller.ts';
@@ -38,19 +37,10 @@ export function accountRoutes({ callerOf, accounts }: AccountRouteDependencies):
       handler: async (event) => {
         const caller = admin(event);
         const accountId = accountIdOf(event);
-        const parsed = accountRegistrationSchema.safeParse(jsonBody(event));
-        if (!parsed.success) {
-          throw badRequest(
-            'The account registration is not valid.',
-            parsed.error.issues.map((issue) => ({
-              path: issue.path.join('.'),
-              message: issue.code === 'unrecognized_keys' ? `Unknown field(s) ${issue.keys.join(', ')}; allowed: team, allowedEndpoints, approvers` : issue.message,
-            })),
-          );
-        }
+        const body = validBody(event, accountRegistrationSchema, 'The account registration', ['team', 'allowedEndpoints', 'approvers']);
         const now = new Date().toISOString();
         const existed = (await accounts().get(accountId)) !== undefined;
-        const registration: AccountRegistration = { accountId, ...parsed.data, registeredBy: caller.id, registeredAt: now, updatedAt: now };
+        const registration: AccountRegistration = { accountId, ...body, registeredBy: caller.id, registeredAt: now, updatedAt: now };
         const stored = await accounts().put(registration);
         return json(existed ? 200 : 201, stored, existed ? {} : { location: `/v1/accounts/${accountId}` });
       },

@@ -5,7 +5,7 @@ import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { normaliseProviderEndpoint } from '../request/endpoint.ts';
 import type { Caller } from '../request/caller.ts';
 import { ApiError, badRequest, forbidden } from '../shell/http-errors.ts';
-import { jsonBody, type HttpRoute } from '../shell/http-handler.ts';
+import { validBody, type HttpRoute } from '../shell/http-handler.ts';
 import { json } from '../shell/http.ts';
 import { shareableConnectionSchema, type ShareableConnection } from './contract.ts';
 import type { ShareableConnectionStore } from './store.ts';
@@ -33,35 +33,26 @@ export function sharingRoutes({ callerOf, shareable, home }: SharingRouteDepende
       path: '/v1/shared-connections',
       handler: async (event) => {
         const caller = admin(event);
-        const parsed = shareableConnectionSchema.safeParse(jsonBody(event));
-        if (!parsed.success) {
-          throw badRequest(
-            'The shared connection is not valid.',
-            parsed.error.issues.map((issue) => ({
-              path: issue.path.join('.'),
-              message: issue.code === 'unrecognized_keys' ? `Unknown field(s) ${issue.keys.join(', ')}; allowed: connectionArn, providerEndpoint, organization` : issue.message,
-            })),
-          );
-        }
+        const offer = validBody(event, shareableConnectionSchema, 'The shared connection', ['connectionArn', 'providerEndpoint', 'organization']);
         const { aws, accountId } = home();
-        const problem = shareableArnProblem(parsed.data.connectionArn, accountId);
+        const problem = shareableArnProblem(offer.connectionArn, accountId);
         if (problem) throw notShareable('connectionArn', problem);
         let providerEndpoint: string;
         try {
-          providerEndpoint = normaliseProviderEndpoint(parsed.data.providerEndpoint).url;
+          providerEndpoint = normaliseProviderEndpoint(offer.providerEndpoint).url;
         } catch (error) {
           throw badRequest('The provider endpoint is not valid.', [{ path: 'providerEndpoint', message: (error as Error).message }]);
         }
         let status: string | undefined;
         try {
-          const { Connection } = await connectionsClientFor(parsed.data.connectionArn, aws).send(new GetConnectionCommand({ ConnectionArn: parsed.data.connectionArn }));
+          const { Connection } = await connectionsClientFor(offer.connectionArn, aws).send(new GetConnectionCommand({ ConnectionArn: offer.connectionArn }));
           status = Connection?.ConnectionStatus;
         } catch (error) {
           if (error instanceof ResourceNotFoundException) throw notShareable('connectionArn', 'No such connection in the broker account.');
           throw error;
         }
         if (status !== 'AVAILABLE') throw notShareable('connectionArn', `The connection is ${status ?? 'UNKNOWN'}; only an AVAILABLE connection can be shared (finish its handshake first).`);
-        const offered: ShareableConnection = { ...parsed.data, providerEndpoint, registeredBy: caller.id, registeredAt: new Date().toISOString() };
+        const offered: ShareableConnection = { ...offer, providerEndpoint, registeredBy: caller.id, registeredAt: new Date().toISOString() };
         await shareable().put(offered);
         return json(201, offered);
       },

@@ -68,6 +68,34 @@ export function jsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64E
   }
 }
 
+/**
+ * The JSON body checked against a (strict object) zod schema: its output, or a 400 naming every
+ * offending field by its path (unknown fields with the ones allowed).
+ */
+export function validBody<Output>(
+  event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>,
+  schema: { safeParse(value: unknown): { success: true; data: Output } | { success: false; error: { issues: readonly BodyIssue[] } } },
+  what: string,
+  allowedFields: readonly string[],
+): Output {
+  const parsed = schema.safeParse(jsonBody(event));
+  if (parsed.success) return parsed.data;
+  throw badRequest(
+    `${what} is not valid.`,
+    parsed.error.issues.map((issue) => ({
+      path: issue.path.join('.'),
+      message: issue.code === 'unrecognized_keys' ? `Unknown field(s) ${(issue.keys ?? []).join(', ')}; allowed: ${allowedFields.join(', ')}` : issue.message,
+    })),
+  );
+}
+
+interface BodyIssue {
+  code: string;
+  path: readonly PropertyKey[];
+  message: string;
+  keys?: readonly string[];
+}
+
 /** The deepest nesting of `{` and `[` in JSON text (outside strings), read without recursion. */
 function nestingDepth(text: string): number {
   let depth = 0;
