@@ -45,6 +45,7 @@ beforeAll(async () => {
       definition: provisioningDefinition(),
       taskHandlers: {
         AcquireHost: step('AcquireHost', () => ({ hostArn: HOST, status: 'PENDING', createdByRequest: true })),
+        ShareConnection: step('ShareConnection', () => ({ shareArn: 'arn:aws:ram:us-east-1:111111111111:resource-share/x' })),
         AwaitHostSetup: step('AwaitHostSetup', (event) => void hostTokens.set(event.requestId, event.taskToken as string)),
         CreateConnection: step('CreateConnection', () => ({ connectionArn: 'arn:aws:codestar-connections:us-east-1:111111111111:connection/x' })),
         AwaitHandshake: step('AwaitHandshake', (event) => void handshakeTokens.set(event.requestId, event.taskToken as string)),

@@ -70,6 +70,8 @@ beforeAll(async () => {
       definition: provisioningDefinition(),
       taskHandlers: {
         AcquireHost: stub({ hostArn: HOST, status: 'PENDING', createdByRequest: true }),
+        // Requests here are dedicated: the shared branch is never taken.
+        ShareConnection: stub({}),
         AwaitHostSetup: stub({}),
         CreateConnection: stub({}),
         AwaitHandshake: stub({}),

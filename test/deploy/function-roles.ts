@@ -69,6 +69,11 @@ const RESOURCE_STAR_ONLY = new Set([
   // Callback tokens are the capability; these cannot be scoped to a state machine.
   'states:SendTaskSuccess',
   'states:SendTaskFailure',
+  // RAM's reads name no resource, and a new share (with its tags) does not exist yet.
+  'ram:GetResourceShares',
+  'ram:GetResourceShareAssociations',
+  'ram:CreateResourceShare',
+  'ram:TagResource',
 ]);
 
 /** Granted for what a call does rather than to make it: no SDK command has these names. */
@@ -77,9 +82,10 @@ const PERMISSION_ONLY = new Set([
   'iam:PassRole',
   'codestar-connections:PassConnection',
   'codeconnections:PassConnection',
-  // Tags on CreateHost/CreateConnection.
+  // Tags on CreateHost/CreateConnection, and on CreateResourceShare.
   'codestar-connections:TagResource',
   'codeconnections:TagResource',
+  'ram:TagResource',
 ]);
 
 /**
@@ -119,6 +125,12 @@ const IAM_PREFIX_OF_CLIENT: Record<string, string> = {
  */
 const BUNDLED_NOT_SENT: Record<string, string[]> = {
   watcher: ['codestar-connections:GetConnection'],
+  // The workflow context (workflow/context.ts) builds a spoke's clients when a step asks for them;
+  // these steps work in the hub only (the table, Slack, RAM) and never do.
+  awaitHostSetup: ['sts:AssumeRole'],
+  requestApproval: ['sts:AssumeRole'],
+  completeRequest: ['sts:AssumeRole'],
+  shareConnection: ['sts:AssumeRole'],
 };
 
 export interface FunctionRole {

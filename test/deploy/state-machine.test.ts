@@ -94,10 +94,17 @@ describe('statemachines/provisioning.asl.yml', () => {
     expect(lacking).toEqual([]);
   });
 
-  it('sends an execution started by a cancel through the wait to RollBack, and every other one to AcquireHost', () => {
+  it('sends an execution started by a cancel through the wait to RollBack, a shared one to ShareConnection, and every other one to AcquireHost', () => {
     const states = Object.fromEntries(allStates(definition));
     const start = (definition as { StartAt: string }).StartAt;
-    expect(states[start]).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.cancel', IsPresent: true, Next: 'CancelRequested' }], Default: 'AcquireHost' });
+    expect(states[start]).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.cancel', IsPresent: true, Next: 'CancelRequested' }], Default: 'IsShared' });
+    // An execution started before the strategy existed has none: it provisions as before.
+    expect(states.IsShared).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ And: [{ Variable: '$.settings.connectionStrategy', IsPresent: true }, { Variable: '$.settings.connectionStrategy', StringEquals: 'shared' }], Next: 'ShareConnection' }],
+      Default: 'AcquireHost',
+    });
+    expect(states.ShareConnection).toMatchObject({ Type: 'Task', Next: 'IsPipelineRequested' });
     expect(states.CancelRequested).toMatchObject({ Type: 'Pass', InputPath: '$.cancel', ResultPath: '$.error', Next: 'WaitForStoppedSteps' });
     expect(states.WaitForStoppedSteps).toMatchObject({ Type: 'Wait', Next: 'RollBack' });
     // RollBack learns which execution calls it, to leave a cancelled request to the cancel's execution.

@@ -396,7 +396,12 @@ describe('reminder, escalation and timeout on the fast-forward clock', () => {
       expect(now.text).toMatch(/^Expired at .*nobody approved/);
       expect(hasButtons(now)).toBe(false);
     }
-    const dms = (await slackEvents('?channel=D0REQUESTER')).map((event) => event.text);
+    // The requester's DM follows the TIMED_OUT record in the same rollback step: wait for it rather than race it.
+    const dms = await eventually(
+      async () => (await slackEvents('?channel=D0REQUESTER')).map((event) => event.text),
+      (texts) => texts.some((text) => /expired: nobody approved it in time/.test(text ?? '')),
+      'the requester to hear the request expired',
+    );
     expect(dms).toEqual(expect.arrayContaining([expect.stringMatching(/expired: nobody approved it in time/)]));
     expect((await api(system, 'POST', `/v1/connection-requests/${request.requestId}/approve`, { token: admin })).status).toBe(409);
   });
