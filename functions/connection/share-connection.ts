@@ -13,6 +13,7 @@ import { provideClients, type Clients } from '../adapters/aws-clients.ts';
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
 import { ramClient } from '../adapters/aws/ram.ts';
 import { stepHandler } from '../workflow/step-handler.ts';
+import { ShareUsersStore } from '../sharing/store.ts';
 import { MANAGED_BY_TAG } from '../host/host-discovery.ts';
 
 provideClients(ramClient, documentsClient);
@@ -42,13 +43,17 @@ async function shareConnection(event: StepInput): Promise<{ shareArn: string }> 
     }));
   }
 
+  const users = new ShareUsersStore(context.aws.documents, context.config.tableName);
   const association = await associationOf(ram, shareArn, accountId);
   if (!association || association.status === 'DISASSOCIATED' || association.status === 'FAILED') {
     // Recorded before it is made, so a rollback after a crash in between still removes it.
     await updateActiveRequest(record.requestId, (current) => ({ ...current, share: { ...current.share!, associatedByRequest: true } }));
+    await users.join(shareArn, accountId, record.requestId, { associatingNow: true });
     await ram.send(new AssociateResourceShareCommand({ resourceShareArn: shareArn, principals: [accountId], clientToken: `${record.requestId}-associate` }));
     throw new ShareNotReady(accountId, 'ASSOCIATING');
   }
+  // Joined before the request relies on it: another request's rollback then leaves the association alone.
+  await users.join(shareArn, accountId, record.requestId);
   if (association.status !== 'ASSOCIATED') throw new ShareNotReady(accountId, association.status ?? 'UNKNOWN');
 
   await updateActiveRequest(record.requestId, (current) =>

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ShareableConnection } from './contract.ts';
 
 const SHAREABLE_PARTITION = 'SHAREABLE_CONNECTIONS';
@@ -40,4 +40,53 @@ function key(providerEndpoint: string, organization: string): { pk: string; sk: 
 function fromItem(item: Record<string, unknown>): ShareableConnection {
   const { pk: _pk, sk: _sk, gsi2pk: _g, gsi2sk: _s, ...connection } = item;
   return connection as ShareableConnection;
+}
+
+/**
+ * Which requests use a spoke account's association with a resource share, and whether the broker
+ * made that association: one item per share and account, changed by single-item updates (a
+ * string set), so two requests for one account never take the association from each other.
+ */
+export class ShareUsersStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** This request uses the association (repeating it changes nothing). */
+  async join(shareArn: string, accountId: string, requestId: string, options: { associatingNow?: boolean } = {}): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: usersKey(shareArn, accountId),
+        UpdateExpression: options.associatingNow ? 'ADD requestIds :request SET associatedByBroker = :yes' : 'ADD requestIds :request',
+        ExpressionAttributeValues: { ':request': new Set([requestId]), ...(options.associatingNow ? { ':yes': true } : {}) },
+      }),
+    );
+  }
+
+  /** This request no longer uses it: who still does, and whether the broker made the association. */
+  async leave(shareArn: string, accountId: string, requestId: string): Promise<{ stillUsedBy: string[]; associatedByBroker: boolean }> {
+    const { Attributes } = await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: usersKey(shareArn, accountId),
+        UpdateExpression: 'DELETE requestIds :request',
+        ExpressionAttributeValues: { ':request': new Set([requestId]) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { stillUsedBy: [...((Attributes?.requestIds as Set<string> | undefined) ?? [])].sort(), associatedByBroker: Attributes?.associatedByBroker === true };
+  }
+
+  /** The association is gone: the next request to associate makes it anew. */
+  async forgetAssociation(shareArn: string, accountId: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({ TableName: this.tableName, Key: usersKey(shareArn, accountId), UpdateExpression: 'REMOVE associatedByBroker' }),
+    );
+  }
+}
+
+function usersKey(shareArn: string, accountId: string): { pk: string; sk: string } {
+  return { pk: `SHARE_USERS#${shareArn}|${accountId}`, sk: 'USERS' };
 }

@@ -19,6 +19,7 @@ import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { DisassociateResourceShareCommand, InvalidStateTransitionException, UnknownResourceException } from '@aws-sdk/client-ram';
 import { provideClients, type Clients } from '../adapters/aws-clients.ts';
 import { ramClient } from '../adapters/aws/ram.ts';
+import { ShareUsersStore } from '../sharing/store.ts';
 import { nameReservationKey } from '../connection/naming.ts';
 import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
 import { iamClient } from '../adapters/aws/iam.ts';
@@ -112,7 +113,7 @@ async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promis
     case 'remove-grant':
       return removeGrant(aws, step.grant);
     case 'leave-share':
-      return leaveShare(aws, step.shareArn, step.accountId);
+      return leaveShare(aws, new ShareUsersStore(aws.documents, context.config.tableName), step.shareArn, step.accountId, record.requestId);
     case 'delete-connection': {
       try {
         await aws.connections.send(new DeleteConnectionCommand({ ConnectionArn: step.connectionArn }));
@@ -183,12 +184,19 @@ async function restorePipeline(aws: Clients, pipelineName: string, record: Conne
 }
 
 /**
- * Takes the spoke account out of the hub's resource share (the association this request made); the
- * share and the hub's connection stay for everyone else. Already gone is fine.
+ * This request stops using the account's association with the hub's resource share. The account
+ * leaves the share only when no other request uses it and the broker made the association (one
+ * made by hand stays); the share and the hub's connection always stay. Already gone is fine.
  */
-async function leaveShare(aws: Clients, shareArn: string, accountId: string): Promise<TimelineEntry> {
+async function leaveShare(aws: Clients, users: ShareUsersStore, shareArn: string, accountId: string, requestId: string): Promise<TimelineEntry> {
+  const { stillUsedBy, associatedByBroker } = await users.leave(shareArn, accountId, requestId);
+  if (stillUsedBy.length > 0) {
+    return timelineEntry('rollback', 'system', `Kept account ${accountId} in resource share ${shareArn}: request(s) ${stillUsedBy.join(', ')} still use it.`);
+  }
+  if (!associatedByBroker) return timelineEntry('rollback', 'system', `Kept account ${accountId} in resource share ${shareArn}: the broker did not associate it.`);
   try {
     await aws.ram.send(new DisassociateResourceShareCommand({ resourceShareArn: shareArn, principals: [accountId] }));
+    await users.forgetAssociation(shareArn, accountId);
     return timelineEntry('rollback', 'system', `Took account ${accountId} out of resource share ${shareArn}; the hub's connection and share stay.`);
   } catch (error) {
     if (error instanceof UnknownResourceException || error instanceof InvalidStateTransitionException) {

@@ -19,10 +19,10 @@ export function planRollback(record: ConnectionRequestRecord): RollbackStep[] {
     steps.push({ kind: 'restore-pipeline', pipelineName: record.pipeline.name });
   }
   for (const grant of record.grants ?? []) steps.push({ kind: 'remove-grant', grant });
-  // A shared request borrowed the hub's connection: it removes only the account's association, and
-  // only when it made it (never the share, never the connection).
+  // A shared request borrowed the hub's connection: it leaves the account's association, which goes
+  // when no other request uses it and the broker made it (never the share, never the connection).
   if (record.connectionStrategy === 'shared') {
-    if (record.share?.shareArn && record.share.associatedByRequest && record.accountId) {
+    if (record.share?.shareArn && record.accountId) {
       steps.push({ kind: 'leave-share', shareArn: record.share.shareArn, accountId: record.accountId });
     }
     return steps;
