@@ -1,6 +1,7 @@
 import { CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient, GetConnectionCommand, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
 import { GetResourceShareAssociationsCommand, GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
+import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../infra/local/local-system.ts';
 import { mintToken } from '../../infra/local/runtime/jwt.ts';
@@ -218,6 +219,34 @@ describe('hub and spoke: a shared connection (AWS RAM, no handshake)', () => {
     expect(firstRun.status, JSON.stringify(done.pipelineAttachment)).toBe('SUCCEEDED');
     const { pipelineExecution } = await secondPipelines.send(new GetPipelineExecutionCommand({ pipelineName: 'orders', pipelineExecutionId: firstRun.pipelineExecutionId }));
     expect(pipelineExecution!.status).toBe('Succeeded');
+  });
+
+  it("rolls back a second shared request for the account without taking the account out of the share the first one uses", async () => {
+    // The spoke role loses UpdatePipeline for a moment, so this request's attach fails and it rolls back.
+    const iam = new IAMClient({ endpoint: system.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: SECOND, secretAccessKey: 'test' } });
+    try {
+      const target = { RoleName: 'connection-broker-spoke', PolicyName: 'connection-broker-hub-access' };
+      const { PolicyDocument } = await iam.send(new GetRolePolicyCommand(target));
+      const document = JSON.parse(decodeURIComponent(PolicyDocument!)) as { Statement: { Action: string | string[] }[] };
+      for (const statement of document.Statement) {
+        if (Array.isArray(statement.Action)) statement.Action = statement.Action.filter((action) => action !== 'codepipeline:UpdatePipeline');
+      }
+      await iam.send(new PutRolePolicyCommand({ ...target, PolicyDocument: JSON.stringify(document) }));
+
+      const asked = await ask(payments, { accountId: SECOND, connectionStrategy: 'shared', pipeline: { name: 'billing', fullRepositoryId: 'platform/billing', branchName: 'main' } });
+      expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+      const failed = await inStatus(asked.body.requestId, 'FAILED', 'COMPLETED');
+      expect(failed.status).toBe('FAILED');
+      expect(failed.timeline!.map((entry) => entry.message)).toEqual(
+        expect.arrayContaining([expect.stringMatching(new RegExp(`^Kept account ${SECOND} in resource share .*: request\\(s\\) .* still use it\\.$`))]),
+      );
+      // The first request's pipeline can still read the hub's connection.
+      expect((await secondConnections.send(new GetConnectionCommand({ ConnectionArn: hubConnection }))).Connection?.ConnectionArn).toBe(hubConnection);
+    } finally {
+      iam.destroy();
+      // Registering again brings the spoke role back to the template (as a StackSet update would).
+      await api(system, 'PUT', `/v1/accounts/${SECOND}`, { token: admin, body: { team: 'payments' } });
+    }
   });
 
   it('cancelled while the association settles, removes only the association: the hub keeps its share and connection', async () => {
