@@ -76,19 +76,32 @@ export function clients(): Clients {
   return view;
 }
 
-const view = Object.defineProperties({} as Clients, Object.fromEntries(
-  (['connections', 'pipelines', 'codeBuild', 'iam', 'stepFunctions', 'documents', 'ram'] as const).map((name) => [
-    name,
-    {
-      enumerable: true,
-      get: () => {
-        const client = replacement?.[name] ?? provided[name];
-        if (!client) throw new Error(`this function was not given the ${name} client: add it to provideClients() in its handler`);
-        return client;
-      },
-    },
-  ]),
-));
+const CLIENT_NAMES = ['connections', 'pipelines', 'codeBuild', 'iam', 'stepFunctions', 'documents', 'ram'] as const satisfies readonly ClientName[];
+
+/**
+ * Clients read when used, from `resolve`; one the function was not given fails there, naming the
+ * fix. The function's own clients are one such view; a spoke's (adapters/aws/target-clients.ts) another.
+ */
+export function clientsView(resolve: (name: ClientName) => Clients[ClientName] | undefined): Clients {
+  return Object.defineProperties(
+    {} as Clients,
+    Object.fromEntries(
+      CLIENT_NAMES.map((name) => [
+        name,
+        {
+          enumerable: true,
+          get: () => {
+            const client = resolve(name);
+            if (!client) throw new Error(`this function was not given the ${name} client: add it to provideClients() in its handler`);
+            return client;
+          },
+        },
+      ]),
+    ),
+  );
+}
+
+const view = clientsView((name) => replacement?.[name] ?? provided[name]);
 
 /** Tests replace the clients (e.g. with aws-sdk-client-mock instances or sandbox ones). */
 export function setClients(clientsForTest: Partial<Clients> | undefined): void {

@@ -48,6 +48,7 @@ interface ApiDependencies {
   /** The clients for the account a host or connection ARN names (a spoke's connection is read there). */
   awsForArn: (arn: string) => Clients;
   accounts: AccountStore;
+  shareable: ShareableConnectionStore;
   store: BrokerStore;
   approvals: ApprovalStore;
   idempotency: IdempotencyConfig;
@@ -61,6 +62,8 @@ interface ApiDependencies {
 const dependencies = perContainer((settings): ApiDependencies => {
   const aws = clients();
   const store = new BrokerStore(aws.documents, settings.tableName);
+  const accounts = new AccountStore(aws.documents, settings.tableName);
+  const shareable = new ShareableConnectionStore(aws.documents, settings.tableName);
   const idempotency = new IdempotencyConfig({
     eventKeyJmesPath: '[requesterId, idempotencyKey]',
     payloadValidationJmesPath: 'body',
@@ -77,8 +80,8 @@ const dependencies = perContainer((settings): ApiDependencies => {
             config: settings,
             aws,
             store,
-            accounts: new AccountStore(aws.documents, settings.tableName),
-            shareable: new ShareableConnectionStore(aws.documents, settings.tableName),
+            accounts,
+            shareable,
             fetchGhesMeta,
             quotas: settings.quotas,
           }),
@@ -102,7 +105,8 @@ const dependencies = perContainer((settings): ApiDependencies => {
     settings,
     aws,
     awsForArn: (arn) => clientsForArn(arn, aws, settings),
-    accounts: new AccountStore(aws.documents, settings.tableName),
+    accounts,
+    shareable,
     store,
     approvals: new ApprovalStore(aws.documents, settings.tableName),
     idempotency,
@@ -151,7 +155,7 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
   ...accountRoutes({ callerOf: callerOfEvent, accounts: () => dependencies().accounts }),
   ...sharingRoutes({
     callerOf: callerOfEvent,
-    shareable: () => new ShareableConnectionStore(dependencies().aws.documents, dependencies().settings.tableName),
+    shareable: () => dependencies().shareable,
     home: () => ({ aws: dependencies().aws, accountId: dependencies().settings.accountId }),
   }),
 ];

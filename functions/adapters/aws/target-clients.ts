@@ -1,5 +1,5 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { clientsWith, type ClientName, type Clients } from '../aws-clients.ts';
+import { clientsView, clientsWith, type ClientName, type Clients } from '../aws-clients.ts';
 
 /** Where a request's resources live: a spoke account (absent: the broker's own) and a Region. */
 export interface Target {
@@ -66,26 +66,9 @@ export function spokeRoleArn(accountId: string, roleName: string): string {
   return `arn:aws:iam::${accountId}:role/${roleName}`;
 }
 
-/** The target's own services, and the broker's DynamoDB and Step Functions (read when used, as at home). */
+/** The target's own services; the broker's DynamoDB, Step Functions and RAM (read when used, as at home). */
 function withHome(inTarget: Partial<Clients>, home: Clients): Clients {
-  return Object.defineProperties({} as Clients, {
-    ...Object.fromEntries(
-      TARGET_SERVICES.map((name) => [
-        name,
-        {
-          enumerable: true,
-          get: () => {
-            const client = inTarget[name];
-            if (!client) throw new Error(`this function was not given the ${name} client: add it to provideClients() in its handler`);
-            return client;
-          },
-        },
-      ]),
-    ),
-    documents: { enumerable: true, get: () => home.documents },
-    stepFunctions: { enumerable: true, get: () => home.stepFunctions },
-    ram: { enumerable: true, get: () => home.ram },
-  });
+  return clientsView((name) => (TARGET_SERVICES.includes(name) ? inTarget[name] : home[name]));
 }
 
 /** The broker settings that say where home is and how to reach a spoke (BrokerConfig has them all). */
@@ -109,7 +92,3 @@ export function clientsForArn(arn: string, home: Clients, settings: HomeSettings
   return clientsIn(target, home, spokeAccessOf(settings));
 }
 
-/** Tests start each case with no clients built for a target. */
-export function forgetTargetClients(): void {
-  byTarget.clear();
-}
