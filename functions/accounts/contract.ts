@@ -30,6 +30,12 @@ export const accountRegistrationSchema = z
       .max(50, { error: 'Must contain at most 50 approvers' })
       .optional()
       .meta({ description: "Slack user ids who approve this account's requests, instead of the broker's approvers." }),
+    regions: z
+      .array(regionSchema)
+      .min(1, { error: "Must contain at least 1 Region; leave it out for the broker's own Region" })
+      .max(30, { error: 'Must contain at most 30 Regions' })
+      .optional()
+      .meta({ description: "Regions the fleet audit reads in this account (besides any Region its requests use). Leave out for the broker's own Region." }),
   })
   .meta({ description: 'A spoke account registered with the broker (admins only).' });
 
@@ -43,6 +49,7 @@ export const accountViewSchema = z
     team: z.string(),
     allowedEndpoints: z.array(z.string()).optional(),
     approvers: z.array(z.string()).optional(),
+    regions: z.array(z.string()).optional(),
     registeredBy: z.string(),
     registeredAt: z.string().meta({ format: 'date-time' }),
     updatedAt: z.string().meta({ format: 'date-time' }),

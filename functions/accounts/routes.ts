@@ -37,7 +37,7 @@ export function accountRoutes({ callerOf, accounts }: AccountRouteDependencies):
       handler: async (event) => {
         const caller = admin(event);
         const accountId = accountIdOf(event);
-        const body = validBody(event, accountRegistrationSchema, 'The account registration', ['team', 'allowedEndpoints', 'approvers']);
+        const body = validBody(event, accountRegistrationSchema, 'The account registration', ['team', 'allowedEndpoints', 'approvers', 'regions']);
         const now = new Date().toISOString();
         const existed = (await accounts().get(accountId)) !== undefined;
         const registration: AccountRegistration = { accountId, ...body, registeredBy: caller.id, registeredAt: now, updatedAt: now };

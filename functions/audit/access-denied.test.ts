@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-codestar-connections';
 import { GetRolePolicyCommand, IAMClient, IAMServiceException, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand, SFNClient, SFNServiceException } from '@aws-sdk/client-sfn';
+import { GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { accessDeniedCode, deniedRequest } from './collect/access-denied.ts';
@@ -22,11 +23,12 @@ import { collectPipelines } from './collect/pipelines.ts';
 import { collectRoles } from './collect/roles.ts';
 import { CallStats } from './call-stats.ts';
 import type { AuditClients } from './audit-clients.ts';
-import type { AuditReport } from './report.ts';
-import { runAudit } from './run-audit.ts';
+import type { AuditReport, PlaceSummary } from './report.ts';
+import { auditPlace, finishAudit, planAudit, type AuditDependencies } from './run-audit.ts';
 import { readAuditSettings } from './settings.ts';
 import type { AuditStore, CachedPipeline, CachedRole, SeenResource } from './store.ts';
 import type { ConnectionRequestRecord } from '../request/model.ts';
+import type { Finding } from './model.ts';
 import type { BrokerStore } from '../request/store.ts';
 import { AS_OF, connectionArn, hostArn, record } from './test-fixtures.ts';
 
@@ -34,6 +36,7 @@ const connections = mockClient(CodeStarConnectionsClient);
 const pipelines = mockClient(CodePipelineClient);
 const iam = mockClient(IAMClient);
 const sfn = mockClient(SFNClient);
+const ram = mockClient(RAMClient);
 
 const consoleHost = 'arn:aws:codeconnections:us-east-1:111111111111:host/console-ghes-0a1b2c3d';
 const consoleConnection = connectionArn('5f0e7a2c-1111-4222-8333-944455556666', 'codeconnections');
@@ -68,6 +71,23 @@ class MemoryAuditStore {
   roles = new Map<string, CachedRole>();
   reports: AuditReport[] = [];
   latest?: { auditId: string; fingerprint: string[] };
+  placeSummaries: PlaceSummary[] = [];
+  placeFindings: Finding[] = [];
+
+  forPlace() {
+    return this;
+  }
+  async flushCacheWrites() {}
+  async putPlace(_auditId: string, summary: PlaceSummary, findings: Finding[]) {
+    this.placeSummaries.push(summary);
+    this.placeFindings.push(...findings);
+  }
+  async places() {
+    return { summaries: this.placeSummaries, findings: this.placeFindings };
+  }
+  async get() {
+    return this.reports.at(-1);
+  }
 
   async begin(report: AuditReport) {
     this.reports.push(report);
@@ -114,13 +134,15 @@ const clients = (): AuditClients => ({
   pipelines: new CodePipelineClient({ region: 'us-east-1' }),
   iam: new IAMClient({ region: 'us-east-1' }),
   stepFunctions: new SFNClient({ region: 'us-east-1' }),
+  ram: new RAMClient({ region: 'us-east-1' }),
 });
 
 const requestStore = (requests: ConnectionRequestRecord[]) => ({ listRequests: async () => ({ requests }) }) as unknown as BrokerStore;
 
 let store: MemoryAuditStore;
 beforeEach(() => {
-  for (const mock of [connections, pipelines, iam, sfn]) mock.reset();
+  for (const mock of [connections, pipelines, iam, sfn, ram]) mock.reset();
+  ram.on(GetResourceSharesCommand).resolves({ resourceShares: [] });
   store = new MemoryAuditStore();
 });
 
@@ -214,11 +236,22 @@ describe('an audit with resources it may not read', () => {
   });
   const waiting = record('r2', { status: 'WAITING_FOR_HOST_SETUP', executionArn: 'arn:aws:states:us-east-1:111111111111:execution:provisioning:r2', createdAt: AS_OF.toISOString() });
 
-  const audit = () =>
-    runAudit(
-      { auditId: 'a1', trigger: 'api', asOf: AS_OF },
-      { auditStore: store as unknown as AuditStore, requestStore: requestStore([completed, waiting]), settings: readAuditSettings({}), clientsFor: clients, now: () => AS_OF },
-    );
+  /** The audit machine's steps, one after the other: plan, each place, finish. */
+  const audit = async () => {
+    const deps: AuditDependencies = {
+      auditStore: store as unknown as AuditStore,
+      requestStore: requestStore([completed, waiting]),
+      accounts: { list: async () => [] },
+      offered: { list: async () => [] },
+      settings: readAuditSettings({}),
+      home: { accountId: '111111111111', region: 'us-east-1' },
+      clientsFor: clients,
+      now: () => AS_OF,
+    };
+    const plan = await planAudit({ auditId: 'a1', trigger: 'api', asOf: AS_OF.toISOString() }, deps);
+    for (const place of plan!.places) await auditPlace(plan!, place, deps);
+    return finishAudit(plan!, plan!.places, deps);
+  };
 
   beforeEach(() => {
     connections.on(ListHostsCommand).resolves({ Hosts: [{ HostArn: hostArn('h1'), Name: 'h1', Status: 'AVAILABLE' }, { HostArn: consoleHost, Name: 'console-ghes', Status: 'PENDING' }] });
@@ -267,11 +300,15 @@ describe('an audit with resources it may not read', () => {
     expect(report!.inventory).toMatchObject({ hosts: 2, connections: 2, pipelines: 2, pipelinesFetched: 1, roles: 1 });
   });
 
-  it('still fails on an error that is not a denial', async () => {
+  it('reports the account as not audited on an error that is not a denial, and still completes', async () => {
     connections.on(ListTagsForResourceCommand, { ResourceArn: consoleHost }).rejects(
       new CodeStarConnectionsServiceException({ name: 'InternalServerException', $fault: 'server', message: 'boom', $metadata: { httpStatusCode: 500 } }),
     );
-    await expect(audit()).rejects.toMatchObject({ name: 'InternalServerException' });
-    expect(store.reports.at(-1)).toMatchObject({ status: 'FAILED', failure: 'InternalServerException: boom' });
+    const report = await audit();
+    expect(report.status).toBe('COMPLETED');
+    expect(report.places).toEqual([expect.objectContaining({ accountId: '111111111111', region: 'us-east-1', status: 'FAILED', error: 'InternalServerException: boom' })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ type: 'PLACE_NOT_AUDITED', severity: 'high', resource: 'account:111111111111/us-east-1', message: expect.stringContaining('InternalServerException: boom') }),
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
+import { CodeStarConnectionsClient, type CodeStarConnectionsClientConfig } from '@aws-sdk/client-codestar-connections';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { RAMClient } from '@aws-sdk/client-ram';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { CallStats } from './call-stats.ts';
 import { isThrottling } from './call-stats.ts';
@@ -17,6 +18,14 @@ export interface AuditClients {
   pipelines: CodePipelineClient;
   iam: IAMClient;
   stepFunctions: SFNClient;
+  /** The hub's resource shares (the broker's own account, us-east-1 as the workflow uses). */
+  ram: RAMClient;
+}
+
+/** Where the audited resources are: a Region, and for a spoke account the credentials of its spoke role. */
+export interface AuditTarget {
+  region?: string;
+  credentials?: CodeStarConnectionsClientConfig['credentials'];
 }
 
 /**
@@ -24,7 +33,7 @@ export interface AuditClients {
  * the SDK's own retries, waits for its operation's pacer, and tells it whether AWS throttled it.
  * The SDK keeps its standard retry with backoff; `patiently()` in the collector adds more.
  */
-export function auditClients(pacers: Pacers, stats: CallStats): AuditClients {
+export function auditClients(pacers: Pacers, stats: CallStats, target: AuditTarget = {}): AuditClients {
   const paced = <T extends { middlewareStack: { add: (...args: never[]) => void } }>(service: string, client: T): T => {
     // The SDK types add() per step with the client's own input types; this middleware handles any.
     const add = client.middlewareStack.add.bind(client.middlewareStack) as AddMiddleware;
@@ -52,10 +61,13 @@ export function auditClients(pacers: Pacers, stats: CallStats): AuditClients {
     );
     return client;
   };
+  const inTarget = { ...(target.region ? { region: target.region } : {}), ...(target.credentials ? { credentials: target.credentials } : {}) };
+  // The target's resources through its clients; the requests' executions and the shares are the hub's.
   return {
-    connections: paced('codestar-connections', new CodeStarConnectionsClient({})),
-    pipelines: paced('codepipeline', new CodePipelineClient({})),
-    iam: paced('iam', new IAMClient({})),
+    connections: paced('codestar-connections', new CodeStarConnectionsClient(inTarget)),
+    pipelines: paced('codepipeline', new CodePipelineClient(inTarget)),
+    iam: paced('iam', new IAMClient(inTarget)),
     stepFunctions: paced('states', new SFNClient({})),
+    ram: paced('ram', new RAMClient({ region: 'us-east-1' })),
   };
 }

@@ -69,6 +69,7 @@ describe('connection pipelines (issue 11, item 11)', () => {
     // After an audit read the pipelines, both sources are shown.
     await deps.auditStore.putPipeline({ ...pipeline('orders', connectionArn('c-attached', 'codeconnections')), fetchedAt: at(6) });
     await deps.auditStore.putPipeline({ ...pipeline('payments', connectionArn('c-attached')), fetchedAt: at(6) });
+    await deps.auditStore.flushCacheWrites();
     const after = await getConnection(admin, 'c-attached', deps);
     expect(after.pipelines).toEqual(['orders', 'payments']);
     expect(after.pipelineSources).toEqual([

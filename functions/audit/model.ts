@@ -21,6 +21,10 @@ export const FINDING_TYPES = [
   'QUOTA_HEADROOM_LOW',
   'REQUEST_EXECUTION_ENDED',
   'RESOURCE_UNREADABLE',
+  'SHARE_NOT_REQUESTED',
+  'SHARE_ASSOCIATION_GONE',
+  'CONNECTION_BLOCKS_SHARING',
+  'PLACE_NOT_AUDITED',
 ] as const;
 
 export type FindingType = (typeof FINDING_TYPES)[number];
@@ -30,7 +34,10 @@ export interface Finding {
   severity: Severity;
   /** What the finding is about: an ARN, a pipeline or role name, a request id, or `account`. */
   resource: string;
-  resourceKind: 'host' | 'connection' | 'pipeline' | 'role' | 'request' | 'account';
+  resourceKind: 'host' | 'connection' | 'pipeline' | 'role' | 'request' | 'account' | 'share';
+  /** The account and Region the resource is in (a fleet audit covers many); absent: the broker's own. */
+  accountId?: string;
+  region?: string;
   /** The requester who owns the resource, when a request record or tag names one. */
   owner?: string;
   requestId?: string;
@@ -147,6 +154,34 @@ export interface Inventory {
   executions: Record<string, ExecutionFacts>;
   /** What AWS refused to show the auditor, one entry per resource. */
   unreadable: UnreadableResource[];
+}
+
+/** One of the hub's AWS RAM resource shares, as GetResourceShares and GetResourceShareAssociations show it. */
+export interface ResourceShareFacts {
+  shareArn: string;
+  name: string;
+  /** ACTIVE, PENDING, FAILED, DELETING or DELETED. */
+  status: string;
+  /** The connections in the share (its RESOURCE associations that are ASSOCIATED). */
+  connectionArns: string[];
+  /** Its PRINCIPAL associations: account ids, each ASSOCIATING, ASSOCIATED, FAILED, DISASSOCIATING or DISASSOCIATED. */
+  principals: { accountId: string; status: string }[];
+}
+
+/**
+ * What the hub's audit adds for the sharing rules: the broker's resource shares, the connections it
+ * offers for sharing (the registry), and the requests of every account (each names its accountId,
+ * absent for the broker's own).
+ */
+export interface SharingInventory {
+  brokerAccountId: string;
+  shares: ResourceShareFacts[];
+  /** The registry of shareable hub connections (POST /v1/shared-connections). */
+  offered: { connectionArn: string; providerEndpoint: string; organization: string }[];
+  /** The hub's own hosts and connections (the hub place's inventory). */
+  hosts: HostFacts[];
+  connections: ConnectionFacts[];
+  requests: ConnectionRequestRecord[];
 }
 
 export interface Thresholds {

@@ -15,7 +15,7 @@ async function drive(pacer: OperationPacer, calls: number, tps: number, latencyM
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     try {
-      const outcome = await limiter.decide('svc', 'Op');
+      const outcome = await limiter.decide('svc', 'Op', { accountId: '111111111111', region: 'us-east-1' });
       await new Promise((resolve) => setTimeout(resolve, latencyMs));
       if (outcome === 'throttle') {
         throttled++;
@@ -51,14 +51,39 @@ describe('OperationPacer', () => {
     expect(maxInFlight).toBeLessThanOrEqual(3);
   });
 
-  it('drops below the rate that succeeded before a throttled call, and no lower than its minimum', () => {
+  it('drops below what was admitted in the second before a throttled call, replies still out included, at most 30 % at once', async () => {
     let now = 10_000;
-    const pacer = new OperationPacer({ initialRate: 5, minRate: 0.5, now: () => now });
-    for (let call = 0; call < 10; call++) pacer.succeeded(now - 900 + call * 90);
-    pacer.throttled(now);
+    const pacer = new OperationPacer({ initialRate: 11.5, maxInFlight: 100, minRate: 0.5, now: () => now });
+    const sent: number[] = [];
+    for (let call = 0; call < 11; call++) {
+      now = 9_100 + call * 90;
+      sent.push(await pacer.acquire());
+    }
+    // No reply is back when the eleventh call is throttled; the ten before it were admitted all the same.
+    pacer.throttled(sent[10]!);
     expect(pacer.currentRate).toBeCloseTo(9.7, 5);
+    // Throttled with nothing sent before it (the sends bunched up on the way): 30 % down, not to nothing.
     now += 10_000;
     pacer.throttled(now);
+    expect(pacer.currentRate).toBeCloseTo(9.7 * 0.7, 5);
+    for (let throttle = 0; throttle < 20; throttle++) pacer.throttled((now += 1_000));
     expect(pacer.currentRate).toBeCloseTo(0.97, 5);
+  });
+
+  it('lowers the rate once per overshoot: late throttles of calls sent before the decrease change nothing', async () => {
+    let now = 10_000;
+    const pacer = new OperationPacer({ initialRate: 40, maxInFlight: 100, now: () => now });
+    const sent: number[] = [];
+    for (let call = 0; call < 20; call++) {
+      now = 10_000 + call * 30;
+      sent.push(await pacer.acquire());
+    }
+    now += 2_000;
+    pacer.throttled(sent[19]!);
+    const lowered = pacer.currentRate;
+    expect(lowered).toBeCloseTo(40 * 0.7, 5);
+    // The burst's other throttles arrive late; the rate stays where the first one put it.
+    for (const at of sent.slice(10, 19)) pacer.throttled(at);
+    expect(pacer.currentRate).toBe(lowered);
   });
 });

@@ -5,9 +5,13 @@
  * - calls leave one at a time, evenly spaced at the current rate, never more than `maxInFlight`
  *   at once (bounded concurrency);
  * - until the first throttle the rate doubles every second (slow start);
- * - a throttle means the limit is what succeeded in the second before the throttled call was
- *   sent (the window a limiter at AWS counts): the rate drops just below that, then creeps up by
- *   ~1 % a second to follow a limit that rises again.
+ * - a throttle means the limit is what was admitted in the second before the throttled call was
+ *   sent (the window a limiter at AWS counts): every call sent then that was not throttled itself,
+ *   including those still in flight (under load a reply can take longer than the window; counting
+ *   only the replies already back would take the limit for a fraction of itself). The rate drops
+ *   just below that (at most 30 % at once, and once per overshoot: throttles of calls sent before
+ *   the last decrease change nothing), then creeps up by ~1 % a second to follow a limit
+ *   that rises again.
  *
  * Against a fixed limit this settles at 97–100 % of it, so an audit takes little longer than the
  * limits allow, and throttles stay rare (about one every few seconds per busy operation).
@@ -24,6 +28,12 @@ export const DEFAULT_PACER_OPTIONS: PacerOptions = { initialRate: 5, minRate: 0.
 
 /** Below the measured limit by this share, so evenly spaced calls fit the limit's window with room for jitter. */
 const BACK_OFF_FACTOR = 0.97;
+/**
+ * One throttle lowers the rate by at most this factor (AIMD's multiplicative decrease): when calls
+ * bunch up on the way (a busy event loop, a slow network), the count of a second's sends can be far
+ * below the limit, and taking it at its word would starve the operation for minutes.
+ */
+const MAX_DROP = 0.7;
 /** Added to the rate per successful call once the limit is known: about 1 % a second when busy. */
 const PROBE_GAIN = 0.01;
 /** A timer that fires this late still keeps its slot, so timer lag does not slow the schedule down. */
@@ -32,10 +42,13 @@ const LATE_TOLERANCE_MS = 20;
 export class OperationPacer {
   private rate: number;
   private limitFound = false;
+  /** When the rate was last lowered (a throttle of a call sent before then was already answered). */
+  private lastDecreaseMs = Number.NEGATIVE_INFINITY;
   private lastReleaseMs = Number.NEGATIVE_INFINITY;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly recentSuccesses: number[] = [];
+  /** Send times of the last two seconds' calls, and whether each was throttled. */
+  private readonly recentSends: { at: number; throttled: boolean }[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly options: Required<PacerOptions>;
 
@@ -52,7 +65,11 @@ export class OperationPacer {
   /** Resolves when the call may go; the caller must `release()` when it has finished. Returns the send time. */
   acquire(): Promise<number> {
     return new Promise((resolve) => {
-      this.waiting.push(() => resolve(this.options.now()));
+      this.waiting.push(() => {
+        const at = this.options.now();
+        this.recordSend(at);
+        resolve(at);
+      });
       this.pump();
     });
   }
@@ -62,21 +79,30 @@ export class OperationPacer {
     this.pump();
   }
 
-  succeeded(sentAtMs: number): void {
-    this.recentSuccesses.push(sentAtMs);
-    // Two seconds: a throttled call's window reaches back one second from when it was sent.
-    this.forgetOlderThan(this.options.now() - 2000);
+  succeeded(_sentAtMs: number): void {
     this.rate = Math.min(this.options.maxRate, this.rate + (this.limitFound ? PROBE_GAIN : 1));
   }
 
   throttled(sentAtMs: number): void {
-    const admitted = this.recentSuccesses.filter((at) => at > sentAtMs - 1000 && at < sentAtMs).length;
+    const sent = this.recentSends.find((send) => send.at === sentAtMs);
+    if (sent) sent.throttled = true;
+    // The limiter counts arrivals, which jitter on the way: the busiest second of sends just before
+    // this one is the best estimate of what it admitted.
+    const admittedIn = (endMs: number) => this.recentSends.filter((send) => !send.throttled && send.at > endMs - 1000 && send.at <= endMs).length;
+    const admitted = Math.max(0, ...this.recentSends.filter((send) => send.at > sentAtMs - 1000 && send.at < sentAtMs).map((send) => admittedIn(send.at)));
     this.limitFound = true;
-    this.rate = Math.max(this.options.minRate, BACK_OFF_FACTOR * Math.max(1, admitted));
+    // A call sent before the last decrease tells nothing new: its throttle is the same overshoot
+    // the decrease answered (replies arrive late under load), and cutting again for each of them
+    // would collapse the rate far below the limit.
+    if (sentAtMs <= this.lastDecreaseMs) return;
+    this.lastDecreaseMs = this.options.now();
+    this.rate = Math.max(this.options.minRate, BACK_OFF_FACTOR * Math.max(1, admitted), MAX_DROP * this.rate);
   }
 
-  private forgetOlderThan(cutoffMs: number): void {
-    while (this.recentSuccesses.length > 0 && this.recentSuccesses[0]! <= cutoffMs) this.recentSuccesses.shift();
+  private recordSend(atMs: number): void {
+    this.recentSends.push({ at: atMs, throttled: false });
+    // Two seconds: a throttled call's window reaches back one second from when it was sent, and its reply may come a second later.
+    while (this.recentSends.length > 0 && this.recentSends[0]!.at <= atMs - 2000) this.recentSends.shift();
   }
 
   private pump(): void {

@@ -21,8 +21,29 @@ export interface AuditReport {
   calls?: { total: number; throttledFailures: number; byOperation: Record<string, OperationCalls> };
   /** Against the previous completed audit. */
   changes?: { added: number; resolved: number; slackNotified: boolean };
+  /** Each account and Region a fleet audit covered, the broker's own first. */
+  places?: PlaceOutcome[];
   findings: Finding[];
   failure?: string;
+}
+
+/** What one account and Region's part of the audit stores besides its findings. */
+export interface PlaceSummary {
+  outcome: PlaceOutcome;
+  inventory?: InventoryCounts;
+  calls?: { total: number; throttledFailures: number; byOperation: Record<string, OperationCalls> };
+}
+
+/** How one account and Region's part of the audit went: audited, or why not (its findings are then missing). */
+export interface PlaceOutcome {
+  accountId: string;
+  region: string;
+  status: 'AUDITED' | 'FAILED';
+  findings?: number;
+  calls?: number;
+  throttledFailures?: number;
+  durationMs?: number;
+  error?: string;
 }
 
 export interface AuditSummary {

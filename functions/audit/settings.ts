@@ -15,6 +15,8 @@ export interface AuditSettings {
   /** The state machine that runs on-demand audits (POST /v1/audits). */
   stateMachineArn: string;
   reportRetentionDays: number;
+  /** How many accounts and Regions a fleet audit reads at once (each paced on its own limits). */
+  concurrency: number;
 }
 
 export function readAuditSettings(env: NodeJS.ProcessEnv = process.env): AuditSettings {
@@ -33,6 +35,7 @@ export function readAuditSettings(env: NodeJS.ProcessEnv = process.env): AuditSe
     slackChannel: env.SLACK_AUDIT_CHANNEL || env.SLACK_HOST_ADMINS_CHANNEL || undefined,
     stateMachineArn: env.AUDIT_STATE_MACHINE_ARN ?? '',
     reportRetentionDays: number(env.AUDIT_REPORT_RETENTION_DAYS, 90),
+    concurrency: Math.max(1, Math.round(number(env.AUDIT_CONCURRENCY, 40))),
   };
 }
 

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Caller } from '../request/caller.ts';
 import { badRequest, conflict, forbidden } from '../shell/http-errors.ts';
-import type { OnDemandAudit } from './handler.ts';
 import type { AuditReport } from './report.ts';
-import { AUDIT_LEASE_SECONDS } from './run-audit.ts';
+import { AUDIT_LEASE_SECONDS, type AuditCommand } from './run-audit.ts';
 import type { AuditStore } from './store.ts';
 
 export interface StartAuditDependencies {
@@ -15,9 +14,9 @@ export interface StartAuditDependencies {
 }
 
 /**
- * POST /v1/audits: an audit of a full account takes longer than an HTTP request may, so the API
- * records the audit, takes the one-audit-at-a-time lock, and starts it in the audit state machine;
- * the caller follows `links.self` until the status is COMPLETED or FAILED.
+ * POST /v1/audits: an audit of a fleet takes longer than an HTTP request may, so the API records
+ * the audit, takes the one-audit-at-a-time lock, and starts it in the audit state machine; the
+ * caller follows `links.self` until the status is COMPLETED or FAILED.
  *
  * `asOf` (admins, optional): evaluate ages as of that time instead of now. It exists for testing
  * and demos (locally, `npm run audit` passes the sandbox clock), and it is recorded in the report.
@@ -26,29 +25,42 @@ export async function startAudit(caller: Caller, body: unknown, deps: StartAudit
   if (!caller.isAdmin) throw forbidden('Only admins may run audits.');
   const now = (deps.now ?? (() => new Date()))();
   const asOf = asOfFrom(body) ?? now;
+  const started = await startAuditExecution({ auditId: randomUUID(), trigger: 'api', requestedBy: caller.id, asOf: asOf.toISOString() }, deps);
+  if (!started.started) {
+    throw conflict('AuditInProgress', `Audit ${started.runningAuditId} is still running; follow /v1/audits/${started.runningAuditId}.`, [
+      { path: 'auditId', message: started.runningAuditId },
+    ]);
+  }
+  return { ...started.report, links: { self: `/v1/audits/${started.report.auditId}` } };
+}
+
+/**
+ * Records the audit, takes the lock, and starts the audit state machine (the API and the schedule
+ * both start audits so). A start that fails gives the lock back and marks the audit FAILED.
+ */
+export async function startAuditExecution(
+  command: AuditCommand,
+  deps: StartAuditDependencies,
+): Promise<{ started: true; report: AuditReport } | { started: false; runningAuditId: string }> {
+  const now = (deps.now ?? (() => new Date()))();
   const report: AuditReport = {
-    auditId: randomUUID(),
+    auditId: command.auditId,
     status: 'RUNNING',
-    trigger: 'api',
-    requestedBy: caller.id,
-    asOf: asOf.toISOString(),
+    trigger: command.trigger,
+    ...(command.requestedBy ? { requestedBy: command.requestedBy } : {}),
+    asOf: command.asOf,
     startedAt: now.toISOString(),
     findings: [],
   };
   const begun = await deps.store.begin(report, AUDIT_LEASE_SECONDS, now.getTime());
-  if (!begun.started) {
-    throw conflict('AuditInProgress', `Audit ${begun.runningAuditId} is still running; follow /v1/audits/${begun.runningAuditId}.`, [
-      { path: 'auditId', message: begun.runningAuditId },
-    ]);
-  }
-  const input: OnDemandAudit = { auditId: report.auditId, asOf: report.asOf, requestedBy: caller.id };
+  if (!begun.started) return begun;
   try {
-    await deps.stepFunctions.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name: report.auditId, input: JSON.stringify(input) }));
+    await deps.stepFunctions.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name: report.auditId, input: JSON.stringify(command) }));
   } catch (error) {
     await deps.store.fail({ ...report, status: 'FAILED', finishedAt: new Date().toISOString(), failure: `could not start the audit: ${(error as Error).name}` });
     throw error;
   }
-  return { ...report, links: { self: `/v1/audits/${report.auditId}` } };
+  return { started: true, report };
 }
 
 /** The `asOf` of a POST /v1/audits body, or undefined when there is none; 400 when it is not an RFC 3339 date-time. */

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Finding, PipelineFacts, RoleFacts } from './model.ts';
-import type { AuditReport } from './report.ts';
+import type { AuditReport, PlaceSummary } from './report.ts';
 
 /** Tags and first sighting of a host or connection, kept between audits. */
 export interface SeenResource {
@@ -28,7 +29,58 @@ export class AuditStore {
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly retentionDays = 90,
+    /** Suffix of the cache partitions: each audited account and Region keeps its own (pipeline and role names repeat across accounts). */
+    private readonly cacheScope = '',
   ) {}
+
+  private readonly pendingCacheWrites: Record<string, unknown>[] = [];
+
+  /**
+   * The same store, with the caches of one account and Region. The broker's own keep the unscoped
+   * partitions they had before the fleet audit, so its caches stay warm across the upgrade.
+   */
+  forPlace(scope: string | undefined): AuditStore {
+    return new AuditStore(this.documents, this.tableName, this.retentionDays, scope ? `#${scope}` : '');
+  }
+
+  /**
+   * One account and Region's part of a fleet audit: its findings in chunks under the item limit,
+   * then its summary. A summary is written last, so a place with a summary has all its findings.
+   */
+  async putPlace(auditId: string, summary: PlaceSummary, findings: readonly Finding[]): Promise<void> {
+    const place = `PLACE#${summary.outcome.accountId}#${summary.outcome.region}`;
+    for (const [index, chunk] of chunkFindings(findings).entries()) {
+      await this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: auditKey(auditId), sk: `${place}#F${String(index).padStart(4, '0')}`, findings: chunk, expiresAt: this.expiry() } }),
+      );
+    }
+    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: auditKey(auditId), sk: `${place}#SUMMARY`, summary, expiresAt: this.expiry() } }));
+  }
+
+  /** What the places of this audit stored so far: their summaries, and the findings of those that finished. */
+  async places(auditId: string): Promise<{ summaries: PlaceSummary[]; findings: Finding[] }> {
+    const items: Record<string, unknown>[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :place)',
+          ExpressionAttributeValues: { ':pk': auditKey(auditId), ':place': 'PLACE#' },
+          ExclusiveStartKey: cursor,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    const summaries = items.filter((item) => String(item.sk).endsWith('#SUMMARY')).map((item) => item.summary as PlaceSummary);
+    const finished = new Set(summaries.map(({ outcome }) => `PLACE#${outcome.accountId}#${outcome.region}#`));
+    const findings = items
+      .filter((item) => !String(item.sk).endsWith('#SUMMARY') && finished.has(String(item.sk).replace(/F\d{4}$/u, '')))
+      .flatMap((item) => item.findings as Finding[]);
+    return { summaries, findings };
+  }
 
   /**
    * Takes the lock for `auditId` and records the run; answers the running audit's id when another
@@ -107,35 +159,61 @@ export class AuditStore {
   }
 
   async seenResources(): Promise<Map<string, SeenResource>> {
-    return new Map((await this.queryAll('AUDIT#SEEN')).map((item) => [String(item.sk), item.seen as SeenResource]));
+    return new Map((await this.queryAll(`AUDIT#SEEN${this.cacheScope}`)).map((item) => [String(item.sk), item.seen as SeenResource]));
   }
 
   async putSeen(seen: SeenResource): Promise<void> {
-    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'AUDIT#SEEN', sk: seen.arn, seen } }));
+    await this.queueCacheWrite({ pk: `AUDIT#SEEN${this.cacheScope}`, sk: seen.arn, seen });
   }
 
   async deleteSeen(arn: string): Promise<void> {
-    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: 'AUDIT#SEEN', sk: arn } }));
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `AUDIT#SEEN${this.cacheScope}`, sk: arn } }));
   }
 
   async cachedPipelines(): Promise<Map<string, CachedPipeline>> {
-    return new Map((await this.queryAll('AUDIT#PIPELINES')).map((item) => [String(item.sk), item.pipeline as CachedPipeline]));
+    return new Map((await this.queryAll(`AUDIT#PIPELINES${this.cacheScope}`)).map((item) => [String(item.sk), item.pipeline as CachedPipeline]));
   }
 
   async putPipeline(pipeline: CachedPipeline): Promise<void> {
-    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'AUDIT#PIPELINES', sk: pipeline.name, pipeline } }));
+    await this.queueCacheWrite({ pk: `AUDIT#PIPELINES${this.cacheScope}`, sk: pipeline.name, pipeline });
   }
 
   async deletePipeline(name: string): Promise<void> {
-    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: 'AUDIT#PIPELINES', sk: name } }));
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `AUDIT#PIPELINES${this.cacheScope}`, sk: name } }));
   }
 
   async cachedRoles(): Promise<Map<string, CachedRole>> {
-    return new Map((await this.queryAll('AUDIT#ROLES')).map((item) => [String(item.sk), item.role as CachedRole]));
+    return new Map((await this.queryAll(`AUDIT#ROLES${this.cacheScope}`)).map((item) => [String(item.sk), item.role as CachedRole]));
   }
 
   async putRole(role: CachedRole): Promise<void> {
-    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'AUDIT#ROLES', sk: role.roleName, role } }));
+    await this.queueCacheWrite({ pk: `AUDIT#ROLES${this.cacheScope}`, sk: role.roleName, role });
+  }
+
+  /** Writes what the cache writes left queued; an audit calls it once it has collected. */
+  async flushCacheWrites(): Promise<void> {
+    while (this.pendingCacheWrites.length > 0) await this.writeBatch(this.pendingCacheWrites.splice(0, BATCH_WRITE_LIMIT));
+  }
+
+  /**
+   * Cache writes go out 25 at a time (BatchWriteItem): a first audit of an account writes an item
+   * per pipeline and resource, and one call per item would cost as many DynamoDB calls and
+   * connections. An item lost to a crash is only read from AWS again next time.
+   */
+  private async queueCacheWrite(item: Record<string, unknown>): Promise<void> {
+    this.pendingCacheWrites.push(item);
+    if (this.pendingCacheWrites.length >= BATCH_WRITE_LIMIT) await this.writeBatch(this.pendingCacheWrites.splice(0, BATCH_WRITE_LIMIT));
+  }
+
+  /** BatchWriteItem may leave items unprocessed (throttled): they are sent again after a short wait. */
+  private async writeBatch(items: Record<string, unknown>[]): Promise<void> {
+    let requests = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt === 8) throw new Error(`DynamoDB left ${requests.length} audit cache writes unprocessed`);
+      if (attempt > 0) await sleep(50 * 2 ** attempt);
+      const { UnprocessedItems } = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+      requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+    }
   }
 
   private async putHeader(report: AuditReport, findingChunks = 0): Promise<void> {
@@ -181,6 +259,9 @@ export class AuditStore {
 function auditKey(auditId: string): string {
   return `AUDIT#${auditId}`;
 }
+
+/** BatchWriteItem takes at most 25 items. */
+const BATCH_WRITE_LIMIT = 25;
 
 /** DynamoDB items hold 400 KB; a quota-full account can have hundreds of findings. */
 const CHUNK_CHARACTERS = 300_000;

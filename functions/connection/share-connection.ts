@@ -13,6 +13,7 @@ import { provideClients, type Clients } from '../adapters/aws-clients.ts';
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
 import { ramClient } from '../adapters/aws/ram.ts';
 import { stepHandler } from '../workflow/step-handler.ts';
+import { shareNameOf } from '../sharing/share-name.ts';
 import { ShareUsersStore } from '../sharing/store.ts';
 import { MANAGED_BY_TAG } from '../host/host-discovery.ts';
 
@@ -74,11 +75,6 @@ async function shareConnection(event: StepInput): Promise<{ shareArn: string }> 
         },
   );
   return { shareArn };
-}
-
-/** The share's name: one per connection, whatever the number of accounts it is shared with. */
-export function shareNameOf(connectionArn: string): string {
-  return `connection-broker-${connectionArn.split('/').at(-1)}`;
 }
 
 async function findOrCreateShare(ram: Clients['ram'], connectionArn: string, requestId: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { ACCEPT_BACKLOG } from './accept-backlog.ts';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,6 +52,12 @@ export interface LocalSystemOptions {
   iamEnforcement?: boolean;
   /** Run the packaged, minified bundles (`osls package`) instead of the TypeScript sources. */
   packaged?: boolean;
+  /**
+   * Execution environments (worker threads) each function may have at once; default 2, which two
+   * cores can carry. AWS allows far more (1,000 by default per account): a benchmark of concurrent
+   * work, such as the fleet audit's Distributed Map, raises it to what it needs.
+   */
+  environmentsPerFunction?: number;
   /** Progress lines for people (npm start, the demo): start-up, then one line per step of each request; tests leave it out. */
   log?: (line: string) => void;
   /**
@@ -200,7 +207,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     options.functionOutput?.(line);
     terminal(line);
   };
-  const lambda = new LocalLambda(specs, { region: config.region, accountId, nowMs: () => sandbox.clock.nowMs(), output });
+  const lambda = new LocalLambda(specs, {
+    region: config.region,
+    accountId,
+    nowMs: () => sandbox.clock.nowMs(),
+    output,
+    ...(options.environmentsPerFunction ? { maxEnvironmentsPerFunction: options.environmentsPerFunction } : {}),
+  });
   sandbox.settleBeforeClockMoves = () => settled(lambda, stepFunctions);
   // For people: one line per step of each request, from the request records' writes.
   if (options.log) reportRequestSteps(sandbox, functionSettings.TABLE_NAME, options.log);
@@ -468,7 +481,7 @@ async function listenHttpApi(config: LocalServiceConfig, lambda: LocalLambda, po
   const server = createServer(createHttpApi({ routes, verifyJwt: async (token) => verifyToken(token), onAccess: () => undefined }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen({ port, host: '127.0.0.1', backlog: ACCEPT_BACKLOG }, () => resolve());
   });
   return server;
 }

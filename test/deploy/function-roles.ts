@@ -39,7 +39,8 @@ const SENSITIVE_HOLDERS: Record<string, string[]> = {
   'ec2:CreateVpcEndpoint': ['acquireHost'],
   'ec2:DeleteVpcEndpoints': ['acquireHost', 'rollBack'],
   'secretsmanager:GetSecretValue': ['api', 'auditor', 'awaitHostSetup', 'completeRequest', 'requestApproval', 'rollBack', 'slackInteractions', 'watcher'],
-  'states:StartExecution': ['api', 'auditApi'],
+  // The auditor's schedule starts an audit as POST /v1/audits does.
+  'states:StartExecution': ['api', 'auditApi', 'auditor'],
   'states:StopExecution': ['api'],
   // Resuming or failing a wait: an approver's decision (API, Slack), "check now" (API, Slack), the watcher.
   'states:SendTaskSuccess': ['api', 'requestApproval', 'slackInteractions', 'watcher'],

@@ -1,13 +1,14 @@
 import { CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
-import { CodeStarConnectionsClient, GetConnectionCommand, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
-import { GetResourceShareAssociationsCommand, GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
-import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CodeStarConnectionsClient, CreateConnectionCommand, CreateHostCommand, GetConnectionCommand, ListConnectionsCommand, ListHostsCommand } from '@aws-sdk/client-codestar-connections';
+import { AssociateResourceShareCommand, DisassociateResourceShareCommand, GetResourceShareAssociationsCommand, GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
+import { DeleteRoleCommand, DeleteRolePolicyCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../infra/local/local-system.ts';
 import { mintToken } from '../../infra/local/runtime/jwt.ts';
 import { awsCliRequirement, runAwsCli } from '../helpers/aws-cli.ts';
 import { api, eventually, sandboxControl, startSystem, tokenFor, type Problem } from './local-system.ts';
 import { nextKey, pipelineDeclaration, type RequestBody } from './pipeline-attach-helpers.ts';
+import type { AuditReport } from '../../functions/audit/report.ts';
 
 /**
  * One broker (the hub, account 111111111111) provisioning in a spoke (222222222222): the admin
@@ -295,5 +296,80 @@ describe('hub and spoke: a shared connection (AWS RAM, no handshake)', () => {
     } finally {
       await sandboxControl(system, 'PUT', '/config', { ramAssociationSeconds: 0 });
     }
+  });
+});
+
+describe('hub and spoke: the fleet audit', () => {
+  const STRAY = '555555555555';
+  const ROLELESS = '666666666666';
+  let report: AuditReport;
+  let ordersRequestId: string;
+  let oldPrefixConnection: string;
+  let spokeConsoleHost: string;
+
+  beforeAll(async () => {
+    // Someone made a host in the spoke's console, outside the broker.
+    ({ HostArn: spokeConsoleHost } = (await spokeConnections.send(
+      new CreateHostCommand({ Name: 'made-by-hand', ProviderType: 'GitHubEnterpriseServer', ProviderEndpoint: 'https://ghe.example.com' }),
+    )) as { HostArn: string });
+    const as = (accessKeyId: string) => ({ endpoint: system.sandbox.url, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'test' } });
+    const [shareArn] = ((await hubRam.send(new GetResourceSharesCommand({ resourceOwner: 'SELF' }))).resourceShares ?? []).map((share) => share.resourceShareArn!);
+    // Someone shares the hub's connection with an account by hand, and takes the orders request's account out of it.
+    await hubRam.send(new AssociateResourceShareCommand({ resourceShareArn: shareArn, principals: [STRAY] }));
+    await hubRam.send(new DisassociateResourceShareCommand({ resourceShareArn: shareArn, principals: [SECOND] }));
+    const requests = (await api<{ requests: (RequestBody & { accountId?: string })[] }>(system, 'GET', '/v1/connection-requests?limit=100', { token: admin })).body.requests;
+    ordersRequestId = requests.find((request) => request.accountId === SECOND && request.status === 'COMPLETED')!.requestId;
+
+    // The hub's older connection to a second GHES was made through CodeStar Connections (an ARN RAM cannot share),
+    // so the spoke asking for that GHES makes its own host, connection and handshake.
+    const { HostArn } = await hubConnections.send(new CreateHostCommand({ Name: 'ghe-legacy', ProviderType: 'GitHubEnterpriseServer', ProviderEndpoint: 'https://legacy.example.com' }));
+    await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: HostArn });
+    ({ ConnectionArn: oldPrefixConnection } = (await hubConnections.send(new CreateConnectionCommand({ ConnectionName: 'legacy-platform', HostArn }))) as { ConnectionArn: string });
+    await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: oldPrefixConnection });
+    const legacy = await ask(payments, { providerEndpoint: 'https://legacy.example.com', accountId: SPOKE, pipeline: undefined });
+    expect(legacy.status, JSON.stringify(legacy.body)).toBe(202);
+    await inStatus(legacy.body.requestId, 'WAITING_FOR_HOST_SETUP');
+
+    // An account registered before its spoke role was deployed (or after someone deleted it).
+    await api(system, 'PUT', `/v1/accounts/${ROLELESS}`, { token: admin, body: { team: 'search' } });
+    const iam = new IAMClient(as(ROLELESS));
+    try {
+      const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: 'connection-broker-spoke' }));
+      for (const PolicyName of PolicyNames) await iam.send(new DeleteRolePolicyCommand({ RoleName: 'connection-broker-spoke', PolicyName }));
+      await iam.send(new DeleteRoleCommand({ RoleName: 'connection-broker-spoke' }));
+    } finally {
+      iam.destroy();
+    }
+
+    const finished = (auditId: string) =>
+      eventually(async () => (await api<AuditReport>(system, 'GET', `/v1/audits/${auditId}`, { token: admin })).body, (audit) => audit.status !== 'RUNNING', `audit ${auditId} to finish`);
+    let started = await api<{ auditId: string; errors?: Problem['errors'] }>(system, 'POST', '/v1/audits', { token: admin });
+    if (started.status === 409) {
+      // The hourly schedule came round while the tests above advanced the clock: let it finish, then audit what is there now.
+      await finished(started.body.errors![0]!.message);
+      started = await api<{ auditId: string; errors?: Problem['errors'] }>(system, 'POST', '/v1/audits', { token: admin });
+    }
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    report = await finished(started.body.auditId);
+  }, 120_000);
+
+  it('audits every registered account, each in its own place, and reports the one it could not read instead of failing', () => {
+    expect(report.status, report.failure).toBe('COMPLETED');
+    const places = Object.fromEntries(report.places!.map((place) => [place.accountId, place.status]));
+    expect(places).toEqual({ '111111111111': 'AUDITED', [SPOKE]: 'AUDITED', [SECOND]: 'AUDITED', '444444444444': 'AUDITED', [ROLELESS]: 'FAILED' });
+    expect(report.places![0]).toMatchObject({ accountId: '111111111111', region: 'us-east-1' });
+    const unread = report.findings.find((finding) => finding.type === 'PLACE_NOT_AUDITED')!;
+    expect(unread).toMatchObject({ accountId: ROLELESS, severity: 'high', message: expect.stringMatching(/AccessDenied.*sts:AssumeRole/s) });
+    // The spokes' resources are in the inventory: the dedicated connections in the spoke, the pipelines of three spokes.
+    expect(report.inventory!.pipelines).toBeGreaterThanOrEqual(4);
+    // The spoke's own rules ran in the spoke: its hand-made host is found there, and named by its account.
+    expect(report.findings).toContainEqual(expect.objectContaining({ type: 'UNMANAGED_RESOURCE', resource: spokeConsoleHost, accountId: SPOKE, region: 'us-east-1' }));
+  });
+
+  it('finds the association nobody asked for, the shared request whose association is gone, and the old-prefix connection that blocks sharing', () => {
+    const of = (type: string) => report.findings.filter((finding) => finding.type === type);
+    expect(of('SHARE_NOT_REQUESTED')).toEqual([expect.objectContaining({ accountId: STRAY, resourceKind: 'share', severity: 'medium' })]);
+    expect(of('SHARE_ASSOCIATION_GONE')).toEqual([expect.objectContaining({ requestId: ordersRequestId, accountId: SECOND, severity: 'high' })]);
+    expect(of('CONNECTION_BLOCKS_SHARING')).toEqual([expect.objectContaining({ resource: oldPrefixConnection, fix: expect.stringContaining('/v1/shared-connections') })]);
   });
 });

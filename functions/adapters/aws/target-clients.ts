@@ -34,22 +34,25 @@ export function clientsIn(target: Target | undefined, home: Clients, access: Spo
   const key = `${target.accountId ?? 'home'}|${target.region}`;
   let built = byTarget.get(key);
   if (!built) {
-    const credentials = target.accountId
-      ? fromTemporaryCredentials({
-          params: {
-            RoleArn: spokeRoleArn(target.accountId, access.spokeRoleName),
-            RoleSessionName: 'connection-broker',
-            ExternalId: access.spokeExternalId,
-            DurationSeconds: SESSION_SECONDS,
-          },
-          clientConfig: { region: access.homeRegion },
-        })
-      : undefined;
+    const credentials = target.accountId ? spokeCredentials(target.accountId, access) : undefined;
     const inTarget = clientsWith({ region: target.region, ...(credentials ? { credentials } : {}) }, TARGET_SERVICES);
     built = withHome(inTarget, home);
     byTarget.set(key, built);
   }
   return built;
+}
+
+/** Credentials of the spoke role in an account: fetched on first use, renewed by the SDK before they expire. */
+export function spokeCredentials(accountId: string, access: SpokeAccess) {
+  return fromTemporaryCredentials({
+    params: {
+      RoleArn: spokeRoleArn(accountId, access.spokeRoleName),
+      RoleSessionName: 'connection-broker',
+      ExternalId: access.spokeExternalId,
+      DurationSeconds: SESSION_SECONDS,
+    },
+    clientConfig: { region: access.homeRegion },
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { BrokerStore } from '../../request/store.ts';
+import type { ConnectionRequestRecord } from '../../request/model.ts';
 import type { AuditClients } from '../audit-clients.ts';
 import type { CallStats } from '../call-stats.ts';
 import type { Inventory } from '../model.ts';
@@ -9,14 +9,14 @@ import type { AuditStore } from '../store.ts';
 import { collectHostsAndConnections } from './connections.ts';
 import { collectExecutions } from './executions.ts';
 import { collectPipelines } from './pipelines.ts';
-import { collectRequests } from './requests.ts';
 import { collectRoles } from './roles.ts';
 import { isTerminal } from '../../request/model.ts';
 
 export interface CollectDependencies {
   aws: AuditClients;
   auditStore: AuditStore;
-  requestStore: BrokerStore;
+  /** The requests whose resources are in the audited account and Region. */
+  requests: ConnectionRequestRecord[];
   stats: CallStats;
   settings: AuditSettings;
   asOf: Date;
@@ -28,7 +28,7 @@ export interface CollectDependencies {
  */
 export async function collectInventory(deps: CollectDependencies): Promise<{ inventory: Inventory; counts: InventoryCounts }> {
   const { aws, auditStore: store, stats, asOf, settings } = deps;
-  const requestsRead = collectRequests(deps.requestStore);
+  const requestsRead = Promise.resolve(deps.requests);
   const pipelinesRead = collectPipelines({ aws, store, stats, asOf });
   const [resources, pipelines, requests, executions, roles] = await Promise.all([
     collectHostsAndConnections({ aws, store, stats, asOf, tagsMaxAgeMs: settings.tagsMaxAgeHours * 3_600_000 }),

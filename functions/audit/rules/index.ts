@@ -28,13 +28,20 @@ const RULES: Rule[] = [
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
-/** Every rule over one inventory; most severe first, then by type and resource, so reports diff well. */
+/** Every rule over one account and Region's inventory. */
 export function evaluate(inventory: Inventory, context: AuditContext): Finding[] {
   const ownership = ownershipIndex(inventory.requests);
-  return RULES.flatMap((rule) => rule(inventory, context, ownership)).sort(
+  return sortFindings(RULES.flatMap((rule) => rule(inventory, context, ownership)));
+}
+
+/** Most severe first, then by type, place and resource, so reports diff well. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
     (a, b) =>
       SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
       a.type.localeCompare(b.type) ||
+      (a.accountId ?? '').localeCompare(b.accountId ?? '') ||
+      (a.region ?? '').localeCompare(b.region ?? '') ||
       a.resource.localeCompare(b.resource) ||
       (a.requestId ?? '').localeCompare(b.requestId ?? ''),
   );
@@ -42,5 +49,7 @@ export function evaluate(inventory: Inventory, context: AuditContext): Finding[]
 
 /** Identifies a finding across audits: the same problem on the same resource. */
 export function findingKey(finding: Finding): string {
-  return `${finding.type}|${finding.resource}|${finding.requestId ?? ''}`;
+  // Pipeline and role names repeat across accounts; the broker's own findings keep their old keys.
+  const place = finding.accountId ? `${finding.accountId}/${finding.region ?? ''}|` : '';
+  return `${finding.type}|${place}${finding.resource}|${finding.requestId ?? ''}`;
 }

@@ -7,6 +7,7 @@
  * (items never expire locally).
  */
 import { mkdir } from 'node:fs/promises';
+import { ACCEPT_BACKLOG } from '../accept-backlog.ts';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import {
@@ -54,7 +55,7 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
   try {
     await new Promise<void>((resolveListen, rejectListen) => {
       server.once('error', rejectListen);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: ACCEPT_BACKLOG }, () => {
         server.off('error', rejectListen);
         resolveListen();
       });

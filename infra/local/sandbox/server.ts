@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ACCEPT_BACKLOG } from '../accept-backlog.ts';
+import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Authorizer } from './authorization/authorizer.ts';
@@ -133,7 +134,7 @@ export class Sandbox {
     this.server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(port, host, () => resolve());
+      this.server!.listen({ port, host, backlog: ACCEPT_BACKLOG }, () => resolve());
     });
     const address = this.server.address() as AddressInfo;
     this.baseUrl = `http://${host}:${address.port}`;
@@ -178,11 +179,11 @@ export class Sandbox {
     if (!resolved) return writeJsonError(response, undefined, requestId, new UnknownOperationError(target));
     const { service, operation } = resolved;
     const handler = service.operations[operation];
+    const call = this.callContext(request, service.name, operation, requestId);
     if (!service.model.hasOperation(operation) || !handler) {
-      this.calls.record(service.name, operation, 'client-error');
+      this.calls.record(service.name, operation, 'client-error', call.accountId);
       return writeJsonError(response, service, requestId, new UnknownOperationError(target));
     }
-    const call = this.callContext(request, service.name, operation, requestId);
     try {
       const output = await this.invoke(service, handler, call, () => {
         this.authenticate(call, 'ExpiredTokenException', 400);
@@ -236,12 +237,12 @@ export class Sandbox {
       return writeRestJsonError(response, service, requestId, error);
     }
     const handler = service.operations[operation];
+    const call = this.callContext(request, service.name, operation, requestId);
     if (!handler) {
-      this.calls.record(service.name, operation, 'client-error');
+      this.calls.record(service.name, operation, 'client-error', call.accountId);
       const error = new AwsServiceError('UnknownOperationException', `The sandbox does not implement ${service.name}:${operation}`, 400);
       return writeRestJsonError(response, service, requestId, error);
     }
-    const call = this.callContext(request, service.name, operation, requestId);
     try {
       const output = await this.invoke(service, handler, call, () => {
         this.authenticate(call, 'ExpiredTokenException', 403);
@@ -257,7 +258,10 @@ export class Sandbox {
     }
   }
 
-  /** Faults, input checks, the operation itself, and the call log: the same for every protocol. */
+  /**
+   * Faults (TPS counted per the caller's account and Region), input checks, the operation itself,
+   * and the call log (per account too): the same for every protocol.
+   */
   private async invoke(
     service: { name: string; throttling: ProtocolError; serverError: ProtocolError },
     handler: OperationHandler,
@@ -266,7 +270,7 @@ export class Sandbox {
   ): Promise<unknown> {
     let outcome: CallOutcome = 'ok';
     try {
-      const fault = await this.faults.decide(service.name, call.operation);
+      const fault = await this.faults.decide(service.name, call.operation, { accountId: call.accountId, region: call.region });
       if (fault === 'throttle') throw fromProtocolError(service.throttling);
       if (fault === 'server-error') throw fromProtocolError(service.serverError);
       const input = readInput();
@@ -278,7 +282,7 @@ export class Sandbox {
       outcome = error instanceof AwsServiceError && error.code === service.throttling.code ? 'throttled' : status >= 500 ? 'server-error' : 'client-error';
       throw error;
     } finally {
-      this.calls.record(service.name, call.operation, outcome);
+      this.calls.record(service.name, call.operation, outcome, call.accountId);
     }
   }
 
@@ -350,12 +354,12 @@ export class Sandbox {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    const answer = await fetch(this.dynamoDbUrl!, { method: 'POST', headers, body });
+    const answer = await postToDynalite(this.dynamoDbUrl!, headers, body);
     const passed: Record<string, string> = {};
-    answer.headers.forEach((value, name) => {
-      if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name)) passed[name] = value;
-    });
-    response.writeHead(answer.status, passed).end(Buffer.from(await answer.arrayBuffer()));
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (typeof value === 'string' && !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name)) passed[name] = value;
+    }
+    response.writeHead(answer.status, passed).end(answer.body);
     try {
       this.afterDynamoDbCall({ operation, input, status: answer.status });
     } catch (error) {
@@ -378,4 +382,24 @@ async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * dynalite works one request at a time; a burst of table calls (the fleet audit's cache writes from
+ * every account at once) given a connection each would only queue thousands of sockets in its accept
+ * queue and starve every other caller of the sandbox. A few kept-alive connections carry them all.
+ */
+const dynaliteAgent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+
+function postToDynalite(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent: dynaliteAgent }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => resolve({ status: answer.statusCode ?? 500, headers: answer.headers, body: Buffer.concat(chunks) }));
+      answer.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }

@@ -111,8 +111,13 @@ export function coreControlRoutes(sandbox: Sandbox): ControlRoute[] {
     {
       method: 'GET',
       path: '/calls',
-      summary: 'Calls served, per service, operation and outcome',
-      handle: () => ({ calls: sandbox.calls.snapshot() }),
+      summary: 'Calls served, per service, operation and outcome; ?by=account: per account too',
+      handle: ({ query }) => {
+        const by = query.get('by');
+        if (by === null || by === '') return { calls: sandbox.calls.snapshot() };
+        if (by === 'account') return { calls: sandbox.calls.snapshotByAccount() };
+        throw new ControlApiError(400, 'InvalidParameter', 'by must be account (or left out)', 'by');
+      },
     },
     {
       method: 'DELETE',
