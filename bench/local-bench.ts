@@ -6,6 +6,7 @@
  * runtime and pass every call through unchanged.
  */
 import { fileURLToPath } from 'node:url';
+import type { AuditReport } from '../functions/audit/report.ts';
 import { startLocalSystem, type LocalSystem, type LocalSystemOptions } from '../infra/local/local-system.ts';
 
 /** The clock moves in steps this long, each after the system has settled from the last. */
@@ -50,6 +51,32 @@ export async function control(local: LocalSystem, method: string, path: string, 
   const response = await fetch(`${local.sandbox.url}/_sandbox${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   if (!response.ok) throw new Error(`sandbox ${method} ${path} → ${response.status} ${await response.text()}`);
   return (await response.json()) as Record<string, unknown>;
+}
+
+/** The reads an audit makes, each limited in the P3 benches (AWS publishes no TPS for them). */
+export const AUDITED_OPERATIONS = [
+  ['codestar-connections', 'ListHosts'],
+  ['codestar-connections', 'ListConnections'],
+  ['codestar-connections', 'ListTagsForResource'],
+  ['codepipeline', 'ListPipelines'],
+  ['codepipeline', 'GetPipeline'],
+  ['iam', 'ListRolePolicies'],
+  ['iam', 'GetRolePolicy'],
+  ['states', 'DescribeExecution'],
+  ['ram', 'GetResourceShares'],
+  ['ram', 'GetResourceShareAssociations'],
+] as const;
+
+/** Starts an audit (POST /v1/audits) and waits until its report is COMPLETED: the wall time, and the report. */
+export async function timedAudit(local: LocalSystem, token: string, body: Record<string, unknown> = {}): Promise<{ wallSeconds: number; report: AuditReport }> {
+  const started = performance.now();
+  const { auditId } = (await call(local, 'POST', '/v1/audits', token, body)) as { auditId: string };
+  for (;;) {
+    const report = (await call(local, 'GET', `/v1/audits/${auditId}`, token)) as unknown as AuditReport;
+    if (report.status === 'COMPLETED') return { wallSeconds: (performance.now() - started) / 1000, report };
+    if (report.status === 'FAILED') throw new Error(`audit failed: ${report.failure}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The sandbox time, epoch seconds (GET /_sandbox/clock). */

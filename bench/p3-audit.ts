@@ -20,7 +20,7 @@ import { clients, provideClients } from '../functions/adapters/aws-clients.ts';
 import { documentsClient } from '../functions/adapters/aws/dynamodb.ts';
 import { startLocalSystem, type LocalSystem } from '../infra/local/local-system.ts';
 import { mintToken } from '../infra/local/runtime/jwt.ts';
-import { printResult } from './local-bench.ts';
+import { AUDITED_OPERATIONS, clockSeconds, control, printResult, timedAudit } from './local-bench.ts';
 
 const HOSTS = 50;
 const CONNECTIONS_PER_HOST = 5;
@@ -28,16 +28,7 @@ const PIPELINES = 1000;
 const MANAGED_REQUESTS = 25;
 /** AWS publishes no TPS for these APIs; 10 a second is a common AWS default for List/Get/Describe. */
 const TPS_LIMIT = 10;
-const LIMITED_OPERATIONS = [
-  ['codestar-connections', 'ListHosts'],
-  ['codestar-connections', 'ListConnections'],
-  ['codestar-connections', 'ListTagsForResource'],
-  ['codepipeline', 'ListPipelines'],
-  ['codepipeline', 'GetPipeline'],
-  ['iam', 'ListRolePolicies'],
-  ['iam', 'GetRolePolicy'],
-  ['states', 'DescribeExecution'],
-] as const;
+const LIMITED_OPERATIONS = AUDITED_OPERATIONS;
 
 interface CallCount {
   service: string;
@@ -55,10 +46,10 @@ try {
   for (const [service, operation] of LIMITED_OPERATIONS) await control(system, 'PUT', '/faults', { service, operation, tps: TPS_LIMIT });
 
   await control(system, 'DELETE', '/calls');
-  const first = await timedAudit(system, admin);
+  const first = await auditNow(system, admin);
   const firstCalls = await calls(system);
   await control(system, 'DELETE', '/calls');
-  const second = await timedAudit(system, admin);
+  const second = await auditNow(system, admin);
   const secondCalls = await calls(system);
 
   const perOperation = firstCalls.map((call) => ({ operation: `${call.service}:${call.operation}`, admitted: call.ok + call.clientError + call.serverError, throttled: call.throttled }));
@@ -165,37 +156,13 @@ function grantName(index: number): string {
   return `connection-broker-use-connection-${pad(index)}`;
 }
 
-async function timedAudit(local: LocalSystem, token: string): Promise<{ wallSeconds: number; report: AuditReport }> {
-  const asOf = new Date(((await control(local, 'GET', '/clock')) as { epochSeconds: number }).epochSeconds * 1000).toISOString();
-  const started = performance.now();
-  const { auditId } = (await call(local, 'POST', '/v1/audits', token, { asOf })) as { auditId: string };
-  for (;;) {
-    const report = (await call(local, 'GET', `/v1/audits/${auditId}`, token)) as unknown as AuditReport;
-    if (report.status === 'COMPLETED') return { wallSeconds: (performance.now() - started) / 1000, report };
-    if (report.status === 'FAILED') throw new Error(`audit failed: ${report.failure}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** An audit at the sandbox's time (the sandbox clock is where the seeded resources' ages are). */
+async function auditNow(local: LocalSystem, token: string): Promise<{ wallSeconds: number; report: AuditReport }> {
+  return timedAudit(local, token, { asOf: new Date((await clockSeconds(local)) * 1000).toISOString() });
 }
 
 async function calls(local: LocalSystem): Promise<CallCount[]> {
-  return ((await control(local, 'GET', '/calls')) as { calls: CallCount[] }).calls;
-}
-
-async function call(local: LocalSystem, method: string, path: string, token: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${local.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function control(local: LocalSystem, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${local.sandbox.url}/_sandbox${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) throw new Error(`sandbox ${path} → ${response.status} ${await response.text()}`);
-  return response.json();
+  return ((await control(local, 'GET', '/calls')) as unknown as { calls: CallCount[] }).calls;
 }
 
 function pad(value: number, width = 2): string {

@@ -9,10 +9,10 @@
 import { fileURLToPath } from 'node:url';
 import { CodeStarConnectionsClient, CreateConnectionCommand, CreateHostCommand } from '@aws-sdk/client-codestar-connections';
 import { mapConcurrently } from '../functions/audit/collect/patiently.ts';
-import type { AuditReport } from '../functions/audit/report.ts';
 import { startLocalSystem, type LocalSystem } from '../infra/local/local-system.ts';
 import { mintToken } from '../infra/local/runtime/jwt.ts';
-import { printResult } from './local-bench.ts';
+import type { CallCount } from '../infra/local/sandbox/call-log.ts';
+import { AUDITED_OPERATIONS, call, control, printResult, timedAudit } from './local-bench.ts';
 
 const ACCOUNTS = Number(process.env.P3_FLEET_ACCOUNTS ?? 20);
 const HOSTS = 10;
@@ -20,28 +20,9 @@ const CONNECTIONS = 50;
 const PIPELINES = 200;
 const TPS_LIMIT = 10;
 const HUB = '111111111111';
-const LIMITED_OPERATIONS = [
-  ['codestar-connections', 'ListHosts'],
-  ['codestar-connections', 'ListConnections'],
-  ['codestar-connections', 'ListTagsForResource'],
-  ['codepipeline', 'ListPipelines'],
-  ['codepipeline', 'GetPipeline'],
-  ['iam', 'ListRolePolicies'],
-  ['iam', 'GetRolePolicy'],
-  ['states', 'DescribeExecution'],
-  ['ram', 'GetResourceShares'],
-  ['ram', 'GetResourceShareAssociations'],
-] as const;
+const LIMITED_OPERATIONS = AUDITED_OPERATIONS;
 
-interface AccountCallCount {
-  accountId: string;
-  service: string;
-  operation: string;
-  ok: number;
-  clientError: number;
-  throttled: number;
-  serverError: number;
-}
+type AccountCallCount = CallCount & { accountId: string };
 
 const accounts = Array.from({ length: ACCOUNTS }, (_, index) => String(200_000_000_001 + index));
 // On AWS each of the Map's children gets its own Lambda environment; locally a function has two unless told.
@@ -61,7 +42,7 @@ try {
 
   await control(system, 'DELETE', '/calls');
   const { wallSeconds, report } = await timedAudit(system, admin);
-  const counts = ((await control(system, 'GET', '/calls?by=account')) as { calls: AccountCallCount[] }).calls;
+  const counts = ((await control(system, 'GET', '/calls?by=account')) as unknown as { calls: AccountCallCount[] }).calls;
 
   const limited = counts.filter((count) => LIMITED_OPERATIONS.some(([service, operation]) => count.service === service && count.operation === operation));
   const admitted = (count: AccountCallCount) => count.ok + count.clientError + count.serverError;
@@ -119,32 +100,4 @@ async function seedAccount(local: LocalSystem, accountId: string): Promise<void>
   } finally {
     aws.destroy();
   }
-}
-
-async function timedAudit(local: LocalSystem, token: string): Promise<{ wallSeconds: number; report: AuditReport }> {
-  const started = performance.now();
-  const { auditId } = (await call(local, 'POST', '/v1/audits', token, {})) as { auditId: string };
-  for (;;) {
-    const report = (await call(local, 'GET', `/v1/audits/${auditId}`, token)) as unknown as AuditReport;
-    if (report.status === 'COMPLETED') return { wallSeconds: (performance.now() - started) / 1000, report };
-    if (report.status === 'FAILED') throw new Error(`audit failed: ${report.failure}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function call(local: LocalSystem, method: string, path: string, token: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${local.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function control(local: LocalSystem, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${local.sandbox.url}/_sandbox${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) throw new Error(`sandbox ${path} → ${response.status} ${await response.text()}`);
-  return response.json();
 }
