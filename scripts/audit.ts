@@ -60,9 +60,14 @@ if (report.status !== 'COMPLETED') {
 }
 
 const inventory = report.inventory!;
-console.log(`${report.summary!.total} findings in ${inventory.hosts} hosts, ${inventory.connections} connections, ${inventory.pipelines} pipelines (${report.calls!.total} AWS calls, ${report.durationMs} ms)`);
+const places = report.places ?? [];
+const notAudited = places.filter((place) => place.status === 'FAILED').length;
+console.log(
+  `${report.summary!.total} findings in ${inventory.hosts} hosts, ${inventory.connections} connections, ${inventory.pipelines} pipelines across ${places.length} account/Region place(s)${notAudited ? `, ${notAudited} not audited` : ''} (${report.calls!.total} AWS calls, ${report.durationMs} ms)`,
+);
 for (const finding of report.findings) {
-  console.log(`${finding.severity.padEnd(8)} ${finding.type.padEnd(28)} ${finding.owner ?? '-'}  ${finding.message}`);
+  const where = finding.accountId ? ` [${finding.accountId} ${finding.region ?? ''}]` : '';
+  console.log(`${finding.severity.padEnd(8)} ${finding.type.padEnd(28)} ${finding.owner ?? '-'}${where}  ${finding.message}`);
   console.log(`${' '.repeat(38)}fix: ${finding.fix}`);
 }
 console.log(`full report: GET ${api}/v1/audits/${report.auditId} (admin token: npm run -s token -- --sub you@example.com --admin)`);
