@@ -20,6 +20,7 @@ import { clients, provideClients } from '../functions/adapters/aws-clients.ts';
 import { documentsClient } from '../functions/adapters/aws/dynamodb.ts';
 import { startLocalSystem, type LocalSystem } from '../infra/local/local-system.ts';
 import { mintToken } from '../infra/local/runtime/jwt.ts';
+import type { CallCount } from '../infra/local/sandbox/call-log.ts';
 import { AUDITED_OPERATIONS, clockSeconds, control, printResult, timedAudit } from './local-bench.ts';
 
 const HOSTS = 50;
@@ -28,22 +29,13 @@ const PIPELINES = 1000;
 const MANAGED_REQUESTS = 25;
 /** AWS publishes no TPS for these APIs; 10 a second is a common AWS default for List/Get/Describe. */
 const TPS_LIMIT = 10;
-const LIMITED_OPERATIONS = AUDITED_OPERATIONS;
 
-interface CallCount {
-  service: string;
-  operation: string;
-  ok: number;
-  clientError: number;
-  throttled: number;
-  serverError: number;
-}
 
 const system = await startLocalSystem({ root: fileURLToPath(new URL('..', import.meta.url)), apiPort: 0, sandboxPort: 0, persist: false });
 try {
   const admin = await mintToken({ sub: 'bench-admin@example.com', groups: ['connection-broker-admins'] });
   await seedQuotaFullAccount(system);
-  for (const [service, operation] of LIMITED_OPERATIONS) await control(system, 'PUT', '/faults', { service, operation, tps: TPS_LIMIT });
+  for (const [service, operation] of AUDITED_OPERATIONS) await control(system, 'PUT', '/faults', { service, operation, tps: TPS_LIMIT });
 
   await control(system, 'DELETE', '/calls');
   const first = await auditNow(system, admin);
@@ -53,7 +45,7 @@ try {
   const secondCalls = await calls(system);
 
   const perOperation = firstCalls.map((call) => ({ operation: `${call.service}:${call.operation}`, admitted: call.ok + call.clientError + call.serverError, throttled: call.throttled }));
-  const limited = perOperation.filter(({ operation }) => LIMITED_OPERATIONS.some(([service, name]) => operation === `${service}:${name}`));
+  const limited = perOperation.filter(({ operation }) => AUDITED_OPERATIONS.some(([service, name]) => operation === `${service}:${name}`));
   const floorSeconds = Math.max(...limited.map(({ admitted }) => admitted / TPS_LIMIT));
   const total = (counts: CallCount[]) => counts.reduce((sum, call) => sum + call.ok + call.clientError + call.serverError + call.throttled, 0);
   printResult({

@@ -20,7 +20,6 @@ const CONNECTIONS = 50;
 const PIPELINES = 200;
 const TPS_LIMIT = 10;
 const HUB = '111111111111';
-const LIMITED_OPERATIONS = AUDITED_OPERATIONS;
 
 type AccountCallCount = CallCount & { accountId: string };
 
@@ -38,13 +37,13 @@ try {
   const admin = await mintToken({ sub: 'bench-admin@example.com', groups: ['connection-broker-admins'] });
   for (const accountId of accounts) await call(system, 'PUT', `/v1/accounts/${accountId}`, admin, { team: 'platform' });
   await mapConcurrently(accounts, 4, (accountId) => seedAccount(system, accountId));
-  for (const [service, operation] of LIMITED_OPERATIONS) await control(system, 'PUT', '/faults', { service, operation, tps: TPS_LIMIT });
+  for (const [service, operation] of AUDITED_OPERATIONS) await control(system, 'PUT', '/faults', { service, operation, tps: TPS_LIMIT });
 
   await control(system, 'DELETE', '/calls');
   const { wallSeconds, report } = await timedAudit(system, admin);
   const counts = ((await control(system, 'GET', '/calls?by=account')) as unknown as { calls: AccountCallCount[] }).calls;
 
-  const limited = counts.filter((count) => LIMITED_OPERATIONS.some(([service, operation]) => count.service === service && count.operation === operation));
+  const limited = counts.filter((count) => AUDITED_OPERATIONS.some(([service, operation]) => count.service === service && count.operation === operation));
   const admitted = (count: AccountCallCount) => count.ok + count.clientError + count.serverError;
   const perAccount = [HUB, ...accounts].map((accountId) => {
     const mine = limited.filter((count) => count.accountId === accountId);

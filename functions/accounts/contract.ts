@@ -39,8 +39,6 @@ export const accountRegistrationSchema = z
   })
   .meta({ description: 'A spoke account registered with the broker (admins only).' });
 
-export type AccountRegistrationInput = z.input<typeof accountRegistrationSchema>;
-export type AccountRegistrationBody = z.output<typeof accountRegistrationSchema>;
 
 /** A registered account as stored and shown. */
 export const accountViewSchema = z

@@ -85,7 +85,7 @@ class MemoryAuditStore {
   async places() {
     return { summaries: this.placeSummaries, findings: this.placeFindings };
   }
-  async get() {
+  async header() {
     return this.reports.at(-1);
   }
 

@@ -1,5 +1,6 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { CodeStarConnectionsClient, type CodeStarConnectionsClientConfig } from '@aws-sdk/client-codestar-connections';
+import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
+import type { ClientOptions } from '../adapters/aws-clients.ts';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { RAMClient } from '@aws-sdk/client-ram';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -22,18 +23,14 @@ export interface AuditClients {
   ram: RAMClient;
 }
 
-/** Where the audited resources are: a Region, and for a spoke account the credentials of its spoke role. */
-export interface AuditTarget {
-  region?: string;
-  credentials?: CodeStarConnectionsClientConfig['credentials'];
-}
 
 /**
  * The auditor's own clients (the workflow's shared ones stay unpaced): each attempt, including
  * the SDK's own retries, waits for its operation's pacer, and tells it whether AWS throttled it.
  * The SDK keeps its standard retry with backoff; `patiently()` in the collector adds more.
  */
-export function auditClients(pacers: Pacers, stats: CallStats, target: AuditTarget = {}): AuditClients {
+/** `target`: where the audited resources are (a Region, and for a spoke account its spoke role's credentials). */
+export function auditClients(pacers: Pacers, stats: CallStats, target: ClientOptions = {}): AuditClients {
   const paced = <T extends { middlewareStack: { add: (...args: never[]) => void } }>(service: string, client: T): T => {
     // The SDK types add() per step with the client's own input types; this middleware handles any.
     const add = client.middlewareStack.add.bind(client.middlewareStack) as AddMiddleware;
@@ -61,12 +58,11 @@ export function auditClients(pacers: Pacers, stats: CallStats, target: AuditTarg
     );
     return client;
   };
-  const inTarget = { ...(target.region ? { region: target.region } : {}), ...(target.credentials ? { credentials: target.credentials } : {}) };
   // The target's resources through its clients; the requests' executions and the shares are the hub's.
   return {
-    connections: paced('codestar-connections', new CodeStarConnectionsClient(inTarget)),
-    pipelines: paced('codepipeline', new CodePipelineClient(inTarget)),
-    iam: paced('iam', new IAMClient(inTarget)),
+    connections: paced('codestar-connections', new CodeStarConnectionsClient(target)),
+    pipelines: paced('codepipeline', new CodePipelineClient(target)),
+    iam: paced('iam', new IAMClient(target)),
     stepFunctions: paced('states', new SFNClient({})),
     ram: paced('ram', new RAMClient({ region: 'us-east-1' })),
   };

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import { provideClients } from '../adapters/aws-clients.ts';
+import { clients, provideClients } from '../adapters/aws-clients.ts';
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
 import { stepFunctionsClient } from '../adapters/aws/step-functions.ts';
-import { clients } from '../adapters/aws-clients.ts';
 import { lambdaHandler } from '../shell/lambda-handler.ts';
 import { logger } from '../shell/powertools.ts';
 import { auditDependencies } from './context.ts';

@@ -132,7 +132,7 @@ export async function auditPlace(command: Pick<AuditCommand, 'auditId' | 'asOf'>
  */
 export async function finishAudit(command: Pick<AuditCommand, 'auditId'>, planned: readonly Place[], deps: AuditDependencies): Promise<AuditReport> {
   const now = deps.now ?? (() => new Date());
-  const header = await deps.auditStore.get(command.auditId);
+  const header = await deps.auditStore.header(command.auditId);
   if (!header) throw new Error(`audit ${command.auditId} has no report`);
   const { summaries, findings: placeFindings } = await deps.auditStore.places(command.auditId);
   const byPlace = new Map(summaries.map((summary) => [placeKey(summary.outcome), summary]));
@@ -174,12 +174,13 @@ export async function finishAudit(command: Pick<AuditCommand, 'auditId'>, planne
 /** The state machine could not run the audit at all (the plan or the last step failed): say so, and free the lock. */
 export async function failAudit(command: Pick<AuditCommand, 'auditId'>, failure: string, deps: AuditDependencies): Promise<void> {
   const now = deps.now ?? (() => new Date());
-  const header = await deps.auditStore.get(command.auditId);
+  const header = await deps.auditStore.header(command.auditId);
   if (!header || header.status !== 'RUNNING') return;
   await deps.auditStore.fail({ ...header, findings: [], status: 'FAILED', finishedAt: now().toISOString(), failure });
 }
 
-function runningReport(command: AuditCommand, started: Date): AuditReport {
+/** A report as it reads while the audit runs (no findings yet). */
+export function runningReport(command: AuditCommand, started: Date): AuditReport {
   return {
     auditId: command.auditId,
     status: 'RUNNING',

@@ -3,7 +3,7 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Caller } from '../request/caller.ts';
 import { badRequest, conflict, forbidden } from '../shell/http-errors.ts';
 import type { AuditReport } from './report.ts';
-import { AUDIT_LEASE_SECONDS, type AuditCommand } from './run-audit.ts';
+import { AUDIT_LEASE_SECONDS, runningReport, type AuditCommand } from './run-audit.ts';
 import type { AuditStore } from './store.ts';
 
 export interface StartAuditDependencies {
@@ -43,15 +43,7 @@ export async function startAuditExecution(
   deps: StartAuditDependencies,
 ): Promise<{ started: true; report: AuditReport } | { started: false; runningAuditId: string }> {
   const now = (deps.now ?? (() => new Date()))();
-  const report: AuditReport = {
-    auditId: command.auditId,
-    status: 'RUNNING',
-    trigger: command.trigger,
-    ...(command.requestedBy ? { requestedBy: command.requestedBy } : {}),
-    asOf: command.asOf,
-    startedAt: now.toISOString(),
-    findings: [],
-  };
+  const report = runningReport(command, now);
   const begun = await deps.store.begin(report, AUDIT_LEASE_SECONDS, now.getTime());
   if (!begun.started) return begun;
   try {

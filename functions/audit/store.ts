@@ -59,21 +59,7 @@ export class AuditStore {
 
   /** What the places of this audit stored so far: their summaries, and the findings of those that finished. */
   async places(auditId: string): Promise<{ summaries: PlaceSummary[]; findings: Finding[] }> {
-    const items: Record<string, unknown>[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :place)',
-          ExpressionAttributeValues: { ':pk': auditKey(auditId), ':place': 'PLACE#' },
-          ExclusiveStartKey: cursor,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    const items = await this.queryAll(auditKey(auditId), 'PLACE#');
     const summaries = items.filter((item) => String(item.sk).endsWith('#SUMMARY')).map((item) => item.summary as PlaceSummary);
     const finished = new Set(summaries.map(({ outcome }) => `PLACE#${outcome.accountId}#${outcome.region}#`));
     const findings = items
@@ -108,8 +94,7 @@ export class AuditStore {
       const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'AUDIT', sk: 'LOCK' }, ConsistentRead: true }));
       if (!Item) continue; // released meanwhile
       const holder = String(Item.auditId);
-      const holderReport = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: auditKey(holder), sk: 'REPORT' }, ConsistentRead: true }));
-      const holderStatus = (holderReport.Item?.report as AuditReport | undefined)?.status;
+      const holderStatus = (await this.header(holder))?.status;
       if (holderStatus !== 'COMPLETED' && holderStatus !== 'FAILED') return { started: false, runningAuditId: holder };
       finishedHolder = holder;
     }
@@ -145,6 +130,12 @@ export class AuditStore {
   async latest(): Promise<AuditReport | undefined> {
     const pointer = await this.latestFingerprint();
     return pointer ? this.get(pointer.auditId) : undefined;
+  }
+
+  /** The report's header alone (status, times, summary), without reading its findings. */
+  async header(auditId: string): Promise<AuditReport | undefined> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: auditKey(auditId), sk: 'REPORT' }, ConsistentRead: true }));
+    return Item?.report as AuditReport | undefined;
   }
 
   async get(auditId: string): Promise<AuditReport | undefined> {
@@ -238,12 +229,19 @@ export class AuditStore {
     }
   }
 
-  private async queryAll(pk: string): Promise<Record<string, unknown>[]> {
+  /** Every item of a partition, or of its sort keys that begin with `skPrefix`. */
+  private async queryAll(pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let cursor: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: cursor, ConsistentRead: true }),
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':prefix': skPrefix } : {}) },
+          ExclusiveStartKey: cursor,
+          ConsistentRead: true,
+        }),
       );
       items.push(...(page.Items ?? []));
       cursor = page.LastEvaluatedKey;

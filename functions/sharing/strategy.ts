@@ -1,6 +1,6 @@
 import type { ShareableConnection } from './contract.ts';
 
-export type RequestedStrategy = 'auto' | 'shared' | 'dedicated';
+type RequestedStrategy = 'auto' | 'shared' | 'dedicated';
 
 export type StrategyDecision =
   | { strategy: 'dedicated' }

@@ -68,7 +68,6 @@ export class PipelineEditConflict extends WorkflowError {
   }
 }
 
-/** The first run's source action has not finished yet; the state machine looks again later. */
 /** The spoke account's association with the hub's resource share is not ASSOCIATED yet; the state machine tries again. */
 export class ShareNotReady extends WorkflowError {
   readonly retryable = true;
@@ -77,6 +76,7 @@ export class ShareNotReady extends WorkflowError {
   }
 }
 
+/** The first run's source action has not finished yet; the state machine looks again later. */
 export class FirstRunInProgress extends WorkflowError {
   readonly retryable = true;
   constructor(pipelineName: string, executionId: string) {

@@ -23,7 +23,7 @@ export function connectionsClientFor(arn: string | undefined, aws: Pick<Clients,
 const codeConnectionsOf = new WeakMap<CodeStarConnectionsClient, CodeStarConnectionsClient>();
 
 /** A CodeStar Connections client and its CodeConnections twin with these options (credentials, Region). */
-export function connectionsClientsWith(options: ClientOptions): CodeStarConnectionsClient {
+function connectionsClientsWith(options: ClientOptions): CodeStarConnectionsClient {
   const client = traced(new CodeStarConnectionsClient(options));
   codeConnectionsOf.set(client, traced(codeConnectionsClient(options)));
   return client;

@@ -59,13 +59,13 @@ export function spokeCredentials(accountId: string, access: SpokeAccess) {
  * Where a host or connection lives, read from its ARN (`arn:aws:<service>:<region>:<account>:…`):
  * the broker's own account is home (no account), any other a spoke.
  */
-export function targetOfArn(arn: string, brokerAccountId: string): Target {
+function targetOfArn(arn: string, brokerAccountId: string): Target {
   const [, , , region = '', accountId = ''] = arn.split(':');
   return accountId === '' || accountId === brokerAccountId ? { region } : { accountId, region };
 }
 
 /** The spoke role's ARN in an account (IAM ARNs name no Region). */
-export function spokeRoleArn(accountId: string, roleName: string): string {
+function spokeRoleArn(accountId: string, roleName: string): string {
   return `arn:aws:iam::${accountId}:role/${roleName}`;
 }
 

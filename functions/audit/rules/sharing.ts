@@ -49,7 +49,7 @@ function endpointKey(url: string): string {
 const list = (items: readonly string[], max = 3) => (items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', '));
 
 /** An associated account no request answers for: it has the hub connection, and nobody would notice it kept it. */
-export function sharesNotRequested(sharing: SharingInventory): Finding[] {
+function sharesNotRequested(sharing: SharingInventory): Finding[] {
   return sharing.shares.filter(isLive).flatMap((share) =>
     share.principals
       .filter((principal) => principal.status === 'ASSOCIATED' || principal.status === 'ASSOCIATING')
@@ -70,7 +70,7 @@ export function sharesNotRequested(sharing: SharingInventory): Finding[] {
 }
 
 /** A completed shared request whose account lost its association: the pipeline there cannot fetch source. */
-export function shareAssociationsGone(sharing: SharingInventory): Finding[] {
+function shareAssociationsGone(sharing: SharingInventory): Finding[] {
   return sharing.requests.flatMap((record): Finding[] => {
     const accountId = spokeOf(record, sharing.brokerAccountId);
     if (!record.share || record.status !== 'COMPLETED' || accountId === undefined) return [];
@@ -106,7 +106,7 @@ export function shareAssociationsGone(sharing: SharingInventory): Finding[] {
  * hub's only connection for an endpoint has one, every spoke makes its own host, connection and
  * handshake. Counts only requests that hold a connection: ended ones rolled theirs back.
  */
-export function connectionsBlockingSharing(sharing: SharingInventory): Finding[] {
+function connectionsBlockingSharing(sharing: SharingInventory): Finding[] {
   const offered = new Set(sharing.offered.map((offer) => endpointKey(offer.providerEndpoint)));
   return sharing.connections.flatMap((connection): Finding[] => {
     if (!/^arn:aws[^:]*:codestar-connections:/u.test(connection.arn) || connection.status !== 'AVAILABLE') return [];

@@ -4,7 +4,6 @@ import type { SmithyModel } from '../model/smithy-model.ts';
 import { validateOperationInput } from '../model/validate.ts';
 import type { RestJsonProtocolService } from '../service.ts';
 
-export type { RestJsonProtocolService } from '../service.ts';
 
 /**
  * AWS's restJson1 protocol (RAM and other newer services): each operation has its own HTTP method

@@ -134,7 +134,7 @@ export function newRoleId(): string {
   return id;
 }
 
-/** IAM's timestamps carry whole seconds: `2026-01-01T12:00:00Z`. */
-function isoSeconds(epochMs: number): string {
+/** IAM's and STS's timestamps carry whole seconds: `2026-01-01T12:00:00Z`. */
+export function isoSeconds(epochMs: number): string {
   return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -1,4 +1,5 @@
 import { AwsServiceError } from '../../errors.ts';
+import { validationError } from '../iam/errors.ts';
 
 /** STS's error codes, statuses and wording (query protocol: the code is the `<Code>` element). */
 
@@ -12,9 +13,8 @@ export function notAuthorizedToAssume(callerArn: string, roleArn: string): AwsSe
 }
 
 /** STS's constraint-violation error: code `ValidationError` (not the JSON services' `ValidationException`). */
-export function validationError(message: string): AwsServiceError {
-  return new AwsServiceError('ValidationError', message, 400);
-}
+/** STS answers a bad parameter as IAM does. */
+export { validationError };
 
 /** A RoleArn that is not an ARN at all. */
 export function invalidRoleArn(): AwsServiceError {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { isoSeconds } from '../iam/roles.ts';
 import type { CallContext } from '../../context.ts';
 import type { OperationHandler, SandboxDeps } from '../../service.ts';
 import type { IamLookup } from '../lookups.ts';
@@ -127,9 +128,4 @@ function newAccessKeyId(): string {
 function stableRoleId(accountId: string, roleName: string): string {
   const digest = createHash('sha256').update(`${accountId}:${roleName}`).digest('hex').toUpperCase();
   return `AROA${digest.replace(/[^A-Z0-9]/g, '').slice(0, 17).padEnd(17, '0')}`;
-}
-
-/** STS's timestamps carry whole seconds: `2026-01-01T12:00:00Z`. */
-function isoSeconds(epochMs: number): string {
-  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
