@@ -41,7 +41,8 @@ export function packageOffline(repoRoot: string, options: PackageOptions = {}): 
 /** {@link packageOffline}, but a failed packaging is returned (status and output), not thrown. */
 export function tryPackageOffline(repoRoot: string, options: PackageOptions = {}): PackageAttempt {
   const home = mkdtempSync(join(tmpdir(), 'package-home-'));
-  const env = { ...options.env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true' };
+  // serverless-esbuild leaves its per-function zip folders in TMPDIR: keep them in HOME, removed below.
+  const env = { ...options.env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true', TMPDIR: home };
   const noNetwork = canDropNetwork();
   const npmArgs = ['run', 'package', ...(options.args?.length ? ['--', ...options.args] : [])];
   const [command, args] = noNetwork ? ['unshare', ['-n', 'npm', ...npmArgs]] : ['npm', npmArgs];

@@ -87,7 +87,11 @@ function inputsHash(root: string, options: { stage: string; region: string }): s
 /** osls with a clean environment (no AWS credentials, no operator settings), as `npm run package` runs in CI. */
 async function runPackage(root: string, target: string, options: { stage: string; region: string }): Promise<void> {
   const workFolder = relative(root, `${target}.esbuild`);
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', CI: 'true', ESBUILD_WORK_FOLDER: workFolder };
+  // serverless-esbuild zips each function in a folder under the OS temp dir and leaves it there
+  // (17 folders a packaging run); its own TMPDIR is removed with the work folder below.
+  const temporary = `${target}.tmp`;
+  mkdirSync(temporary, { recursive: true });
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', CI: 'true', ESBUILD_WORK_FOLDER: workFolder, TMPDIR: temporary };
   const osls = join(root, 'node_modules', '.bin', 'osls');
   const output: string[] = [];
   const status = await new Promise<number | null>((resolve, reject) => {
@@ -98,6 +102,7 @@ async function runPackage(root: string, target: string, options: { stage: string
     child.once('close', resolve);
   });
   rmSync(join(root, workFolder), { recursive: true, force: true });
+  rmSync(temporary, { recursive: true, force: true });
   if (status !== 0) {
     rmSync(target, { recursive: true, force: true });
     throw new Error(`osls package --stage ${options.stage} failed (${status}):\n${output.join('')}`);
