@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
-export const STATE_MACHINES = ['provisioning', 'audit'] as const;
+export const STATE_MACHINES = ['provisioning', 'audit', 'decommission', 'host-update'] as const;
 export type StateMachineName = (typeof STATE_MACHINES)[number];
 
 /** The definition's path from the repo root, as named by `Definition: ${file(...)}` in infra/resources/. */

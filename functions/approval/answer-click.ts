@@ -6,6 +6,8 @@ import type { ApprovalClosing } from '../workflow/notifications.ts';
 import { approvalPolicyFor, authorizeDecider, decidersOf, mentionsOf, type ApproversConfig } from './approvers.ts';
 import { decideApproval, type DecisionDependencies } from './decide.ts';
 import type { ApprovalClick } from './interaction.ts';
+import { providerTypeOf, providerWords } from '../request/provider.ts';
+import { capitalise } from '../request/next-action.ts';
 
 export interface ClickLog {
   info(message: string, details: Record<string, unknown>): void;
@@ -67,7 +69,7 @@ export async function answerClick(click: ApprovalClick, dependencies: ClickDepen
     case 'handshake-pending':
       log.info('kept an approval open: the handshake is not done', { ...context, connectionStatus: outcome.connectionStatus });
       return (
-        `The connection is still ${outcome.connectionStatus}, so nothing was approved. A GitHub organization owner must first choose ` +
+        `The connection is still ${outcome.connectionStatus}, so nothing was approved. ${capitalise(providerWords(providerTypeOf(record)).connectionOwner)} must first choose ` +
         `"Update pending connection" in the AWS console: ${outcome.consoleUrl} — then approve again.`
       );
     case 'already-decided':

@@ -50,7 +50,8 @@ export async function decideApproval(
   options: DecisionOptions = {},
 ): Promise<DecisionOutcome> {
   if (approval.status !== 'PENDING') return { kind: 'already-decided', status: approval.status, decidedBy: approval.decidedBy };
-  if (decision === 'approve' && !options.seenAvailable) {
+  // A decommission's approval allows deleting a connection that is AVAILABLE already: nothing to wait for.
+  if (decision === 'approve' && !options.seenAvailable && approval.purpose !== 'decommission') {
     const record = await dependencies.store.getRequest(approval.requestId);
     const connections = (dependencies.awsForArn?.(record.connectionArn!) ?? dependencies.aws).connections;
     const { Connection } = await connections.send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
@@ -72,10 +73,15 @@ export async function decideApproval(
     ...current,
     timeline: [
       ...current.timeline,
-      timelineEntry('approval', decidedBy, options.timelineMessage ?? (decision === 'approve' ? 'Approved: the handshake is done.' : 'Rejected.')),
+      timelineEntry('approval', decidedBy, options.timelineMessage ?? decisionText(won.purpose, decision)),
     ],
   }));
   return { kind: 'decided', approval: won };
+}
+
+function decisionText(purpose: ApprovalRecord['purpose'], decision: Decision): string {
+  if (purpose === 'decommission') return decision === 'approve' ? 'Allowed the decommission.' : 'Refused the decommission: the connection stays.';
+  return decision === 'approve' ? 'Approved: the handshake is done.' : 'Rejected.';
 }
 
 /**

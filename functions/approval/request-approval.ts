@@ -6,6 +6,7 @@ import { connectionConsoleUrl } from '../request/console-links.ts';
 import { newApprovalId, type ApprovalRecord } from './store.ts';
 import type { ConnectionRequestRecord } from '../request/model.ts';
 import { handshakeStep, mustSentence, waitingForPhrase } from '../request/next-action.ts';
+import { providerTypeOf } from '../request/provider.ts';
 import { timelineEntry } from '../request/store.ts';
 import { duration } from '../adapters/slack/messages.ts';
 import type { RemainingTime } from '../shell/deadline.ts';
@@ -89,7 +90,7 @@ async function requestApproval(event: ApprovalWaitInput, context?: RemainingTime
 async function askApprovers(record: ConnectionRequestRecord, approval: ApprovalRecord, policy: ApprovalPolicy, consoleUrl: string, since: string, slack: NoticeOptions): Promise<void> {
   const { approvals, config } = workflowContext();
   // The words of the request's nextAction and of the Slack notice (requests/next-action.ts).
-  const step = handshakeStep({ connectionName: record.connectionName, approvalMode: config.approvalMode });
+  const step = handshakeStep({ connectionName: record.connectionName, approvalMode: config.approvalMode, providerType: providerTypeOf(record) });
   const updated = await updateActiveRequest(record.requestId, (current) =>
     current.status === 'WAITING_FOR_APPROVAL'
       ? undefined
@@ -179,7 +180,7 @@ async function escalate(record: ConnectionRequestRecord, approval: ApprovalRecor
 }
 
 /** A broken SLACK_APPROVERS must not fail the request (admins can still decide): log it and mention nobody. */
-function approvalPolicy(record: ConnectionRequestRecord): ApprovalPolicy {
+export function approvalPolicy(record: ConnectionRequestRecord): ApprovalPolicy {
   try {
     return approvalPolicyFor(parseApproversConfig(workflowContext().config.slackApprovers), record.providerEndpoint, record.accountApprovers);
   } catch (error) {

@@ -34,6 +34,8 @@ export interface ApprovalRecord {
   escalatedAt?: string;
   decidedBy?: string;
   decidedAt?: string;
+  /** What is being approved: absent, the connection's handshake; `decommission`, deleting a connection (functions/decommission). */
+  purpose?: 'decommission';
 }
 
 /** 128 bits of randomness, URL-safe. */
@@ -55,7 +57,7 @@ export class ApprovalStore {
    * listening, its status says so and the caller passes the decision on with the new token. Of a
    * decider and a retry, exactly one of them sends it: whichever writes second sees the other's write.
    */
-  async open(opening: { approvalId: string; requestId: string; taskToken: string; expiresAt: number; at?: Date }): Promise<ApprovalRecord> {
+  async open(opening: { approvalId: string; requestId: string; taskToken: string; expiresAt: number; at?: Date; purpose?: ApprovalRecord['purpose'] }): Promise<ApprovalRecord> {
     const at = (opening.at ?? new Date()).toISOString();
     const { Attributes } = await this.documents.send(
       new UpdateCommand({
@@ -65,7 +67,8 @@ export class ApprovalStore {
           'SET taskToken = :token, updatedAt = :at, approvalId = :id, ' +
           'requestId = if_not_exists(requestId, :request), #status = if_not_exists(#status, :pending), ' +
           'createdAt = if_not_exists(createdAt, :at), expiresAt = if_not_exists(expiresAt, :expiresAt), ' +
-          'gsi1pk = if_not_exists(gsi1pk, :byRequest), gsi1sk = if_not_exists(gsi1sk, :at)',
+          'gsi1pk = if_not_exists(gsi1pk, :byRequest), gsi1sk = if_not_exists(gsi1sk, :at)' +
+          (opening.purpose ? ', purpose = :purpose' : ''),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':token': opening.taskToken,
@@ -75,6 +78,7 @@ export class ApprovalStore {
           ':pending': PENDING,
           ':expiresAt': opening.expiresAt,
           ':byRequest': `APPROVALS#${opening.requestId}`,
+          ...(opening.purpose ? { ':purpose': opening.purpose } : {}),
         },
         ReturnValues: 'ALL_NEW',
       }),

@@ -1,7 +1,7 @@
 import { ListConnectionsCommand, ListHostsCommand, type CodeStarConnectionsClient, type Connection, type Host } from '@aws-sdk/client-codestar-connections';
 import type { Caller } from '../request/caller.ts';
 import { notFound } from '../shell/http-errors.ts';
-import { isActive, type ConnectionRequestRecord } from '../request/model.ts';
+import { isActive, isDecommissioning, type ConnectionRequestRecord } from '../request/model.ts';
 import type { BrokerStore } from '../request/store.ts';
 import { MANAGED_BY_TAG, REQUESTER_TAG } from '../host/host-discovery.ts';
 import { collectRequests } from './collect/requests.ts';
@@ -209,9 +209,9 @@ function ownerOf(arn: string, kind: 'hosts' | 'connections', records: readonly C
   return ordered[0]?.requester.id ?? tags[REQUESTER_TAG];
 }
 
-/** Still using the resource: completed, or under way and not being rolled back. */
+/** Still using the resource: completed, under way and not being rolled back, or not yet decommissioned. */
 function stillUses(record: ConnectionRequestRecord): boolean {
-  return record.status === 'COMPLETED' || isActive(record.status);
+  return record.status === 'COMPLETED' || isActive(record.status) || isDecommissioning(record.status);
 }
 
 function oldestFirst(records: readonly ConnectionRequestRecord[]): ConnectionRequestRecord[] {

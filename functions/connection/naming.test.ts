@@ -75,6 +75,13 @@ describe('deriveConnectionName', () => {
     expect(deriveConnectionName({ host: 'ghe.example.com', fullRepositoryId: 'payments', requestId: 'r' })).toMatch(/^ghe-payments-[0-9a-f]{6}$/);
   });
 
+  it('reads a GitLab project in subgroups as its groups, then the project (which stays when it must be cut)', () => {
+    expect(deriveConnectionName({ host: 'gitlab.example.com', fullRepositoryId: 'web/api/pay', requestId: 'r' })).toMatch(/^gitlab-web-api-pay-[0-9a-f]{6}$/);
+    expect(deriveConnectionName({ host: 'gitlab.example.com', fullRepositoryId: 'platform/backend/services/payments-api', requestId: 'r' })).toMatch(
+      /^gitlab-payments-api-[0-9a-f]{6}$/,
+    );
+  });
+
   it('reads a DNS name by its first label even when it has digits, and only a whole IP address as one', () => {
     expect(deriveConnectionName({ host: 'ghe.corp1', fullRepositoryId: 'o/r', requestId: 'r' })).toMatch(/^ghe-o-r-[0-9a-f]{6}$/);
     expect(deriveConnectionName({ host: '1ghe.example.com', fullRepositoryId: 'o/r', requestId: 'r' })).toMatch(/^1ghe-o-r-[0-9a-f]{6}$/);
@@ -147,6 +154,15 @@ describe('deriveHostName', () => {
       expect(() => deriveHostName({ providerEndpoint: 'https://ghe.example.com', vpcId }), vpcId).toThrow(InvalidNamingInputError);
     }
     expect(deriveHostName({ providerEndpoint: 'https://ghe.example.com', vpcId: 'vpc-0123456789abcdef0' })).toMatch(/^ghe-example-com-vpc-0123456789abcdef0-[0-9a-f]{8}$/);
+  });
+
+  it('gives a GitLab host a name of its own, so it is never taken for the GHES host of the same URL; GHES names stay as they were', () => {
+    const ghes = deriveHostName({ providerEndpoint: 'https://git.example.com', vpcId: 'vpc-01234567' });
+    expect(deriveHostName({ providerEndpoint: 'https://git.example.com', vpcId: 'vpc-01234567', providerType: 'GitHubEnterpriseServer' })).toBe(ghes);
+    const gitLab = deriveHostName({ providerEndpoint: 'https://git.example.com', vpcId: 'vpc-01234567', providerType: 'GitLabSelfManaged' });
+    expect(gitLab).toMatch(/^git-example-com-vpc-01234567-[0-9a-f]{8}$/);
+    expect(gitLab).not.toBe(ghes);
+    expect(deriveHostName({ providerEndpoint: 'https://GIT.example.com/', vpcId: 'vpc-01234567', providerType: 'GitLabSelfManaged' })).toBe(gitLab);
   });
 
   it('rejects an invalid endpoint or VPC id', () => {

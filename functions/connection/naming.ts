@@ -12,14 +12,16 @@
  *   connection names; deciding to *reuse* a connection is a policy made by explicit lookup, not a
  *   side effect of a name clash.
  * - Host: `<host>[-<port>]-[<vpc id>-]<8 hex>`, at most 64 characters. The hash is over the
- *   normalised endpoint URL and the VPC id only, so every request for the same GHES (and VPC)
- *   derives the same host name. `CreateHost` has no idempotency token; a deterministic name lets a
+ *   normalised endpoint URL and the VPC id only (and the provider, for GitLab self-managed, so a
+ *   GitLab host never takes the name of a GHES host for the same URL), so every request for the
+ *   same GHES (and VPC) derives the same host name. `CreateHost` has no idempotency token; a deterministic name lets a
  *   retry after a lost response find the host it already created with `ListHosts`.
  */
 
 import { createHash } from 'node:crypto';
 import { normaliseProviderEndpoint } from '../request/endpoint.ts';
 import { InvalidConnectionNameError, InvalidNamingInputError } from '../request/input-errors.ts';
+import { DEFAULT_PROVIDER_TYPE, type ProviderType } from '../request/provider.ts';
 
 /** CodeStar's limit on connection names (model and quota page; not adjustable). */
 export const MAX_CONNECTION_NAME_LENGTH = 32;
@@ -36,7 +38,7 @@ const VPC_ID_PATTERN = /^vpc-\w{8}(\w{9})?$/u;
 export interface ConnectionNameInput {
   /** The normalised GHES host (`NormalisedEndpoint.host`), e.g. `ghe.example.com`. */
   host: string;
-  /** `owner/repo` when the connection is requested for a pipeline source action. */
+  /** `owner/repo` (GitLab: `group/…/project`) when the connection is requested for a pipeline source action. */
   fullRepositoryId?: string | undefined;
   /** The request's stable id (idempotency key): the same id always yields the same name. */
   requestId: string;
@@ -48,6 +50,8 @@ export interface HostNameInput {
   providerEndpoint: string;
   /** The VPC the host is attached to, when it is a VPC host. */
   vpcId?: string | undefined;
+  /** The host's provider; GHES when left out. */
+  providerType?: ProviderType | undefined;
 }
 
 /** Result of {@link checkConnectionName}. */
@@ -101,7 +105,10 @@ export function deriveConnectionName(input: ConnectionNameInput): string {
     readable = truncateSlug(slug(host), readableBudget);
   } else {
     const hostPart = truncateSlug(hostSlug, MAX_HOST_LABEL_IN_CONNECTION_NAME);
-    const [owner = '', name = ''] = repository.split('/');
+    // A GitLab project under subgroups: the groups together are its owner, the last part its name.
+    const segments = repository.split('/');
+    const name = segments.at(-1) ?? '';
+    const owner = segments.slice(0, -1).join('/');
     const join = (...parts: string[]): string => parts.filter((part) => part !== '').join('-');
     const full = join(hostPart, slug(owner), slug(name));
     // When everything does not fit, the repository name is what people recognise: drop the owner first.
@@ -123,7 +130,9 @@ export function deriveHostName(input: HostNameInput): string {
   if (vpcId !== '' && !VPC_ID_PATTERN.test(vpcId)) {
     throw new InvalidNamingInputError(`deriveHostName got "${vpcId}", which is not a VPC id (vpc-xxxxxxxx).`);
   }
-  const hash = shortHash([endpoint.url, vpcId], HOST_HASH_LENGTH);
+  const providerType = input.providerType ?? DEFAULT_PROVIDER_TYPE;
+  // GHES names stay what they always were; another provider's hash differs for the same URL.
+  const hash = shortHash(providerType === DEFAULT_PROVIDER_TYPE ? [endpoint.url, vpcId] : [endpoint.url, vpcId, providerType], HOST_HASH_LENGTH);
   const suffix = vpcId === '' ? `-${hash}` : `-${vpcId}-${hash}`;
   const hostSlug = slug(endpoint.port === undefined ? endpoint.host : `${endpoint.host}-${endpoint.port}`);
   const readable = truncateSlug(hostSlug, MAX_HOST_NAME_LENGTH - suffix.length);

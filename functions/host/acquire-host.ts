@@ -5,6 +5,7 @@ import { timelineEntry } from '../request/store.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { createdByRequest, findExistingHost, MANAGED_BY_TAG, REQUEST_ID_TAG } from './host-discovery.ts';
+import { providerTypeOf } from '../request/provider.ts';
 import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { provideClients } from '../adapters/aws-clients.ts';
 import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
@@ -22,7 +23,8 @@ export interface AcquiredHost {
 }
 
 /**
- * Reuse or create the host for the request's GHES URL. Simultaneous requests for one endpoint
+ * Reuse or create the host for the request's provider and URL (a GHES host never serves a GitLab
+ * request, nor the other way round). Simultaneous requests for one endpoint
  * serialise on a conditional-write claim: one creates, the others retry (HostLockBusy) and reuse.
  * Safe to run again: an earlier attempt's host is found by its endpoint and this request's tag.
  */
@@ -37,6 +39,7 @@ async function acquireHost(event: StepInput): Promise<AcquiredHost> {
   }
 
   const vpcId = record.vpcConfiguration?.vpcId;
+  const providerType = providerTypeOf(record);
   const key = context.hostKeyOf(record);
   const shared = config.hostReusePolicy === 'endpoint';
   const claim = shared ? await store.claimHost(key, record.requestId, new Date()) : ({ outcome: 'create' } as const);
@@ -52,7 +55,7 @@ async function acquireHost(event: StepInput): Promise<AcquiredHost> {
     };
   } else {
     const existing = shared
-      ? await findExistingHost(aws.connections, { endpoint: record.providerEndpoint, vpcId }, (url) => safeNormalise(url))
+      ? await findExistingHost(aws.connections, { providerEndpoint: record.providerEndpoint, vpcId, providerType }, (url) => safeNormalise(url))
       : undefined;
     if (existing?.HostArn) {
       acquired = {
@@ -65,7 +68,7 @@ async function acquireHost(event: StepInput): Promise<AcquiredHost> {
       const { HostArn } = await aws.connections.send(
         new CreateHostCommand({
           Name: record.hostName,
-          ProviderType: 'GitHubEnterpriseServer',
+          ProviderType: providerType,
           ProviderEndpoint: record.providerEndpoint,
           VpcConfiguration: vpc
             ? { VpcId: vpc.vpcId, SubnetIds: vpc.subnetIds, SecurityGroupIds: vpc.securityGroupIds, TlsCertificate: vpc.tlsCertificate }

@@ -1,33 +1,20 @@
 import { ListHostsCommand, ListTagsForResourceCommand, type CodeStarConnectionsClient, type Host } from '@aws-sdk/client-codestar-connections';
+import { isReusableHost, type WantedHost } from './host-reuse.ts';
 
 /** Tag keys the broker puts on everything it creates. */
 export const MANAGED_BY_TAG = { Key: 'managed-by', Value: 'connection-broker' } as const;
 export const REQUEST_ID_TAG = 'connection-broker:request-id';
 export const REQUESTER_TAG = 'connection-broker:requester';
 
-/** Hosts that can no longer serve connections; never reused. */
-const UNUSABLE_HOST_STATUSES = new Set(['VPC_CONFIG_FAILED_INITIALIZATION', 'VPC_CONFIG_DELETING', 'ERROR']);
-
 /**
- * Finds a usable host for the endpoint (and VPC) among all hosts of the account: one the console
- * or an earlier attempt of this request already made. Endpoints compare normalised.
+ * Finds a usable host for the provider, endpoint (and VPC) among all hosts of the account: one the
+ * console or an earlier attempt of this request already made. Endpoints compare normalised.
  */
-export async function findExistingHost(
-  client: CodeStarConnectionsClient,
-  wanted: { endpoint: string; vpcId: string | undefined },
-  normalise: (url: string) => string | undefined,
-): Promise<Host | undefined> {
+export async function findExistingHost(client: CodeStarConnectionsClient, wanted: WantedHost, normalise: (url: string) => string | undefined): Promise<Host | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await client.send(new ListHostsCommand({ MaxResults: 100, NextToken: nextToken }));
-    const match = (page.Hosts ?? []).find(
-      (host) =>
-        host.ProviderType === 'GitHubEnterpriseServer' &&
-        !UNUSABLE_HOST_STATUSES.has(host.Status ?? '') &&
-        host.ProviderEndpoint !== undefined &&
-        normalise(host.ProviderEndpoint) === wanted.endpoint &&
-        host.VpcConfiguration?.VpcId === wanted.vpcId,
-    );
+    const match = (page.Hosts ?? []).find((host) => isReusableHost(host, wanted, normalise));
     if (match) return match;
     nextToken = page.NextToken;
   } while (nextToken);

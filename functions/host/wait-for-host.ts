@@ -1,6 +1,7 @@
 import { hostConsoleUrl } from '../request/console-links.ts';
 import { hostSetupStep, mustSentence, waitingForPhrase } from '../request/next-action.ts';
 import { timelineEntry } from '../request/store.ts';
+import { providerTypeOf, providerWords } from '../request/provider.ts';
 import type { RemainingTime } from '../shell/deadline.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
@@ -16,7 +17,7 @@ export type HostSetupWaitInput = StepInput & { host: { hostArn: string; status: 
 /**
  * The AwaitHostSetup state (`.waitForTaskToken`, TimeoutSeconds = HOST_SETUP_TIMEOUT_SECONDS): the
  * host is not AVAILABLE yet. Record who the request waits for, store the task token server-side
- * (the wait record; it never reaches Slack, a URL or a log), and tell the GHES admins what to do.
+ * (the wait record; it never reaches Slack, a URL or a log), and tell the GHES (or GitLab) admins what to do.
  * Then the workflow pauses at no cost until the watcher, or someone's "check now", sees the host
  * AVAILABLE (resume) or failed (fail with AWS's reason), or the timeout rolls it back.
  *
@@ -48,17 +49,19 @@ async function waitForHostSetup(event: HostSetupWaitInput, context?: RemainingTi
     firstAttempt = latest.status !== 'WAITING_FOR_HOST_SETUP';
     if (!firstAttempt) return undefined;
     // The words of the request's nextAction and of the Slack notice (requests/next-action.ts).
-    const step = hostSetupStep({ providerEndpoint: latest.providerEndpoint, vpc: latest.vpcConfiguration !== undefined });
+    const providerType = providerTypeOf(latest);
+    const admins = providerWords(providerType).hostAdmins;
+    const step = hostSetupStep({ providerEndpoint: latest.providerEndpoint, vpc: latest.vpcConfiguration !== undefined, providerType });
     return {
       ...latest,
       status: 'WAITING_FOR_HOST_SETUP',
       waitingFor: {
         what: waitingForPhrase(step),
-        who: config.hostAdminsChannel ? `GHES administrators (Slack ${config.hostAdminsChannel})` : 'GHES administrators',
+        who: config.hostAdminsChannel ? `${admins} (Slack ${config.hostAdminsChannel})` : admins,
         link,
         since,
       },
-      timeline: [...latest.timeline, timelineEntry('host-setup', 'system', `Asked the GHES administrators for host ${hostArn}: ${mustSentence(step)}`)],
+      timeline: [...latest.timeline, timelineEntry('host-setup', 'system', `Asked the ${admins} for host ${hostArn}: ${mustSentence(step)}`)],
     };
   });
   if (!firstAttempt) return;

@@ -119,7 +119,8 @@ function regionQuery(region: string): string {
 }
 
 /**
- * The console page of a host, where the GHES admin chooses "Set up host".
+ * The console page of a host, where the GHES (or GitLab) admin chooses "Set up host". The page is
+ * the same for both providers: the console shows what that provider's set-up asks for.
  *
  * @throws InvalidArnError when `hostArn` is not a host ARN.
  */

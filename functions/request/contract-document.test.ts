@@ -81,6 +81,13 @@ export const body: NewRequest = {
 export const typo: NewRequest = { providerEndpoint: 'https://ghe.example.com', subnetID: 'x' };
 // @ts-expect-error providerEndpoint is required
 export const empty: NewRequest = {};
+export const gitLab: NewRequest = {
+  providerEndpoint: 'https://gitlab.example.com',
+  providerType: 'GitLabSelfManaged',
+  pipeline: { name: 'payments', fullRepositoryId: 'platform/backend/payments', branchName: 'main' },
+};
+// @ts-expect-error only the self-managed providers, which have hosts
+export const cloud: NewRequest = { providerEndpoint: 'https://gitlab.example.com', providerType: 'GitLab' };
 
 type Create = paths['/v1/connection-requests']['post'];
 export const key: Create['parameters']['header']['Idempotency-Key'] = 'retry-1';
@@ -90,7 +97,8 @@ export function follow(view: Accepted['content']['application/json']): string {
   const status: components['schemas']['Status'] = view.status;
   const tags: Record<string, string> = view.tags;
   const trigger = view.pipeline?.trigger?.push?.[0]?.branches?.includes;
-  return [status, view.links.self, view.nextAction?.actor ?? '', view.vpcConfiguration?.vpcId ?? '', Object.keys(tags).join(), trigger?.join() ?? ''].join(' ');
+  const provider: 'GitHubEnterpriseServer' | 'GitLabSelfManaged' = view.providerType;
+  return [status, provider, view.links.self, view.nextAction?.actor ?? '', view.vpcConfiguration?.vpcId ?? '', Object.keys(tags).join(), trigger?.join() ?? ''].join(' ');
 }
 // @ts-expect-error not a status
 export const notAStatus: components['schemas']['Status'] = 'DONE';
@@ -198,6 +206,8 @@ const ENDPOINTS: Labelled[] = [
   ...labelled(false, 'https://ghe', 'https://localhost', 'https://ghe.localhost', 'https://127.0.0.1', 'https://169.254.169.254', 'https://224.0.0.1', 'https://[::1]', 'https://[fd00:ec2::254]', 'https://0.0.0.0'),
   // invalid punycode, port 0, a port out of range, the API path, not a URL, longer than 512 once normalised
   ...labelled(false, 'https://xn--gh-xxx.example.com', 'https://ghe.example.com:0', 'https://ghe.example.com:70000', 'https://ghe.example.com/api/v3', 'https://ghe.example.com/github/api/v3', 'https://ghe_x.example.com', `https://ghe.example.com/${'p'.repeat(600)}`),
+  // GitLab's API path under a relative URL root
+  ...labelled(false, 'https://gitlab.example.com/gitlab/api/v4'),
   // refused by the pattern itself (the label does not matter)
   ...labelled(true, 'http://ghe.example.com', 'https://user@ghe.example.com', 'https://ghe.exa mple.com', 'ghe.example.com', 'https://', '', 'https://ghe.example.com\\x'),
 ];
@@ -248,12 +258,22 @@ const vpc = withTypo(
 );
 
 const pipelineName = mostly(fc.constantFrom('payments', 'a.b@c-d_e', 'x'.repeat(100)), fc.oneof(fc.constantFrom('x'.repeat(101), '', 'pay ments', 'päy'), charsOf('ab.@-_ /!', 6)));
+// Good for both providers, or for one of them only (which applies follows providerType).
 const repositoryId = mostly(
-  fc.constantFrom('platform/payments-api', 'a/b', 'A_b.c/d-e.f', `${'o'.repeat(100)}/r`, 'o/a.gitx', 'o/..x'),
+  fc.oneof(
+    { arbitrary: fc.constantFrom('platform/payments-api', 'a/b', 'A_b.c/d-e.f', `${'o'.repeat(100)}/r`, 'o/a.gitx'), weight: 5 },
+    { arbitrary: fc.constantFrom('o/..x', 'o/.github', 'group/subgroup/project', '_group/project'), weight: 1 },
+  ),
   fc.oneof(
     fc.constantFrom('platform/payments.git', '-team/x', 'team/..', 'team/.', 'a/b/c', 'a', '/b', 'a/', `${'o'.repeat(101)}/r`, `o/${'r'.repeat(101)}`, 'o/.git', 'a b/c'),
+    fc.constantFrom('g/s/p.git', 'g/feed.atom/p', 'g//p', `${Array.from({ length: 21 }, (_, index) => `g${index}`).join('/')}/p`, `g/${'p'.repeat(256)}`),
     charsOf('aZ0-_./', 8),
   ),
+);
+// Seldom wrong: a wrong one refuses the whole body, which would leave too few valid ones to compare.
+const providerType = fc.oneof(
+  { arbitrary: fc.constantFrom<unknown>('GitHubEnterpriseServer', 'GitLabSelfManaged'), weight: 25 },
+  { arbitrary: fc.constantFrom<unknown>('GitLab', 'gitlab', '', 5), weight: 1 },
 );
 const branchName = mostly(
   fc.constantFrom('main', 'release/2025.1', 'feature/x-y_z', 'a@b', 'b'.repeat(255), 'Ünïcode'),
@@ -324,6 +344,7 @@ const generatedBody = fc
   .record(
     {
       endpoint: fc.option(endpoint, { nil: undefined, freq: 25 }),
+      providerType: optional(providerType),
       connectionName: optional(connectionName),
       vpc: optional(vpc),
       pipeline: optional(pipeline),
@@ -332,10 +353,11 @@ const generatedBody = fc
       notAnObject: rarely(fc.constantFrom<unknown>(null, [], 'body', 42), 40),
     },
   )
-  .map(({ endpoint: url, connectionName: name, vpc: network, pipeline: target, tags: tagged, unknown, notAnObject }) => {
+  .map(({ endpoint: url, providerType: provider, connectionName: name, vpc: network, pipeline: target, tags: tagged, unknown, notAnObject }) => {
     if (notAnObject !== undefined) return { body: notAnObject, described: true };
     const body: Json = {};
     if (url) body.providerEndpoint = url.value;
+    if (provider !== undefined) body.providerType = provider;
     if (name !== undefined) body.connectionName = name;
     if (network) {
       const { certificate: pem, ...rest } = network;

@@ -51,7 +51,7 @@ describe('parseConnectionRequest: accepted bodies', () => {
   it('accepts the smallest request and normalises the endpoint', () => {
     expect(parseConnectionRequest({ providerEndpoint: 'https://GHE.example.com:443/' })).toEqual({
       ok: true,
-      value: { providerEndpoint: 'https://ghe.example.com', connectionStrategy: 'auto' },
+      value: { providerEndpoint: 'https://ghe.example.com', providerType: 'GitHubEnterpriseServer', connectionStrategy: 'auto' },
     });
   });
 
@@ -59,7 +59,7 @@ describe('parseConnectionRequest: accepted bodies', () => {
     const result = parseConnectionRequest(FULL_REQUEST, { now: new Date('2027-01-01T00:00:00Z') });
     expect(result).toEqual({
       ok: true,
-      value: { ...FULL_REQUEST, providerEndpoint: 'https://ghe.example.com', connectionStrategy: 'auto' },
+      value: { ...FULL_REQUEST, providerEndpoint: 'https://ghe.example.com', providerType: 'GitHubEnterpriseServer', connectionStrategy: 'auto' },
     });
   });
 
@@ -145,7 +145,8 @@ describe('parseConnectionRequest: problems', () => {
       },
       {
         path: 'subnetID',
-        message: 'Unknown field "subnetID" (allowed fields: providerEndpoint, accountId, region, connectionStrategy, connectionName, vpcConfiguration, pipeline, tags)',
+        message:
+          'Unknown field "subnetID" (allowed fields: providerEndpoint, providerType, accountId, region, connectionStrategy, connectionName, vpcConfiguration, pipeline, tags)',
       },
     ]);
   });
@@ -306,6 +307,57 @@ describe('parseConnectionRequest: problems', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parseConnectionRequest: providerType', () => {
+  const gitLab = (fullRepositoryId: string, providerType: unknown = 'GitLabSelfManaged') =>
+    parseConnectionRequest({ providerEndpoint: 'https://gitlab.example.com', providerType, pipeline: { name: 'p', fullRepositoryId, branchName: 'main' } });
+  const repositoryProblems = (result: ReturnType<typeof parseConnectionRequest>) => (result.ok ? [] : result.details);
+
+  it('defaults to GitHubEnterpriseServer, and takes GitLabSelfManaged', () => {
+    const left = parseConnectionRequest({ providerEndpoint: 'https://ghe.example.com' });
+    expect(left.ok && left.value.providerType).toBe('GitHubEnterpriseServer');
+    const given = parseConnectionRequest({ providerEndpoint: 'https://gitlab.example.com', providerType: 'GitLabSelfManaged' });
+    expect(given.ok && given.value.providerType).toBe('GitLabSelfManaged');
+  });
+
+  it.each(['GitLab', 'GitHub', 'Bitbucket', 'gitlabselfmanaged', '', 5, null])('refuses %j, naming providerType and the two it takes', (providerType) => {
+    expect(problemsOf({ providerEndpoint: 'https://gitlab.example.com', providerType })).toEqual([
+      { path: 'providerType', message: 'Must be GitHubEnterpriseServer or GitLabSelfManaged' },
+    ]);
+  });
+
+  it('accepts GitLab projects in nested groups, up to 20 levels of groups', () => {
+    for (const id of ['group/project', 'group/subgroup/project', 'Platform/Back_end/payments.api', `${Array.from({ length: 20 }, (_, index) => `g${index}`).join('/')}/project`]) {
+      const parsed = gitLab(id);
+      expect(parsed.ok && parsed.value.pipeline?.fullRepositoryId, id).toBe(id);
+    }
+  });
+
+  it('refuses nested groups for GHES, explicitly or by default, and says they are GitLab only', () => {
+    const message = 'Nested groups (group/subgroup/project) are for GitLab self-managed only: a GitHub Enterprise Server repository is owner/repository';
+    expect(repositoryProblems(gitLab('group/subgroup/project', 'GitHubEnterpriseServer'))).toEqual([{ path: 'pipeline.fullRepositoryId', message }]);
+    expect(
+      problemsOf({ providerEndpoint: 'https://ghe.example.com', pipeline: { name: 'p', fullRepositoryId: 'group/subgroup/project', branchName: 'main' } }),
+    ).toEqual([{ path: 'pipeline.fullRepositoryId', message }]);
+  });
+
+  it.each([
+    ['a project path with .git', 'group/sub/project.git', 'Give the project path without the .git suffix'],
+    ['a group ending in .atom', 'group/feed.atom/project', expect.stringMatching(/^"feed\.atom" is not a valid GitLab group or project path/)],
+    ['a part starting with a dot', 'group/.hidden', expect.stringMatching(/^"\.hidden" is not a valid GitLab group or project path/)],
+    ['21 levels of groups', `${Array.from({ length: 21 }, (_, index) => `g${index}`).join('/')}/project`, 'GitLab nests groups at most 20 levels deep'],
+    ['a 256-character part', `group/${'p'.repeat(256)}/x`, expect.stringMatching(/is not a valid GitLab group or project path/)],
+    ['an empty part', 'group//project', 'Must be owner/repository, for example platform/payments-api'],
+  ])('refuses %s for GitLab, at pipeline.fullRepositoryId', (_label, id, message) => {
+    expect(repositoryProblems(gitLab(id))).toEqual([{ path: 'pipeline.fullRepositoryId', message }]);
+  });
+
+  it('checks the repository id only once: an unknown provider is reported at providerType alone', () => {
+    expect(repositoryProblems(gitLab('group/subgroup/project', 'GitLab'))).toEqual([
+      { path: 'providerType', message: 'Must be GitHubEnterpriseServer or GitLabSelfManaged' },
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@
  *
  * Constraints mirror the CodeStar Connections and CodePipeline models (aws-api-facts §3.3, §4.3)
  * so a request we accept is not refused by AWS halfway through the workflow, plus a few checks AWS
- * leaves to run time (the URL is a usable GHES endpoint, the TLS certificate parses). Unknown
+ * leaves to run time (the URL is a usable GHES or GitLab endpoint, the TLS certificate parses). Unknown
  * fields are rejected, at every level, so a typo (`subnetID`) is an error rather than silently
  * ignored.
  *
@@ -17,9 +17,11 @@
  * is valid now, list-form tag keys are distinct) are said in the field's description.
  *
  * The parsed value is normalised: `providerEndpoint` is the canonical URL
- * ({@link normaliseProviderEndpoint}), `pipeline.outputArtifactFormat` and `pipeline.detectChanges`
- * have their defaults, and `tags` is always an object of key → value whichever form was sent (the
- * list form cannot repeat a key, so nothing is lost; AWS's `[{ Key, Value }]` is one map away).
+ * ({@link normaliseProviderEndpoint}), `providerType`, `pipeline.outputArtifactFormat` and
+ * `pipeline.detectChanges` have their defaults, and `tags` is always an object of key → value
+ * whichever form was sent (the list form cannot repeat a key, so nothing is lost; AWS's
+ * `[{ Key, Value }]` is one map away). `pipeline.fullRepositoryId` is checked against the
+ * request's provider (GitLab's may name subgroups).
  */
 
 import * as z from 'zod';
@@ -29,6 +31,7 @@ import { accountIdSchema, regionSchema } from '../accounts/contract.ts';
 import { isCoreError } from './input-errors.ts';
 import { checkConnectionName, MAX_CONNECTION_NAME_LENGTH } from '../connection/naming.ts';
 import { MAX_TLS_CERTIFICATE_LENGTH, parseTlsCertificate, parseTlsCertificateIgnoringDates } from './tls-certificate.ts';
+import { DEFAULT_PROVIDER_TYPE, PROVIDER_TYPES } from './provider.ts';
 
 /** One problem with a request body. */
 export interface RequestProblem {
@@ -60,8 +63,20 @@ const PIPELINE_OR_ACTION_NAME = /^[A-Za-z0-9.@\-_]+$/u;
 // GitHub owners are letters, digits and hyphens; GHES can also have "_" and "." in (LDAP/SAML) names.
 const REPOSITORY_OWNER = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/u;
 const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/u;
-/** `owner/repository`: what {@link repositoryIdProblem} explains, as one pattern. */
+/** `owner/repository` (GitHub Enterprise Server): what {@link repositoryIdProblem} explains, as one pattern. */
 const FULL_REPOSITORY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\/(?!\.+$)(?![\s\S]*\.git$)[A-Za-z0-9_.-]{1,100}$/u;
+/**
+ * `group/project`, or `group/subgroup/…/project` (GitLab self-managed nests groups at most 20 levels
+ * deep): what {@link gitLabPathProblem} explains, as one pattern. Each part is a GitLab path of at
+ * most 255 characters, not ending in `.git` or `.atom`. Newer GitLab versions also refuse a leading
+ * `_` or a trailing `.`, which older instances still have, so those are let through.
+ */
+const GITLAB_PROJECT_PATH =
+  /^(?!(?:[^/]*\/)*[^/]*\.(?:git|atom)(?:\/|$))(?!(?:[^/]*\/)*[^/]{256})[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*){1,20}$/u;
+/** What either provider accepts: the field's own pattern; the request's providerType narrows it to one of the two. */
+const ANY_REPOSITORY_ID = new RegExp(`${FULL_REPOSITORY_ID.source}|${GITLAB_PROJECT_PATH.source}`, 'u');
+const GITLAB_PATH_PART = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/u;
+const MAX_GITLAB_GROUP_DEPTH = 20;
 /** A usable Git branch name (git check-ref-format), as one pattern; {@link branchNameProblem} explains a refusal. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const BRANCH_NAME = /^(?!-)(?!\/)(?![\s\S]*\/$)(?![\s\S]*\/\/)(?![\s\S]*\.\.)(?![\s\S]*@\{)(?!@$)(?![\s\S]*\.$)(?![\s\S]*\.lock$)(?!\.)(?![\s\S]*\/\.)[^\s\u0000-\u001f\u007f~^:?*[\\]*$/u;
@@ -98,6 +113,51 @@ function repositoryIdProblem(value: string): string | undefined {
     return `"${repository.slice(0, 100)}" is not a valid repository name (letters, digits, hyphens, underscores and dots)`;
   }
   return undefined;
+}
+
+/** Why `value` is not a GitLab `group/…/project` path, or undefined when it is. */
+function gitLabPathProblem(value: string): string | undefined {
+  const parts = value.split('/');
+  if (parts.length < 2 || parts.includes('')) return 'Must be group/project or group/subgroup/project, for example platform/backend/payments-api';
+  if (parts.length > MAX_GITLAB_GROUP_DEPTH + 1) return `GitLab nests groups at most ${MAX_GITLAB_GROUP_DEPTH} levels deep`;
+  const project = parts.at(-1)!;
+  if (project.endsWith('.git')) return 'Give the project path without the .git suffix';
+  const bad = parts.find((part) => part.length > 255 || !GITLAB_PATH_PART.test(part) || /\.(?:git|atom)$/u.test(part));
+  if (bad !== undefined) {
+    return `"${bad.slice(0, 100)}" is not a valid GitLab group or project path (letters, digits, underscores, dots and hyphens, starting with a letter, digit or underscore; not ending in .git or .atom; at most 255 characters)`;
+  }
+  return undefined;
+}
+
+/** Why `value` is neither provider's repository id (the field does not know the request's provider). */
+function anyRepositoryIdProblem(value: string): string {
+  // Three parts or more can only be meant as a GitLab path (a URL, with its empty part, is neither); two read as owner/repository.
+  const parts = value.split('/');
+  const problem = parts.length > 2 && !parts.includes('') ? gitLabPathProblem(value) : repositoryIdProblem(value);
+  return problem ?? 'Must be owner/repository, for example platform/payments-api';
+}
+
+/**
+ * The repository id checked against the request's provider: GitLab paths may nest groups, a GHES
+ * repository is `owner/repository`. A value neither accepts is explained at the field itself, and
+ * an unknown provider at `providerType`, so neither is reported twice. Runs on what the parse made
+ * of the body even when other fields failed, so it reads it defensively.
+ */
+function checkRepositoryIdForProvider(request: { providerType?: unknown; pipeline?: unknown }, ctx: z.RefinementCtx): void {
+  const { pipeline } = request;
+  const id = typeof pipeline === 'object' && pipeline !== null ? (pipeline as { fullRepositoryId?: unknown }).fullRepositoryId : undefined;
+  if (typeof id !== 'string' || !ANY_REPOSITORY_ID.test(id)) return;
+  const providerType = request.providerType ?? DEFAULT_PROVIDER_TYPE;
+  let problem: string | undefined;
+  if (providerType === 'GitLabSelfManaged') {
+    if (!GITLAB_PROJECT_PATH.test(id)) problem = gitLabPathProblem(id) ?? 'Must be group/project or group/subgroup/project';
+  } else if (providerType === 'GitHubEnterpriseServer' && !FULL_REPOSITORY_ID.test(id)) {
+    problem =
+      id.split('/').length > 2
+        ? 'Nested groups (group/subgroup/project) are for GitLab self-managed only: a GitHub Enterprise Server repository is owner/repository'
+        : (repositoryIdProblem(id) ?? 'Must be owner/repository, for example platform/payments-api');
+  }
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['pipeline', 'fullRepositoryId'], message: problem });
 }
 
 /** Why `name` is not a usable Git branch name (the git check-ref-format rules), or undefined. */
@@ -270,8 +330,13 @@ const pipelineFields = {
     .meta({ description: 'The source action to point at the connection; needed when the pipeline has several.' }),
   fullRepositoryId: z
     .string()
-    .regex(FULL_REPOSITORY_ID, { error: (issue) => repositoryIdProblem(inputOf(issue)) ?? 'Must be owner/repository, for example platform/payments-api' })
-    .meta({ description: '`owner/repository`, without a `.git` suffix.', examples: ['platform/payments-api'] }),
+    .regex(ANY_REPOSITORY_ID, { error: (issue) => anyRepositoryIdProblem(inputOf(issue)) })
+    .meta({
+      description:
+        'GitHub Enterprise Server: `owner/repository`. GitLab self-managed: `group/project`, or with subgroups `group/subgroup/project` (at most 20 levels of groups). ' +
+        'Without a `.git` suffix. Which of the two applies follows providerType.',
+      examples: ['platform/payments-api', 'platform/backend/payments-api'],
+    }),
   branchName: z
     .string()
     .min(1, { error: 'Branch name must not be empty' })
@@ -340,11 +405,19 @@ function buildSchema(now: Date | undefined) {
       })
       .meta({
         description:
-          'https root URL of the GHES server (not its API URL), without user name or password; a path prefix is kept for a GHES behind a path-routing proxy. ' +
+          'https root URL of the GHES or GitLab server (not its API URL), without user name or password; a path prefix is kept for a server behind a path-routing proxy. ' +
           'It must parse as a URL. The host must be a fully qualified DNS name (letters, digits and hyphens; valid punycode) or an IP address AWS can reach: not localhost, ' +
-          'loopback, link-local, multicast, reserved or the instance metadata service; the port, when given, is 1–65535; the path must not be or end in the API path (/api, /api/v3); query and fragment are dropped; ' +
+          'loopback, link-local, multicast, reserved or the instance metadata service; the port, when given, is 1–65535; the path must not be or end in the API path (/api, /api/v3, /api/v4); query and fragment are dropped; ' +
           'at most 4096 characters as sent and 512 once normalised. The host must be on the allow-list (else 403).',
         examples: ['https://ghe.example.com'],
+      }),
+    providerType: z
+      .enum(PROVIDER_TYPES, { error: `Must be ${PROVIDER_TYPES.join(' or ')}` })
+      .default(DEFAULT_PROVIDER_TYPE)
+      .meta({
+        description:
+          'What runs at providerEndpoint: `GitHubEnterpriseServer` (the default) or `GitLabSelfManaged`. The host is created for that provider and reused only by requests for the same ' +
+          'provider, endpoint and VPC. For GitLab the version is not checked (GitLab shows it only with a token), and fullRepositoryId may name subgroups.',
       }),
     accountId: accountIdSchema.optional().meta({
       description: "The AWS account to provision in. Leave out for the broker's own; any other must be registered (GET /v1/accounts) and, unless you are an admin, your team's (else 403).",
@@ -391,7 +464,14 @@ function buildSchema(now: Date | undefined) {
           `Tags for the connection: an object or a list, at most ${MAX_REQUEST_TAGS}; keys 1–128 characters, not starting with "aws:", values up to 256. ` +
           'Leave it out rather than send an empty list.',
       }),
-  });
+  })
+    .superRefine(checkRepositoryIdForProvider)
+    .meta({
+      // What checkRepositoryIdForProvider checks, said as JSON Schema.
+      if: { properties: { providerType: { const: 'GitLabSelfManaged' } }, required: ['providerType'] },
+      then: { properties: { pipeline: { properties: { fullRepositoryId: { pattern: GITLAB_PROJECT_PATH.source } } } } },
+      else: { properties: { pipeline: { properties: { fullRepositoryId: { pattern: FULL_REPOSITORY_ID.source } } } } },
+    });
 }
 
 const REQUEST_DESCRIPTION = 'The body of POST /v1/connection-requests. Unknown fields are refused at every level; every refusal names its field path.';

@@ -19,6 +19,7 @@ import type { ShareableConnectionStore } from '../sharing/store.ts';
 import { chooseStrategy } from '../sharing/strategy.ts';
 import { clientsIn, spokeAccessOf } from '../adapters/aws/target-clients.ts';
 import { requestView, type RequestView } from './request-view.ts';
+import { DEFAULT_PROVIDER_TYPE, providerWords } from './provider.ts';
 
 export interface CreateRequestDependencies {
   config: BrokerConfig;
@@ -80,6 +81,7 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     {
       region: target.region,
       providerEndpoint: endpoint.url,
+      providerType: request.providerType,
       allowedEndpoints: dependencies.config.allowedEndpoints,
       connectionName,
       pipeline: request.pipeline,
@@ -107,8 +109,9 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     status: 'ACCEPTED',
     requester: { id: caller.id, email: caller.email, ...(caller.slackUserId ? { slackUserId: caller.slackUserId } : {}) },
     providerEndpoint: endpoint.url,
+    providerType: request.providerType,
     connectionName,
-    hostName: deriveHostName({ providerEndpoint: endpoint.url, vpcId: request.vpcConfiguration?.vpcId }),
+    hostName: deriveHostName({ providerEndpoint: endpoint.url, vpcId: request.vpcConfiguration?.vpcId, providerType: request.providerType }),
     vpcConfiguration: request.vpcConfiguration,
     pipeline: request.pipeline,
     tags: request.tags ?? {},
@@ -121,7 +124,14 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     timeline: [
-      timelineEntry('request', caller.id, `Requested a connection to ${endpoint.url}${target.accountId ? ` in account ${target.accountId}` : ''}.`, now),
+      timelineEntry(
+        'request',
+        caller.id,
+        // GHES requests read as they always have; another provider is named.
+        `Requested a connection to ${endpoint.url}${request.providerType === DEFAULT_PROVIDER_TYPE ? '' : ` (${providerWords(request.providerType).product})`}` +
+          `${target.accountId ? ` in account ${target.accountId}` : ''}.`,
+        now,
+      ),
       ...notes.map((note) => timelineEntry('preflight', 'system', note, now)),
       timelineEntry('preflight', 'system', 'Pre-flight checks passed.', now),
       ...(sharing

@@ -95,6 +95,7 @@ describe('normaliseProviderEndpoint', () => {
     ['https://ghe.example.com/API', /use the server's root URL/],
     ['https://ghe.example.com:8443/api/v3/meta', /use the server's root URL \(https:\/\/ghe\.example\.com:8443\)/],
     ['https://proxy.example.com/github/api/v3', /use the server's root URL/],
+    ['https://proxy.example.com/gitlab/api/v4', /use the server's root URL \(https:\/\/proxy\.example\.com\)/],
     [`https://ghe.example.com/${'a'.repeat(600)}`, /longer than 512 characters/],
     [`https://ghe.example.com/${'a'.repeat(5000)}`, /longer than 4096 characters/],
   ])('rejects %j', (input, message) => {

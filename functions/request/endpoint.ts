@@ -148,11 +148,12 @@ function canonicalHost(parserHostname: string, reject: (reason: string) => never
 }
 
 /**
- * Whether a path is (or starts with) GitHub Enterprise Server's REST API path rather than a proxy
- * prefix: `/api`, `/api/v3/...`, or a prefix ending in the API path (`/github/api/v3`).
+ * Whether a path is (or starts with) GitHub Enterprise Server's or GitLab's REST API path rather
+ * than a proxy prefix: `/api`, `/api/v3/...`, or a prefix ending in the API path (`/github/api/v3`,
+ * GitLab under a relative URL root: `/gitlab/api/v4`).
  */
 function isApiPath(pathPrefix: string): boolean {
-  return /^\/api(?:\/|$)/iu.test(pathPrefix) || /\/api\/v3(?:\/|$)/iu.test(pathPrefix);
+  return /^\/api(?:\/|$)/iu.test(pathPrefix) || /\/api\/v[34](?:\/|$)/iu.test(pathPrefix);
 }
 
 /**

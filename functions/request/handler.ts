@@ -15,7 +15,7 @@ import { dynamoDbClient, documentsClient } from '../adapters/aws/dynamodb.ts';
 import { stepFunctionsClient } from '../adapters/aws/step-functions.ts';
 import type { BrokerConfig } from '../shell/config.ts';
 import { perContainer } from '../shell/per-container.ts';
-import { httpHandler, jsonBody, type HttpRoute } from '../shell/http-handler.ts';
+import { httpHandler, jsonBody, validBody, type HttpRoute } from '../shell/http-handler.ts';
 import { badRequest, conflict, unprocessable } from '../shell/http-errors.ts';
 import { json } from '../shell/http.ts';
 import { logger } from '../shell/powertools.ts';
@@ -32,8 +32,13 @@ import { AccountStore } from '../accounts/store.ts';
 import { sharingRoutes } from '../sharing/routes.ts';
 import { ShareableConnectionStore } from '../sharing/store.ts';
 import { clientsForArn } from '../adapters/aws/target-clients.ts';
+import { ramClient } from '../adapters/aws/ram.ts';
+import { decommissionBodySchema } from '../decommission/contract.ts';
+import { requestDecommission } from '../decommission/request-decommission.ts';
+import { hostUpdateBodySchema } from '../host/update-contract.ts';
+import { requestHostUpdate } from '../host/request-host-update.ts';
 
-provideClients(connectionsClient, pipelinesClient, stepFunctionsClient, documentsClient);
+provideClients(connectionsClient, pipelinesClient, stepFunctionsClient, documentsClient, ramClient);
 
 interface CreateCommand {
   requesterId: string;
@@ -151,6 +156,45 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
   },
   { method: 'POST', path: '/v1/connection-requests/{id}/approve', handler: async (event) => json(200, await decideByAdmin(callerOfEvent(event), requestId(event), 'approve', dependencies())) },
   { method: 'POST', path: '/v1/connection-requests/{id}/reject', handler: async (event) => json(200, await decideByAdmin(callerOfEvent(event), requestId(event), 'reject', dependencies())) },
+  // Accepted: the decommission runs (at once for an admin, after the approvers for an owner); follow links.self until DECOMMISSIONED.
+  {
+    method: 'DELETE',
+    path: '/v1/connections/{id}',
+    handler: async (event) => {
+      const { aws, store, settings } = dependencies();
+      const body = event.body ? validBody(event, decommissionBodySchema, 'The decommission', ['detach', 'reason']) : {};
+      const view = await requestDecommission(callerOfEvent(event), requestId(event), body, {
+        store,
+        aws,
+        // Where the connection lives; RAM shares are the hub's, read only for the hub's own connections.
+        awsFor: (record) => {
+          const there = clientsForArn(record.connectionArn!, aws, settings);
+          return there === aws ? aws : { pipelines: there.pipelines, connections: there.connections };
+        },
+        stateMachineArn: settings.decommissionStateMachineArn,
+        ownerApproval: settings.ownerDecommissionApproval,
+        approvalTimeoutSeconds: settings.approvalSchedule.timeoutSeconds,
+      });
+      return json(202, view, { location: view.links.self });
+    },
+  },
+  // Accepted: the host goes back to PENDING and its admin is asked again; follow links.self until COMPLETED.
+  {
+    method: 'PATCH',
+    path: '/v1/hosts/{id}',
+    handler: async (event) => {
+      const { aws, store, settings } = dependencies();
+      const body = validBody(event, hostUpdateBodySchema, 'The host update', ['providerEndpoint', 'vpcConfiguration']);
+      const view = await requestHostUpdate(callerOfEvent(event), requestId(event), body, {
+        store,
+        aws,
+        stateMachineArn: settings.hostUpdateStateMachineArn,
+        allowedEndpoints: settings.allowedEndpoints,
+        hostSetupTimeoutSeconds: settings.hostSetupTimeoutSeconds,
+      });
+      return json(202, view, { location: view.links.self });
+    },
+  },
   { method: 'POST', path: '/v1/connection-requests/{id}/check', handler: async (event) => json(200, await checkNow(callerOfEvent(event), requestId(event), dependencies().store)) },
   ...accountRoutes({ callerOf: callerOfEvent, accounts: () => dependencies().accounts }),
   ...sharingRoutes({

@@ -1,7 +1,7 @@
 import { logger } from '../shell/powertools.ts';
 import { ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { decideApproval, type Decision, type DecisionDependencies } from '../approval/decide.ts';
-import { isActive, isTerminal, REQUEST_STATUSES, type ConnectionRequestRecord, type RequestStatus } from './model.ts';
+import { isActive, isDecommissioning, isTerminal, isUpdatingHost, REQUEST_STATUSES, type ConnectionRequestRecord, type RequestStatus } from './model.ts';
 import { RequestNotFoundError } from './store-errors.ts';
 import { requestListIndex, timelineEntry, type BrokerStore, type RequestListIndex } from './store.ts';
 import type { Clients } from '../adapters/aws-clients.ts';
@@ -11,6 +11,7 @@ import { checkMessage, checkRequest, type CheckOutcome } from '../waits/check.ts
 import type { Caller } from './caller.ts';
 import { badRequest, conflict, forbidden, notFound, serviceUnavailable } from '../shell/http-errors.ts';
 import { requestView, type RequestView } from './request-view.ts';
+import { providerTypeOf, providerWords } from './provider.ts';
 
 
 /** A request the caller may see: their own, or any for admins. Others' requests do not exist for them. */
@@ -102,6 +103,9 @@ export interface CancelDependencies {
 export async function cancelRequest(caller: Caller, requestId: string, dependencies: CancelDependencies): Promise<RequestView> {
   const record = await visibleRequest(caller, requestId, dependencies.store);
   if (isTerminal(record.status)) throw conflict('RequestFinished', `The request is already ${record.status}.`);
+  if (isDecommissioning(record.status)) throw conflict('DecommissionUnderWay', 'The connection is being decommissioned; an approver may reject the decommission.');
+  // Cancelling would roll back the whole request (its connection too), not the host's change.
+  if (isUpdatingHost(record)) throw conflict('HostUpdateUnderWay', 'Its host is being updated; the request is COMPLETED again once the host admin has set it up.');
   const at = new Date();
   let refused: RequestStatus | undefined;
   const cancelling = await dependencies.store.updateRequest(requestId, (current) => {
@@ -127,8 +131,9 @@ export async function cancelRequest(caller: Caller, requestId: string, dependenc
     };
   });
   if (refused !== undefined) {
-    throw isTerminal(refused)
-      ? conflict('RequestFinished', `The request is already ${refused}.`)
+    if (isTerminal(refused)) throw conflict('RequestFinished', `The request is already ${refused}.`);
+    throw isDecommissioning(refused)
+      ? conflict('DecommissionUnderWay', 'The connection is being decommissioned; an approver may reject the decommission.')
       : conflict('AlreadyRollingBack', 'The request is already being rolled back.');
   }
   return requestView(await handOffRollback(cancelling, dependencies));
@@ -202,10 +207,14 @@ export async function decideByAdmin(caller: Caller, requestId: string, decision:
   // Approving what is already approved (the watcher saw the handshake first, or a retried call) is
   // what the caller asked for, not a conflict; only the opposite decision or an expiry is.
   if (pending?.status === wanted) return requestView(await dependencies.store.getRequest(requestId));
+  if (!pending && record.status === 'WAITING_FOR_DECOMMISSION_APPROVAL') {
+    throw conflict('NotWaitingForApproval', 'The approvers are being asked about the decommission right now; decide again in a few seconds.');
+  }
   if (!pending || pending.status !== 'PENDING') throw conflict('NotWaitingForApproval', `The request is ${record.status}, not waiting for an approval.`);
   const outcome = await decideApproval(pending, decision, caller.id, dependencies);
   if (outcome.kind === 'handshake-pending') {
-    throw conflict('HandshakePending', `The connection is still ${outcome.connectionStatus}: a GitHub organization owner must finish the handshake in the AWS console first.`, [
+    const owner = providerWords(providerTypeOf(record)).connectionOwner;
+    throw conflict('HandshakePending', `The connection is still ${outcome.connectionStatus}: ${owner} must finish the handshake in the AWS console first.`, [
       { path: 'connection', message: outcome.consoleUrl },
     ]);
   }

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { pipelineTargetSchema, vpcSettingsSchema } from './contract.ts';
+import type { ProviderType } from './provider.ts';
 
 /**
  * A connection request as the broker records it: the single source of truth for what was asked,
@@ -25,6 +26,13 @@ export const STATUSES = {
   REJECTED: { terminal: true, step: 'rejected and rolled back' },
   TIMED_OUT: { terminal: true, step: 'timed out and rolled back' },
   CANCELLED: { terminal: true, step: 'cancelled and rolled back' },
+  // Day two: the host a COMPLETED request created is changed (PATCH /v1/hosts/{id}); while the host
+  // admin sets it up again the request is WAITING_FOR_HOST_SETUP, then COMPLETED again.
+  UPDATING_HOST: { terminal: false, step: 'updating the host (UpdateHost)' },
+  // Day two: a COMPLETED request's connection retired (DELETE /v1/connections/{id}).
+  WAITING_FOR_DECOMMISSION_APPROVAL: { terminal: false, step: 'waiting for an approver to allow the decommission' },
+  DECOMMISSIONING: { terminal: false, step: 'decommissioning: detaching pipelines, removing grants, deleting the connection' },
+  DECOMMISSIONED: { terminal: true, step: 'decommissioned' },
 } as const satisfies Record<string, { terminal: boolean; step: string }>;
 
 export type RequestStatus = keyof typeof STATUSES;
@@ -40,9 +48,28 @@ export function isTerminal(status: RequestStatus): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
-/** Whether the workflow may still change things for the request: not finished, and not being rolled back. */
+/** The statuses of a decommission under way: the provisioning workflow is over, the decommission's runs. */
+export const DECOMMISSION_STATUSES: readonly RequestStatus[] = ['WAITING_FOR_DECOMMISSION_APPROVAL', 'DECOMMISSIONING'];
+
+export function isDecommissioning(status: RequestStatus): boolean {
+  return DECOMMISSION_STATUSES.includes(status);
+}
+
+/** Whether the provisioning workflow may still change things for the request: not finished, not being rolled back or decommissioned. */
 export function isActive(status: RequestStatus): boolean {
-  return !isTerminal(status) && status !== 'ROLLING_BACK';
+  return !isTerminal(status) && status !== 'ROLLING_BACK' && !isDecommissioning(status);
+}
+
+/** A host update under way: the provisioning workflow is over, the host update's runs (and a cancel must not roll back). */
+export function isUpdatingHost(record: Pick<ConnectionRequestRecord, 'status' | 'hostUpdate'>): boolean {
+  return !isTerminal(record.status) && record.hostUpdate !== undefined && record.hostUpdate.finishedAt === undefined && record.hostUpdate.abandoned === undefined;
+}
+
+/** The workflow execution that moves the request on now: the decommission's or host update's once one is under way. */
+export function currentExecutionArn(record: Pick<ConnectionRequestRecord, 'status' | 'executionArn' | 'decommission' | 'hostUpdate'>): string | undefined {
+  if (isDecommissioning(record.status)) return record.decommission?.executionArn;
+  if (isUpdatingHost(record)) return record.hostUpdate?.executionArn;
+  return record.executionArn;
 }
 
 export interface TimelineEntry {
@@ -134,12 +161,63 @@ export interface SharedConnection {
   associatedByRequest?: boolean;
 }
 
+/** Something that uses a connection, found by the deletion guard (functions/decommission/guard.ts). */
+export interface ConnectionUser {
+  kind: 'pipeline' | 'repository-link' | 'resource-share';
+  /** The pipeline, repository link id or resource share name. */
+  name: string;
+  arn?: string;
+  /** Where in a pipeline: `Stage/Action`. */
+  where?: string;
+  /** For a pipeline: whether the broker attached it for this request and recorded the action before (detach restores it). */
+  restorable?: boolean;
+}
+
+/**
+ * A decommission of the request's connection: who asked, whether pipelines were to be detached,
+ * what used the connection when it was asked, and how it ended. After it finishes, with the
+ * record's ARNs, timeline and status DECOMMISSIONED, the record is the connection's tombstone.
+ */
+export interface Decommission {
+  by: string;
+  at: string;
+  reason?: string;
+  detach: boolean;
+  /** `approvers`: an owner asked, and the approvers must allow it first; `none`: it ran at once. */
+  approval: 'approvers' | 'none';
+  usedBy: ConnectionUser[];
+  executionArn?: string;
+  /** The decommission's own approval (the handshake's stays in the record's history). */
+  approvalId?: string;
+  finishedAt?: string;
+  /** Why it did not happen (rejected, timed out, failed): the connection stays, and works. */
+  abandoned?: { code: string; message: string };
+}
+
+/**
+ * A change to the host this request created (PATCH /v1/hosts/{id}): what changed, from what, and
+ * how it ended. UpdateHost sends the host back to PENDING, so the host admin sets it up again, with
+ * the same wait as a new host's.
+ */
+export interface HostUpdate {
+  by: string;
+  at: string;
+  changes: { providerEndpoint?: string; vpcConfiguration?: VpcSettings };
+  previous: { providerEndpoint: string; vpcConfiguration?: VpcSettings };
+  executionArn?: string;
+  finishedAt?: string;
+  /** Why it did not finish (UpdateHost refused, the host failed, or nobody set it up in time). */
+  abandoned?: { code: string; message: string };
+}
+
 export interface ConnectionRequestRecord {
   requestId: string;
   status: RequestStatus;
   /** `slackUserId` (from a JWT claim) lets the outcome reach the requester as a Slack DM. */
   requester: { id: string; email?: string; slackUserId?: string };
   providerEndpoint: string;
+  /** What runs at the endpoint; absent on records made before GitLab was supported, which are GHES (read it with providerTypeOf). */
+  providerType?: ProviderType;
   connectionName: string;
   hostName: string;
   vpcConfiguration?: VpcSettings;
@@ -183,6 +261,8 @@ export interface ConnectionRequestRecord {
   approvalId?: string;
   waitingFor?: WaitingFor;
   failure?: { code: string; message: string };
+  decommission?: Decommission;
+  hostUpdate?: HostUpdate;
   timeline: TimelineEntry[];
   /** Optimistic-concurrency counter for single-item conditional writes. */
   revision: number;

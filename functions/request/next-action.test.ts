@@ -14,6 +14,7 @@ import {
 } from './next-action.ts';
 import { readConfig } from '../shell/config.ts';
 import { approvalRequestMessage, hostSetupMessage } from '../adapters/slack/messages.ts';
+import { requestView } from './request-view.ts';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z');
 const SINCE = '2026-03-10T10:00:00.000Z';
@@ -332,6 +333,72 @@ describe('the shared words', () => {
       });
       expect(approvalNotice.text).toContain(nextAction(waitingForApproval('codeconnections'), { ...settings, approvalMode }, NOW)!.message);
     }
+  });
+});
+
+describe('a GitLab self-managed request', () => {
+  const gitLab = (status: RequestStatus, change: Partial<ConnectionRequestRecord> = {}) =>
+    record(status, { providerEndpoint: 'https://gitlab.example.com', providerType: 'GitLabSelfManaged', ...change });
+  const saysGitHub = /GitHub|GHES/u;
+
+  it('asks a GitLab administrator, as gitlab-admin, to set up its host', () => {
+    const action = nextAction(gitLab('WAITING_FOR_HOST_SETUP', { hostArn: ARNS.codeconnections.host, waitingFor: { what: 'x', who: 'y', since: SINCE } }), settings, NOW);
+    expect(action).toMatchObject({
+      stage: 'host-setup',
+      actor: 'gitlab-admin',
+      message: 'A GitLab administrator must choose "Set up host" in the AWS console for the host of https://gitlab.example.com.',
+      deadline: '2026-03-17T10:00:00.000Z',
+    });
+    expect(nextAction(gitLab('WAITING_FOR_HOST_SETUP'), { ...settings, hostAdminsChannel: undefined }, NOW)?.message).toBe(
+      'Nobody is asked in Slack to set up hosts (SLACK_HOST_ADMINS_CHANNEL is not set): a platform administrator must have ' +
+        'a GitLab administrator choose "Set up host" in the AWS console for the host of https://gitlab.example.com.',
+    );
+  });
+
+  it('asks a GitLab project owner for the handshake, and then the approver', () => {
+    expect(nextAction(gitLab('WAITING_FOR_APPROVAL', { connectionArn: ARNS.codeconnections.connection }), settings, NOW)).toMatchObject({
+      stage: 'handshake-and-approval',
+      actor: 'approver',
+      message: 'A GitLab project owner must choose "Update pending connection" in the AWS console for connection ghe-payments, then an approver must approve it.',
+    });
+  });
+
+  it('says GitLab, never GitHub, in every message and in its view', () => {
+    const statuses: [RequestStatus, Partial<ConnectionRequestRecord>][] = [
+      ['WAITING_FOR_HOST_SETUP', {}],
+      ['WAITING_FOR_APPROVAL', {}],
+      ['TIMED_OUT', { failure: { code: 'HostSetupTimedOut', message: '…' } }],
+      ['TIMED_OUT', { failure: { code: 'ApprovalTimedOut', message: '…' } }],
+    ];
+    for (const [status, change] of statuses) {
+      const message = nextAction(gitLab(status, change), { ...settings, hostAdminsChannel: undefined, approversChannel: undefined }, NOW)?.message ?? '';
+      expect(message, status).toMatch(/GitLab/u);
+      expect(message, status).not.toMatch(saysGitHub);
+    }
+    expect(nextAction(gitLab('TIMED_OUT', { failure: { code: 'HostSetupTimedOut', message: '…' } }), settings, NOW)?.message).toBe(
+      'Nobody set up the host in time: the requester must find a GitLab administrator of https://gitlab.example.com who can, and ask again.',
+    );
+    const view = requestView(gitLab('WAITING_FOR_HOST_SETUP', { hostArn: ARNS.codeconnections.host }), settings, NOW);
+    expect(view).toMatchObject({ providerType: 'GitLabSelfManaged', nextAction: { actor: 'gitlab-admin' } });
+    // A record from before GitLab was supported has no providerType: it shows as GHES.
+    expect(requestView(record('ACCEPTED'), settings, NOW).providerType).toBe('GitHubEnterpriseServer');
+  });
+
+  it('uses the words of its Slack notices', () => {
+    const requestId = '5f0c3a52-8d1e-4b7a-9c1f-2e3d4c5b6a70';
+    const facts = { requestId, requester: 'alice', providerEndpoint: 'https://gitlab.example.com', providerType: 'GitLabSelfManaged' as const };
+    const hostNotice = hostSetupMessage({ ...facts, hostName: base.hostName, hostArn: ARNS.codeconnections.host, consoleUrl: 'https://x.example/h' });
+    expect(hostNotice.text).toContain(nextAction(gitLab('WAITING_FOR_HOST_SETUP'), settings, NOW)!.message);
+    const approvalNotice = approvalRequestMessage({
+      ...facts,
+      approvalId: 'q8Xr2c1VwZk0d5nYbH3p9A',
+      connectionName: base.connectionName,
+      connectionArn: ARNS.codeconnections.connection,
+      consoleUrl: 'https://x.example/c',
+      region: 'us-east-1',
+      approvalMode: 'explicit',
+    });
+    expect(approvalNotice.text).toContain(nextAction(gitLab('WAITING_FOR_APPROVAL', { connectionArn: ARNS.codeconnections.connection }), settings, NOW)!.message);
   });
 });
 

@@ -4,6 +4,7 @@ import type { BrokerConfig } from '../shell/config.ts';
 import type { ConnectionRequestRecord, PermissionFinding, TimelineEntry } from './model.ts';
 import { TEAM_TAG_KEY } from '../attach/tag-based-grant.ts';
 import type { GrantMode } from '../attach/config.ts';
+import { providerTypeOf, providerWords, type ProviderType } from './provider.ts';
 
 /**
  * What happens next for a request, and who must do it: the request view's `nextAction`, and the
@@ -14,14 +15,17 @@ import type { GrantMode } from '../attach/config.ts';
  */
 
 /** Who must act next. */
-export const NEXT_ACTION_ACTORS = ['ghes-admin', 'approver', 'requester', 'platform-admin'] as const;
+export const NEXT_ACTION_ACTORS = ['ghes-admin', 'gitlab-admin', 'approver', 'requester', 'platform-admin'] as const;
 export type NextActionActor = (typeof NEXT_ACTION_ACTORS)[number];
+
+/** Who chooses "Set up host", per provider. */
+const HOST_ADMIN_ACTORS: Readonly<Record<ProviderType, NextActionActor>> = { GitHubEnterpriseServer: 'ghes-admin', GitLabSelfManaged: 'gitlab-admin' };
 
 /**
  * The workflow stage the action belongs to. `new-request`: the request has ended and the only way
  * on is to fix the cause and ask again.
  */
-export const NEXT_ACTION_STAGES = ['host-setup', 'handshake-and-approval', 'pipeline-permissions', 'rollback', 'new-request'] as const;
+export const NEXT_ACTION_STAGES = ['host-setup', 'handshake-and-approval', 'pipeline-permissions', 'rollback', 'new-request', 'decommission-approval'] as const;
 export type NextActionStage = (typeof NEXT_ACTION_STAGES)[number];
 
 export interface NextAction {
@@ -37,11 +41,11 @@ export interface NextAction {
 
 /** The settings the decision depends on (see {@link nextActionSettings} for where they come from). */
 export interface NextActionSettings {
-  /** How long the workflow waits for "Set up host", from when the GHES administrators were asked (7 days). */
+  /** How long the workflow waits for "Set up host", from when the provider's administrators were asked (7 days). */
   hostSetupTimeoutSeconds: number;
   /** How long it waits for the handshake and approval, from when the approvers were asked (72 h). */
   approvalTimeoutSeconds: number;
-  /** Where GHES administrators are asked to set up hosts; unset, nobody is told. */
+  /** Where GHES and GitLab administrators are asked to set up hosts; unset, nobody is told. */
   hostAdminsChannel?: string;
   /** Where approvers are asked; unset, nobody is told. */
   approversChannel?: string;
@@ -90,15 +94,18 @@ export interface HumanAsk {
 /** A human step: one or more asks, done in that order. */
 export type HumanStep = readonly HumanAsk[];
 
-/** The GHES administrator's "Set up host" (a VPC host must first finish initializing). */
-export function hostSetupStep(facts: { providerEndpoint: string; vpc?: boolean }): HumanStep {
+/** The provider administrator's "Set up host" (a VPC host must first finish initializing); GHES when no provider is given. */
+export function hostSetupStep(facts: { providerEndpoint: string; vpc?: boolean; providerType?: ProviderType }): HumanStep {
   const once = facts.vpc ? ', once it has finished initializing its VPC configuration' : '';
-  return [{ who: 'a GitHub Enterprise Server administrator', does: `choose "Set up host" in the AWS console for the host of ${facts.providerEndpoint}${once}` }];
+  return [{ who: providerWords(providerTypeOf(facts)).hostAdmin, does: `choose "Set up host" in the AWS console for the host of ${facts.providerEndpoint}${once}` }];
 }
 
-/** The organization owner's handshake ("Update pending connection"), then (explicit mode) an approver's Approve. */
-export function handshakeStep(facts: { connectionName: string; approvalMode?: 'explicit' | 'handshake' }): HumanStep {
-  const handshake: HumanAsk = { who: 'a GitHub organization owner', does: `choose "Update pending connection" in the AWS console for connection ${facts.connectionName}` };
+/** The handshake ("Update pending connection") by whoever the provider needs, then (explicit mode) an approver's Approve. */
+export function handshakeStep(facts: { connectionName: string; approvalMode?: 'explicit' | 'handshake'; providerType?: ProviderType }): HumanStep {
+  const handshake: HumanAsk = {
+    who: providerWords(providerTypeOf(facts)).connectionOwner,
+    does: `choose "Update pending connection" in the AWS console for connection ${facts.connectionName}`,
+  };
   return facts.approvalMode === 'handshake' ? [handshake] : [handshake, { who: 'an approver', does: 'approve it' }];
 }
 
@@ -123,7 +130,8 @@ function arrangedSentence(why: string, step: HumanStep, adminFinish?: string): s
   return `${capitalise(why)}: a platform administrator must ${arranged}.`;
 }
 
-function capitalise(text: string): string {
+/** The text with its first letter upper-cased: a `who` that starts a sentence. */
+export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -168,15 +176,37 @@ export function nextAction(record: ConnectionRequestRecord, settings: NextAction
       return askAgainAction(record);
     case 'CANCELLED':
       return undefined;
+    case 'WAITING_FOR_DECOMMISSION_APPROVAL':
+      return decommissionApprovalAction(record, settings);
+    case 'DECOMMISSIONING':
+    case 'DECOMMISSIONED':
+    case 'UPDATING_HOST':
+      return undefined;
   }
 }
 
+/** An owner's decommission: an approver allows or refuses it (Slack, or the admin API's approve/reject). */
+function decommissionApprovalAction(record: ConnectionRequestRecord, settings: NextActionSettings): NextAction {
+  const decide = `allow or refuse deleting connection ${record.connectionName} (POST /v1/connection-requests/${record.requestId}/approve or /reject)`;
+  const since = record.waitingFor?.since ?? record.decommission?.at;
+  return {
+    stage: 'decommission-approval',
+    actor: settings.approversChannel === undefined ? 'platform-admin' : 'approver',
+    message:
+      settings.approversChannel === undefined
+        ? `Nobody is asked in Slack (SLACK_APPROVERS_CHANNEL is not set): an admin must ${decide}.`
+        : `An approver must ${decide}; the approvers were asked in Slack.`,
+    ...defined({ deadline: since ? deadlineAfter(since, settings.approvalTimeoutSeconds) : undefined }),
+  };
+}
+
 function hostSetupAction(record: ConnectionRequestRecord, settings: NextActionSettings): NextAction {
-  const step = hostSetupStep({ providerEndpoint: record.providerEndpoint, vpc: record.vpcConfiguration !== undefined });
+  const providerType = providerTypeOf(record);
+  const step = hostSetupStep({ providerEndpoint: record.providerEndpoint, vpc: record.vpcConfiguration !== undefined, providerType });
   const configured = settings.hostAdminsChannel !== undefined;
   return {
     stage: 'host-setup',
-    actor: configured ? 'ghes-admin' : 'platform-admin',
+    actor: configured ? HOST_ADMIN_ACTORS[providerType] : 'platform-admin',
     message: configured ? mustSentence(step) : arrangedSentence('nobody is asked in Slack to set up hosts (SLACK_HOST_ADMINS_CHANNEL is not set)', step),
     ...defined({
       actionUrl: linkTo(record.hostArn, hostConsoleUrl) ?? record.waitingFor?.link,
@@ -186,7 +216,7 @@ function hostSetupAction(record: ConnectionRequestRecord, settings: NextActionSe
 }
 
 function approvalAction(record: ConnectionRequestRecord, settings: NextActionSettings): NextAction {
-  const step = handshakeStep({ connectionName: record.connectionName, approvalMode: settings.approvalMode });
+  const step = handshakeStep({ connectionName: record.connectionName, approvalMode: settings.approvalMode, providerType: providerTypeOf(record) });
   const unconfigured = whyNobodyApproves(record, settings);
   return {
     stage: 'handshake-and-approval',
@@ -277,15 +307,17 @@ function askAgainAction(record: ConnectionRequestRecord): NextAction {
   switch (record.status) {
     case 'REJECTED':
       return { stage: 'new-request', actor: 'requester', message: 'An approver rejected the request: the requester must settle why with the approvers, and ask again if the connection is still needed.' };
-    case 'TIMED_OUT':
+    case 'TIMED_OUT': {
+      const words = providerWords(providerTypeOf(record));
       return {
         stage: 'new-request',
         actor: 'requester',
         message:
           code === 'HostSetupTimedOut'
-            ? `Nobody set up the host in time: the requester must find a GitHub Enterprise Server administrator of ${record.providerEndpoint} who can, and ask again.`
-            : 'Nobody finished the handshake and approved in time: the requester must find a GitHub organization owner and an approver who can, and ask again.',
+            ? `Nobody set up the host in time: the requester must find ${words.hostAdmin} of ${record.providerEndpoint} who can, and ask again.`
+            : `Nobody finished the handshake and approved in time: the requester must find ${words.connectionOwner} and an approver who can, and ask again.`,
       };
+    }
     default:
       return REQUESTER_FIXABLE_FAILURES.has(code)
         ? { stage: 'new-request', actor: 'requester', message: `The request failed and was rolled back (${code}): the requester must fix what the failure says and ask again.` }

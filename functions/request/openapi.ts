@@ -12,6 +12,10 @@ import { auditPaths, auditSchemas, auditTags } from '../audit/openapi-paths.ts';
 import { accountPaths, accountTags } from '../accounts/openapi-paths.ts';
 import { accountRegistrationSchema, accountViewSchema } from '../accounts/contract.ts';
 import { sharingPaths, sharingTags } from '../sharing/openapi-paths.ts';
+import { decommissionOperation } from '../decommission/openapi-paths.ts';
+import { hostUpdateOperation } from '../host/openapi-paths.ts';
+import { hostUpdateBodySchema } from '../host/update-contract.ts';
+import { decommissionBodySchema } from '../decommission/contract.ts';
 import { shareableConnectionSchema, shareableConnectionViewSchema } from '../sharing/contract.ts';
 import {
   acceptedResponse,
@@ -53,6 +57,8 @@ export function contractComponents(): Record<string, JsonSchema> {
       [connectionRequestSchema, 'NewConnectionRequest'],
       [accountRegistrationSchema, 'AccountRegistration'],
       [shareableConnectionSchema, 'NewSharedConnection'],
+      [decommissionBodySchema, 'DecommissionRequest'],
+      [hostUpdateBodySchema, 'HostUpdate'],
       ...filters,
     ],
     'input',
@@ -92,7 +98,7 @@ export function openApiDocument() {
       title: 'connection-broker',
       version: process.env.SERVICE_VERSION ?? '0.1.0',
       description:
-        'Self-service AWS CodeStar Connections / CodeConnections to GitHub Enterprise Server: the broker reuses or creates the host, ' +
+        'Self-service AWS CodeStar Connections / CodeConnections to GitHub Enterprise Server and GitLab self-managed (`providerType`): the broker reuses or creates the host, ' +
         'waits for its set-up, creates the connection, asks an approver to finish the handshake, verifies it and attaches it to a pipeline.\n\n' +
         'Errors are RFC 9457 problem details (application/problem+json, schema Problem); `type` points into `components.x-problem-types`. ' +
         'API Gateway answers a few itself, as `{"message": …}` (application/json): a missing or invalid token (401), a body over 10 MB (413), ' +
@@ -109,7 +115,7 @@ export function openApiDocument() {
         post: {
           tags: ['requests'],
           operationId: 'createConnectionRequest',
-          summary: 'Request a connection to a GHES server',
+          summary: 'Request a connection to a GHES or GitLab self-managed server',
           parameters: [
             {
               name: 'Idempotency-Key',
@@ -124,13 +130,13 @@ export function openApiDocument() {
             '202': acceptedResponse('Accepted; the workflow has started. `Location` names the request.', 'ConnectionRequest'),
             '400': problemResponse('The body or the Idempotency-Key header is not valid; `errors` names each field (BadRequest).'),
             '403': problemResponse(
-              "The GHES endpoint is not on the allow-list (Forbidden), or the account is another team's or leaves the endpoint out (AccountNotAllowed; `errors` names `accountId` or `providerEndpoint`).",
+              "The GHES or GitLab endpoint is not on the allow-list (Forbidden), or the account is another team's or leaves the endpoint out (AccountNotAllowed; `errors` names `accountId` or `providerEndpoint`).",
             ),
             '409': problemResponse('The connection name is taken (ConnectionNameTaken), or the same Idempotency-Key is in progress (RequestInProgress).'),
             '422': problemResponse(
               'The Idempotency-Key was used with another body (IdempotencyKeyReused), the account is not registered (AccountNotRegistered), ' +
                 'connectionStrategy shared with nothing to share (SharingNotPossible), ' +
-                'or pre-flight refused: unsupported Region or GHES version, no such pipeline or source action, ' +
+                'or pre-flight refused: unsupported Region or GHES version (a GitLab version is not checked), no such pipeline or source action, ' +
                 'a trigger on a V1 pipeline, quota reached.',
             ),
             ...authorized,
@@ -236,6 +242,9 @@ export function openApiDocument() {
         },
       },
       ...auditPaths,
+      // One path, two functions: the inventory reads it (auditApi), the api decommissions it.
+      '/v1/connections/{id}': { ...auditPaths['/v1/connections/{id}'], ...decommissionOperation },
+      '/v1/hosts/{id}': { ...auditPaths['/v1/hosts/{id}'], ...hostUpdateOperation },
       ...accountPaths,
       ...sharingPaths,
       '/slack/interactions': {

@@ -3,7 +3,7 @@ import { CodeStarConnectionsClient, ListConnectionsCommand, ListHostsCommand } f
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../shell/http-errors.ts';
-import { preflight, type PreflightInput } from './preflight.ts';
+import { GITLAB_VERSION_NOT_CHECKED, preflight, type PreflightInput } from './preflight.ts';
 
 const connections = mockClient(CodeStarConnectionsClient);
 const pipelines = mockClient(CodePipelineClient);
@@ -102,6 +102,28 @@ describe('pre-flight', () => {
     expect([v1.status, v1.code, v1.details[0]?.path]).toEqual([422, 'TriggerNotPossible', 'pipeline.trigger']);
     pipelines.on(GetPipelineCommand).resolves({ pipeline: { name: 'new', roleArn: 'r', pipelineType: 'V2', stages: [{ name: 'Source', actions: [source] }] } });
     await expect(preflight({ ...input, pipeline: { name: 'new', trigger } }, dependencies())).resolves.toBeDefined();
+  });
+
+  it('skips the version check for GitLab self-managed, saying why, without calling the server', async () => {
+    let fetched = 0;
+    const gitLab = { ...input, providerEndpoint: 'https://gitlab.example.com', providerType: 'GitLabSelfManaged' as const, allowedEndpoints: ['gitlab.example.com'] };
+    const notes = await preflight(gitLab, { ...dependencies(), fetchGhesMeta: async () => (fetched++, { installed_version: '2.22.0' }) });
+    expect(notes).toEqual([GITLAB_VERSION_NOT_CHECKED]);
+    expect(notes[0]).toMatch(/GitLab self-managed shows its version only with an access token/);
+    expect(fetched).toBe(0);
+  });
+
+  it('names GitLab when it refuses a Region for a GitLab request', async () => {
+    const error = await refusal(preflight({ ...input, providerType: 'GitLabSelfManaged', region: 'ap-east-1' }, dependencies()));
+    expect([error.code, error.message]).toEqual(['UnsupportedRegion', 'GitLab self-managed connections are not available in Asia Pacific (Hong Kong) (ap-east-1).']);
+  });
+
+  it('counts a host of the other provider at the endpoint as no host: it would not be reused', async () => {
+    const others = [{ ProviderType: 'GitHubEnterpriseServer' as const, ProviderEndpoint: 'https://h.example.com' }];
+    connections.on(ListHostsCommand).resolves({ Hosts: [...others, { ProviderType: 'GitHubEnterpriseServer', ProviderEndpoint: 'https://ghe.example.com' }] });
+    const full = { ...input, quotas: { hosts: 2, connections: 250 } };
+    await expect(preflight(full, dependencies())).resolves.toBeDefined();
+    expect((await refusal(preflight({ ...full, providerType: 'GitLabSelfManaged' }, dependencies()))).code).toBe('HostQuotaReached');
   });
 
   it('refuses GHES 2.22.0, and only notes a server it cannot reach', async () => {

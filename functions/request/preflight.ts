@@ -9,10 +9,13 @@ import { SourceActionSelectionError } from '../attach/errors.ts';
 import { triggerProblem, type TriggerFilters } from '../attach/triggers.ts';
 import { conflict, forbidden, unprocessable } from '../shell/http-errors.ts';
 import { isCoreError } from './input-errors.ts';
+import { providerTypeOf, providerWords, type ProviderType } from './provider.ts';
 
 export interface PreflightInput {
   region: string;
   providerEndpoint: string;
+  /** GHES when left out. */
+  providerType?: ProviderType;
   allowedEndpoints: string[];
   connectionName: string;
   pipeline?: { name: string; sourceActionName?: string; trigger?: TriggerFilters };
@@ -27,13 +30,15 @@ export interface PreflightDependencies {
 
 /**
  * Everything checked before anything is created: Region, endpoint allow-list, name, pipeline and
- * source action, quota headroom, GHES version. Throws the API error to answer; returns notes for
- * the timeline (e.g. the GHES server could not be reached from the backend).
+ * source action, quota headroom, GHES version (GHES only). Throws the API error to answer; returns
+ * notes for the timeline (e.g. the GHES server could not be reached from the backend, or a GitLab
+ * server's version was not checked).
  */
 export async function preflight(input: PreflightInput, dependencies: PreflightDependencies): Promise<string[]> {
   const notes: string[] = [];
+  const providerType = providerTypeOf(input);
   try {
-    const region = assertGhesRegionSupported(input.region);
+    const region = assertGhesRegionSupported(input.region, { providerName: providerWords(providerType).product });
     if (region.warning) notes.push(region.warning);
   } catch (error) {
     if (isCoreError(error)) throw unprocessable('UnsupportedRegion', error.message, [{ path: 'region', message: error.message }]);
@@ -55,13 +60,20 @@ export async function preflight(input: PreflightInput, dependencies: PreflightDe
   if (connections.length >= input.quotas.connections) {
     throw unprocessable('ConnectionQuotaReached', `The account has ${connections.length} of ${input.quotas.connections} connections.`);
   }
-  const hostExists = (hosts as Host[]).some((host) => host.ProviderEndpoint && dependencies.normalise(host.ProviderEndpoint) === input.providerEndpoint);
+  // Only a host of the same provider is reused (functions/host/host-reuse.ts), so only such a host spares a slot.
+  const hostExists = (hosts as Host[]).some(
+    (host) => providerTypeOf({ providerType: host.ProviderType }) === providerType && host.ProviderEndpoint && dependencies.normalise(host.ProviderEndpoint) === input.providerEndpoint,
+  );
   if (!hostExists && hosts.length >= input.quotas.hosts) {
     throw unprocessable('HostQuotaReached', `The account has ${hosts.length} of ${input.quotas.hosts} hosts and none for ${input.providerEndpoint}.`);
   }
 
   if (input.pipeline) await checkPipeline(input.pipeline, dependencies);
 
+  if (providerType !== 'GitHubEnterpriseServer') {
+    notes.push(GITLAB_VERSION_NOT_CHECKED);
+    return notes;
+  }
   const meta = await dependencies.fetchGhesMeta(input.providerEndpoint);
   if (meta === undefined) {
     notes.push(`Could not reach ${input.providerEndpoint}/api/v3/meta from the backend; the GHES version was not checked.`);
@@ -74,6 +86,12 @@ export async function preflight(input: PreflightInput, dependencies: PreflightDe
   }
   return notes;
 }
+
+/**
+ * GitLab answers its version (`/api/v4/version`, `/api/v4/metadata`) only to a signed-in caller,
+ * and the broker holds no GitLab token (nor should it), so there is nothing to check.
+ */
+export const GITLAB_VERSION_NOT_CHECKED = 'The GitLab version was not checked: GitLab self-managed shows its version only with an access token, which the broker does not hold.';
 
 async function checkPipeline(pipeline: NonNullable<PreflightInput['pipeline']>, { aws }: PreflightDependencies): Promise<void> {
   let declaration: PipelineDeclaration | undefined;

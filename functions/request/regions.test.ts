@@ -54,6 +54,16 @@ describe('GHES connection Regions', () => {
     expect(warning).toMatch(/Region-specific app/);
   });
 
+  it('names GitLab self-managed when asked for it, with the same Regions (the action reference has one list for every provider)', () => {
+    const gitLab = { providerName: 'GitLab self-managed' };
+    expect(() => assertGhesRegionSupported('ap-east-1', gitLab)).toThrow('GitLab self-managed connections are not available in Asia Pacific (Hong Kong) (ap-east-1).');
+    expect(() => assertGhesRegionSupported('ca-west-1', gitLab)).toThrow('ca-west-1 is not a Region where GitLab self-managed connections are documented as available.');
+    expect(assertGhesRegionSupported('ca-west-1', { ...gitLab, allowUnknownRegions: true }).warning).toMatch(/^ca-west-1 is not in the documented list of Regions for GitLab self-managed connections/);
+    expect(assertGhesRegionSupported('eu-west-1', gitLab)).toEqual({ region: 'eu-west-1', warning: undefined });
+    // Milan's own GitHub App is GHES's; for GitLab only the opt-in is said.
+    expect(assertGhesRegionSupported('eu-south-1', gitLab).warning).toBe('Europe (Milan) is an opt-in Region: it must be enabled for the account.');
+  });
+
   it('does not confuse similar codes (eu-south-1 vs eu-south-2, ap-northeast-1 vs -3, ap-south-1 vs -2)', () => {
     expect([isGhesConnectionRegion('eu-south-1'), isGhesConnectionRegion('eu-south-2')]).toEqual([true, false]);
     expect([isGhesConnectionRegion('ap-northeast-1'), isGhesConnectionRegion('ap-northeast-3')]).toEqual([true, false]);

@@ -1,10 +1,12 @@
 /**
- * Where GitHub Enterprise Server connections can be created.
+ * Where GitHub Enterprise Server (and GitLab self-managed) connections can be created.
  *
  * Source: the CodePipeline action reference for `CodeStarSourceConnection` (aws-api-facts §7). It
  * lists the Regions where the feature is *not* available and says Europe (Milan) "has
  * considerations" (an opt-in Region with its own GitHub App). The China Regions do not offer
- * connections (docs.amazonaws.cn).
+ * connections (docs.amazonaws.cn). The current reference gives one list for every provider of the
+ * action (GitHub Enterprise Server and GitLab self-managed among them), so it serves both; only
+ * the words name the provider.
  *
  * Decision: we answer from two explicit lists and treat every other Region as `unknown` rather
  * than guessing. A Region launched after the documentation (for example ca-west-1 or
@@ -62,6 +64,9 @@ const MILAN = 'eu-south-1';
 const MILAN_WARNING =
   'Europe (Milan) is an opt-in Region: it must be enabled for the account, and the GitHub App used by ' +
   'connections there is a separate, Region-specific app that the GHES and organization admins must install.';
+/** Milan for a provider without a GitHub App: only the opt-in applies. */
+const MILAN_OPT_IN_WARNING = 'Europe (Milan) is an opt-in Region: it must be enabled for the account.';
+const GHES = 'GitHub Enterprise Server';
 
 const REGION_CODE = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/u;
 
@@ -76,8 +81,9 @@ export type GhesRegionSupport =
  * Looks a Region up in the documented lists.
  *
  * @param region - a Region code such as `eu-west-1` (case-insensitive, surrounding spaces ignored).
+ * @param providerName - how the reasons name the provider (`GitLab self-managed`); GHES by default.
  */
-export function describeGhesRegionSupport(region: string): GhesRegionSupport {
+export function describeGhesRegionSupport(region: string, providerName: string = GHES): GhesRegionSupport {
   const code = String(region).trim().toLowerCase();
   if (!REGION_CODE.test(code)) {
     return { status: 'unknown', region: code, reason: `"${region}" is not an AWS Region code (such as eu-west-1).` };
@@ -88,7 +94,7 @@ export function describeGhesRegionSupport(region: string): GhesRegionSupport {
       status: 'unavailable',
       region: code,
       displayName: unavailable,
-      reason: `GitHub Enterprise Server connections are not available in ${unavailable} (${code}).`,
+      reason: `${providerName} connections are not available in ${unavailable} (${code}).`,
     };
   }
   const available = GHES_AVAILABLE_REGIONS[code];
@@ -96,11 +102,11 @@ export function describeGhesRegionSupport(region: string): GhesRegionSupport {
     return {
       status: 'unknown',
       region: code,
-      reason: `${code} is not a Region where GitHub Enterprise Server connections are documented as available.`,
+      reason: `${code} is not a Region where ${providerName} connections are documented as available.`,
     };
   }
   if (code === MILAN) {
-    return { status: 'available-with-considerations', region: code, displayName: available, warning: MILAN_WARNING };
+    return { status: 'available-with-considerations', region: code, displayName: available, warning: providerName === GHES ? MILAN_WARNING : MILAN_OPT_IN_WARNING };
   }
   return { status: 'available', region: code, displayName: available };
 }
@@ -115,6 +121,8 @@ export function isGhesConnectionRegion(region: string): boolean {
 export interface AssertGhesRegionOptions {
   /** Accept Regions that are in neither documented list (newer Regions). Default false. */
   allowUnknownRegions?: boolean;
+  /** How refusals and warnings name the provider (`GitLab self-managed`); GHES by default. */
+  providerName?: string;
 }
 
 /** A supported Region, with a warning to show the requester when there are considerations. */
@@ -130,7 +138,8 @@ export interface SupportedGhesRegion {
  * @throws UnsupportedRegionError when unavailable, or unknown without `allowUnknownRegions`.
  */
 export function assertGhesRegionSupported(region: string, options: AssertGhesRegionOptions = {}): SupportedGhesRegion {
-  const support = describeGhesRegionSupport(region);
+  const providerName = options.providerName ?? GHES;
+  const support = describeGhesRegionSupport(region, providerName);
   switch (support.status) {
     case 'available':
       return { region: support.region, warning: undefined };
@@ -142,7 +151,7 @@ export function assertGhesRegionSupported(region: string, options: AssertGhesReg
       if (options.allowUnknownRegions === true && REGION_CODE.test(support.region)) {
         return {
           region: support.region,
-          warning: `${support.region} is not in the documented list of Regions for GitHub Enterprise Server connections; creating the host may fail.`,
+          warning: `${support.region} is not in the documented list of Regions for ${providerName} connections; creating the host may fail.`,
         };
       }
       throw new UnsupportedRegionError(support.region, support.reason);

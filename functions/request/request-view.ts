@@ -5,6 +5,7 @@ import { attentionItems, type AttentionItem } from './attention.ts';
 import { nextAction, nextActionSettings, NEXT_ACTION_ACTORS, NEXT_ACTION_STAGES, type NextAction, type NextActionSettings } from './next-action.ts';
 import { pipelineTargetSchema, vpcSettingsSchema } from './contract.ts';
 import { config, type BrokerConfig } from '../shell/config.ts';
+import { PROVIDER_TYPES, providerTypeOf } from './provider.ts';
 
 /**
  * What the API shows of a request, as zod schemas: the one definition of the view. The OpenAPI
@@ -41,7 +42,7 @@ export const nextActionSchema = z
     stage: z.enum(NEXT_ACTION_STAGES).meta({ description: 'The workflow stage; new-request: fix the cause and ask again.' }),
     actor: z.enum(NEXT_ACTION_ACTORS).meta({
       description:
-        'ghes-admin: "Set up host" in the console; approver: the handshake in the console (and Approve); requester: fix and ask again, or get missing permissions granted; ' +
+        'ghes-admin: "Set up host" in the console (gitlab-admin: the same for a GitLab self-managed host); approver: the handshake in the console (and Approve); requester: fix and ask again, or get missing permissions granted; ' +
         'platform-admin: what only the platform team can do (a stuck rollback, permissions the broker may not grant, nobody configured to ask).',
     }),
     message: z.string().meta({ description: 'One sentence: who must do what.' }),
@@ -86,6 +87,38 @@ export const pipelineAttachmentSchema = z
   })
   .meta({ description: 'What the attach step did, and what is still missing for the pipeline to use the connection.' });
 
+const connectionUserSchema = z.object({
+  kind: z.enum(['pipeline', 'repository-link', 'resource-share']),
+  name: z.string(),
+  arn: z.string().optional(),
+  where: z.string().optional().meta({ description: 'For a pipeline: the source action, `Stage/Action`.' }),
+  restorable: z.boolean().optional().meta({ description: 'For a pipeline: the broker attached it for this request and can put back the action it had before (detach: true).' }),
+});
+
+export const decommissionViewSchema = z
+  .object({
+    by: z.string(),
+    at: isoDateTime(),
+    reason: z.string().optional(),
+    detach: z.boolean(),
+    approval: z.enum(['approvers', 'none']).meta({ description: '`approvers`: an owner asked and the approvers decide; `none`: an admin asked, and it ran at once.' }),
+    usedBy: z.array(connectionUserSchema).meta({ description: 'What used the connection when the decommission was asked for.' }),
+    finishedAt: isoDateTime().optional(),
+    abandoned: z.object({ code: z.string(), message: z.string() }).optional().meta({ description: 'Why it did not happen (refused, timed out, failed); the connection stays.' }),
+  })
+  .meta({ description: "DELETE /v1/connections/{id}: the connection's retirement. Once DECOMMISSIONED, the request is its tombstone (ARNs, who, when, what used it)." });
+
+export const hostUpdateViewSchema = z
+  .object({
+    by: z.string(),
+    at: isoDateTime(),
+    providerEndpoint: z.object({ from: z.string(), to: z.string() }).optional(),
+    vpcConfigurationChanged: z.boolean(),
+    finishedAt: isoDateTime().optional(),
+    abandoned: z.object({ code: z.string(), message: z.string() }).optional().meta({ description: 'Why it did not finish; what AWS changed already stays (the timeline says what).' }),
+  })
+  .meta({ description: 'PATCH /v1/hosts/{id}: the latest change to the host this request created.' });
+
 export const requestViewSchema = z.object({
   requestId: z.uuid(),
   status: requestStatusSchema,
@@ -95,7 +128,8 @@ export const requestViewSchema = z.object({
     email: z.string().optional(),
     slackUserId: z.string().optional().meta({ description: 'From the JWT; the outcome is sent to this Slack user as a DM.' }),
   }),
-  providerEndpoint: z.string().meta({ description: 'The normalised GHES URL.' }),
+  providerEndpoint: z.string().meta({ description: 'The normalised GHES or GitLab URL.' }),
+  providerType: z.enum(PROVIDER_TYPES).meta({ description: 'What runs at providerEndpoint, as the request gave it (default GitHubEnterpriseServer).' }),
   connectionName: z.string(),
   accountId: z.string().optional().meta({ description: "The spoke account provisioned in; absent for the broker's own." }),
   region: z.string(),
@@ -117,6 +151,8 @@ export const requestViewSchema = z.object({
       '(or does not exist) and one for a first run that did not fetch the source. Empty when nothing is left, and before the request ends.',
   }),
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
+  decommission: decommissionViewSchema.optional(),
+  hostUpdate: hostUpdateViewSchema.optional(),
   createdAt: isoDateTime(),
   updatedAt: isoDateTime(),
   timeline: z.array(timelineEntrySchema),
@@ -124,6 +160,27 @@ export const requestViewSchema = z.object({
 });
 
 export type RequestView = z.output<typeof requestViewSchema>;
+
+/** The host update as the view shows it: no execution id, and never a TLS certificate. */
+function hostUpdateView(record: ConnectionRequestRecord): z.output<typeof hostUpdateViewSchema> | undefined {
+  const update = record.hostUpdate;
+  if (!update) return undefined;
+  return {
+    by: update.by,
+    at: update.at,
+    ...(update.changes.providerEndpoint ? { providerEndpoint: { from: update.previous.providerEndpoint, to: update.changes.providerEndpoint } } : {}),
+    vpcConfigurationChanged: update.changes.vpcConfiguration !== undefined,
+    ...(update.finishedAt ? { finishedAt: update.finishedAt } : {}),
+    ...(update.abandoned ? { abandoned: update.abandoned } : {}),
+  };
+}
+
+/** The decommission as the view shows it: no execution or approval ids. */
+function decommissionView(record: ConnectionRequestRecord): z.output<typeof decommissionViewSchema> | undefined {
+  if (!record.decommission) return undefined;
+  const { executionArn: _execution, approvalId: _approval, ...shown } = record.decommission;
+  return shown;
+}
 
 // The record's parts the view passes through as they are must be exactly what the schemas declare
 // (a field added to the record type would otherwise reach clients undeclared).
@@ -168,6 +225,7 @@ export function requestView(record: ConnectionRequestRecord, settings: NextActio
     currentStep: STATUSES[record.status].step,
     requester: record.requester,
     providerEndpoint: record.providerEndpoint,
+    providerType: providerTypeOf(record),
     connectionName: record.connectionName,
     accountId: record.accountId,
     region: record.region,
@@ -184,6 +242,8 @@ export function requestView(record: ConnectionRequestRecord, settings: NextActio
     // What a finished request still needs before its pipeline can use the connection; [] when nothing.
     attention: attentionItems(record, settings),
     failure: record.failure,
+    decommission: decommissionView(record),
+    hostUpdate: hostUpdateView(record),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     timeline: record.timeline,

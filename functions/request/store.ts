@@ -234,6 +234,40 @@ export class BrokerStore {
     }
   }
 
+  /**
+   * A host's endpoint changed (PATCH /v1/hosts/{id}): its lock, users and owner move to the new key,
+   * so requests for the new endpoint reuse it and requests for the old one no longer do. Two
+   * single-item writes (no transactions on dynalite): the new lock first, then the old one goes;
+   * repeated after a crash in between, it converges. Refused (false) when another host holds the new key.
+   */
+  async moveHost(fromKey: string, toKey: string, hostArn: string): Promise<boolean> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: `HOST#${fromKey}`, sk: 'LOCK' }, ConsistentRead: true }));
+    if (Item && Item.hostArn === hostArn) {
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...Item, pk: `HOST#${toKey}` },
+            ConditionExpression: 'attribute_not_exists(pk) OR hostArn = :hostArn',
+            ExpressionAttributeValues: { ':hostArn': hostArn },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `HOST#${fromKey}`, sk: 'LOCK' },
+          ConditionExpression: 'hostArn = :hostArn',
+          ExpressionAttributeValues: { ':hostArn': hostArn },
+        }),
+      );
+    }
+    return true;
+  }
+
   /** Forgets the host for an endpoint, only while nobody uses it. */
   async forgetHost(endpointKey: string): Promise<boolean> {
     try {

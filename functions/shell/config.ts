@@ -10,6 +10,12 @@ export interface BrokerConfig {
   tableName: string;
   region: string;
   stateMachineArn: string;
+  /** The decommission machine (statemachines/decommission.asl.yml), started by DELETE /v1/connections/{id}. */
+  decommissionStateMachineArn: string;
+  /** The host update machine (statemachines/host-update.asl.yml), started by PATCH /v1/hosts/{id}. */
+  hostUpdateStateMachineArn: string;
+  /** Who must allow an owner's decommission: `approvers` (default) or `none`. An admin's always runs at once. */
+  ownerDecommissionApproval: 'approvers' | 'none';
   /** Hosts (exact, or `*.example.com`) requesters may connect to. */
   allowedEndpoints: string[];
   /** `endpoint`: one host per GHES URL (and VPC); `never`: a new host for every request. */
@@ -71,6 +77,9 @@ export function readConfig(env: NodeJS.ProcessEnv): BrokerConfig {
     tableName: required(env, 'TABLE_NAME'),
     region: env.AWS_REGION ?? 'us-east-1',
     stateMachineArn: env.STATE_MACHINE_ARN ?? '',
+    decommissionStateMachineArn: env.DECOMMISSION_STATE_MACHINE_ARN ?? '',
+    hostUpdateStateMachineArn: env.HOST_UPDATE_STATE_MACHINE_ARN ?? '',
+    ownerDecommissionApproval: env.OWNER_DECOMMISSION_APPROVAL === 'none' ? 'none' : 'approvers',
     allowedEndpoints: list(env.ALLOWED_PROVIDER_ENDPOINTS),
     hostReusePolicy: env.HOST_REUSE_POLICY === 'never' ? 'never' : 'endpoint',
     hostAdminsChannel: env.SLACK_HOST_ADMINS_CHANNEL || undefined,

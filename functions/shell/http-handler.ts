@@ -10,7 +10,7 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 /** One row of an HTTP function's route table: API Gateway's route, and what answers it. */
 export interface HttpRoute<Event extends APIGatewayProxyEventV2 = APIGatewayProxyEventV2> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** As in serverless.yml's httpApi events, `{id}` for a path parameter. */
   path: string;
   handler: (event: Event, context: Context) => Promise<HttpResult>;

@@ -6,6 +6,7 @@ import type { ConnectionRequestRecord } from '../request/model.ts';
 import type { BrokerConfig } from '../shell/config.ts';
 import { perContainer } from '../shell/per-container.ts';
 import { WaitStore } from '../waits/wait-store.ts';
+import { hostReuseKey } from '../host/host-reuse.ts';
 
 /** What every workflow step works with; built once per container. */
 export interface WorkflowContext {
@@ -19,8 +20,8 @@ export interface WorkflowContext {
   awsFor(request: Pick<ConnectionRequestRecord, 'accountId' | 'region'>): Clients;
   /** The clients for the account and Region a host or connection ARN names (the watcher knows waits by their ARN). */
   awsForArn(arn: string): Clients;
-  /** The host-reuse key of a request (see {@link endpointKey}). */
-  hostKeyOf(request: Pick<ConnectionRequestRecord, 'accountId' | 'region' | 'providerEndpoint' | 'vpcConfiguration'>): string;
+  /** The host-reuse key of a request (see {@link hostReuseKey}). */
+  hostKeyOf(request: Pick<ConnectionRequestRecord, 'accountId' | 'region' | 'providerEndpoint' | 'providerType' | 'vpcConfiguration'>): string;
 }
 
 export const workflowContext = perContainer((settings): WorkflowContext => {
@@ -34,7 +35,10 @@ export const workflowContext = perContainer((settings): WorkflowContext => {
     awsFor: (request) => clientsIn({ accountId: request.accountId, region: request.region }, aws, spokeAccessOf(settings)),
     awsForArn: (arn) => clientsForArn(arn, aws, settings),
     hostKeyOf: (request) =>
-      endpointKey(request.providerEndpoint, request.vpcConfiguration?.vpcId, { accountId: request.accountId, region: request.region, homeRegion: settings.region }),
+      hostReuseKey(
+        { providerEndpoint: request.providerEndpoint, vpcId: request.vpcConfiguration?.vpcId, providerType: request.providerType },
+        { accountId: request.accountId, region: request.region, homeRegion: settings.region },
+      ),
   };
 });
 
@@ -45,14 +49,4 @@ export function resetWorkflowContext(): void {
 /** The input every step receives from the state machine. */
 export interface StepInput {
   requestId: string;
-}
-
-/**
- * Host key for reuse: one host per normalised GHES URL and VPC, in each account and Region (hosts
- * are Regional and per account). The broker's own keeps the key it always had.
- */
-export function endpointKey(providerEndpoint: string, vpcId: string | undefined, where: { accountId?: string | undefined; region?: string; homeRegion?: string } = {}): string {
-  const home = where.accountId === undefined && (where.region === undefined || where.region === where.homeRegion);
-  const key = `${providerEndpoint}|${vpcId ?? 'public'}`;
-  return home ? key : `${where.accountId ?? 'home'}|${where.region}|${key}`;
 }

@@ -6,6 +6,8 @@ import { SlackApiError, type PostedMessage, type SlackClient } from '../adapters
 import { slackBotClient } from '../adapters/slack/credentials.ts';
 import {
   approvalRequestMessage,
+  decommissionApprovalMessage,
+  type DecommissionApprovalFacts,
   decisionMessage,
   hostSetupMessage,
   outcomeMessage,
@@ -16,6 +18,7 @@ import {
 import { attentionItems } from '../request/attention.ts';
 import type { ConnectionRequestRecord, TimelineEntry } from '../request/model.ts';
 import { timelineEntry } from '../request/store.ts';
+import { providerTypeOf } from '../request/provider.ts';
 import { config } from '../shell/config.ts';
 import { workflowContext } from './context.ts';
 
@@ -86,6 +89,7 @@ export async function notifyHostSetupNeeded(record: ConnectionRequestRecord, hos
         hostArn,
         consoleUrl,
         vpc: record.vpcConfiguration !== undefined,
+        providerType: providerTypeOf(record),
       }),
     options,
   );
@@ -104,6 +108,11 @@ export async function notifyApprovalNeeded(record: ConnectionRequestRecord, noti
   return post(config().approversChannel, { requestId: record.requestId, what: 'the approval request' }, () => approvalRequestMessage(approvalFacts(record, notice)), options);
 }
 
+/** To the approvers' channel: an owner's decommission waits for their decision. */
+export async function notifyDecommissionApproval(facts: DecommissionApprovalFacts, options: NoticeOptions = {}): Promise<NoticeOutcome> {
+  return post(config().approversChannel, { requestId: facts.requestId, what: 'the decommission approval' }, () => decommissionApprovalMessage(facts), options);
+}
+
 /** A reply under the approval request (or, if that was never posted, a message in the approvers' channel). */
 export async function notifyApprovalReminder(
   record: ConnectionRequestRecord,
@@ -119,6 +128,7 @@ export async function notifyApprovalReminder(
       consoleUrl: notice.consoleUrl,
       waitedSeconds: notice.waitedSeconds,
       approvers: notice.approvers,
+      providerType: providerTypeOf(record),
     });
   const parent = approval.requestMessage;
   const subject = { requestId: record.requestId, what: 'the reminder' };
@@ -235,6 +245,7 @@ function approvalFacts(record: ConnectionRequestRecord, notice: ApprovalNotice) 
     region: record.region,
     approvers: notice.approvers,
     approvalMode: notice.approvalMode,
+    providerType: providerTypeOf(record),
   };
 }
 

@@ -102,7 +102,8 @@ export async function rollBackRequest(
   return finished;
 }
 
-async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promise<TimelineEntry> {
+/** One step of a rollback (or of a decommission, which undoes a completed request the same way), as a timeline entry. */
+export async function undo(step: RollbackStep, record: ConnectionRequestRecord): Promise<TimelineEntry> {
   const context = workflowContext();
   const { store } = context;
   // Everything is undone where the request made it: its account and Region.

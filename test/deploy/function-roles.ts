@@ -17,37 +17,41 @@ const NAME_PREFIX = 'connection-broker-dev-';
  * Who may hold the permissions that change or expose something outside the broker (IAM
  * policies, hosts, connections, pipelines, the Slack secret, the workflow). Only the workflow's
  * rollBack undoes: cancel starts an execution that rolls back (functions/request/manage-request.ts),
- * so the API holds none of the rollback's permissions.
+ * so the API holds none of the rollback's permissions. The decommission machine's step undoes a
+ * COMPLETED request the same way (DELETE /v1/connections/{id} starts it), and holds the same.
  */
 const SENSITIVE_HOLDERS: Record<string, string[]> = {
-  'iam:PutRolePolicy': ['attachPipeline', 'rollBack'],
-  'iam:DeleteRolePolicy': ['rollBack'],
-  'iam:PassRole': ['attachPipeline', 'rollBack'],
-  'codestar-connections:PassConnection': ['attachPipeline', 'rollBack'],
-  'codeconnections:PassConnection': ['attachPipeline', 'rollBack'],
-  'codepipeline:UpdatePipeline': ['attachPipeline', 'rollBack'],
+  'iam:PutRolePolicy': ['attachPipeline', 'decommission', 'rollBack'],
+  'iam:DeleteRolePolicy': ['decommission', 'rollBack'],
+  'iam:PassRole': ['attachPipeline', 'decommission', 'rollBack'],
+  'codestar-connections:PassConnection': ['attachPipeline', 'decommission', 'rollBack'],
+  'codeconnections:PassConnection': ['attachPipeline', 'decommission', 'rollBack'],
+  'codepipeline:UpdatePipeline': ['attachPipeline', 'decommission', 'rollBack'],
   'codepipeline:StartPipelineExecution': ['firstRun'],
   'codepipeline:RetryStageExecution': ['firstRun'],
   'codestar-connections:CreateHost': ['acquireHost'],
-  'codestar-connections:DeleteHost': ['rollBack'],
-  'codeconnections:DeleteHost': ['rollBack'],
+  'codestar-connections:UpdateHost': ['updateHost'],
+  'codeconnections:UpdateHost': ['updateHost'],
+  'codestar-connections:DeleteHost': ['decommission', 'rollBack'],
+  'codeconnections:DeleteHost': ['decommission', 'rollBack'],
   'codestar-connections:CreateConnection': ['createConnection'],
   'codeconnections:CreateConnection': ['createConnection'],
-  'codestar-connections:DeleteConnection': ['rollBack'],
-  'codeconnections:DeleteConnection': ['rollBack'],
-  'ec2:CreateNetworkInterface': ['acquireHost'],
-  'ec2:CreateVpcEndpoint': ['acquireHost'],
-  'ec2:DeleteVpcEndpoints': ['acquireHost', 'rollBack'],
-  'secretsmanager:GetSecretValue': ['api', 'auditor', 'awaitHostSetup', 'completeRequest', 'requestApproval', 'rollBack', 'slackInteractions', 'watcher'],
+  'codestar-connections:DeleteConnection': ['decommission', 'rollBack'],
+  'codeconnections:DeleteConnection': ['decommission', 'rollBack'],
+  'ec2:CreateNetworkInterface': ['acquireHost', 'updateHost'],
+  'ec2:CreateVpcEndpoint': ['acquireHost', 'updateHost'],
+  'ec2:DeleteVpcEndpoints': ['acquireHost', 'decommission', 'rollBack', 'updateHost'],
+  'secretsmanager:GetSecretValue': ['api', 'auditor', 'awaitHostSetup', 'completeRequest', 'decommission', 'requestApproval', 'rollBack', 'slackInteractions', 'watcher'],
   // The auditor's schedule starts an audit as POST /v1/audits does.
   'states:StartExecution': ['api', 'auditApi', 'auditor'],
   'states:StopExecution': ['api'],
-  // Resuming or failing a wait: an approver's decision (API, Slack), "check now" (API, Slack), the watcher.
-  'states:SendTaskSuccess': ['api', 'requestApproval', 'slackInteractions', 'watcher'],
-  'states:SendTaskFailure': ['api', 'requestApproval', 'slackInteractions', 'watcher'],
+  // Resuming or failing a wait: an approver's decision (API, Slack), "check now" (API, Slack), the watcher,
+  // and a decommission's approval decided before its wait began (decommission).
+  'states:SendTaskSuccess': ['api', 'decommission', 'requestApproval', 'slackInteractions', 'watcher'],
+  'states:SendTaskFailure': ['api', 'decommission', 'requestApproval', 'slackInteractions', 'watcher'],
   // Ending a wait: the step after it (createConnection, verifyConnection), a resume (watcher, check now), the rollback;
   // completeRequest's idempotency record (Powertools deletes it when the step fails, so a retry runs again).
-  'dynamodb:DeleteItem': ['api', 'auditApi', 'auditor', 'completeRequest', 'createConnection', 'rollBack', 'slackInteractions', 'verifyConnection', 'watcher'],
+  'dynamodb:DeleteItem': ['api', 'auditApi', 'auditor', 'completeRequest', 'createConnection', 'decommission', 'rollBack', 'slackInteractions', 'updateHost', 'verifyConnection', 'watcher'],
 };
 
 /** What every function role has: its own log group, and X-Ray (tracing is on). */
@@ -61,6 +65,8 @@ const RESOURCE_STAR_ONLY = new Set([
   'codestar-connections:ListConnections',
   'codeconnections:ListConnections',
   'codepipeline:ListPipelines',
+  'codestar-connections:ListRepositoryLinks',
+  'codeconnections:ListRepositoryLinks',
   // Create actions name no resource yet; the statement must carry a request-tag condition instead.
   'codestar-connections:CreateHost',
   'codestar-connections:CreateConnection',
@@ -95,6 +101,8 @@ const PERMISSION_ONLY = new Set([
  */
 const DEPENDENT_ACTIONS: Record<string, readonly string[]> = {
   'codestar-connections:CreateHost': VPC_HOST_EC2_ACTIONS,
+  // New VPC settings make a new VPC endpoint and network interfaces, as CreateHost does.
+  'codestar-connections:UpdateHost': VPC_HOST_EC2_ACTIONS,
   'codestar-connections:DeleteHost': VPC_HOST_EC2_DELETE_ACTIONS,
 };
 

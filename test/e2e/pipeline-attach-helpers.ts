@@ -116,10 +116,11 @@ export async function seedPipeline(h: Harness, declaration: PipelineDeclaration)
   return (await h.pipelines.send(new GetPipelineCommand({ name: declaration.name }))).pipeline!;
 }
 
-export async function requestConnection(h: Harness, pipeline: Record<string, unknown>): Promise<RequestBody> {
+/** A request for the pipeline; `fields` adds to or overrides the body's other fields (another `providerEndpoint`, a `providerType`). */
+export async function requestConnection(h: Harness, pipeline: Record<string, unknown>, fields: Record<string, unknown> = {}): Promise<RequestBody> {
   const answer = await api<RequestBody>(h.system, 'POST', '/v1/connection-requests', {
     token: h.alice,
-    body: { providerEndpoint: 'https://ghe.example.com', pipeline },
+    body: { providerEndpoint: 'https://ghe.example.com', pipeline, ...fields },
     idempotencyKey: nextKey(),
   });
   expect(answer.status, JSON.stringify(answer.body)).toBe(202);

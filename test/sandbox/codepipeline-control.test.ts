@@ -107,6 +107,12 @@ describe('POST /_sandbox/pipelines', () => {
     expect(inventory.codepipeline['222222222222/eu-west-1']!.pipelines).toMatchObject([{ name: 'elsewhere', version: 1, executions: 0 }]);
   });
 
+  it('seeds a GitLab project in a subgroup as its FullRepositoryId', async () => {
+    await control(sandbox, 'POST', '/pipelines', { name: 'nested', connectionArn: CONNECTION_ARN, fullRepositoryId: 'platform/backend/web' });
+    const { pipeline } = await client.send(new GetPipelineCommand({ name: 'nested' }));
+    expect(pipeline!.stages![0]!.actions![0]!.configuration).toMatchObject({ FullRepositoryId: 'platform/backend/web' });
+  });
+
   it.each([
     [{ name: 'web', provider: 'CodeStarSourceConnection' }, 400, 'InvalidParameter', 'connectionArn', /connectionArn is required for a CodeStarSourceConnection source/],
     [{ name: 'web', connectionArn: 'arn:aws:s3:::bucket' }, 400, 'InvalidParameter', 'connectionArn', /must be a codestar-connections or codeconnections connection ARN/],

@@ -240,6 +240,35 @@ describe('connections', () => {
     expect(neither.message).toBe('Either ProviderType or HostArn must be specified.');
   });
 
+  it('serves GitLab self-managed as it serves GHES: its own host type, connections that take it from the host, its own filter', async () => {
+    const { HostArn } = await client.send(
+      new CreateHostCommand({ Name: 'gitlab-main', ProviderType: 'GitLabSelfManaged', ProviderEndpoint: 'https://gitlab.example.com' }),
+    );
+    expect(await client.send(new GetHostCommand({ HostArn }))).toMatchObject({ ProviderType: 'GitLabSelfManaged', Status: 'PENDING' });
+    const early = await rejection(client.send(new CreateConnectionCommand({ ConnectionName: 'early', HostArn })));
+    expect(early).toBeInstanceOf(ResourceUnavailableException);
+    await control(sandbox, 'POST', '/hosts/complete-setup', { hostArn: HostArn });
+    const ghesHost = await availableHost();
+
+    const { ConnectionArn } = await client.send(new CreateConnectionCommand({ ConnectionName: 'gitlab', HostArn }));
+    expect((await client.send(new GetConnectionCommand({ ConnectionArn }))).Connection).toMatchObject({ ProviderType: 'GitLabSelfManaged', HostArn });
+    // A host serves its own provider only, and a self-managed provider needs its host.
+    const crossed = await rejection(client.send(new CreateConnectionCommand({ ConnectionName: 'crossed', HostArn: ghesHost, ProviderType: 'GitLabSelfManaged' })));
+    expect(crossed.name).toBe('ValidationException');
+    const hostless = await rejection(client.send(new CreateConnectionCommand({ ConnectionName: 'hostless', ProviderType: 'GitLabSelfManaged' })));
+    expect(hostless.message).toContain('must be created with the HostArn');
+    const listed = await client.send(new ListConnectionsCommand({ ProviderTypeFilter: 'GitLabSelfManaged' }));
+    expect(listed.Connections?.map((connection) => connection.ConnectionName)).toEqual(['gitlab']);
+
+    // The codestar-connections model has no AzureDevOps (CodeConnections added it), so that endpoint refuses it.
+    const azure = await rejection(client.send(new CreateConnectionCommand({ ConnectionName: 'azure', ProviderType: 'AzureDevOps' as never })));
+    expect(azure.message).toContain("Value 'AzureDevOps' at 'providerType' failed to satisfy constraint: Member must satisfy enum value set");
+
+    await control(sandbox, 'POST', '/hosts/break', { hostArn: HostArn });
+    const { Hosts } = await client.send(new ListHostsCommand({}));
+    expect(Hosts?.find((host) => host.HostArn === HostArn)).toMatchObject({ Status: 'ERROR', StatusMessage: expect.stringContaining('GitLab') });
+  });
+
   it('keeps connection names unique in the account', async () => {
     await client.send(new CreateConnectionCommand({ ConnectionName: 'same', ProviderType: 'GitHub' }));
     const error = await rejection(client.send(new CreateConnectionCommand({ ConnectionName: 'same', ProviderType: 'Bitbucket' })));

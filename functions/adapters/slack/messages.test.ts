@@ -58,6 +58,9 @@ const reminderFacts: ReminderFacts = {
   approvers: MENTIONS,
 };
 
+const gitLabHostFacts: HostSetupFacts = { ...hostFacts, providerEndpoint: 'https://gitlab.example.com', hostName: 'gitlab-example-com', providerType: 'GitLabSelfManaged' };
+const gitLabApprovalFacts: ApprovalRequestFacts = { ...approvalFacts, providerEndpoint: 'https://gitlab.example.com', providerType: 'GitLabSelfManaged' };
+
 const OUTCOMES: RequestOutcome[] = [
   { kind: 'completed', connectionArn: approvalFacts.connectionArn, pipelineName: 'payments-service' },
   { kind: 'completed', connectionArn: approvalFacts.connectionArn },
@@ -89,6 +92,10 @@ function everyMessage(): [string, SlackMessage][] {
       approvalRequestMessage({ ...approvalFacts, approvalMode: 'explicit', approvers: MENTIONS, escalation: { waitedSeconds: 48 * 3600, mentions: ['<!subteam^S0LEADS>'] } }),
     ],
     ['reminder', reminderMessage(reminderFacts)],
+    ['GitLab host set-up', hostSetupMessage(gitLabHostFacts)],
+    ['GitLab approval request (explicit mode)', approvalRequestMessage({ ...gitLabApprovalFacts, approvalMode: 'explicit' })],
+    ['GitLab escalation', approvalRequestMessage({ ...gitLabApprovalFacts, approvers: MENTIONS, escalation: { waitedSeconds: 48 * 3600, mentions: ['<!subteam^S0LEADS>'] } })],
+    ['GitLab reminder', reminderMessage({ ...reminderFacts, providerEndpoint: 'https://gitlab.example.com', providerType: 'GitLabSelfManaged' })],
     ...OUTCOMES.map((outcome): [string, SlackMessage] => [`outcome: ${outcome.kind}`, outcomeMessage({ ...approvalFacts, outcome })]),
   ];
 }
@@ -226,6 +233,45 @@ describe('hostSetupMessage', () => {
     expect(() => hostSetupMessage({ ...hostFacts, requestId: TASK_TOKEN })).toThrow(MessageInputError);
     expect(() => hostSetupMessage({ ...hostFacts, requestId: 'has space' })).toThrow(/requestId/);
     expect(() => hostSetupMessage({ ...hostFacts, requestId: 'r1' })).toThrow(/requestId/);
+  });
+});
+
+describe('the messages of a GitLab self-managed request', () => {
+  const saysGitHub = /GitHub|GHES|organization owner/u;
+
+  it('ask a GitLab administrator to set up the host with a GitLab token, and never say GitHub', () => {
+    const message = hostSetupMessage(gitLabHostFacts);
+    const text = allText(message);
+    expect(text).toContain('Set up a GitLab self-managed host');
+    expect(text).toContain('*administrator of https://gitlab.example.com*');
+    expect(text).toContain('personal access token with the api and admin_mode scopes');
+    expect(message.text).toBe(
+      'A GitLab administrator must choose "Set up host" in the AWS console for the host of https://gitlab.example.com. Host gitlab-example-com, request req-0001.',
+    );
+    expect(text).not.toMatch(saysGitHub);
+  });
+
+  it('ask an owner of the GitLab project to authorize the connection, and never say GitHub', () => {
+    for (const message of [
+      approvalRequestMessage(gitLabApprovalFacts),
+      approvalRequestMessage({ ...gitLabApprovalFacts, approvalMode: 'explicit', approvers: MENTIONS, escalation: { waitedSeconds: 48 * 3600, mentions: ['<!subteam^S0LEADS>'] } }),
+    ]) {
+      const text = allText(message);
+      expect(text).toContain('*Who must act:* an *owner of the GitLab project on https://gitlab.example.com*');
+      expect(text).toContain('authorize the connection with your GitLab account');
+      expect(message.text).toContain('A GitLab project owner must choose "Update pending connection" in the AWS console for connection ghe-payments');
+      expect(text).not.toMatch(saysGitHub);
+    }
+    expect(allText(approvalRequestMessage(gitLabApprovalFacts))).toContain('Approve a GitLab self-managed connection');
+    const reminder = allText(reminderMessage({ ...reminderFacts, providerEndpoint: 'https://gitlab.example.com', providerType: 'GitLabSelfManaged' }));
+    expect(reminder).toContain('A GitLab project owner must choose *Update pending connection*');
+    expect(reminder).not.toMatch(saysGitHub);
+  });
+
+  it('leave the GHES messages as they were when no provider is given', () => {
+    expect(allText(hostSetupMessage(hostFacts))).toContain('Set up a GitHub Enterprise Server host');
+    expect(allText(approvalRequestMessage(approvalFacts))).toContain('an *organization owner of the GitHub organization on https://ghe.example.com*');
+    expect(allText(reminderMessage(reminderFacts))).toContain('A GitHub organization owner must choose *Update pending connection*');
   });
 });
 

@@ -1,4 +1,5 @@
-import { handshakeStep, hostSetupStep, mustSentence } from '../../request/next-action.ts';
+import { capitalise, handshakeStep, hostSetupStep, mustSentence } from '../../request/next-action.ts';
+import { providerTypeOf, providerWords, type ProviderType } from '../../request/provider.ts';
 import { BLOCK_KIT_LIMITS, mrkdwn, plainText, type Block, type Button, type SlackMessage } from './block-kit.ts';
 import { escapeText, link, person, slackDate } from './mrkdwn.ts';
 
@@ -46,31 +47,31 @@ export interface HostSetupFacts {
   consoleUrl: string;
   /** A VPC host, which must finish initializing before it can be set up. */
   vpc?: boolean;
+  /** What runs at the endpoint; GHES when left out. */
+  providerType?: ProviderType;
 }
 
-/** To the GHES administrators: the host exists but only they can finish it with "Set up host". */
+/** To the provider's administrators (GHES or GitLab): the host exists but only they can finish it with "Set up host". */
 export function hostSetupMessage(facts: HostSetupFacts): SlackMessage {
   const consoleUrl = checkedConsoleUrl(facts.consoleUrl);
   const endpoint = escapeText(facts.providerEndpoint);
+  const words = providerWords(providerTypeOf(facts));
   return {
     // The same sentence as the request's nextAction.message (requests/next-action.ts).
     text: fallback(`${mustSentence(hostSetupStep(facts))} Host ${facts.hostName}, request ${facts.requestId}.`),
     blocks: [
-      { type: 'header', text: plainText('Set up a GitHub Enterprise Server host', BLOCK_KIT_LIMITS.headerText) },
-      section(
-        `*Who must act:* a *site administrator of ${endpoint}*, signed in to the AWS console of this account. ` +
-          'Setting up the host creates a GitHub App on the server, which needs administrator rights there.',
-      ),
+      { type: 'header', text: plainText(`Set up a ${words.product} host`, BLOCK_KIT_LIMITS.headerText) },
+      section(`*Who must act:* a *${words.hostAdminRole} of ${endpoint}*, signed in to the AWS console of this account. ${words.hostSetupNeeds}`),
       section(
         `*What to do:*\n1. Open the host in the AWS console: ${link(consoleUrl, facts.hostName)}\n` +
-          '2. Choose *Set up host* and follow the steps to create the GitHub App on the server.\n' +
+          `2. Choose *Set up host* and ${words.hostSetupDoes}.\n` +
           '3. Nothing to do here afterwards: the broker notices within a minute that the host is Available and carries on. ' +
           'Choose *Done — check now* to have it look at once.',
       ),
       fields([
         ['Request', escapeText(facts.requestId)],
         ['Requested by', person(facts.requester)],
-        ['GitHub Enterprise Server', endpoint],
+        [words.product, endpoint],
         ['Host', escapeText(facts.hostName)],
         ['Host ARN', escapeText(facts.hostArn)],
       ]),
@@ -96,6 +97,8 @@ export interface ApprovalRequestFacts {
   escalation?: { waitedSeconds: number; mentions: string[] };
   /** `handshake` (default): the finished handshake is the approval; `explicit`: an approver must also approve. */
   approvalMode?: 'handshake' | 'explicit';
+  /** What runs at the endpoint; GHES when left out. */
+  providerType?: ProviderType;
 }
 
 /** To the approvers: finish "Update pending connection" in the console, then approve or reject here. */
@@ -109,6 +112,8 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
   const approvers = checkedMentions(facts.approvers ?? [], 'approvers');
   const escalation = facts.escalation && { waited: duration(facts.escalation.waitedSeconds), mentions: checkedMentions(facts.escalation.mentions, 'escalation.mentions') };
   const mode = facts.approvalMode ?? 'handshake';
+  const providerType = providerTypeOf(facts);
+  const words = providerWords(providerType);
   const afterwards =
     mode === 'handshake'
       ? '3. That is all: once the connection is Available, that is the approval, and the broker notices within a minute and carries on. ' +
@@ -138,35 +143,35 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
         `Approval needed: connection ${facts.connectionName} to ${facts.providerEndpoint}, requested by `,
       { person: facts.requester },
       // The same sentence as the request's nextAction.message (requests/next-action.ts).
-      `. ${mustSentence(handshakeStep({ connectionName: facts.connectionName, approvalMode: mode }))} Region: ${facts.region}.`,
+      `. ${mustSentence(handshakeStep({ connectionName: facts.connectionName, approvalMode: mode, providerType }))} Region: ${facts.region}.`,
     ),
     blocks: [
       {
         type: 'header',
-        text: plainText(escalation ? 'Escalated: an approval is overdue' : 'Approve a GitHub Enterprise Server connection', BLOCK_KIT_LIMITS.headerText),
+        text: plainText(escalation ? 'Escalated: an approval is overdue' : `Approve a ${words.product} connection`, BLOCK_KIT_LIMITS.headerText),
       },
       ...(escalation
         ? [
             section(
               `:rotating_light: Nobody has approved or rejected this request for *${escalation.waited}*.` +
-                (escalation.mentions.length > 0 ? ` ${escalation.mentions.join(' ')}, please decide or find the organization owner.` : ''),
+                (escalation.mentions.length > 0 ? ` ${escalation.mentions.join(' ')}, please decide or find ${words.connectionOwner}.` : ''),
             ),
           ]
         : []),
       section(
-        `*Who must act:* an *organization owner of the GitHub organization on ${endpoint}*, signed in to the AWS console ` +
-          `in *${escapeText(facts.region, 40)}*. Only an organization owner can install the AWS Connector app the connection needs.`,
+        `*Who must act:* an *${words.connectionOwnerOn(endpoint)}*, signed in to the AWS console ` +
+          `in *${escapeText(facts.region, 40)}*. ${words.connectionOwnerNeeds}`,
       ),
       section(
         `*What to do:*\n1. Open the connection in the AWS console: ${link(consoleUrl, facts.connectionName)}\n` +
-          '2. Choose *Update pending connection* and install the app on the organization.\n' +
+          `2. Choose *Update pending connection* and ${words.handshakeDoes}.\n` +
           afterwards +
           'Choose *Reject* if this connection should not be made.',
       ),
       fields([
         ['Request', escapeText(facts.requestId)],
         ['Requested by', person(facts.requester)],
-        ['GitHub Enterprise Server', endpoint],
+        [words.product, endpoint],
         ['Connection', connection],
         ['Connection ARN', escapeText(facts.connectionArn)],
         ['Region', escapeText(facts.region, 40)],
@@ -181,6 +186,63 @@ export function approvalRequestMessage(facts: ApprovalRequestFacts): SlackMessag
   };
 }
 
+export interface DecommissionApprovalFacts {
+  approvalId: string;
+  requestId: string;
+  /** Who asked to decommission: the connection's owner (an admin's runs without asking). */
+  requestedBy: string;
+  providerEndpoint: string;
+  connectionName: string;
+  connectionArn: string;
+  /** One line per thing the decommission detaches (functions/decommission/guard.ts describeUser). */
+  detaches: string[];
+  reason?: string;
+  approvers?: string[];
+}
+
+/** To the approvers: an owner asks to delete a connection; allow or refuse it here (or through the admin API). */
+export function decommissionApprovalMessage(facts: DecommissionApprovalFacts): SlackMessage {
+  if (!APPROVAL_ID.test(facts.approvalId)) {
+    throw new MessageInputError('approvalId', 'must be 8-128 letters, digits, "-" or "_" (an opaque id, never a task token)');
+  }
+  const connection = escapeText(facts.connectionName, 64);
+  const approvers = checkedMentions(facts.approvers ?? [], 'approvers');
+  const detaches = facts.detaches.length > 0 ? facts.detaches.map((line) => `• ${escapeText(line, 300)}`).join('\n') : 'Nothing uses it now.';
+  return {
+    text: fallback(`Decommission asked: connection ${facts.connectionName} to ${facts.providerEndpoint}, by `, { person: facts.requestedBy }, '. Allow or refuse it.'),
+    blocks: [
+      { type: 'header', text: plainText('Allow deleting a connection?', BLOCK_KIT_LIMITS.headerText) },
+      section(
+        `${person(facts.requestedBy)} asks to *decommission* connection *${connection}* to ${escapeText(facts.providerEndpoint)}: ` +
+          'the broker detaches what it attached, removes the UseConnection grants it added, deletes the connection, and the host when nothing else uses it.' +
+          (facts.reason ? `\n*Reason:* ${escapeText(facts.reason, 500)}` : ''),
+      ),
+      section(`*What changes:*\n${detaches}`),
+      fields([
+        ['Request', escapeText(facts.requestId)],
+        ['Connection ARN', escapeText(facts.connectionArn)],
+      ]),
+      ...(approvers.length > 0 ? [context(`Who may decide: ${approvers.join(' ')}`)] : []),
+      {
+        type: 'actions',
+        block_id: APPROVAL_BLOCK_ID,
+        elements: [
+          decisionButton(APPROVE_ACTION_ID, 'Allow', 'primary', facts.approvalId, {
+            title: 'Delete this connection?',
+            text: `The broker deletes ${connection}. Pipelines it detaches go back to the source action they had before.`,
+            confirm: 'Allow',
+          }),
+          decisionButton(REJECT_ACTION_ID, 'Refuse', 'danger', facts.approvalId, {
+            title: 'Refuse the decommission?',
+            text: `${connection} stays, and keeps working.`,
+            confirm: 'Refuse',
+          }),
+        ],
+      },
+    ],
+  };
+}
+
 export interface ReminderFacts {
   requestId: string;
   connectionName: string;
@@ -189,6 +251,8 @@ export interface ReminderFacts {
   waitedSeconds: number;
   /** Who may approve, as mentions, so the reminder notifies them. */
   approvers: string[];
+  /** What runs at the endpoint; GHES when left out. */
+  providerType?: ProviderType;
 }
 
 /** A reply in the approval request's thread: still waiting, who should act, where. The buttons stay on the request. */
@@ -203,7 +267,7 @@ export function reminderMessage(facts: ReminderFacts): SlackMessage {
       section(
         `:alarm_clock: *Reminder:* the ${subject} has waited *${waited}*.` +
           (approvers.length > 0 ? ` ${approvers.join(' ')}` : '') +
-          `\nA GitHub organization owner must choose *Update pending connection* (${link(consoleUrl, 'open the connection')}), ` +
+          `\n${capitalise(providerWords(providerTypeOf(facts)).connectionOwner)} must choose *Update pending connection* (${link(consoleUrl, 'open the connection')}), ` +
           'then approve or reject with the buttons above.',
       ),
       context(`Request ${escapeText(facts.requestId)}`),

@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
-import { isTerminal, type ConnectionRequestRecord } from '../../request/model.ts';
+import { currentExecutionArn, isTerminal, type ConnectionRequestRecord } from '../../request/model.ts';
 import type { AuditClients } from '../audit-clients.ts';
 import type { CallStats } from '../call-stats.ts';
 import type { ExecutionFacts, UnreadableResource } from '../model.ts';
@@ -14,7 +14,10 @@ export async function collectExecutions(
   requests: readonly ConnectionRequestRecord[],
   { aws, stats }: { aws: AuditClients; stats: CallStats },
 ): Promise<{ executions: Record<string, ExecutionFacts>; unreadable: UnreadableResource[] }> {
-  const active = requests.filter((record) => !isTerminal(record.status) && record.executionArn);
+  const active = requests.flatMap((record) => {
+    const executionArn = currentExecutionArn(record);
+    return !isTerminal(record.status) && executionArn ? [{ executionArn, requestId: record.requestId }] : [];
+  });
   const unreadable: UnreadableResource[] = [];
   const facts = await mapConcurrently(active, 8, async ({ executionArn, requestId }): Promise<ExecutionFacts | undefined> => {
     const arn = executionArn!;

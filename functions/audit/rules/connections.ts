@@ -1,5 +1,5 @@
 import type { AuditContext, ConnectionFacts, Finding, Inventory } from '../model.ts';
-import { resourceKey } from '../resource-key.ts';
+import { resourceId, resourceKey } from '../resource-key.ts';
 import { earliest, hoursSince } from './age.ts';
 import { connectionLink } from './links.ts';
 import { ownerOf, type Ownership } from './ownership.ts';
@@ -52,7 +52,10 @@ export function connectionsPendingTooLong(inventory: Inventory, context: AuditCo
         resourceKind: 'connection',
         ...ownerOf(connection.arn, connection.tags, ownership),
         message: `Connection ${connection.name} has been PENDING its handshake for ${ageHours} h (threshold ${limit} h)${approver ? `; waiting for ${approver}` : ''}.`,
-        fix: 'A GitHub organization owner must choose "Update pending connection" on the connection\'s console page and install the app, then an approver approves; if it is no longer wanted, cancel its request or delete the connection.',
+        fix:
+          connection.providerType === 'GitLabSelfManaged'
+            ? 'A GitLab project owner must choose "Update pending connection" on the connection\'s console page and authorize it, then an approver approves; if it is no longer wanted, cancel its request or delete the connection.'
+            : 'A GitHub organization owner must choose "Update pending connection" on the connection\'s console page and install the app, then an approver approves; if it is no longer wanted, cancel its request or delete the connection.',
         link: connectionLink(connection.arn),
         since,
         ageHours,
@@ -69,14 +72,15 @@ export function connectionsInError(inventory: Inventory, _context: AuditContext,
     .filter((connection) => connection.status === 'ERROR')
     .map((connection): Finding => {
       const pipelines = users.get(resourceKey(connection.arn)) ?? [];
+      const owned = ownerOf(connection.arn, connection.tags, ownership);
       return {
         type: 'CONNECTION_ERROR',
         severity: 'critical',
         resource: connection.arn,
         resourceKind: 'connection',
-        ...ownerOf(connection.arn, connection.tags, ownership),
+        ...owned,
         message: `Connection ${connection.name} is in ERROR${pipelines.length ? `; pipelines that cannot fetch source: ${pipelines.join(', ')}` : ''}.`,
-        fix: 'Recreate it: delete the connection (and its host if the host is in ERROR too), request a new connection, and point the pipelines at the new one.',
+        fix: `Recreate it: request a new connection and point the pipelines at it, then ${retire(connection.arn, owned.requestId)} (the host too if it is in ERROR).`,
         link: connectionLink(connection.arn),
       };
     });
@@ -94,16 +98,22 @@ export function connectionsUnused(inventory: Inventory, _context: AuditContext, 
     .filter((connection) => connection.status === 'AVAILABLE')
     .filter((connection) => !users.has(resourceKey(connection.arn)))
     .filter((connection) => !ownership.inUseByActiveRequest(connection.arn))
-    .map(
-      (connection): Finding => ({
+    .map((connection): Finding => {
+      const owned = ownerOf(connection.arn, connection.tags, ownership);
+      return {
         type: 'CONNECTION_UNUSED',
         severity: 'low',
         resource: connection.arn,
         resourceKind: 'connection',
-        ...ownerOf(connection.arn, connection.tags, ownership),
+        ...owned,
         message: `No ${unread.length ? 'readable ' : ''}pipeline uses connection ${connection.name}.${caveat}`,
-        fix: `Attach it to a pipeline source action, or delete it; connections are limited to 250 per account and Region.${unread.length ? ' Check the pipelines the auditor could not read before deleting it.' : ''}`,
+        fix: `Attach it to a pipeline source action, or ${retire(connection.arn, owned.requestId)}; connections are limited to 250 per account and Region.${unread.length ? ' Check the pipelines the auditor could not read before deleting it.' : ''}`,
         link: connectionLink(connection.arn),
-      }),
-    );
+      };
+    });
+}
+
+/** How to get rid of a connection: the broker's own are decommissioned through it (the guard checks what uses them), others deleted by hand. */
+export function retire(connectionArn: string, requestId: string | undefined): string {
+  return requestId ? `decommission it (DELETE /v1/connections/${resourceId(connectionArn)}, which refuses while anything uses it)` : 'delete it';
 }

@@ -3,6 +3,7 @@ import { sameResource } from '../resource-key.ts';
 import { useConnectionContext } from '../../attach/tag-based-grant.ts';
 import { missingUseConnectionPrefixes } from '../use-connection-policy.ts';
 import { attachedSource, rolesToCheck } from './attachment.ts';
+import { retire } from './connections.ts';
 import { pipelineLink } from './links.ts';
 
 /**
@@ -44,7 +45,7 @@ export function pipelineSourceDrift(inventory: Inventory, _context: AuditContext
         owner: record.requester.id,
         requestId: record.requestId,
         message: problem,
-        fix: 'If the change was intended, nothing needs the connection from this request any more: delete it or reuse it. Otherwise point the source action back at the connection, and record the attachment in the pipeline\'s IaC so the next apply does not revert it.',
+        fix: `If the change was intended, nothing needs the connection from this request any more: reuse it, or ${retire(attached.connectionArn, record.requestId)}. Otherwise point the source action back at the connection, and record the attachment in the pipeline's IaC so the next apply does not revert it.`,
         link: pipeline ? pipelineLink(attached.pipelineName, attached.connectionArn) : undefined,
       },
     ];

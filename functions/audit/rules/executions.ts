@@ -1,4 +1,4 @@
-import { isTerminal } from '../../request/model.ts';
+import { currentExecutionArn, isTerminal } from '../../request/model.ts';
 import type { AuditContext, Finding, Inventory } from '../model.ts';
 import { hoursSince } from './age.ts';
 
@@ -13,13 +13,14 @@ export function requestsWithEndedExecutions(inventory: Inventory, context: Audit
     if (isTerminal(record.status)) return [];
     const base = { type: 'REQUEST_EXECUTION_ENDED', severity: 'high', resource: record.requestId, resourceKind: 'request', owner: record.requester.id, requestId: record.requestId } as const;
     const fix = `Cancel the request (POST /v1/connection-requests/${record.requestId}/cancel) to roll back what it created, then ask again.`;
-    if (!record.executionArn) {
+    const executionArn = currentExecutionArn(record);
+    if (!executionArn) {
       const ageHours = hoursSince(record.createdAt, context.asOf);
       // Stryker disable next-line EqualityOperator: hoursSince rounds to a tenth of an hour (6 minutes), so an age is never exactly 15 minutes
       if (ageHours * 60 <= EXECUTION_END_GRACE_MINUTES) return [];
       return [{ ...base, message: `Request ${record.requestId} is ${record.status} but no workflow was ever started for it.`, fix, since: record.createdAt, ageHours }];
     }
-    const execution = inventory.executions[record.executionArn];
+    const execution = inventory.executions[executionArn];
     if (!execution || execution.status === 'RUNNING') return [];
     // Stryker disable next-line EqualityOperator: as above, never exactly 15 minutes
     if (execution.stopDate && hoursSince(execution.stopDate, context.asOf) * 60 <= EXECUTION_END_GRACE_MINUTES) return [];

@@ -3,6 +3,13 @@ import { sameResource } from '../resource-key.ts';
 import { earliest, hoursSince } from './age.ts';
 import { hostLink } from './links.ts';
 import { ownerOf, type Ownership } from './ownership.ts';
+import { providerTypeOf, type ProviderType } from '../../request/provider.ts';
+
+/** Who finishes a host's set-up, and what it registers on the server (a GitHub App, or a GitLab token). */
+const SETUP: Readonly<Record<ProviderType, { admin: string; registers: string }>> = {
+  GitHubEnterpriseServer: { admin: 'A GHES administrator', registers: 'register the GitHub App' },
+  GitLabSelfManaged: { admin: 'A GitLab administrator', registers: 'give a GitLab personal access token' },
+};
 
 /** Since when the host is known to exist: the first request that named it, else the first audit that saw it. */
 function hostSince(host: HostFacts, ownership: Ownership): string {
@@ -25,7 +32,7 @@ export function hostsPendingTooLong(inventory: Inventory, context: AuditContext,
         resourceKind: 'host',
         ...ownerOf(host.arn, host.tags, ownership),
         message: `Host ${host.name} (${host.providerEndpoint ?? 'unknown endpoint'}) has been PENDING for ${ageHours} h (threshold ${limit} h).`,
-        fix: 'A GHES administrator must choose "Set up host" on the host\'s console page and register the GitHub App; if the host is no longer wanted, cancel its request or delete the host.',
+        fix: `${SETUP[providerTypeOf(host)].admin} must choose "Set up host" on the host's console page and ${SETUP[providerTypeOf(host)].registers}; if the host is no longer wanted, cancel its request or delete the host.`,
         link: hostLink(host.arn),
         since,
         ageHours,
@@ -50,7 +57,7 @@ export function hostsWithFailedVpc(inventory: Inventory, _context: AuditContext,
     }));
 }
 
-/** The host's GitHub App was changed or deleted: unrecoverable, and every connection on it is broken. */
+/** The host's GitHub App (GitLab: its token) was changed or deleted: unrecoverable, and every connection on it is broken. */
 export function hostsInError(inventory: Inventory, _context: AuditContext, ownership: Ownership): Finding[] {
   return inventory.hosts
     .filter((host) => host.status === 'ERROR')
@@ -60,8 +67,10 @@ export function hostsInError(inventory: Inventory, _context: AuditContext, owner
       resource: host.arn,
       resourceKind: 'host',
       ...ownerOf(host.arn, host.tags, ownership),
-      message: `Host ${host.name} is in ERROR${host.statusMessage ? `: ${host.statusMessage}` : ' (its GitHub App was modified or deleted)'}.`,
-      fix: 'This cannot be repaired: delete the host\'s connections and the host, create them again through new requests, and have the GHES administrator register a new GitHub App.',
+      message: `Host ${host.name} is in ERROR${host.statusMessage ? `: ${host.statusMessage}` : providerTypeOf(host) === 'GitLabSelfManaged' ? '' : ' (its GitHub App was modified or deleted)'}.`,
+      fix:
+        "This cannot be repaired: delete the host's connections and the host, create them again through new requests, and have " +
+        (providerTypeOf(host) === 'GitLabSelfManaged' ? 'a GitLab administrator set the new host up.' : 'the GHES administrator register a new GitHub App.'),
       link: hostLink(host.arn),
     }));
 }

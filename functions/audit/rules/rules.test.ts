@@ -40,6 +40,26 @@ describe('host rules', () => {
   });
 });
 
+describe('host and connection rules for GitLab self-managed', () => {
+  it('tell a GitLab administrator (not a GHES one) what to do, and a GitLab project owner for the handshake', () => {
+    const input = inventory({
+      hosts: [
+        host('gitlab', { status: 'PENDING', providerType: 'GitLabSelfManaged', firstSeenAt: hoursBefore(30) }),
+        host('gitlab-broken', { status: 'ERROR', providerType: 'GitLabSelfManaged' }),
+        host('ghes', { status: 'PENDING', providerType: 'GitHubEnterpriseServer', firstSeenAt: hoursBefore(30) }),
+      ],
+      connections: [connection('gitlab-c', { status: 'PENDING', providerType: 'GitLabSelfManaged', hostArn: hostArn('gitlab') })],
+      requests: [record('r1', { status: 'WAITING_FOR_APPROVAL', connectionArn: connectionArn('gitlab-c'), createdAt: hoursBefore(40) })],
+    });
+    const pending = findings(input, 'HOST_PENDING_TOO_LONG');
+    expect(pending.find((finding) => finding.resource === hostArn('gitlab'))?.fix).toMatch(/^A GitLab administrator must choose "Set up host" on the host's console page and give a GitLab personal access token;/);
+    expect(pending.find((finding) => finding.resource === hostArn('ghes'))?.fix).toMatch(/^A GHES administrator must choose "Set up host" .* register the GitHub App;/);
+    const broken = findings(input, 'HOST_ERROR')[0]!;
+    expect(`${broken.message} ${broken.fix}`).not.toMatch(/GitHub|GHES/u);
+    expect(findings(input, 'CONNECTION_PENDING_TOO_LONG')[0]?.fix).toMatch(/^A GitLab project owner must choose "Update pending connection"/);
+  });
+});
+
 describe('connection rules', () => {
   it('reports a connection PENDING longer than the threshold with the approver the request waits for', () => {
     const pending = connection('c1', { status: 'PENDING' });
@@ -267,6 +287,15 @@ describe('resources the auditor may not read', () => {
     const [unused] = findings(input, 'CONNECTION_UNUSED');
     expect(unused!.message).toBe('No readable pipeline uses connection c1. The auditor may not read pipeline payments, which could use it.');
     expect(unused!.fix).toContain('Check the pipelines the auditor could not read');
+    // The broker made it: the fix is its decommission route, which checks what uses it first.
+    expect(unused!.fix).toContain('decommission it (DELETE /v1/connections/c1,');
+  });
+
+  it('tells to delete by hand a connection the broker did not make', () => {
+    const input = inventory({ connections: [connection('stray')] });
+    const [unused] = findings(input, 'CONNECTION_UNUSED');
+    expect(unused!.fix).toContain('or delete it;');
+    expect(unused!.fix).not.toContain('/v1/connections');
   });
 });
 

@@ -127,8 +127,9 @@ function readTemplate(body: Record<string, unknown>): PipelineTemplate {
       throw new ControlApiError(400, 'InvalidParameter', message, 'connectionArn');
     }
   }
-  if (template.fullRepositoryId !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(template.fullRepositoryId)) {
-    throw new ControlApiError(400, 'InvalidParameter', 'fullRepositoryId must look like owner/repository', 'fullRepositoryId');
+  // GitLab projects may sit in subgroups: group/subgroup/project.
+  if (template.fullRepositoryId !== undefined && !/^[^/\s]+(?:\/[^/\s]+)+$/.test(template.fullRepositoryId)) {
+    throw new ControlApiError(400, 'InvalidParameter', 'fullRepositoryId must look like owner/repository (GitLab: group/subgroup/project)', 'fullRepositoryId');
   }
   return template;
 }

@@ -168,11 +168,14 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
     {
       method: 'POST',
       path: '/hosts/break',
-      summary: "The host's GitHub App was changed or deleted: {hostArn} → host and its connections ERROR",
+      summary: "The host's GitHub App was changed or deleted (a GitLab host: its set-up token revoked): {hostArn} → host and its connections ERROR",
       handle: ({ body }) => {
         const { state, host } = hostFrom(body);
         host.status = 'ERROR';
-        host.statusMessage = 'The GitHub App registered for this host was modified or deleted.';
+        host.statusMessage =
+          host.providerType === 'GitLabSelfManaged'
+            ? 'The GitLab personal access token this host was set up with was revoked or has expired.'
+            : 'The GitHub App registered for this host was modified or deleted.';
         hostChanged(store, state, host.arn);
         const parsed = parseResourceArn(host.arn)!;
         const connections = connectionsFor(store, parsed.accountId, parsed.region);

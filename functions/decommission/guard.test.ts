@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { ConnectionRequestRecord } from '../request/model.ts';
+import { connectionUsers, decideDecommission, describeUser, type ConnectionUsage } from './guard.ts';
+
+const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/0b1c2d3e-aaaa-bbbb-cccc-000000000001';
+
+function record(overrides: Partial<ConnectionRequestRecord> = {}): ConnectionRequestRecord {
+  return {
+    requestId: 'r-1',
+    status: 'COMPLETED',
+    requester: { id: 'alice' },
+    providerEndpoint: 'https://ghe.example.com',
+    connectionName: 'ghe-payments',
+    hostName: 'ghe',
+    tags: {},
+    region: 'us-east-1',
+    createdAt: '2026-12-01T00:00:00Z',
+    updatedAt: '2026-12-01T00:00:00Z',
+    connectionArn: CONNECTION,
+    pipeline: { name: 'payments', fullRepositoryId: 'platform/payments', branchName: 'main' } as ConnectionRequestRecord['pipeline'],
+    attachment: { stageName: 'Source', actionName: 'App', previousAction: { name: 'App' }, actionChanged: true, pipelineVersion: 2 },
+    timeline: [],
+    revision: 1,
+    ...overrides,
+  };
+}
+
+const usage = (parts: Partial<ConnectionUsage> = {}): ConnectionUsage => ({ pipelineActions: [], repositoryLinks: [], resourceShares: [], ...parts });
+const ourPipeline = { pipelineName: 'payments', stageName: 'Source', actionName: 'App' };
+
+describe('the deletion guard', () => {
+  it('lets an unused connection go, detaching nothing', () => {
+    expect(decideDecommission(record(), usage(), { detach: false })).toEqual({ allowed: true, usedBy: [], detachPipelines: [] });
+  });
+
+  it('refuses while the pipeline it attached uses it, unless asked to detach', () => {
+    const refused = decideDecommission(record(), usage({ pipelineActions: [ourPipeline] }), { detach: false });
+    expect(refused).toMatchObject({ allowed: false, blocking: [{ kind: 'pipeline', name: 'payments', where: 'Source/App', restorable: true }] });
+    expect(decideDecommission(record(), usage({ pipelineActions: [ourPipeline] }), { detach: true })).toEqual({
+      allowed: true,
+      usedBy: [{ kind: 'pipeline', name: 'payments', where: 'Source/App', restorable: true }],
+      detachPipelines: ['payments'],
+    });
+  });
+
+  it('never detaches what it cannot put back: another pipeline, another action, or an action that used the connection before the broker came', () => {
+    const other = { pipelineName: 'billing', stageName: 'Source', actionName: 'App' };
+    const otherAction = { pipelineName: 'payments', stageName: 'Source', actionName: 'Docs' };
+    const decision = decideDecommission(record(), usage({ pipelineActions: [ourPipeline, other, otherAction] }), { detach: true });
+    expect(decision.allowed).toBe(false);
+    expect(decision.allowed === false && decision.blocking.map((user) => `${user.name} ${user.where}`)).toEqual(['billing Source/App', 'payments Source/Docs']);
+    const unchanged = record({ attachment: { ...record().attachment!, actionChanged: false } });
+    expect(decideDecommission(unchanged, usage({ pipelineActions: [ourPipeline] }), { detach: true }).allowed).toBe(false);
+    const noRecord = record({ attachment: undefined });
+    expect(decideDecommission(noRecord, usage({ pipelineActions: [ourPipeline] }), { detach: true }).allowed).toBe(false);
+  });
+
+  it('always refuses for Git sync repository links and resource shares, whatever detach says', () => {
+    const linked = usage({ repositoryLinks: [{ repositoryLinkId: 'link-1', repository: 'platform/payments' }], resourceShares: [{ name: 'broker-share', arn: 'arn:aws:ram:us-east-1:111111111111:resource-share/x' }] });
+    const decision = decideDecommission(record(), linked, { detach: true });
+    expect(decision).toMatchObject({ allowed: false, blocking: [{ kind: 'repository-link', name: 'platform/payments' }, { kind: 'resource-share', name: 'broker-share' }] });
+  });
+
+  it('says what each user is and what to do about it', () => {
+    const users = connectionUsers(record(), usage({ pipelineActions: [ourPipeline, { pipelineName: 'billing', stageName: 'Source', actionName: 'App' }], repositoryLinks: [{ repositoryLinkId: 'link-1' }] }));
+    expect(users.map(describeUser)).toEqual([
+      'Pipeline payments uses it in Source/App; detach: true restores the source action it had before this request.',
+      'Pipeline billing uses it in Source/App; the broker did not attach it there, so move that action to another connection first.',
+      'Repository link link-1 (Git sync) uses it; delete or move the link first.',
+    ]);
+  });
+});

@@ -1,0 +1,76 @@
+import type { ConnectionRequestRecord, ConnectionUser } from '../request/model.ts';
+
+/**
+ * The deletion guard's decision, pure: what uses the connection, and whether the decommission may
+ * go ahead. A deleted connection breaks whatever still points at it (and the peers' users learned
+ * that the hard way: aws/aws-cdk#16618), so anything using it refuses the decommission, unless the
+ * caller asks to detach and the broker can put back what was there before: that is only the
+ * pipeline source action this request attached, whose previous action it recorded. Another
+ * pipeline, a repository link (Git sync) or a resource share always refuses: the broker did not
+ * make them, and does not know what they should use instead.
+ */
+
+/** What the guard found using the connection, in the request's account and Region (functions/decommission/connection-users.ts). */
+export interface ConnectionUsage {
+  /** Source actions naming the connection, by either ARN prefix. */
+  pipelineActions: { pipelineName: string; stageName: string; actionName: string }[];
+  repositoryLinks: { repositoryLinkId: string; arn?: string; repository?: string }[];
+  resourceShares: { name: string; arn: string }[];
+}
+
+export type GuardDecision =
+  | { allowed: true; usedBy: ConnectionUser[]; detachPipelines: string[] }
+  | { allowed: false; usedBy: ConnectionUser[]; blocking: ConnectionUser[] };
+
+export function decideDecommission(record: ConnectionRequestRecord, usage: ConnectionUsage, options: { detach: boolean }): GuardDecision {
+  const usedBy = connectionUsers(record, usage);
+  const blocking = usedBy.filter((user) => !(options.detach && user.restorable === true));
+  if (blocking.length > 0) return { allowed: false, usedBy, blocking };
+  return { allowed: true, usedBy, detachPipelines: [...new Set(usedBy.filter((user) => user.kind === 'pipeline').map((user) => user.name))] };
+}
+
+export function connectionUsers(record: ConnectionRequestRecord, usage: ConnectionUsage): ConnectionUser[] {
+  return [
+    ...usage.pipelineActions.map(
+      (action): ConnectionUser => ({
+        kind: 'pipeline',
+        name: action.pipelineName,
+        where: `${action.stageName}/${action.actionName}`,
+        restorable: restorable(record, action),
+      }),
+    ),
+    ...usage.repositoryLinks.map((link): ConnectionUser => ({ kind: 'repository-link', name: link.repository ?? link.repositoryLinkId, ...(link.arn ? { arn: link.arn } : {}) })),
+    ...usage.resourceShares.map((share): ConnectionUser => ({ kind: 'resource-share', name: share.name, arn: share.arn })),
+  ];
+}
+
+/**
+ * The broker can restore a source action it attached for this request, and recorded as it was
+ * before (an action that already used the connection before the broker came has nothing to go
+ * back to).
+ */
+function restorable(record: ConnectionRequestRecord, action: ConnectionUsage['pipelineActions'][number]): boolean {
+  const attachment = record.attachment;
+  return (
+    record.pipeline?.name === action.pipelineName &&
+    attachment !== undefined &&
+    attachment.stageName === action.stageName &&
+    attachment.actionName === action.actionName &&
+    attachment.actionChanged !== false &&
+    attachment.previousAction !== undefined
+  );
+}
+
+/** One line per user, for the 409's `errors` and the timeline: what uses it and what the caller can do. */
+export function describeUser(user: ConnectionUser): string {
+  switch (user.kind) {
+    case 'pipeline':
+      return user.restorable
+        ? `Pipeline ${user.name} uses it in ${user.where}; detach: true restores the source action it had before this request.`
+        : `Pipeline ${user.name} uses it in ${user.where}; the broker did not attach it there, so move that action to another connection first.`;
+    case 'repository-link':
+      return `Repository link ${user.name} (Git sync) uses it; delete or move the link first.`;
+    case 'resource-share':
+      return `Resource share ${user.name} shares it with other accounts; take it out of the share first.`;
+  }
+}
