@@ -28,14 +28,17 @@ async function createConnection(event: StepInput): Promise<{ connectionArn: stri
   // Recorded already (a repeated attempt, or a request taken up again after a restart): nothing
   // to add, and a request already waiting for its handshake stays there.
   if (connectionArn) return { connectionArn };
-  connectionArn ??= await adoptEarlierAttempt(aws, record.connectionName, record.hostArn!, record.requestId);
+  // A replacement moving off the old prefix creates through CodeConnections: both spellings of the
+  // host's ARN name the same host, and the endpoint called decides the new connection's prefix.
+  const hostArn = record.connectionPrefix === 'codeconnections' ? record.hostArn!.replace(/^(arn:[^:]+:)codestar-connections:/, '$1codeconnections:') : record.hostArn!;
+  connectionArn ??= await adoptEarlierAttempt(aws, record.connectionName, hostArn, record.requestId);
   if (!connectionArn) {
     const userTags = Object.entries(record.tags).map(([Key, Value]) => ({ Key, Value }));
     // On a host the console made (codeconnections ARN) the connection is made through CodeConnections too.
-    const created = await connectionsClientFor(record.hostArn, aws).send(
+    const created = await connectionsClientFor(hostArn, aws).send(
       new CreateConnectionCommand({
         ConnectionName: record.connectionName,
-        HostArn: record.hostArn,
+        HostArn: hostArn,
         Tags: [MANAGED_BY_TAG, { Key: REQUEST_ID_TAG, Value: record.requestId }, { Key: REQUESTER_TAG, Value: record.requester.id }, ...userTags],
       }),
     );

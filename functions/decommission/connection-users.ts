@@ -1,4 +1,5 @@
-import { GetPipelineCommand, ListPipelinesCommand, PipelineNotFoundException } from '@aws-sdk/client-codepipeline';
+import { BatchGetProjectsCommand, ListProjectsCommand, type ProjectSource } from '@aws-sdk/client-codebuild';
+import { GetPipelineCommand, ListPipelinesCommand, PipelineNotFoundException, type PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import { ListRepositoryLinksCommand } from '@aws-sdk/client-codestar-connections';
 import { GetResourceShareAssociationsCommand } from '@aws-sdk/client-ram';
 import type { Clients } from '../adapters/aws-clients.ts';
@@ -6,22 +7,27 @@ import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { CONNECTION_SOURCE_TYPE, sameConnection } from '../attach/source-action.ts';
 import type { ConnectionUsage } from './guard.ts';
 
+/** BatchGetProjects takes at most 100 names. */
+const PROJECTS_PER_BATCH = 100;
+
 /**
  * What uses a connection, read from AWS where the connection lives: every pipeline's source actions
  * (either ARN prefix names the same connection), the account's repository links (Git sync, whose
- * sync configurations hang off a link), and, in the broker's own account, the resource shares it
- * is in. Read fresh each time: the API's guard and the workflow's own check before it deletes.
+ * sync configurations hang off a link), the CodeBuild projects whose sources authenticate with it,
+ * and, in the broker's own account, the resource shares it is in. Read fresh each time: the API's
+ * guard and the workflow's own check before it deletes.
  */
 export async function collectConnectionUsage(
   connectionArn: string,
-  aws: Pick<Clients, 'pipelines' | 'connections'> & Partial<Pick<Clients, 'ram'>>,
+  aws: Pick<Clients, 'pipelines' | 'connections' | 'codeBuild'> & Partial<Pick<Clients, 'ram'>>,
 ): Promise<ConnectionUsage> {
-  const [pipelineActions, repositoryLinks, resourceShares] = await Promise.all([
+  const [pipelineActions, repositoryLinks, codeBuildProjects, resourceShares] = await Promise.all([
     pipelineActionsUsing(connectionArn, aws),
     repositoryLinksUsing(connectionArn, aws),
+    codeBuildProjectsUsing(connectionArn, aws),
     aws.ram ? resourceSharesHolding(connectionArn, aws.ram) : Promise.resolve([]),
   ]);
-  return { pipelineActions, repositoryLinks, resourceShares };
+  return { pipelineActions, repositoryLinks, codeBuildProjects, resourceShares };
 }
 
 async function pipelineActionsUsing(connectionArn: string, aws: Pick<Clients, 'pipelines'>): Promise<ConnectionUsage['pipelineActions']> {
@@ -34,14 +40,7 @@ async function pipelineActionsUsing(connectionArn: string, aws: Pick<Clients, 'p
   } while (nextToken);
   const found: ConnectionUsage['pipelineActions'] = [];
   for (const pipelineName of names) {
-    let declaration;
-    try {
-      ({ pipeline: declaration } = await aws.pipelines.send(new GetPipelineCommand({ name: pipelineName })));
-    } catch (error) {
-      // Deleted between the list and the read: it uses nothing any more.
-      if (error instanceof PipelineNotFoundException) continue;
-      throw error;
-    }
+    const declaration = await pipelineIfAny(aws.pipelines, pipelineName);
     for (const stage of declaration?.stages ?? []) {
       for (const action of stage.actions ?? []) {
         const arn = action.configuration?.ConnectionArn;
@@ -68,6 +67,33 @@ async function repositoryLinksUsing(connectionArn: string, aws: Pick<Clients, 'c
   return found;
 }
 
+/**
+ * Projects whose primary or a secondary source authenticates with the connection. A project
+ * deleted between the list and the read comes back in projectsNotFound, and uses nothing.
+ */
+async function codeBuildProjectsUsing(connectionArn: string, aws: Pick<Clients, 'codeBuild'>): Promise<ConnectionUsage['codeBuildProjects']> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await aws.codeBuild.send(new ListProjectsCommand({ nextToken }));
+    names.push(...(page.projects ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const found: ConnectionUsage['codeBuildProjects'] = [];
+  for (let start = 0; start < names.length; start += PROJECTS_PER_BATCH) {
+    const { projects = [] } = await aws.codeBuild.send(new BatchGetProjectsCommand({ names: names.slice(start, start + PROJECTS_PER_BATCH) }));
+    for (const project of projects) {
+      if ([project.source, ...(project.secondarySources ?? [])].some((source) => authenticatesWith(source, connectionArn))) found.push({ name: project.name!, arn: project.arn! });
+    }
+  }
+  return found;
+}
+
+function authenticatesWith(source: ProjectSource | undefined, connectionArn: string): boolean {
+  const auth = source?.auth;
+  return auth?.type === 'CODECONNECTIONS' && auth.resource !== undefined && sameConnection(auth.resource, connectionArn);
+}
+
 async function resourceSharesHolding(connectionArn: string, ram: Clients['ram']): Promise<ConnectionUsage['resourceShares']> {
   const found = new Map<string, string>();
   let nextToken: string | undefined;
@@ -80,4 +106,14 @@ async function resourceSharesHolding(connectionArn: string, ram: Clients['ram'])
     nextToken = page.nextToken;
   } while (nextToken);
   return [...found].map(([arn, name]) => ({ arn, name }));
+}
+
+/** A pipeline's declaration, or undefined when it was deleted meanwhile (it then uses nothing any more). */
+export async function pipelineIfAny(pipelines: Clients['pipelines'], name: string): Promise<PipelineDeclaration | undefined> {
+  try {
+    return (await pipelines.send(new GetPipelineCommand({ name }))).pipeline;
+  } catch (error) {
+    if (error instanceof PipelineNotFoundException) return undefined;
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { mentionsOf } from '../approval/approvers.ts';
 import { resumeWorkflow } from '../approval/decide.ts';
 import { newApprovalId } from '../approval/store.ts';
 import { provideClients } from '../adapters/aws-clients.ts';
+import { codeBuildClient } from '../adapters/aws/codebuild.ts';
 import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
 import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
@@ -20,7 +21,7 @@ import { stepHandler } from '../workflow/step-handler.ts';
 import { collectConnectionUsage } from './connection-users.ts';
 import { decideDecommission, describeUser } from './guard.ts';
 
-provideClients(pipelinesClient, iamClient, connectionsClient, documentsClient, ramClient, stepFunctionsClient);
+provideClients(pipelinesClient, iamClient, connectionsClient, codeBuildClient, documentsClient, ramClient, stepFunctionsClient);
 
 /** The decommission machine's steps (statemachines/decommission.asl.yml), one Lambda. */
 export type DecommissionInput = StepInput & ({ step: 'ask'; taskToken: string } | { step: 'run' } | { step: 'abandon'; error?: WorkflowFailure });
@@ -124,7 +125,7 @@ async function run(requestId: string): Promise<ConnectionRequestRecord> {
   const home = aws === context.aws;
   // A shared request's connection is the hub's: the spoke leaves the share, the share stays.
   if (started.connectionStrategy !== 'shared') {
-    const usage = await collectConnectionUsage(started.connectionArn!, home ? aws : { pipelines: aws.pipelines, connections: aws.connections });
+    const usage = await collectConnectionUsage(started.connectionArn!, home ? aws : { pipelines: aws.pipelines, connections: aws.connections, codeBuild: aws.codeBuild });
     const decision = decideDecommission(started, usage, { detach: started.decommission!.detach });
     if (!decision.allowed) throw new ConnectionInUse(decision.blocking.map(describeUser).join(' '));
   }

@@ -25,7 +25,7 @@ function record(overrides: Partial<ConnectionRequestRecord> = {}): ConnectionReq
   };
 }
 
-const usage = (parts: Partial<ConnectionUsage> = {}): ConnectionUsage => ({ pipelineActions: [], repositoryLinks: [], resourceShares: [], ...parts });
+const usage = (parts: Partial<ConnectionUsage> = {}): ConnectionUsage => ({ pipelineActions: [], repositoryLinks: [], codeBuildProjects: [], resourceShares: [], ...parts });
 const ourPipeline = { pipelineName: 'payments', stageName: 'Source', actionName: 'App' };
 
 describe('the deletion guard', () => {
@@ -59,6 +59,22 @@ describe('the deletion guard', () => {
     const linked = usage({ repositoryLinks: [{ repositoryLinkId: 'link-1', repository: 'platform/payments' }], resourceShares: [{ name: 'broker-share', arn: 'arn:aws:ram:us-east-1:111111111111:resource-share/x' }] });
     const decision = decideDecommission(record(), linked, { detach: true });
     expect(decision).toMatchObject({ allowed: false, blocking: [{ kind: 'repository-link', name: 'platform/payments' }, { kind: 'resource-share', name: 'broker-share' }] });
+  });
+
+  it('always refuses for a CodeBuild project whose source uses it, even with detach and beside a pipeline detach could restore', () => {
+    const project = { name: 'web-build', arn: 'arn:aws:codebuild:us-east-1:111111111111:project/web-build' };
+    const decision = decideDecommission(record(), usage({ pipelineActions: [ourPipeline], codeBuildProjects: [project] }), { detach: true });
+    expect(decision).toEqual({
+      allowed: false,
+      usedBy: [
+        { kind: 'pipeline', name: 'payments', where: 'Source/App', restorable: true },
+        { kind: 'codebuild-project', name: 'web-build', arn: project.arn },
+      ],
+      blocking: [{ kind: 'codebuild-project', name: 'web-build', arn: project.arn }],
+    });
+    expect(describeUser({ kind: 'codebuild-project', name: 'web-build', arn: project.arn })).toBe(
+      'CodeBuild project web-build uses it as its source; point the project at another connection first.',
+    );
   });
 
   it('says what each user is and what to do about it', () => {

@@ -6,8 +6,8 @@ import type { ConnectionRequestRecord, ConnectionUser } from '../request/model.t
  * that the hard way: aws/aws-cdk#16618), so anything using it refuses the decommission, unless the
  * caller asks to detach and the broker can put back what was there before: that is only the
  * pipeline source action this request attached, whose previous action it recorded. Another
- * pipeline, a repository link (Git sync) or a resource share always refuses: the broker did not
- * make them, and does not know what they should use instead.
+ * pipeline, a repository link (Git sync), a CodeBuild project's source or a resource share always
+ * refuses: the broker did not make them, and does not know what they should use instead.
  */
 
 /** What the guard found using the connection, in the request's account and Region (functions/decommission/connection-users.ts). */
@@ -15,6 +15,8 @@ export interface ConnectionUsage {
   /** Source actions naming the connection, by either ARN prefix. */
   pipelineActions: { pipelineName: string; stageName: string; actionName: string }[];
   repositoryLinks: { repositoryLinkId: string; arn?: string; repository?: string }[];
+  /** Projects whose primary or a secondary source authenticates with the connection (auth CODECONNECTIONS). */
+  codeBuildProjects: { name: string; arn: string }[];
   resourceShares: { name: string; arn: string }[];
 }
 
@@ -40,6 +42,7 @@ export function connectionUsers(record: ConnectionRequestRecord, usage: Connecti
       }),
     ),
     ...usage.repositoryLinks.map((link): ConnectionUser => ({ kind: 'repository-link', name: link.repository ?? link.repositoryLinkId, ...(link.arn ? { arn: link.arn } : {}) })),
+    ...usage.codeBuildProjects.map((project): ConnectionUser => ({ kind: 'codebuild-project', name: project.name, arn: project.arn })),
     ...usage.resourceShares.map((share): ConnectionUser => ({ kind: 'resource-share', name: share.name, arn: share.arn })),
   ];
 }
@@ -70,6 +73,8 @@ export function describeUser(user: ConnectionUser): string {
         : `Pipeline ${user.name} uses it in ${user.where}; the broker did not attach it there, so move that action to another connection first.`;
     case 'repository-link':
       return `Repository link ${user.name} (Git sync) uses it; delete or move the link first.`;
+    case 'codebuild-project':
+      return `CodeBuild project ${user.name} uses it as its source; point the project at another connection first.`;
     case 'resource-share':
       return `Resource share ${user.name} shares it with other accounts; take it out of the share first.`;
   }

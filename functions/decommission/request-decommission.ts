@@ -15,7 +15,7 @@ export interface DecommissionDependencies {
   store: BrokerStore;
   aws: Pick<Clients, 'stepFunctions'>;
   /** The clients where the request made its connection; `ram` only in the broker's own account. */
-  awsFor(record: ConnectionRequestRecord): Pick<Clients, 'pipelines' | 'connections'> & Partial<Pick<Clients, 'ram'>>;
+  awsFor(record: ConnectionRequestRecord): Pick<Clients, 'pipelines' | 'connections' | 'codeBuild'> & Partial<Pick<Clients, 'ram'>>;
   stateMachineArn: string;
   ownerApproval: 'approvers' | 'none';
   /** How long the approvers have (the handshake approval's timeout). */
@@ -41,7 +41,7 @@ export async function requestDecommission(caller: Caller, connectionId: string, 
   // pipelines the workflow restores; the hub's share and connection stay.
   const usage =
     record.connectionStrategy === 'shared'
-      ? { pipelineActions: [], repositoryLinks: [], resourceShares: [] }
+      ? { pipelineActions: [], repositoryLinks: [], resourceShares: [], codeBuildProjects: [] }
       : await collectConnectionUsage(record.connectionArn!, dependencies.awsFor(record));
   const decision = decideDecommission(record, usage, { detach });
   if (!decision.allowed) {
@@ -104,18 +104,8 @@ export async function requestDecommission(caller: Caller, connectionId: string, 
 
 /** The request that made the connection, if the caller may see it (its owner or an admin). */
 async function connectionRecord(caller: Caller, connectionId: string, store: BrokerStore): Promise<ConnectionRequestRecord> {
-  search: for (const status of HOLDING) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await store.listRequests({ status, limit: 100, cursor });
-      const found = page.requests.find((record) => record.connectionArn && resourceId(record.connectionArn) === connectionId);
-      if (found) {
-        // Someone else's connection reads as absent, as someone else's request does.
-        if (found.requester.id === caller.id || caller.isAdmin) return found;
-        break search;
-      }
-      cursor = page.cursor;
-    } while (cursor);
-  }
+  const found = await store.findRequest(HOLDING, (record) => record.connectionArn !== undefined && resourceId(record.connectionArn) === connectionId);
+  // Someone else's connection reads as absent, as someone else's request does.
+  if (found && (found.requester.id === caller.id || caller.isAdmin)) return found;
   throw notFound(`No connection ${connectionId.length > 100 ? `${connectionId.slice(0, 100)}…` : connectionId} made by the broker exists.`);
 }

@@ -94,17 +94,7 @@ export function describeChanges(record: Pick<ConnectionRequestRecord, 'providerE
 
 /** The request that created the host, if the caller may see it (its requester, or an admin). */
 async function hostRecord(caller: Caller, hostId: string, store: BrokerStore): Promise<ConnectionRequestRecord> {
-  search: for (const status of HOLDING) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await store.listRequests({ status, limit: 100, cursor });
-      const found = page.requests.find((record) => record.hostCreatedByRequest === true && record.hostArn && resourceId(record.hostArn) === hostId);
-      if (found) {
-        if (found.requester.id === caller.id || caller.isAdmin) return found;
-        break search;
-      }
-      cursor = page.cursor;
-    } while (cursor);
-  }
+  const found = await store.findRequest(HOLDING, (record) => record.hostCreatedByRequest === true && record.hostArn !== undefined && resourceId(record.hostArn) === hostId);
+  if (found && (found.requester.id === caller.id || caller.isAdmin)) return found;
   throw notFound(`No host ${hostId.length > 100 ? `${hostId.slice(0, 100)}…` : hostId} created by the broker exists.`);
 }

@@ -2,7 +2,7 @@ import { GetHostCommand, UpdateHostCommand } from '@aws-sdk/client-codestar-conn
 import { provideClients } from '../adapters/aws-clients.ts';
 import { connectionsClient, connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
-import type { ConnectionRequestRecord } from '../request/model.ts';
+import type { ConnectionRequestRecord, HostUpdate } from '../request/model.ts';
 import { timelineEntry } from '../request/store.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { outcomeOf, type WorkflowFailure } from '../workflow/rollback-plan.ts';
@@ -81,6 +81,11 @@ async function applyUpdate(requestId: string): Promise<{ hostArn: string; status
 }
 
 async function finish(requestId: string): Promise<ConnectionRequestRecord> {
+  return close(requestId, { finishedAt: new Date().toISOString() }, (current) => `Host ${current.hostArn} is AVAILABLE again; the update is done.`);
+}
+
+/** Either way the request is COMPLETED again, with no wait left and the update's end recorded. */
+async function close(requestId: string, ending: Pick<HostUpdate, 'finishedAt' | 'abandoned'>, say: (current: ConnectionRequestRecord) => string): Promise<ConnectionRequestRecord> {
   const { store, waits } = workflowContext();
   await waits.end(requestId, 'host-setup');
   return store.updateRequest(requestId, (current) =>
@@ -90,8 +95,8 @@ async function finish(requestId: string): Promise<ConnectionRequestRecord> {
           ...current,
           status: 'COMPLETED',
           waitingFor: undefined,
-          hostUpdate: { ...current.hostUpdate!, finishedAt: new Date().toISOString() },
-          timeline: [...current.timeline, timelineEntry('host-update', 'system', `Host ${current.hostArn} is AVAILABLE again; the update is done.`)],
+          hostUpdate: { ...current.hostUpdate!, ...ending },
+          timeline: [...current.timeline, timelineEntry('host-update', 'system', say(current))],
         },
   );
 }
@@ -101,24 +106,12 @@ async function finish(requestId: string): Promise<ConnectionRequestRecord> {
  * and says why. What AWS already changed stays (UpdateHost has no undo): the timeline says what.
  */
 async function abandon(requestId: string, error: WorkflowFailure | undefined): Promise<ConnectionRequestRecord> {
-  const { store, waits } = workflowContext();
-  await waits.end(requestId, 'host-setup');
   const outcome = outcomeOf(error);
   const why =
     outcome.failure?.code === 'HostSetupTimedOut'
       ? 'Nobody set the host up again in time: it stays PENDING, and connections through it do not work until its admin does.'
       : `It did not finish: ${outcome.failure?.message ?? 'unknown error'}.`;
-  return store.updateRequest(requestId, (current) =>
-    current.status === 'COMPLETED'
-      ? undefined
-      : {
-          ...current,
-          status: 'COMPLETED',
-          waitingFor: undefined,
-          hostUpdate: { ...current.hostUpdate!, abandoned: { code: outcome.failure?.code ?? 'Unknown', message: why } },
-          timeline: [...current.timeline, timelineEntry('host-update', 'system', `The host update did not finish. ${why}`)],
-        },
-  );
+  return close(requestId, { abandoned: { code: outcome.failure?.code ?? 'Unknown', message: why } }, () => `The host update did not finish. ${why}`);
 }
 
 export const handler = stepHandler('update-host', updateHost);

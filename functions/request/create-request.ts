@@ -147,6 +147,21 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     throw error;
   }
 
+  // Shared: the hub's connection is shared to the account instead of host, connection and handshake.
+  return requestView(await startProvisioning(requestId, reservedName, { attachPipeline: request.pipeline !== undefined, connectionStrategy: strategy.strategy }, dependencies));
+}
+
+/**
+ * Starts the provisioning workflow for a recorded request (a new one, or a replacement), with the
+ * two human waits' deadlines (their states' TimeoutSecondsPath) fixed for the request's life. If it
+ * cannot start, nothing exists in AWS yet: the request is FAILED and its name given back.
+ */
+export async function startProvisioning(
+  requestId: string,
+  reservedName: string,
+  settings: { attachPipeline: boolean; connectionStrategy: 'shared' | 'dedicated'; replace?: true },
+  dependencies: { store: BrokerStore; aws: Pick<Clients, 'stepFunctions'>; config: Pick<BrokerConfig, 'stateMachineArn' | 'hostSetupTimeoutSeconds' | 'approvalSchedule'> },
+): Promise<ConnectionRequestRecord> {
   let executionArn: string | undefined;
   try {
     ({ executionArn } = await dependencies.aws.stepFunctions.send(
@@ -156,18 +171,14 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
         input: JSON.stringify({
           requestId,
           settings: {
-            // The two human waits' deadlines (their states' TimeoutSecondsPath), fixed for the request's life.
             hostSetupTimeoutSeconds: dependencies.config.hostSetupTimeoutSeconds,
             approvalTimeoutSeconds: dependencies.config.approvalSchedule.timeoutSeconds,
-            attachPipeline: request.pipeline !== undefined,
-            // Shared: the hub's connection is shared to the account instead of host, connection and handshake.
-            connectionStrategy: strategy.strategy,
+            ...settings,
           },
         }),
       }),
     ));
   } catch (error) {
-    // Nothing exists in AWS yet; the record must not claim the request is under way.
     await dependencies.store.updateRequest(requestId, (current) => ({
       ...current,
       status: 'FAILED',
@@ -176,8 +187,7 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     await dependencies.store.releaseConnectionName(reservedName, requestId);
     throw error;
   }
-  const started = await dependencies.store.updateRequest(requestId, (current) => ({ ...current, executionArn }));
-  return requestView(started);
+  return dependencies.store.updateRequest(requestId, (current) => ({ ...current, executionArn }));
 }
 
 /** A reservation whose request record never appeared (the create died in between) is given up after this. */
@@ -190,7 +200,7 @@ export const ORPHANED_NAME_RESERVATION_SECONDS = 300;
  * could not) or by a create that never recorded its request is taken over; any other holder makes
  * this request a 409 at the field connectionName.
  */
-async function reserveConnectionName(store: BrokerStore, connectionName: string, requestId: string, now: Date): Promise<void> {
+export async function reserveConnectionName(store: BrokerStore, connectionName: string, requestId: string, now: Date): Promise<void> {
   const outcome = await store.reserveConnectionName(connectionName, requestId, now, async (holder) => {
     try {
       return isTerminal((await store.getRequest(holder.requestId)).status);

@@ -9,6 +9,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { APIGatewayProxyEventV2WithJWTAuthorizer as HttpEvent, Context } from 'aws-lambda';
 import { ApprovalStore } from '../approval/store.ts';
 import { clients, provideClients, type Clients } from '../adapters/aws-clients.ts';
+import { codeBuildClient } from '../adapters/aws/codebuild.ts';
 import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
 import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
 import { dynamoDbClient, documentsClient } from '../adapters/aws/dynamodb.ts';
@@ -36,9 +37,11 @@ import { ramClient } from '../adapters/aws/ram.ts';
 import { decommissionBodySchema } from '../decommission/contract.ts';
 import { requestDecommission } from '../decommission/request-decommission.ts';
 import { hostUpdateBodySchema } from '../host/update-contract.ts';
+import { replacementBodySchema } from '../replace/contract.ts';
+import { requestReplacement } from '../replace/request-replacement.ts';
 import { requestHostUpdate } from '../host/request-host-update.ts';
 
-provideClients(connectionsClient, pipelinesClient, stepFunctionsClient, documentsClient, ramClient);
+provideClients(connectionsClient, pipelinesClient, codeBuildClient, stepFunctionsClient, documentsClient, ramClient);
 
 interface CreateCommand {
   requesterId: string;
@@ -169,12 +172,32 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
         // Where the connection lives; RAM shares are the hub's, read only for the hub's own connections.
         awsFor: (record) => {
           const there = clientsForArn(record.connectionArn!, aws, settings);
-          return there === aws ? aws : { pipelines: there.pipelines, connections: there.connections };
+          return there === aws ? aws : { pipelines: there.pipelines, connections: there.connections, codeBuild: there.codeBuild };
         },
         stateMachineArn: settings.decommissionStateMachineArn,
         ownerApproval: settings.ownerDecommissionApproval,
         approvalTimeoutSeconds: settings.approvalSchedule.timeoutSeconds,
       });
+      return json(202, view, { location: view.links.self });
+    },
+  },
+  // Accepted: a new request makes the new connection (its handshake, its approvers), moves the pipelines, then retires the old one.
+  {
+    method: 'POST',
+    path: '/v1/connections/{id}/replace',
+    handler: async (event) => {
+      const { aws, store, settings } = dependencies();
+      const body = event.body ? validBody(event, replacementBodySchema, 'The replacement', ['arnPrefix']) : {};
+      const view = await requestReplacement(callerOfEvent(event), requestId(event), body, {
+        store,
+        aws,
+        awsFor: (record) => {
+          const there = clientsForArn(record.connectionArn!, aws, settings);
+          return there === aws ? aws : { pipelines: there.pipelines, connections: there.connections, codeBuild: there.codeBuild };
+        },
+        config: settings,
+      });
+      recordRequestStarted();
       return json(202, view, { location: view.links.self });
     },
   },

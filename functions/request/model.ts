@@ -163,8 +163,8 @@ export interface SharedConnection {
 
 /** Something that uses a connection, found by the deletion guard (functions/decommission/guard.ts). */
 export interface ConnectionUser {
-  kind: 'pipeline' | 'repository-link' | 'resource-share';
-  /** The pipeline, repository link id or resource share name. */
+  kind: 'pipeline' | 'repository-link' | 'codebuild-project' | 'resource-share';
+  /** The pipeline, repository link id, CodeBuild project or resource share name. */
   name: string;
   arn?: string;
   /** Where in a pipeline: `Stage/Action`. */
@@ -208,6 +208,26 @@ export interface HostUpdate {
   finishedAt?: string;
   /** Why it did not finish (UpdateHost refused, the host failed, or nobody set it up in time). */
   abandoned?: { code: string; message: string };
+}
+
+/**
+ * A request that replaces another's connection (POST /v1/connections/{id}/replace): which request
+ * and connection, and which pipelines used it when the replacement was asked for.
+ */
+export interface Replacement {
+  requestId: string;
+  connectionArn: string;
+  pipelines: string[];
+}
+
+/** A pipeline a replacement moved to its new connection: rollback moves it back. */
+export interface RepointedPipeline {
+  pipelineName: string;
+  /** `Stage/Action` of each source action moved. */
+  actions: string[];
+  pipelineVersion?: number;
+  /** The execution started once it pointed at the new connection. */
+  pipelineExecutionId?: string;
 }
 
 export interface ConnectionRequestRecord {
@@ -263,6 +283,14 @@ export interface ConnectionRequestRecord {
   failure?: { code: string; message: string };
   decommission?: Decommission;
   hostUpdate?: HostUpdate;
+  /** This request makes a new connection for another's, and moves its pipelines over. */
+  replaces?: Replacement;
+  /** The pipelines this replacement moved (written before each move, so rollback can undo it). */
+  repointed?: RepointedPipeline[];
+  /** On a replaced request: the request whose connection took over. */
+  replacedBy?: string;
+  /** `codeconnections`: the connection is created through CodeConnections (its ARN has that prefix). */
+  connectionPrefix?: 'codeconnections';
   timeline: TimelineEntry[];
   /** Optimistic-concurrency counter for single-item conditional writes. */
   revision: number;

@@ -14,6 +14,8 @@ import { accountRegistrationSchema, accountViewSchema } from '../accounts/contra
 import { sharingPaths, sharingTags } from '../sharing/openapi-paths.ts';
 import { decommissionOperation } from '../decommission/openapi-paths.ts';
 import { hostUpdateOperation } from '../host/openapi-paths.ts';
+import { replacementPaths } from '../replace/openapi-paths.ts';
+import { replacementBodySchema } from '../replace/contract.ts';
 import { hostUpdateBodySchema } from '../host/update-contract.ts';
 import { decommissionBodySchema } from '../decommission/contract.ts';
 import { shareableConnectionSchema, shareableConnectionViewSchema } from '../sharing/contract.ts';
@@ -59,6 +61,7 @@ export function contractComponents(): Record<string, JsonSchema> {
       [shareableConnectionSchema, 'NewSharedConnection'],
       [decommissionBodySchema, 'DecommissionRequest'],
       [hostUpdateBodySchema, 'HostUpdate'],
+      [replacementBodySchema, 'Replacement'],
       ...filters,
     ],
     'input',
@@ -245,6 +248,7 @@ export function openApiDocument() {
       // One path, two functions: the inventory reads it (auditApi), the api decommissions it.
       '/v1/connections/{id}': { ...auditPaths['/v1/connections/{id}'], ...decommissionOperation },
       '/v1/hosts/{id}': { ...auditPaths['/v1/hosts/{id}'], ...hostUpdateOperation },
+      ...replacementPaths,
       ...accountPaths,
       ...sharingPaths,
       '/slack/interactions': {

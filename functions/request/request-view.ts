@@ -88,7 +88,7 @@ export const pipelineAttachmentSchema = z
   .meta({ description: 'What the attach step did, and what is still missing for the pipeline to use the connection.' });
 
 const connectionUserSchema = z.object({
-  kind: z.enum(['pipeline', 'repository-link', 'resource-share']),
+  kind: z.enum(['pipeline', 'repository-link', 'codebuild-project', 'resource-share']),
   name: z.string(),
   arn: z.string().optional(),
   where: z.string().optional().meta({ description: 'For a pipeline: the source action, `Stage/Action`.' }),
@@ -153,6 +153,15 @@ export const requestViewSchema = z.object({
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
   decommission: decommissionViewSchema.optional(),
   hostUpdate: hostUpdateViewSchema.optional(),
+  replaces: z
+    .object({ requestId: z.string(), connectionArn: z.string(), pipelines: z.array(z.string()) })
+    .optional()
+    .meta({ description: 'POST /v1/connections/{id}/replace: the request and connection this one replaces, and the pipelines it moves.' }),
+  repointed: z
+    .array(z.object({ pipelineName: z.string(), actions: z.array(z.string()), pipelineVersion: z.number().optional(), pipelineExecutionId: z.string().optional() }))
+    .optional()
+    .meta({ description: 'The pipelines this replacement moved to its connection (Stage/Action), and the run it started in each.' }),
+  replacedBy: z.string().optional().meta({ description: 'The request whose connection replaces this one.' }),
   createdAt: isoDateTime(),
   updatedAt: isoDateTime(),
   timeline: z.array(timelineEntrySchema),
@@ -244,6 +253,9 @@ export function requestView(record: ConnectionRequestRecord, settings: NextActio
     failure: record.failure,
     decommission: decommissionView(record),
     hostUpdate: hostUpdateView(record),
+    replaces: record.replaces,
+    repointed: record.repointed,
+    replacedBy: record.replacedBy,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     timeline: record.timeline,

@@ -100,6 +100,23 @@ export class BrokerStore {
   }
 
   /**
+   * The newest request in one of `statuses` (their index partitions, in that order) that `matches`:
+   * how a host or connection the broker made finds the request that made it.
+   */
+  async findRequest(statuses: readonly RequestStatus[], matches: (record: ConnectionRequestRecord) => boolean): Promise<ConnectionRequestRecord | undefined> {
+    for (const status of statuses) {
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await this.listRequests({ status, limit: 100, cursor });
+        const found = page.requests.find(matches);
+        if (found) return found;
+        cursor = page.cursor;
+      } while (cursor);
+    }
+    return undefined;
+  }
+
+  /**
    * Writes the status indexes' keys (gsi3, gsi4) into request items written before they existed:
    * each is rewritten through {@link updateRequest} unchanged, so it enters the status lists. Safe
    * to repeat and to run while the broker works (a racing update wins, and it writes them too).

@@ -53,6 +53,8 @@ beforeAll(async () => {
         AttachPipeline: step('AttachPipeline', () => ({})),
         FirstRun: step('FirstRun', () => ({})),
         CompleteRequest: step('CompleteRequest', () => ({ status: 'COMPLETED' })),
+        RepointPipelines: step('RepointPipelines', () => ({})),
+        RetireReplaced: step('RetireReplaced', () => ({})),
         RollBack: step('RollBack', (event) => {
           rollBacks.set(event.requestId, event.error);
           return { status: 'FAILED' };

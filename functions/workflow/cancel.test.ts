@@ -79,6 +79,9 @@ beforeAll(async () => {
         AttachPipeline: stub({}),
         FirstRun: stub({}),
         CompleteRequest: stub({}),
+        // No replacement here (POST /v1/connections/{id}/replace): never taken.
+        RepointPipelines: stub({}),
+        RetireReplaced: stub({}),
         RollBack: async (input) => {
           rollBackCalls.push(input as Record<string, unknown>);
           return { status: 'CANCELLED' };

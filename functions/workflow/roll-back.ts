@@ -8,6 +8,7 @@ import {
   ResourceUnavailableException,
 } from '@aws-sdk/client-codestar-connections';
 import { planRestore } from '../attach/attach-plan.ts';
+import { planRepoint } from '../replace/repoint.ts';
 import { isTerminal, type ConnectionRequestRecord, type RoleGrant, type TimelineEntry } from '../request/model.ts';
 import { timelineEntry } from '../request/store.ts';
 import { workflowContext, type StepInput } from './context.ts';
@@ -111,6 +112,8 @@ export async function undo(step: RollbackStep, record: ConnectionRequestRecord):
   switch (step.kind) {
     case 'restore-pipeline':
       return restorePipeline(aws, step.pipelineName, record);
+    case 'repoint-back':
+      return repointBack(aws, step);
     case 'remove-grant':
       return removeGrant(aws, step.grant);
     case 'leave-share':
@@ -152,6 +155,30 @@ export async function undo(step: RollbackStep, record: ConnectionRequestRecord):
 async function hasConnections(aws: Clients, hostArn: string): Promise<boolean> {
   const { Connections } = await connectionsClientFor(hostArn, aws).send(new ListConnectionsCommand({ HostArnFilter: hostArn, MaxResults: 1 }));
   return (Connections?.length ?? 0) > 0;
+}
+
+/** A replacement's pipeline goes back to the connection it used before, where it still points at the new one. */
+async function repointBack(aws: Clients, step: Extract<RollbackStep, { kind: 'repoint-back' }>): Promise<TimelineEntry> {
+  const { config } = workflowContext();
+  try {
+    const outcome = await safeUpdatePipeline({
+      pipelines: aws.pipelines,
+      name: step.pipelineName,
+      maxAttempts: config.pipelineAttach.updateAttempts,
+      rewrite: (current) => {
+        const plan = planRepoint(current, step.from, step.to);
+        return { declaration: plan.declaration, plan };
+      },
+    });
+    return timelineEntry(
+      'rollback',
+      'system',
+      outcome.updated ? `Pointed ${step.pipelineName} back at ${step.to} (${outcome.plan.actions.map((action) => `${action.stageName}/${action.actionName}`).join(', ')}).` : `Left pipeline ${step.pipelineName} as it is: it no longer uses the new connection.`,
+    );
+  } catch (error) {
+    if (error instanceof PipelineNotFoundException) return timelineEntry('rollback', 'system', `Pipeline ${step.pipelineName} no longer exists.`);
+    throw error;
+  }
 }
 
 /**

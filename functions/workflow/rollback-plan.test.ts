@@ -128,3 +128,27 @@ describe('rollback plan: a shared connection', () => {
     expect(planRollback({ ...shared, attachment: undefined, share: { connectionArn: hubConnection } })).toEqual([]);
   });
 });
+
+describe('rollback plan: a replacement', () => {
+  const replacing = {
+    ...base,
+    hostArn: 'arn:host',
+    hostCreatedByRequest: false,
+    connectionArn: 'arn:new-connection',
+    replaces: { requestId: 'old', connectionArn: 'arn:old-connection', pipelines: ['alpha', 'beta'] },
+    grants: [{ roleArn: 'arn:aws:iam::111111111111:role/alpha', roleName: 'alpha', policyName: 'UseConnection-new', purpose: 'pipeline role' }],
+  };
+
+  it('points the pipelines it moved back at the old connection first, then removes its grants and deletes only the new connection', () => {
+    expect(planRollback({ ...replacing, repointed: [{ pipelineName: 'alpha', actions: ['Source/App'] }] })).toEqual([
+      { kind: 'repoint-back', pipelineName: 'alpha', from: 'arn:new-connection', to: 'arn:old-connection' },
+      { kind: 'remove-grant', grant: replacing.grants[0] },
+      { kind: 'delete-connection', connectionArn: 'arn:new-connection' },
+      { kind: 'release-host', hostArn: 'arn:host', deleteIfUnused: false },
+    ]);
+  });
+
+  it('moves back nothing it did not move yet', () => {
+    expect(planRollback(replacing).some((step) => step.kind === 'repoint-back')).toBe(false);
+  });
+});

@@ -7,6 +7,7 @@ import type { ConnectionRequestRecord, RequestStatus, RoleGrant } from '../reque
  */
 export type RollbackStep =
   | { kind: 'restore-pipeline'; pipelineName: string }
+  | { kind: 'repoint-back'; pipelineName: string; from: string; to: string }
   | { kind: 'remove-grant'; grant: RoleGrant }
   | { kind: 'leave-share'; shareArn: string; accountId: string }
   | { kind: 'delete-connection'; connectionArn: string }
@@ -14,6 +15,11 @@ export type RollbackStep =
 
 export function planRollback(record: ConnectionRequestRecord): RollbackStep[] {
   const steps: RollbackStep[] = [];
+  // A replacement's pipelines go back to the connection they had, which is still there: the old
+  // one is decommissioned only after the replacement completed.
+  for (const moved of record.repointed ?? []) {
+    if (record.replaces && record.connectionArn) steps.push({ kind: 'repoint-back', pipelineName: moved.pipelineName, from: record.connectionArn, to: record.replaces.connectionArn });
+  }
   // An action that already pointed at the connection before we came is not ours to restore.
   if (record.pipeline && record.attachment !== undefined && (record.attachment.actionChanged !== false || record.attachment.trigger?.changed)) {
     steps.push({ kind: 'restore-pipeline', pipelineName: record.pipeline.name });

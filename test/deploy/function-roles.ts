@@ -18,16 +18,18 @@ const NAME_PREFIX = 'connection-broker-dev-';
  * policies, hosts, connections, pipelines, the Slack secret, the workflow). Only the workflow's
  * rollBack undoes: cancel starts an execution that rolls back (functions/request/manage-request.ts),
  * so the API holds none of the rollback's permissions. The decommission machine's step undoes a
- * COMPLETED request the same way (DELETE /v1/connections/{id} starts it), and holds the same.
+ * COMPLETED request the same way (DELETE /v1/connections/{id} starts it), and holds the same. A
+ * replacement's step (replaceConnection) grants and repoints as the attach does, and starts the
+ * old connection's decommission.
  */
 const SENSITIVE_HOLDERS: Record<string, string[]> = {
-  'iam:PutRolePolicy': ['attachPipeline', 'decommission', 'rollBack'],
+  'iam:PutRolePolicy': ['attachPipeline', 'decommission', 'replaceConnection', 'rollBack'],
   'iam:DeleteRolePolicy': ['decommission', 'rollBack'],
-  'iam:PassRole': ['attachPipeline', 'decommission', 'rollBack'],
-  'codestar-connections:PassConnection': ['attachPipeline', 'decommission', 'rollBack'],
-  'codeconnections:PassConnection': ['attachPipeline', 'decommission', 'rollBack'],
-  'codepipeline:UpdatePipeline': ['attachPipeline', 'decommission', 'rollBack'],
-  'codepipeline:StartPipelineExecution': ['firstRun'],
+  'iam:PassRole': ['attachPipeline', 'decommission', 'replaceConnection', 'rollBack'],
+  'codestar-connections:PassConnection': ['attachPipeline', 'decommission', 'replaceConnection', 'rollBack'],
+  'codeconnections:PassConnection': ['attachPipeline', 'decommission', 'replaceConnection', 'rollBack'],
+  'codepipeline:UpdatePipeline': ['attachPipeline', 'decommission', 'replaceConnection', 'rollBack'],
+  'codepipeline:StartPipelineExecution': ['firstRun', 'replaceConnection'],
   'codepipeline:RetryStageExecution': ['firstRun'],
   'codestar-connections:CreateHost': ['acquireHost'],
   'codestar-connections:UpdateHost': ['updateHost'],
@@ -43,7 +45,7 @@ const SENSITIVE_HOLDERS: Record<string, string[]> = {
   'ec2:DeleteVpcEndpoints': ['acquireHost', 'decommission', 'rollBack', 'updateHost'],
   'secretsmanager:GetSecretValue': ['api', 'auditor', 'awaitHostSetup', 'completeRequest', 'decommission', 'requestApproval', 'rollBack', 'slackInteractions', 'watcher'],
   // The auditor's schedule starts an audit as POST /v1/audits does.
-  'states:StartExecution': ['api', 'auditApi', 'auditor'],
+  'states:StartExecution': ['api', 'auditApi', 'auditor', 'replaceConnection'],
   'states:StopExecution': ['api'],
   // Resuming or failing a wait: an approver's decision (API, Slack), "check now" (API, Slack), the watcher,
   // and a decommission's approval decided before its wait began (decommission).
@@ -67,6 +69,7 @@ const RESOURCE_STAR_ONLY = new Set([
   'codepipeline:ListPipelines',
   'codestar-connections:ListRepositoryLinks',
   'codeconnections:ListRepositoryLinks',
+  'codebuild:ListProjects',
   // Create actions name no resource yet; the statement must carry a request-tag condition instead.
   'codestar-connections:CreateHost',
   'codestar-connections:CreateConnection',

@@ -1,3 +1,4 @@
+import { CodeBuildClient, DeleteProjectCommand } from '@aws-sdk/client-codebuild';
 import { GetPipelineCommand } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient, GetConnectionCommand, GetHostCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
 import { ListRolePoliciesCommand } from '@aws-sdk/client-iam';
@@ -222,5 +223,40 @@ describe('decommissioning a connection (DELETE /v1/connections/{id})', () => {
     const next = await requestConnection(h, { name: 'inventory-two', fullRepositoryId: 'platform/inventory-two', branchName: 'main' }, { providerEndpoint: 'https://ghe2.example.com' });
     const reused = await eventually(read(h, next.requestId), (current) => current.hostArn !== undefined, 'the host chosen');
     expect(reused.hostArn).toBe(hostArn);
+  });
+
+  it('refuses while a CodeBuild project builds from the connection, whatever detach says, and goes once the project is gone', async () => {
+    const { request } = await completedRequest(h, 'billing');
+    const connectionArn = request.connectionArn!;
+    const id = connectionIdOf(connectionArn);
+    // The project names the connection under the other ARN prefix: still the same connection.
+    const otherPrefix = connectionArn.includes(':codeconnections:')
+      ? connectionArn.replace(':codeconnections:', ':codestar-connections:')
+      : connectionArn.replace(':codestar-connections:', ':codeconnections:');
+    await sandboxControl(h.system, 'POST', '/codebuild/projects', {
+      name: 'billing-docs',
+      serviceRole: await seedRole(h, 'billing-docs-build'),
+      source: { type: 'GITHUB_ENTERPRISE', location: 'https://ghe.example.com/platform/billing-docs.git', auth: { type: 'CODECONNECTIONS', resource: otherPrefix } },
+    });
+
+    const refused = await api<Problem>(h.system, 'DELETE', `/v1/connections/${id}`, { token: h.admin, body: { detach: true } });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.code).toBe('ConnectionInUse');
+    // Only the project is in the way: detach would restore the pipeline the broker attached.
+    expect(refused.body.errors).toEqual([{ path: 'usedBy.codebuild-project.billing-docs', message: expect.stringContaining('point the project at another connection first') }]);
+    expect((await read(h, request.requestId)()).status).toBe('COMPLETED');
+    expect((await connections.send(new GetConnectionCommand({ ConnectionArn: connectionArn }))).Connection?.ConnectionStatus).toBe('AVAILABLE');
+
+    const codeBuild = new CodeBuildClient({ endpoint: h.system.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      await codeBuild.send(new DeleteProjectCommand({ name: 'billing-docs' }));
+    } finally {
+      codeBuild.destroy();
+    }
+    const accepted = await api<DecommissionedView>(h.system, 'DELETE', `/v1/connections/${id}`, { token: h.admin, body: { detach: true } });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    const done = await untilSettled(request.requestId, 'DECOMMISSIONED');
+    expect(done.decommission!.usedBy).toEqual([{ kind: 'pipeline', name: 'billing', where: 'Source/App', restorable: true }]);
+    expect(await gone(() => connections.send(new GetConnectionCommand({ ConnectionArn: connectionArn })))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { BatchGetProjectsCommand, CodeBuildClient, CreateProjectCommand, DeleteProjectCommand } from '@aws-sdk/client-codebuild';
+import { BatchGetProjectsCommand, CodeBuildClient, CreateProjectCommand, DeleteProjectCommand, ListProjectsCommand, paginateListProjects } from '@aws-sdk/client-codebuild';
 import { CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, StartPipelineExecutionCommand, type PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient, CreateConnectionCommand, CreateHostCommand } from '@aws-sdk/client-codestar-connections';
 import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -67,6 +67,97 @@ describe('CodeBuild projects', () => {
     await control(sandbox, 'POST', '/codebuild/projects', { name: 'seeded', serviceRole: ROLE_ARN('seeded-role') });
     const { projects } = await codeBuild.send(new BatchGetProjectsCommand({ names: ['seeded'] }));
     expect(projects![0]).toMatchObject({ serviceRole: ROLE_ARN('seeded-role'), source: { type: 'CODEPIPELINE' } });
+  });
+});
+
+describe('CodeBuild project sources and ListProjects', () => {
+  const CONNECTION = 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-aaaa-bbbb-cccc-000000000001';
+  const connected = (name: string) => ({
+    ...project(name, 'codebuild-app'),
+    source: { type: 'GITHUB_ENTERPRISE' as const, location: 'https://ghe.example.com/platform/app.git', auth: { type: 'CODECONNECTIONS' as const, resource: CONNECTION } },
+    artifacts: { type: 'NO_ARTIFACTS' as const },
+  });
+
+  it('stores a source that reaches its repository through a connection, primary and secondary, and BatchGetProjects returns it', async () => {
+    await codeBuild.send(
+      new CreateProjectCommand({
+        ...connected('app-build'),
+        secondarySources: [{ type: 'GITHUB_ENTERPRISE', location: 'https://ghe.example.com/platform/docs.git', sourceIdentifier: 'docs', auth: { type: 'CODECONNECTIONS', resource: CONNECTION } }],
+      }),
+    );
+    const { projects } = await codeBuild.send(new BatchGetProjectsCommand({ names: ['app-build'] }));
+    expect(projects![0]!.source).toEqual({ type: 'GITHUB_ENTERPRISE', location: 'https://ghe.example.com/platform/app.git', auth: { type: 'CODECONNECTIONS', resource: CONNECTION } });
+    expect(projects![0]!.secondarySources).toEqual([
+      { type: 'GITHUB_ENTERPRISE', location: 'https://ghe.example.com/platform/docs.git', sourceIdentifier: 'docs', auth: { type: 'CODECONNECTIONS', resource: CONNECTION } },
+    ]);
+  });
+
+  it('refuses an auth type CodeBuild does not know, and a secondary source without an identifier, with InvalidInputException; creates nothing', async () => {
+    const badAuth = { ...connected('bad-auth'), source: { ...connected('bad-auth').source, auth: { type: 'PASSWORD' as never, resource: CONNECTION } } };
+    await expect(codeBuild.send(new CreateProjectCommand(badAuth))).rejects.toMatchObject({ name: 'InvalidInputException', message: expect.stringContaining('PASSWORD') });
+    const unnamed = { ...connected('unnamed'), secondarySources: [{ type: 'S3' as const, location: 'bucket/docs.zip' }] };
+    await expect(codeBuild.send(new CreateProjectCommand(unnamed))).rejects.toMatchObject({ name: 'InvalidInputException', message: expect.stringContaining('identifier') });
+    // The auth type is required (the model's own check, in Coral's words).
+    const noType = { ...connected('no-type'), source: { ...connected('no-type').source, auth: { resource: CONNECTION } as never } };
+    await expect(codeBuild.send(new CreateProjectCommand(noType))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining("at 'source.auth.type'") });
+    expect((await codeBuild.send(new BatchGetProjectsCommand({ names: ['bad-auth', 'unnamed', 'no-type'] }))).projectsNotFound).toHaveLength(3);
+  });
+
+  it('lists project names 100 a page, in the order asked for, each token good only for its own listing', async () => {
+    const names = Array.from({ length: 205 }, (_, index) => `project-${String(index).padStart(3, '0')}`);
+    for (let start = 0; start < names.length; start += 25) {
+      await Promise.all(names.slice(start, start + 25).map((name) => codeBuild.send(new CreateProjectCommand(project(name, 'codebuild-app')))));
+    }
+    const first = await codeBuild.send(new ListProjectsCommand({}));
+    expect(first.projects).toEqual(names.slice(0, 100));
+    const second = await codeBuild.send(new ListProjectsCommand({ nextToken: first.nextToken }));
+    expect(second.projects).toEqual(names.slice(100, 200));
+    const last = await codeBuild.send(new ListProjectsCommand({ nextToken: second.nextToken }));
+    expect(last).toMatchObject({ projects: names.slice(200) });
+    expect(last.nextToken).toBeUndefined();
+
+    const descending: string[] = [];
+    for await (const page of paginateListProjects({ client: codeBuild }, { sortBy: 'NAME', sortOrder: 'DESCENDING' })) descending.push(...page.projects!);
+    expect(descending).toEqual([...names].reverse());
+    await expect(codeBuild.send(new ListProjectsCommand({ sortOrder: 'DESCENDING', nextToken: first.nextToken }))).rejects.toMatchObject({ name: 'InvalidInputException' });
+    await expect(codeBuild.send(new ListProjectsCommand({ sortBy: 'SIZE' as never }))).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  it('seeds a project whose source uses a connection through the control API, refusing what CreateProject refuses', async () => {
+    await control(sandbox, 'POST', '/codebuild/projects', { name: 'seeded-ghe', serviceRole: 'codebuild-app', source: connected('x').source });
+    const { projects } = await codeBuild.send(new BatchGetProjectsCommand({ names: ['seeded-ghe'] }));
+    expect(projects![0]).toMatchObject({ source: { auth: { type: 'CODECONNECTIONS', resource: CONNECTION } }, artifacts: { type: 'NO_ARTIFACTS' } });
+    await expect(control(sandbox, 'POST', '/codebuild/projects', { name: 'seeded-bad', serviceRole: 'r', source: { type: 'GITHUB', auth: { type: 'PASSWORD' } } })).rejects.toThrow(
+      /400.*InvalidInputException.*"path":"source"/,
+    );
+  });
+
+  it('needs codebuild:ListProjects on * to list, as IAM has it', async () => {
+    const lister = { accessKeyId: 'ASIALISTER0000000001', secretAccessKey: 'x', sessionToken: 'y' };
+    const reader = { accessKeyId: 'ASIAREADER0000000001', secretAccessKey: 'x', sessionToken: 'y' };
+    const projects = 'arn:aws:codebuild:us-east-1:111111111111:project/*';
+    for (const [credentials, actions] of [
+      [lister, ['codebuild:ListProjects']],
+      [reader, ['codebuild:BatchGetProjects']],
+    ] as const) {
+      sandbox.authorizer.register({
+        accessKeyId: credentials.accessKeyId,
+        arn: `arn:aws:sts::111111111111:assumed-role/${credentials.accessKeyId}/session`,
+        accountId: '111111111111',
+        policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...actions], Resource: actions[0] === 'codebuild:ListProjects' ? '*' : projects }] }],
+      });
+    }
+    await codeBuild.send(new CreateProjectCommand(connected('app-build')));
+    const asLister = new CodeBuildClient({ ...clientConfig(sandbox), credentials: lister });
+    const asReader = new CodeBuildClient({ ...clientConfig(sandbox), credentials: reader });
+    try {
+      expect((await asLister.send(new ListProjectsCommand({}))).projects).toEqual(['app-build']);
+      await expect(asReader.send(new ListProjectsCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining('codebuild:ListProjects') });
+      expect((await asReader.send(new BatchGetProjectsCommand({ names: ['app-build'] }))).projects).toHaveLength(1);
+    } finally {
+      asLister.destroy();
+      asReader.destroy();
+    }
   });
 });
 

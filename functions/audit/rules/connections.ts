@@ -80,7 +80,9 @@ export function connectionsInError(inventory: Inventory, _context: AuditContext,
         resourceKind: 'connection',
         ...owned,
         message: `Connection ${connection.name} is in ERROR${pipelines.length ? `; pipelines that cannot fetch source: ${pipelines.join(', ')}` : ''}.`,
-        fix: `Recreate it: request a new connection and point the pipelines at it, then ${retire(connection.arn, owned.requestId)} (the host too if it is in ERROR).`,
+        fix: owned.requestId
+          ? `Replace it (POST /v1/connections/${resourceId(connection.arn)}/replace): a new connection on the same host takes over its pipelines, then this one is decommissioned. If its host is in ERROR too, recreate the host first.`
+          : `Recreate it: request a new connection and point the pipelines at it, then ${retire(connection.arn, owned.requestId)} (the host too if it is in ERROR).`,
         link: connectionLink(connection.arn),
       };
     });

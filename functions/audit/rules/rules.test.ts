@@ -388,6 +388,8 @@ describe('what each rule looks at', () => {
     ]);
     // The request that created another host did not create this connection: the earliest request owns it.
     expect(findings(input, 'CONNECTION_ERROR')[0]).toMatchObject({ owner: 'r-first-owner@example.com', requestId: 'r-first' });
+    // The broker's own connection: the fix is its replace route.
+    expect(findings(input, 'CONNECTION_ERROR')[0]!.fix).toContain('POST /v1/connections/c1/replace');
   });
 
   it('gives quota findings from the configured share: none without a quota, high from 95 %, critical at the quota', () => {

@@ -276,7 +276,9 @@ export class Sandbox {
       const input = readInput();
       // Reads change nothing; any other operation says what it changed, or the store compares what it fetched.
       if (/^(Get|List|Describe|BatchGet)/.test(call.operation)) return await handler(input, call);
-      return await this.store.changesOf(() => handler(input, call));
+      const result = await this.store.changesOf(() => handler(input, call));
+      this.calls.recordChange(service.name, call.operation, input, call.accountId);
+      return result;
     } catch (error) {
       const status = asServiceError(error).status ?? 400;
       outcome = error instanceof AwsServiceError && error.code === service.throttling.code ? 'throttled' : status >= 500 ? 'server-error' : 'client-error';

@@ -267,6 +267,8 @@ const codebuild: Record<string, Rule> = {
       const value = str(name);
       return on(call, value.startsWith('arn:') ? value : `arn:aws:codebuild:${call.region}:${call.accountId}:project/${value}`);
     }),
+  // The SAR names no resource for ListProjects: only '*' grants it.
+  ListProjects: (call) => [anyResource(call)],
 };
 
 const states: Record<string, Rule> = {

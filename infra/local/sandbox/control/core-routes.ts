@@ -120,6 +120,12 @@ export function coreControlRoutes(sandbox: Sandbox): ControlRoute[] {
       },
     },
     {
+      method: 'GET',
+      path: '/calls/trail',
+      summary: 'The changes made, in order: each successful non-read call, what it acted on, and the connection ARNs its input named',
+      handle: () => ({ trail: sandbox.calls.trail() }),
+    },
+    {
       method: 'DELETE',
       path: '/calls',
       summary: 'Reset the call counts',

@@ -1,12 +1,9 @@
-import { SmithyModel } from '../../model/smithy-model.ts';
 import { type JsonProtocolService, type SandboxDeps, type SandboxModule, GENERIC_SERVER_ERROR, GENERIC_THROTTLING } from '../../service.ts';
 import type { CodeBuildLookup } from '../lookups.ts';
 import { codeBuildControlRoutes } from './control.ts';
+import { codeBuildModel } from './model.ts';
 import { codeBuildOperations } from './operations.ts';
 import { existingState, findProject, SLICE, type CodeBuildState } from './state.ts';
-
-// There is no official CodeBuild model in the repository; this one is hand-written and says so inside.
-const codeBuildModel = SmithyModel.load(new URL('./codebuild-local.smithy.json', import.meta.url));
 
 /**
  * CodeBuild (awsJson1_1, `X-Amz-Target: CodeBuild_20161006.<Operation>`, SigV4 name `codebuild`):

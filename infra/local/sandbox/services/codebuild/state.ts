@@ -9,7 +9,9 @@ export interface StoredProject {
   name: string;
   arn: string;
   description?: string;
-  source: { type: string; location?: string; buildspec?: string };
+  source: StoredSource;
+  /** Absent when the project has none (CreateProject without secondarySources). */
+  secondarySources?: StoredSource[];
   artifacts: { type: string; location?: string };
   environment: { type: string; image: string; computeType: string };
   /** Always a role ARN: CodeBuild expands a bare role name. */
@@ -20,6 +22,16 @@ export interface StoredProject {
   /** Epoch seconds. */
   created: number;
   lastModified: number;
+}
+
+export interface StoredSource {
+  type: string;
+  location?: string;
+  buildspec?: string;
+  /** How CodeBuild reaches the repository: for CODECONNECTIONS, `resource` is the connection's ARN. */
+  auth?: { type: string; resource?: string };
+  /** Names a secondary source (required there). */
+  sourceIdentifier?: string;
 }
 
 export const SLICE = 'codebuild';

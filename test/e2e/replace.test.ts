@@ -1,0 +1,102 @@
+import { GetPipelineCommand } from '@aws-sdk/client-codepipeline';
+import { CodeStarConnectionsClient, GetConnectionCommand, GetHostCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
+import { ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Change } from '../../infra/local/sandbox/call-log.ts';
+import { sameConnection } from '../../functions/attach/source-action.ts';
+import { api, eventually, sandboxControl, type Problem } from './local-system.ts';
+import { approve, harness, inStatus, pipelineDeclaration, read, requestConnection, seedPipeline, seedRole, untilApproval, type RequestBody } from './pipeline-attach-helpers.ts';
+
+/**
+ * Replacing a connection end to end over HTTP (packaged bundles, IAM enforced): a new
+ * `codeconnections` connection on the same host takes over two pipelines (one the broker attached,
+ * one a team pointed at the connection by hand), then the old connection is decommissioned. The
+ * sandbox's change trail shows that no pipeline ever pointed at a connection when it was deleted.
+ */
+
+interface ReplacementView extends RequestBody {
+  replaces?: { requestId: string; connectionArn: string; pipelines: string[] };
+  repointed?: { pipelineName: string; actions: string[]; pipelineExecutionId?: string }[];
+  replacedBy?: string;
+}
+
+describe('replacing a connection (POST /v1/connections/{id}/replace)', () => {
+  const h = harness();
+  let connections: CodeStarConnectionsClient;
+  beforeAll(() => {
+    connections = new CodeStarConnectionsClient({ endpoint: h.system.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  });
+  afterAll(() => connections?.destroy());
+
+  it('moves both pipelines to a new codeconnections connection, then deletes the old one, with no pipeline ever on a deleted connection', async () => {
+    const alphaRole = await seedRole(h, 'alpha-pipeline');
+    await seedPipeline(h, pipelineDeclaration('alpha', { role: alphaRole }));
+    const created = await requestConnection(h, { name: 'alpha', fullRepositoryId: 'platform/alpha', branchName: 'main' });
+    await approve(h, await untilApproval(h, created));
+    const old = await inStatus(h, created.requestId, 'COMPLETED');
+    const oldArn = old.connectionArn!;
+    // A team pointed a second pipeline at the same connection by hand (its role may use it too).
+    const betaRole = await seedRole(h, 'beta-pipeline');
+    const beta = pipelineDeclaration('beta', { role: betaRole });
+    beta.stages![0]!.actions![0] = {
+      ...beta.stages![0]!.actions![0]!,
+      actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
+      configuration: { ConnectionArn: oldArn, FullRepositoryId: 'platform/beta', BranchName: 'main' },
+    };
+    await seedPipeline(h, beta);
+    await sandboxControl(h.system, 'DELETE', '/calls');
+
+    const refused = await api<Problem>(h.system, 'POST', `/v1/connections/${oldArn.split('/').at(-1)}/replace`, { token: h.alice, body: { arnPrefix: 'ftp' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((error) => error.path)).toEqual(['arnPrefix']);
+
+    const accepted = await api<ReplacementView>(h.system, 'POST', `/v1/connections/${oldArn.split('/').at(-1)}/replace`, { token: h.alice });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    expect(accepted.body.replaces).toEqual({ requestId: old.requestId, connectionArn: oldArn, pipelines: ['alpha', 'beta'] });
+    const again = await api<Problem>(h.system, 'POST', `/v1/connections/${oldArn.split('/').at(-1)}/replace`, { token: h.alice });
+    expect(again.body.code).toBe('ReplacementUnderWay');
+
+    // The same waits and approvals as any request: the host is reused, the new connection's handshake is asked for.
+    const waiting = await untilApproval(h, accepted.body);
+    expect(waiting.hostArn).toBe(old.hostArn);
+    expect(waiting.connectionArn).toMatch(/^arn:aws:codeconnections:/);
+    await approve(h, waiting);
+    const done = (await inStatus(h, accepted.body.requestId, 'COMPLETED')) as ReplacementView;
+    const newArn = done.connectionArn!;
+    expect(done.repointed!.map((entry) => [entry.pipelineName, entry.actions, typeof entry.pipelineExecutionId])).toEqual([
+      ['alpha', ['Source/App'], 'string'],
+      ['beta', ['Source/App'], 'string'],
+    ]);
+    for (const name of ['alpha', 'beta']) {
+      const { pipeline } = await h.pipelines.send(new GetPipelineCommand({ name }));
+      expect(pipeline!.stages![0]!.actions![0]!.configuration!.ConnectionArn).toBe(newArn);
+    }
+
+    // Then the old connection goes: its request is the tombstone, its grant is gone, the host stays for the new one.
+    const retired = (await eventually(read(h, old.requestId), (current) => current.status === 'DECOMMISSIONED', 'the old connection decommissioned')) as ReplacementView;
+    expect(retired.replacedBy).toBe(done.requestId);
+    await expect(connections.send(new GetConnectionCommand({ ConnectionArn: oldArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect((await connections.send(new GetConnectionCommand({ ConnectionArn: newArn }))).Connection?.ConnectionStatus).toBe('AVAILABLE');
+    expect((await connections.send(new GetHostCommand({ HostArn: old.hostArn }))).Status).toBe('AVAILABLE');
+    const newPolicy = `UseConnection-${newArn.split('/').at(-1)}`;
+    expect((await h.iam.send(new ListRolePoliciesCommand({ RoleName: 'alpha-pipeline' }))).PolicyNames).toEqual([newPolicy]);
+    expect((await h.iam.send(new ListRolePoliciesCommand({ RoleName: 'beta-pipeline' }))).PolicyNames).toEqual([newPolicy]);
+
+    // Replay the sandbox's change trail: what each pipeline names after each change, and at each deletion.
+    const { trail } = await sandboxControl<{ trail: Change[] }>(h.system, 'GET', '/calls/trail');
+    const naming = new Map<string, string[]>([
+      ['alpha', [oldArn]],
+      ['beta', [oldArn]],
+    ]);
+    const deletions: string[] = [];
+    for (const change of trail) {
+      if (change.service === 'codepipeline' && change.operation === 'UpdatePipeline') naming.set(change.subject!, change.connectionArns);
+      if (change.operation === 'DeleteConnection') {
+        deletions.push(change.subject!);
+        for (const [pipeline, arns] of naming) expect(arns.some((arn) => sameConnection(arn, change.subject!)), `${pipeline} names ${change.subject} when it is deleted`).toBe(false);
+      }
+    }
+    expect(deletions).toEqual([oldArn]);
+    expect(trail.filter((change) => change.operation === 'UpdatePipeline').map((change) => change.subject)).toEqual(['alpha', 'beta']);
+  });
+});
