@@ -1,5 +1,5 @@
 /** The host update's part of the OpenAPI document; its body generated from ./update-contract.ts. */
-import { acceptedResponse, authorizedRouteResponses, problemResponse } from '../shell/openapi-responses.ts';
+import { acceptedResponse, authorizedRouteResponses, jsonResponse, problemResponse } from '../shell/openapi-responses.ts';
 
 /** PATCH /v1/hosts/{id}, beside the inventory's GET (functions/host/update-contract.ts for the body). */
 export const hostUpdateOperation = {
@@ -21,6 +21,33 @@ export const hostUpdateOperation = {
       '409': problemResponse('Already being updated (HostUpdateUnderWay), or its request is not COMPLETED (HostNotUpdatable).'),
       '503': problemResponse('The host update could not be started; nothing was changed (HostUpdateNotStarted).'),
       ...authorizedRouteResponses,
+    },
+  },
+};
+
+/** POST /v1/hosts/{id}/repair. */
+export const repairPaths = {
+  '/v1/hosts/{id}/repair': {
+    post: {
+      tags: ['inventory'],
+      operationId: 'repairHost',
+      summary: 'Owner or admin: recreate a host in ERROR; every connection on it is replaced on the new host, its pipelines moved',
+      description:
+        "A host whose GitHub App was changed or deleted (a GitLab host's token revoked) cannot be set up again. The endpoint's host reuse moves to a new host, " +
+        'and each request with a connection on the old host gets a replacing request (POST /v1/connections/{id}/replace, on the new host): its admin sets the ' +
+        'new host up once, each handshake is done, the pipelines move, the old connections are decommissioned, and the last takes the old host with it.',
+      parameters: [{ name: 'id', in: 'path', required: true, description: 'The host id (the UUID at the end of its ARN).', schema: { type: 'string' } }],
+      responses: {
+        '202': jsonResponse('Accepted: one replacing request per connection on the host; follow each.', {
+          type: 'object',
+          required: ['hostArn', 'replacements'],
+          additionalProperties: false,
+          properties: { hostArn: { type: 'string' }, replacements: { type: 'array', items: { $ref: '#/components/schemas/ConnectionRequest' } } },
+        }),
+        '404': problemResponse('No host created by the broker with that id, or not yours (NotFound).'),
+        '409': problemResponse('The host is not in ERROR (HostNotInError), or a connection on it cannot be replaced (ConnectionInUse, ReplacementUnderWay).'),
+        ...authorizedRouteResponses,
+      },
     },
   },
 };

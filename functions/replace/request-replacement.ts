@@ -37,6 +37,14 @@ export async function requestReplacement(caller: Caller, connectionId: string, b
   if (!old || !(old.requester.id === caller.id || caller.isAdmin)) {
     throw notFound(`No COMPLETED connection ${connectionId.length > 100 ? `${connectionId.slice(0, 100)}…` : connectionId} made by the broker exists.`);
   }
+  const pipelines = await replaceablePipelines(old, dependencies);
+  return requestView(await startReplacement(caller, old, pipelines, body.arnPrefix ?? 'codeconnections', dependencies));
+}
+
+/** The pipelines a replacement of `old` would move; a 409 if it cannot be replaced. Changes nothing. */
+export async function replaceablePipelines(old: ConnectionRequestRecord, dependencies: ReplacementDependencies): Promise<string[]> {
+  const { store } = dependencies;
+  const connectionId = resourceId(old.connectionArn!);
   if (old.connectionStrategy === 'shared' || !old.hostArn) {
     throw conflict('NotReplaceable', "A shared connection is the hub's: replace it in the hub, where it was made.");
   }
@@ -55,14 +63,23 @@ export async function requestReplacement(caller: Caller, connectionId: string, b
       immovable.map((user) => ({ path: `usedBy.${user.kind}.${user.name}`, message: describeUser(user) })),
     );
   }
-  const pipelines = [...new Set(usage.pipelineActions.map((action) => action.pipelineName))].sort();
+  return [...new Set(usage.pipelineActions.map((action) => action.pipelineName))].sort();
+}
 
+/** Records the replacing request and starts it (the checks of {@link replaceablePipelines} passed). */
+export async function startReplacement(
+  caller: Caller,
+  old: ConnectionRequestRecord,
+  pipelines: string[],
+  prefix: 'codeconnections' | 'codestar-connections',
+  dependencies: ReplacementDependencies,
+): Promise<ConnectionRequestRecord> {
+  const { store } = dependencies;
   const requestId = randomUUID();
   const now = new Date();
   const connectionName = deriveConnectionName({ host: new URL(old.providerEndpoint).host, fullRepositoryId: old.pipeline?.fullRepositoryId, requestId });
   const reservedName = nameReservationKey(connectionName, old.accountId);
   await reserveConnectionName(store, reservedName, requestId, now);
-  const prefix = body.arnPrefix ?? 'codeconnections';
   const record: ConnectionRequestRecord = {
     requestId,
     status: 'ACCEPTED',
@@ -103,5 +120,5 @@ export async function requestReplacement(caller: Caller, connectionId: string, b
     replacedBy: requestId,
     timeline: [...current.timeline, timelineEntry('replace', caller.id, `Replacement asked for: request ${requestId} makes a new connection and moves its pipelines.`, now)],
   }));
-  return requestView(await startProvisioning(requestId, reservedName, { attachPipeline: false, connectionStrategy: 'dedicated', replace: true }, dependencies));
+  return startProvisioning(requestId, reservedName, { attachPipeline: false, connectionStrategy: 'dedicated', replace: true }, dependencies);
 }

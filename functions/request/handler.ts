@@ -39,6 +39,7 @@ import { requestDecommission } from '../decommission/request-decommission.ts';
 import { hostUpdateBodySchema } from '../host/update-contract.ts';
 import { replacementBodySchema } from '../replace/contract.ts';
 import { requestReplacement } from '../replace/request-replacement.ts';
+import { requestHostRepair } from '../host/request-repair.ts';
 import { requestHostUpdate } from '../host/request-host-update.ts';
 
 provideClients(connectionsClient, pipelinesClient, codeBuildClient, stepFunctionsClient, documentsClient, ramClient);
@@ -199,6 +200,26 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
       });
       recordRequestStarted();
       return json(202, view, { location: view.links.self });
+    },
+  },
+  // Accepted: a new host, and one replacing request per connection on the old one (follow each).
+  {
+    method: 'POST',
+    path: '/v1/hosts/{id}/repair',
+    handler: async (event) => {
+      const { aws, store, settings } = dependencies();
+      const repair = await requestHostRepair(callerOfEvent(event), requestId(event), {
+        store,
+        aws,
+        awsFor: (record) => {
+          const there = clientsForArn(record.hostArn ?? record.connectionArn!, aws, settings);
+          return there === aws ? aws : { pipelines: there.pipelines, connections: there.connections, codeBuild: there.codeBuild };
+        },
+        config: settings,
+        homeRegion: settings.region,
+      });
+      for (const _started of repair.replacements) recordRequestStarted();
+      return json(202, repair);
     },
   },
   // Accepted: the host goes back to PENDING and its admin is asked again; follow links.self until COMPLETED.

@@ -289,6 +289,11 @@ export interface ConnectionRequestRecord {
   repointed?: RepointedPipeline[];
   /** On a replaced request: the request whose connection took over. */
   replacedBy?: string;
+  /**
+   * The host-reuse lock this request's host is under, when not its endpoint's: a host in repair
+   * (POST /v1/hosts/{id}/repair) hands the endpoint's lock to the new host and keeps its own aside.
+   */
+  hostLockKey?: string;
   /** `codeconnections`: the connection is created through CodeConnections (its ARN has that prefix). */
   connectionPrefix?: 'codeconnections';
   timeline: TimelineEntry[];

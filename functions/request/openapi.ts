@@ -13,7 +13,7 @@ import { accountPaths, accountTags } from '../accounts/openapi-paths.ts';
 import { accountRegistrationSchema, accountViewSchema } from '../accounts/contract.ts';
 import { sharingPaths, sharingTags } from '../sharing/openapi-paths.ts';
 import { decommissionOperation } from '../decommission/openapi-paths.ts';
-import { hostUpdateOperation } from '../host/openapi-paths.ts';
+import { hostUpdateOperation, repairPaths } from '../host/openapi-paths.ts';
 import { replacementPaths } from '../replace/openapi-paths.ts';
 import { replacementBodySchema } from '../replace/contract.ts';
 import { hostUpdateBodySchema } from '../host/update-contract.ts';
@@ -249,6 +249,7 @@ export function openApiDocument() {
       '/v1/connections/{id}': { ...auditPaths['/v1/connections/{id}'], ...decommissionOperation },
       '/v1/hosts/{id}': { ...auditPaths['/v1/hosts/{id}'], ...hostUpdateOperation },
       ...replacementPaths,
+      ...repairPaths,
       ...accountPaths,
       ...sharingPaths,
       '/slack/interactions': {

@@ -104,16 +104,20 @@ export class BrokerStore {
    * how a host or connection the broker made finds the request that made it.
    */
   async findRequest(statuses: readonly RequestStatus[], matches: (record: ConnectionRequestRecord) => boolean): Promise<ConnectionRequestRecord | undefined> {
+    for await (const record of this.requestsIn(statuses)) if (matches(record)) return record;
+    return undefined;
+  }
+
+  /** Every request in `statuses`, page by page (their index partitions, newest first in each). */
+  async *requestsIn(statuses: readonly RequestStatus[]): AsyncGenerator<ConnectionRequestRecord> {
     for (const status of statuses) {
       let cursor: Record<string, unknown> | undefined;
       do {
         const page = await this.listRequests({ status, limit: 100, cursor });
-        const found = page.requests.find(matches);
-        if (found) return found;
+        yield* page.requests;
         cursor = page.cursor;
       } while (cursor);
     }
-    return undefined;
   }
 
   /**
@@ -258,6 +262,7 @@ export class BrokerStore {
    * repeated after a crash in between, it converges. Refused (false) when another host holds the new key.
    */
   async moveHost(fromKey: string, toKey: string, hostArn: string): Promise<boolean> {
+    if (fromKey === toKey) return true;
     const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: `HOST#${fromKey}`, sk: 'LOCK' }, ConsistentRead: true }));
     if (Item && Item.hostArn === hostArn) {
       try {

@@ -21,7 +21,7 @@ export interface WorkflowContext {
   /** The clients for the account and Region a host or connection ARN names (the watcher knows waits by their ARN). */
   awsForArn(arn: string): Clients;
   /** The host-reuse key of a request (see {@link hostReuseKey}). */
-  hostKeyOf(request: Pick<ConnectionRequestRecord, 'accountId' | 'region' | 'providerEndpoint' | 'providerType' | 'vpcConfiguration'>): string;
+  hostKeyOf(request: Pick<ConnectionRequestRecord, 'accountId' | 'region' | 'providerEndpoint' | 'providerType' | 'vpcConfiguration' | 'hostLockKey'>): string;
 }
 
 export const workflowContext = perContainer((settings): WorkflowContext => {
@@ -35,6 +35,7 @@ export const workflowContext = perContainer((settings): WorkflowContext => {
     awsFor: (request) => clientsIn({ accountId: request.accountId, region: request.region }, aws, spokeAccessOf(settings)),
     awsForArn: (arn) => clientsForArn(arn, aws, settings),
     hostKeyOf: (request) =>
+      request.hostLockKey ??
       hostReuseKey(
         { providerEndpoint: request.providerEndpoint, vpcId: request.vpcConfiguration?.vpcId, providerType: request.providerType },
         { accountId: request.accountId, region: request.region, homeRegion: settings.region },

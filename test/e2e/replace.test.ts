@@ -99,4 +99,46 @@ describe('replacing a connection (POST /v1/connections/{id}/replace)', () => {
     expect(deletions).toEqual([oldArn]);
     expect(trail.filter((change) => change.operation === 'UpdatePipeline').map((change) => change.subject)).toEqual(['alpha', 'beta']);
   });
+
+  it('repairs a host in ERROR: a new host, each connection on the old one replaced there with its pipeline, and the old host deleted at the end', async () => {
+    const endpoint = { providerEndpoint: 'https://ghe3.example.com' };
+    const completed: RequestBody[] = [];
+    for (const name of ['gamma', 'delta']) {
+      await seedPipeline(h, pipelineDeclaration(name, { role: await seedRole(h, `${name}-pipeline`) }));
+      const created = await requestConnection(h, { name, fullRepositoryId: `platform/${name}`, branchName: 'main' }, endpoint);
+      await approve(h, await untilApproval(h, created));
+      completed.push(await inStatus(h, created.requestId, 'COMPLETED'));
+    }
+    const oldHost = completed[0]!.hostArn!;
+    expect(completed[1]!.hostArn).toBe(oldHost);
+    const hostId = oldHost.split('/').at(-1)!;
+
+    const working = await api<Problem>(h.system, 'POST', `/v1/hosts/${hostId}/repair`, { token: h.alice });
+    expect(working.body.code).toBe('HostNotInError');
+    // Its GitHub App was deleted: the host and both connections are in ERROR.
+    await sandboxControl(h.system, 'POST', '/hosts/break', { hostArn: oldHost });
+
+    const repair = await api<{ hostArn: string; replacements: ReplacementView[] }>(h.system, 'POST', `/v1/hosts/${hostId}/repair`, { token: h.alice });
+    expect(repair.status, JSON.stringify(repair.body)).toBe(202);
+    expect(repair.body.replacements.map((request) => request.replaces!.pipelines).sort()).toEqual([['delta'], ['gamma']]);
+
+    // The first replacement makes the new host; its admin sets it up once, and both go on to their handshakes.
+    const replaced: ReplacementView[] = [];
+    for (const replacement of repair.body.replacements) {
+      const waiting = await untilApproval(h, replacement);
+      expect(waiting.hostArn).not.toBe(oldHost);
+      await approve(h, waiting);
+      replaced.push((await inStatus(h, replacement.requestId, 'COMPLETED')) as ReplacementView);
+    }
+    expect(replaced[0]!.hostArn).toBe(replaced[1]!.hostArn);
+    expect((await connections.send(new GetHostCommand({ HostArn: replaced[0]!.hostArn }))).Status).toBe('AVAILABLE');
+    for (const request of replaced) {
+      const [pipelineName] = request.replaces!.pipelines;
+      const { pipeline } = await h.pipelines.send(new GetPipelineCommand({ name: pipelineName }));
+      expect(pipeline!.stages![0]!.actions![0]!.configuration!.ConnectionArn).toBe(request.connectionArn);
+    }
+    // Both old connections are decommissioned, and the last one took the broken host with it.
+    for (const old of completed) await eventually(read(h, old.requestId), (current) => current.status === 'DECOMMISSIONED', `${old.requestId} decommissioned`);
+    await expect(connections.send(new GetHostCommand({ HostArn: oldHost }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
 });

@@ -1,5 +1,5 @@
 import type { AuditContext, Finding, HostFacts, Inventory } from '../model.ts';
-import { sameResource } from '../resource-key.ts';
+import { resourceId, sameResource } from '../resource-key.ts';
 import { earliest, hoursSince } from './age.ts';
 import { hostLink } from './links.ts';
 import { ownerOf, type Ownership } from './ownership.ts';
@@ -61,18 +61,23 @@ export function hostsWithFailedVpc(inventory: Inventory, _context: AuditContext,
 export function hostsInError(inventory: Inventory, _context: AuditContext, ownership: Ownership): Finding[] {
   return inventory.hosts
     .filter((host) => host.status === 'ERROR')
-    .map((host): Finding => ({
-      type: 'HOST_ERROR',
-      severity: 'critical',
-      resource: host.arn,
-      resourceKind: 'host',
-      ...ownerOf(host.arn, host.tags, ownership),
-      message: `Host ${host.name} is in ERROR${host.statusMessage ? `: ${host.statusMessage}` : providerTypeOf(host) === 'GitLabSelfManaged' ? '' : ' (its GitHub App was modified or deleted)'}.`,
-      fix:
-        "This cannot be repaired: delete the host's connections and the host, create them again through new requests, and have " +
-        (providerTypeOf(host) === 'GitLabSelfManaged' ? 'a GitLab administrator set the new host up.' : 'the GHES administrator register a new GitHub App.'),
-      link: hostLink(host.arn),
-    }));
+    .map((host): Finding => {
+      const owned = ownerOf(host.arn, host.tags, ownership);
+      const setUp = providerTypeOf(host) === 'GitLabSelfManaged' ? 'a GitLab administrator sets the new host up' : 'the GHES administrator registers a new GitHub App for the new host';
+      return {
+        type: 'HOST_ERROR',
+        severity: 'critical',
+        resource: host.arn,
+        resourceKind: 'host',
+        ...owned,
+        message: `Host ${host.name} is in ERROR${host.statusMessage ? `: ${host.statusMessage}` : providerTypeOf(host) === 'GitLabSelfManaged' ? '' : ' (its GitHub App was modified or deleted)'}.`,
+        // The broker's own host is recreated through it, its connections replaced with their pipelines.
+        fix: owned.requestId
+          ? `Repair it: POST /v1/hosts/${resourceId(host.arn)}/repair recreates the host and replaces each of its connections there, moving their pipelines; ${setUp}.`
+          : `This cannot be repaired: delete the host's connections and the host, create them again through new requests, and ${setUp}.`,
+        link: hostLink(host.arn),
+      };
+    });
 }
 
 /**

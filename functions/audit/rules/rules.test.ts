@@ -388,6 +388,8 @@ describe('what each rule looks at', () => {
     ]);
     // The request that created another host did not create this connection: the earliest request owns it.
     expect(findings(input, 'CONNECTION_ERROR')[0]).toMatchObject({ owner: 'r-first-owner@example.com', requestId: 'r-first' });
+    // The broker's own host: the fix is its repair route.
+    expect(findings(input, 'HOST_ERROR')[0]!.fix).toContain('POST /v1/hosts/h1/repair');
     // The broker's own connection: the fix is its replace route.
     expect(findings(input, 'CONNECTION_ERROR')[0]!.fix).toContain('POST /v1/connections/c1/replace');
   });
