@@ -139,7 +139,9 @@ describe('attaching: property tests over the fixture pipelines', () => {
           edited.stages![stage]!.actions![action]!.configuration!.ConnectionArn = CONNECTION.replace('7d2469ff', 'aaaaaaaa');
         }
         const restored = planRestore(edited, recorded(plan), CONNECTION);
-        expect(restored.notes).toHaveLength(1);
+        const movedAway = !(editTrigger && target.trigger);
+        // An action moved to another connection keeps its trigger too (a note for each).
+        expect(restored.notes).toHaveLength(movedAway && target.trigger ? 2 : 1);
         const result = restored.declaration ?? edited;
         if (editTrigger && target.trigger) {
           // The action came back; their trigger stayed.
@@ -147,6 +149,7 @@ describe('attaching: property tests over the fixture pipelines', () => {
           expect(result.triggers).toEqual(edited.triggers);
         } else {
           expect(result.stages![stage]!.actions![action]).toEqual(edited.stages![stage]!.actions![action]);
+          expect(result.triggers).toEqual(edited.triggers);
         }
       }),
       { numRuns: 200 },

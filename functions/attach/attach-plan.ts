@@ -82,8 +82,11 @@ export function planRestore(current: PipelineDeclaration, attachment: Attachment
   const notes: string[] = [];
   let declaration = current;
   let changed = false;
+  const action = findSourceAction(current, location);
+  // The trigger is ours to put back only while the action still uses this connection: one moved to
+  // another connection (a replacement, or by hand) keeps the trigger it runs on.
+  const stillOurs = action !== undefined && pointsAtConnection(action, connectionArn);
   if (attachment.actionChanged !== false) {
-    const action = findSourceAction(current, location);
     if (!action) {
       notes.push(`The source action ${location.stageName}/${location.actionName} is gone; nothing to restore.`);
     } else if (!pointsAtConnection(action, connectionArn)) {
@@ -93,7 +96,9 @@ export function planRestore(current: PipelineDeclaration, attachment: Attachment
       changed = true;
     }
   }
-  if (attachment.trigger?.changed) {
+  if (attachment.trigger?.changed && !stillOurs) {
+    notes.push(`The source action ${location.actionName} no longer uses this connection; left its trigger as it is.`);
+  } else if (attachment.trigger?.changed) {
     const now = triggerOf(current, location.actionName);
     if (isDeepStrictEqual(stripUndefined(now), stripUndefined(attachment.trigger.attached))) {
       declaration = restoreSourceTrigger(declaration, location.actionName, (attachment.trigger.previous ?? null) as PipelineTriggerDeclaration | null);

@@ -130,8 +130,10 @@ async function run(requestId: string): Promise<ConnectionRequestRecord> {
     if (!decision.allowed) throw new ConnectionInUse(decision.blocking.map(describeUser).join(' '));
   }
   for (const step of planRollback(started)) {
-    // The host goes when nothing else uses it, whichever request made it: the connection is retired.
-    const entry = await undo(step.kind === 'release-host' ? { ...step, deleteIfUnused: true } : step, started);
+    // The host goes when nothing else uses it, whichever request of the broker made it; a host the
+    // broker found and adopted (made in the console) is not its to delete.
+    const brokersHost = started.hostCreatedByRequest === true || started.hostCreatedBy !== undefined;
+    const entry = await undo(step.kind === 'release-host' ? { ...step, deleteIfUnused: brokersHost } : step, started);
     await store.updateRequest(requestId, (current) => ({ ...current, timeline: [...current.timeline, { ...entry, step: 'decommission' }] }));
   }
   const finished = await store.updateRequest(requestId, (current) => ({

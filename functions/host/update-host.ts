@@ -51,9 +51,10 @@ async function applyUpdate(requestId: string): Promise<{ hostArn: string; status
     providerEndpoint: update.changes.providerEndpoint ?? record.providerEndpoint,
     vpcConfiguration: update.changes.vpcConfiguration ?? record.vpcConfiguration,
   };
-  if (update.changes.providerEndpoint && !(await context.store.moveHost(context.hostKeyOf(record), context.hostKeyOf(updated), hostArn))) {
-    throw new EndpointHasHost(update.changes.providerEndpoint);
-  }
+  const [fromKey, toKey] = [context.hostKeyOf(record), context.hostKeyOf(updated)];
+  // Checked before anything changes: UpdateHost has no undo.
+  const holder = fromKey === toKey ? undefined : await context.store.hostLockHolder(toKey);
+  if (holder && holder !== hostArn) throw new EndpointHasHost(updated.providerEndpoint);
   const vpc = update.changes.vpcConfiguration;
   await connections.send(
     new UpdateHostCommand({
@@ -62,6 +63,8 @@ async function applyUpdate(requestId: string): Promise<{ hostArn: string; status
       ...(vpc ? { VpcConfiguration: { VpcId: vpc.vpcId, SubnetIds: vpc.subnetIds, SecurityGroupIds: vpc.securityGroupIds, TlsCertificate: vpc.tlsCertificate } } : {}),
     }),
   );
+  // The host now serves what the new key names: requests for it reuse this host, requests for the old one do not.
+  if (!(await context.store.moveHost(fromKey, toKey, hostArn))) throw new EndpointHasHost(updated.providerEndpoint);
   const { Status } = await connections.send(new GetHostCommand({ HostArn: hostArn }));
   const status = Status ?? 'PENDING';
   await context.store.updateRequest(requestId, (current) => ({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PipelineNotFoundException, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { pipelineIfAny } from '../decommission/connection-users.ts';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -37,7 +38,17 @@ async function retireOrSayWhy(requestId: string): Promise<void> {
     await retire(requestId);
   } catch (error) {
     const { store } = workflowContext();
-    const old = (await store.getRequest(requestId)).replaces!.connectionArn;
+    const { requestId: oldId, connectionArn: old } = (await store.getRequest(requestId)).replaces!;
+    // Not started: the old request is COMPLETED again (not stuck DECOMMISSIONING), and may be decommissioned by hand.
+    await store.updateRequest(oldId, (current) =>
+      current.status !== 'DECOMMISSIONING' || current.decommission?.executionArn
+        ? undefined
+        : {
+            ...current,
+            status: 'COMPLETED',
+            decommission: { ...current.decommission!, abandoned: { code: 'NotStarted', message: 'The decommission could not be started.' } },
+          },
+    );
     await store.updateRequest(requestId, (current) => ({
       ...current,
       timeline: [
@@ -102,11 +113,16 @@ async function repoint(requestId: string): Promise<void> {
           );
         },
       });
-      if (!outcome.updated) continue;
-      const { pipelineExecutionId } = await aws.pipelines.send(new StartPipelineExecutionCommand({ name: pipelineName, clientRequestToken: `replace-${requestId}-${pipelineName}`.slice(0, 128) }));
+      // A retried step finds the pipeline moved already: it still starts the run the first attempt did not.
+      const entry = (await context.store.getRequest(requestId)).repointed?.find((candidate) => candidate.pipelineName === pipelineName);
+      if (!entry || entry.pipelineExecutionId) continue;
+      moved = entry.actions;
+      // CodePipeline's token takes letters, digits and '-' only; a pipeline name may have '.', '_' or '@'.
+      const token = `replace-${createHash('sha256').update(`${requestId}/${pipelineName}`).digest('hex').slice(0, 40)}`;
+      const { pipelineExecutionId } = await aws.pipelines.send(new StartPipelineExecutionCommand({ name: pipelineName, clientRequestToken: token }));
       await updateActiveRequest(requestId, (current) => ({
         ...current,
-        repointed: (current.repointed ?? []).map((entry) => (entry.pipelineName === pipelineName ? { ...entry, pipelineVersion: outcome.result.version, pipelineExecutionId } : entry)),
+        repointed: (current.repointed ?? []).map((candidate) => (candidate.pipelineName === pipelineName ? { ...candidate, pipelineVersion: outcome.result.version, pipelineExecutionId } : candidate)),
         timeline: [
           ...current.timeline,
           timelineEntry('replace', 'system', `Moved pipeline ${pipelineName} (${moved.join(', ')}) to ${newArn} and started a run (${pipelineExecutionId}).`),
@@ -129,8 +145,10 @@ async function retire(requestId: string): Promise<void> {
   const record = await store.getRequest(requestId);
   const oldId = record.replaces!.requestId;
   const at = new Date();
+  // A decommission asked for earlier that did not happen (refused, failed) is no reason to skip this one.
+  const under = (current: ConnectionRequestRecord) => current.decommission !== undefined && !current.decommission.abandoned && !current.decommission.finishedAt;
   const old = await store.updateRequest(oldId, (current: ConnectionRequestRecord) =>
-    current.status !== 'COMPLETED' || current.decommission?.executionArn
+    current.status !== 'COMPLETED' || under(current)
       ? undefined
       : {
           ...current,
@@ -144,7 +162,8 @@ async function retire(requestId: string): Promise<void> {
   const { executionArn } = await aws.stepFunctions.send(
     new StartExecutionCommand({
       stateMachineArn: config.decommissionStateMachineArn,
-      name: `decommission-${oldId.slice(0, 36)}-${at.getTime()}`,
+      // Named by the decommission's own time: a retried step finds the same execution.
+      name: `decommission-${oldId.slice(0, 36)}-${Date.parse(old.decommission!.at)}`,
       input: JSON.stringify({ requestId: oldId, approval: 'none', approvalTimeoutSeconds: config.approvalSchedule.timeoutSeconds }),
     }),
   );

@@ -6,7 +6,7 @@ import { collectConnectionUsage } from '../decommission/connection-users.ts';
 import { connectionUsers, describeUser } from '../decommission/guard.ts';
 import type { Caller } from '../request/caller.ts';
 import { reserveConnectionName, startProvisioning } from '../request/create-request.ts';
-import type { ConnectionRequestRecord, RequestStatus } from '../request/model.ts';
+import { isDecommissioning, isTerminal, isUpdatingHost, type ConnectionRequestRecord, type RequestStatus } from '../request/model.ts';
 import { requestView, type RequestView } from '../request/request-view.ts';
 import { timelineEntry, type BrokerStore } from '../request/store.ts';
 import type { BrokerConfig } from '../shell/config.ts';
@@ -20,7 +20,14 @@ export interface ReplacementDependencies {
   config: Pick<BrokerConfig, 'stateMachineArn' | 'hostSetupTimeoutSeconds' | 'approvalSchedule'>;
 }
 
-const HOLDING: readonly RequestStatus[] = ['COMPLETED'];
+/** Where a connection the broker made may be found; only a COMPLETED request's is replaced. */
+const HOLDING: readonly RequestStatus[] = ['COMPLETED', 'UPDATING_HOST', 'WAITING_FOR_HOST_SETUP', 'WAITING_FOR_DECOMMISSION_APPROVAL', 'DECOMMISSIONING'];
+
+/** Whether the replacing request is still on its way (a failed one leaves the connection free to replace again). */
+export async function replacementUnderWay(store: BrokerStore, requestId: string): Promise<boolean> {
+  const current = await store.getRequest(requestId).catch(() => undefined);
+  return current !== undefined && current.status !== 'COMPLETED' && !isTerminal(current.status);
+}
 
 /**
  * POST /v1/connections/{id}/replace: a new connection for the same host, made by a new request
@@ -33,8 +40,11 @@ const HOLDING: readonly RequestStatus[] = ['COMPLETED'];
  */
 export async function requestReplacement(caller: Caller, connectionId: string, body: ReplacementBody, dependencies: ReplacementDependencies): Promise<RequestView> {
   const { store } = dependencies;
-  const old = await store.findRequest(HOLDING, (record) => record.connectionArn !== undefined && resourceId(record.connectionArn) === connectionId);
-  if (!old || !(old.requester.id === caller.id || caller.isAdmin)) {
+  const old = await store.findRequest(
+    HOLDING,
+    (record) => record.connectionArn !== undefined && resourceId(record.connectionArn) === connectionId && (record.requester.id === caller.id || caller.isAdmin),
+  );
+  if (!old) {
     throw notFound(`No COMPLETED connection ${connectionId.length > 100 ? `${connectionId.slice(0, 100)}…` : connectionId} made by the broker exists.`);
   }
   const pipelines = await replaceablePipelines(old, dependencies);
@@ -48,11 +58,13 @@ export async function replaceablePipelines(old: ConnectionRequestRecord, depende
   if (old.connectionStrategy === 'shared' || !old.hostArn) {
     throw conflict('NotReplaceable', "A shared connection is the hub's: replace it in the hub, where it was made.");
   }
-  if (old.replacedBy) {
-    const current = await store.getRequest(old.replacedBy).catch(() => undefined);
-    if (current && (current.status === 'COMPLETED' || !['FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELLED'].includes(current.status))) {
-      throw conflict('ReplacementUnderWay', `Request ${old.replacedBy} is replacing connection ${connectionId} already.`);
-    }
+  if (isDecommissioning(old.status)) throw conflict('DecommissionUnderWay', `Connection ${connectionId} is being decommissioned.`);
+  if (isUpdatingHost(old)) throw conflict('HostUpdateUnderWay', `The host of connection ${connectionId} is being updated; replace it once that is done.`);
+  if (old.replacedBy && (await store.getRequest(old.replacedBy).catch(() => undefined))?.status === 'COMPLETED') {
+    throw conflict('ReplacementUnderWay', `Request ${old.replacedBy} replaced connection ${connectionId} already.`);
+  }
+  if (old.replacedBy && (await replacementUnderWay(store, old.replacedBy))) {
+    throw conflict('ReplacementUnderWay', `Request ${old.replacedBy} is replacing connection ${connectionId} already.`);
   }
   const usage = await collectConnectionUsage(old.connectionArn!, dependencies.awsFor(old));
   const immovable = connectionUsers(old, { ...usage, pipelineActions: [] });
@@ -76,6 +88,10 @@ export async function startReplacement(
 ): Promise<ConnectionRequestRecord> {
   const { store } = dependencies;
   const requestId = randomUUID();
+  // One replacement at a time: the old request names its replacement first, conditioned on it
+  // still naming the one that was checked (two simultaneous asks: the second gets a 409).
+  const claimed = await store.updateRequest(old.requestId, (current) => (current.replacedBy === old.replacedBy && current.status === 'COMPLETED' ? { ...current, replacedBy: requestId } : undefined));
+  if (claimed.replacedBy !== requestId) throw conflict('ReplacementUnderWay', `Request ${claimed.replacedBy ?? '(another)'} is replacing connection ${resourceId(old.connectionArn!)} already.`);
   const now = new Date();
   const connectionName = deriveConnectionName({ host: new URL(old.providerEndpoint).host, fullRepositoryId: old.pipeline?.fullRepositoryId, requestId });
   const reservedName = nameReservationKey(connectionName, old.accountId);
@@ -117,7 +133,6 @@ export async function startReplacement(
   }
   await store.updateRequest(old.requestId, (current) => ({
     ...current,
-    replacedBy: requestId,
     timeline: [...current.timeline, timelineEntry('replace', caller.id, `Replacement asked for: request ${requestId} makes a new connection and moves its pipelines.`, now)],
   }));
   return startProvisioning(requestId, reservedName, { attachPipeline: false, connectionStrategy: 'dedicated', replace: true }, dependencies);

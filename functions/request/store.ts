@@ -255,6 +255,12 @@ export class BrokerStore {
     }
   }
 
+  /** The host the reuse lock of `endpointKey` names, if any. */
+  async hostLockHolder(endpointKey: string): Promise<string | undefined> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: `HOST#${endpointKey}`, sk: 'LOCK' }, ConsistentRead: true }));
+    return typeof Item?.hostArn === 'string' ? Item.hostArn : undefined;
+  }
+
   /**
    * A host's endpoint changed (PATCH /v1/hosts/{id}): its lock, users and owner move to the new key,
    * so requests for the new endpoint reuse it and requests for the old one no longer do. Two

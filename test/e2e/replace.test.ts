@@ -37,7 +37,8 @@ describe('replacing a connection (POST /v1/connections/{id}/replace)', () => {
     const oldArn = old.connectionArn!;
     // A team pointed a second pipeline at the same connection by hand (its role may use it too).
     const betaRole = await seedRole(h, 'beta-pipeline');
-    const beta = pipelineDeclaration('beta', { role: betaRole });
+    // Its name has a '.', which CodePipeline's run tokens may not contain.
+    const beta = pipelineDeclaration('beta.app', { role: betaRole });
     beta.stages![0]!.actions![0] = {
       ...beta.stages![0]!.actions![0]!,
       actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' },
@@ -52,9 +53,12 @@ describe('replacing a connection (POST /v1/connections/{id}/replace)', () => {
 
     const accepted = await api<ReplacementView>(h.system, 'POST', `/v1/connections/${oldArn.split('/').at(-1)}/replace`, { token: h.alice });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
-    expect(accepted.body.replaces).toEqual({ requestId: old.requestId, connectionArn: oldArn, pipelines: ['alpha', 'beta'] });
+    expect(accepted.body.replaces).toEqual({ requestId: old.requestId, connectionArn: oldArn, pipelines: ['alpha', 'beta.app'] });
     const again = await api<Problem>(h.system, 'POST', `/v1/connections/${oldArn.split('/').at(-1)}/replace`, { token: h.alice });
     expect(again.body.code).toBe('ReplacementUnderWay');
+    // Nor may the old connection go meanwhile: the replacement's rollback would point the pipelines back at it.
+    const early = await api<Problem>(h.system, 'DELETE', `/v1/connections/${oldArn.split('/').at(-1)}`, { token: h.admin, body: { detach: true } });
+    expect(early.body.code).toBe('ReplacementUnderWay');
 
     // The same waits and approvals as any request: the host is reused, the new connection's handshake is asked for.
     const waiting = await untilApproval(h, accepted.body);
@@ -65,9 +69,9 @@ describe('replacing a connection (POST /v1/connections/{id}/replace)', () => {
     const newArn = done.connectionArn!;
     expect(done.repointed!.map((entry) => [entry.pipelineName, entry.actions, typeof entry.pipelineExecutionId])).toEqual([
       ['alpha', ['Source/App'], 'string'],
-      ['beta', ['Source/App'], 'string'],
+      ['beta.app', ['Source/App'], 'string'],
     ]);
-    for (const name of ['alpha', 'beta']) {
+    for (const name of ['alpha', 'beta.app']) {
       const { pipeline } = await h.pipelines.send(new GetPipelineCommand({ name }));
       expect(pipeline!.stages![0]!.actions![0]!.configuration!.ConnectionArn).toBe(newArn);
     }
@@ -86,7 +90,7 @@ describe('replacing a connection (POST /v1/connections/{id}/replace)', () => {
     const { trail } = await sandboxControl<{ trail: Change[] }>(h.system, 'GET', '/calls/trail');
     const naming = new Map<string, string[]>([
       ['alpha', [oldArn]],
-      ['beta', [oldArn]],
+      ['beta.app', [oldArn]],
     ]);
     const deletions: string[] = [];
     for (const change of trail) {
@@ -97,7 +101,7 @@ describe('replacing a connection (POST /v1/connections/{id}/replace)', () => {
       }
     }
     expect(deletions).toEqual([oldArn]);
-    expect(trail.filter((change) => change.operation === 'UpdatePipeline').map((change) => change.subject)).toEqual(['alpha', 'beta']);
+    expect(trail.filter((change) => change.operation === 'UpdatePipeline').map((change) => change.subject)).toEqual(['alpha', 'beta.app']);
   });
 
   it('repairs a host in ERROR: a new host, each connection on the old one replaced there with its pipeline, and the old host deleted at the end', async () => {
