@@ -4,6 +4,7 @@ import { connectionsClient, connectionsClientFor } from '../adapters/aws/codesta
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
 import type { ConnectionRequestRecord, HostUpdate } from '../request/model.ts';
 import { timelineEntry } from '../request/store.ts';
+import { sameResource } from '../audit/resource-key.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { outcomeOf, type WorkflowFailure } from '../workflow/rollback-plan.ts';
 import { stepHandler } from '../workflow/step-handler.ts';
@@ -65,6 +66,17 @@ async function applyUpdate(requestId: string): Promise<{ hostArn: string; status
   );
   // The host now serves what the new key names: requests for it reuse this host, requests for the old one do not.
   if (!(await context.store.moveHost(fromKey, toKey, hostArn))) throw new EndpointHasHost(updated.providerEndpoint);
+  // The requests that reused the host say so too, so their views and their host key (a later
+  // decommission leaves the lock it is under now) follow the host.
+  for await (const other of context.store.requestsIn(['COMPLETED'])) {
+    if (other.requestId === requestId || !other.hostArn || !sameResource(other.hostArn, hostArn) || other.hostLockKey) continue;
+    await context.store.updateRequest(other.requestId, (current) => ({
+      ...current,
+      providerEndpoint: updated.providerEndpoint,
+      vpcConfiguration: updated.vpcConfiguration,
+      timeline: [...current.timeline, timelineEntry('host-update', 'system', `Its host ${hostArn} was updated by request ${requestId} (${describeChanges(record, update.changes)}).`)],
+    }));
+  }
   const { Status } = await connections.send(new GetHostCommand({ HostArn: hostArn }));
   const status = Status ?? 'PENDING';
   await context.store.updateRequest(requestId, (current) => ({

@@ -54,6 +54,7 @@ beforeAll(async () => {
         FirstRun: step('FirstRun', () => ({})),
         CompleteRequest: step('CompleteRequest', () => ({ status: 'COMPLETED' })),
         RepointPipelines: step('RepointPipelines', () => ({})),
+        CompleteReplacement: step('CompleteReplacement', () => ({ status: 'COMPLETED' })),
         RetireReplaced: step('RetireReplaced', () => ({})),
         RollBack: step('RollBack', (event) => {
           rollBacks.set(event.requestId, event.error);

@@ -81,6 +81,7 @@ beforeAll(async () => {
         CompleteRequest: stub({}),
         // No replacement here (POST /v1/connections/{id}/replace): never taken.
         RepointPipelines: stub({}),
+        CompleteReplacement: stub({}),
         RetireReplaced: stub({}),
         RollBack: async (input) => {
           rollBackCalls.push(input as Record<string, unknown>);

@@ -176,6 +176,9 @@ describe('decommissioning a connection (DELETE /v1/connections/{id})', () => {
     const { request } = await completedRequest(h, 'inventory');
     const hostArn = request.hostArn!;
     const id = hostArn.split('/').at(-1)!;
+    // A second request reused the host: it follows the host's new endpoint too.
+    const { request: reuser } = await completedRequest(h, 'inventory-b');
+    expect(reuser.hostArn).toBe(hostArn);
 
     // Refused before anything changes: nothing to change, a VPC for a public host, an endpoint off the allow-list, someone else's host.
     const nothing = await api<Problem>(h.system, 'PATCH', `/v1/hosts/${id}`, { token: h.alice, body: {} });
@@ -223,6 +226,9 @@ describe('decommissioning a connection (DELETE /v1/connections/{id})', () => {
     const next = await requestConnection(h, { name: 'inventory-two', fullRepositoryId: 'platform/inventory-two', branchName: 'main' }, { providerEndpoint: 'https://ghe2.example.com' });
     const reused = await eventually(read(h, next.requestId), (current) => current.hostArn !== undefined, 'the host chosen');
     expect(reused.hostArn).toBe(hostArn);
+    const follower = (await read(h, reuser.requestId)()) as DecommissionedView;
+    expect(follower.providerEndpoint).toBe('https://ghe2.example.com');
+    expect(follower.timeline.at(-1)!.message).toContain(`was updated by request ${request.requestId}`);
   });
 
   it('refuses while a CodeBuild project builds from the connection, whatever detach says, and goes once the project is gone', async () => {
