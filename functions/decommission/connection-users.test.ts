@@ -4,6 +4,8 @@ import { CodeStarConnectionsClient, ListRepositoryLinksCommand } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { collectConnectionUsage } from './connection-users.ts';
+import { usageOrProblem } from './usage-or-problem.ts';
+import { CodePipelineServiceException } from '@aws-sdk/client-codepipeline';
 
 const CONNECTION = 'arn:aws:codestar-connections:us-east-1:111111111111:connection/0b1c2d3e-aaaa-bbbb-cccc-000000000001';
 const SAME_CONNECTION_OTHER_PREFIX = CONNECTION.replace(':codestar-connections:', ':codeconnections:');
@@ -75,5 +77,19 @@ describe('the CodeBuild projects whose sources use the connection', () => {
     codeBuildMock.on(ListProjectsCommand).resolves({ projects: [] });
     expect((await collectConnectionUsage(CONNECTION, { codeBuild, pipelines, connections })).codeBuildProjects).toEqual([]);
     expect(codeBuildMock.commandCalls(BatchGetProjectsCommand)).toHaveLength(0);
+  });
+});
+
+describe('a guard that may not read', () => {
+  it('answers 503 UsageNotReadable naming the refusal, not a 500', async () => {
+    pipelinesMock.on(ListPipelinesCommand).rejects(
+      new CodePipelineServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: {}, message: 'not authorized to perform: codepipeline:ListPipelines' }),
+    );
+    codeBuildMock.on(ListProjectsCommand).resolves({ projects: [] });
+    await expect(usageOrProblem(CONNECTION, { pipelines, connections, codeBuild })).rejects.toMatchObject({
+      status: 503,
+      code: 'UsageNotReadable',
+      message: expect.stringContaining('AccessDeniedException: not authorized to perform: codepipeline:ListPipelines'),
+    });
   });
 });

@@ -20,7 +20,7 @@ export const decommissionOperation = {
       '409': problemResponse(
         'In use (ConnectionInUse: `errors` names each user and what to do), already being decommissioned (DecommissionUnderWay), or decommissioned already (AlreadyDecommissioned).',
       ),
-      '503': problemResponse('The decommission could not be started; nothing was changed (DecommissionNotStarted).'),
+      '503': problemResponse('The decommission could not be started (DecommissionNotStarted), or what uses the connection could not be read (UsageNotReadable); nothing was changed.'),
       ...authorizedRouteResponses,
     },
   },

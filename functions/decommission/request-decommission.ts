@@ -7,7 +7,7 @@ import { replacementUnderWay } from '../replace/request-replacement.ts';
 import { requestView, type RequestView } from '../request/request-view.ts';
 import { timelineEntry, type BrokerStore } from '../request/store.ts';
 import { conflict, notFound, serviceUnavailable } from '../shell/http-errors.ts';
-import { collectConnectionUsage } from './connection-users.ts';
+import { usageOrProblem } from './usage-or-problem.ts';
 import type { DecommissionBody } from './contract.ts';
 import { decideDecommission, describeUser } from './guard.ts';
 
@@ -52,7 +52,7 @@ export async function requestDecommission(caller: Caller, connectionId: string, 
   const usage =
     record.connectionStrategy === 'shared'
       ? { pipelineActions: [], repositoryLinks: [], resourceShares: [], codeBuildProjects: [] }
-      : await collectConnectionUsage(record.connectionArn!, dependencies.awsFor(record));
+      : await usageOrProblem(record.connectionArn!, dependencies.awsFor(record));
   const decision = decideDecommission(record, usage, { detach });
   if (!decision.allowed) {
     throw conflict(

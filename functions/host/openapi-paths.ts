@@ -46,6 +46,7 @@ export const repairPaths = {
         }),
         '404': problemResponse('No host created by the broker with that id, or not yours (NotFound).'),
         '409': problemResponse('The host is not in ERROR (HostNotInError), or a connection on it cannot be replaced (ConnectionInUse, ReplacementUnderWay).'),
+        '503': problemResponse('What uses its connections could not be read; nothing was changed (UsageNotReadable).'),
         ...authorizedRouteResponses,
       },
     },

@@ -32,6 +32,10 @@ const HOLDING: readonly RequestStatus[] = ['COMPLETED', 'UPDATING_HOST', 'WAITIN
  */
 export async function requestHostUpdate(caller: Caller, hostId: string, body: HostUpdateBody, dependencies: HostUpdateDependencies): Promise<RequestView> {
   const record = await hostRecord(caller, hostId, dependencies.store);
+  if (isUpdatingHost(record) && !record.hostUpdate!.executionArn && Date.now() - Date.parse(record.hostUpdate!.at) > RESTART_AFTER_MS) {
+    // Asked for, but its workflow never started (the API stopped in between): start it now.
+    return requestView(await startHostUpdate(record.requestId, new Date(record.hostUpdate!.at), dependencies));
+  }
   if (isUpdatingHost(record)) throw conflict('HostUpdateUnderWay', `Host ${hostId} is being updated already (request ${record.requestId}).`);
   if (record.status !== 'COMPLETED') throw conflict('HostNotUpdatable', `Host ${hostId} belongs to request ${record.requestId}, which is ${record.status}.`);
   let providerEndpoint: string | undefined;
@@ -62,17 +66,25 @@ export async function requestHostUpdate(caller: Caller, hostId: string, body: Ho
         },
   );
   if (claimed.hostUpdate?.at !== at.toISOString()) throw conflict('HostUpdateUnderWay', `Host ${hostId} is being updated already (request ${record.requestId}).`);
+  return requestView(await startHostUpdate(record.requestId, at, dependencies));
+}
+
+/** A host update not started within this long (the API stopped after recording it) is started again by a repeated PATCH. */
+const RESTART_AFTER_MS = 60_000;
+
+/** Starts the host update machine, named by when it was asked for (a repeated start finds the same execution); not started, the request is COMPLETED again. */
+async function startHostUpdate(requestId: string, at: Date, dependencies: HostUpdateDependencies): Promise<ConnectionRequestRecord> {
   let executionArn: string | undefined;
   try {
     ({ executionArn } = await dependencies.aws.stepFunctions.send(
       new StartExecutionCommand({
         stateMachineArn: dependencies.stateMachineArn,
-        name: `host-update-${record.requestId.slice(0, 36)}-${at.getTime()}`,
-        input: JSON.stringify({ requestId: record.requestId, settings: { hostSetupTimeoutSeconds: dependencies.hostSetupTimeoutSeconds } }),
+        name: `host-update-${requestId.slice(0, 36)}-${at.getTime()}`,
+        input: JSON.stringify({ requestId, settings: { hostSetupTimeoutSeconds: dependencies.hostSetupTimeoutSeconds } }),
       }),
     ));
   } catch (error) {
-    await dependencies.store.updateRequest(record.requestId, (current) => ({
+    await dependencies.store.updateRequest(requestId, (current) => ({
       ...current,
       status: 'COMPLETED',
       hostUpdate: { ...current.hostUpdate!, abandoned: { code: 'NotStarted', message: 'The host update could not be started; nothing was changed.' } },
@@ -80,7 +92,7 @@ export async function requestHostUpdate(caller: Caller, hostId: string, body: Ho
     }));
     throw serviceUnavailable('HostUpdateNotStarted', `The host update could not be started (${(error as Error).name}); nothing was changed. Try again.`);
   }
-  return requestView(await dependencies.store.updateRequest(record.requestId, (current) => ({ ...current, hostUpdate: { ...current.hostUpdate!, executionArn } })));
+  return dependencies.store.updateRequest(requestId, (current) => ({ ...current, hostUpdate: { ...current.hostUpdate!, executionArn } }));
 }
 
 export function describeChanges(record: Pick<ConnectionRequestRecord, 'providerEndpoint'>, changes: { providerEndpoint?: string; vpcConfiguration?: unknown }): string {

@@ -21,6 +21,7 @@ export const replacementPaths = {
         '409': problemResponse(
           'Used by something a replacement cannot move (ConnectionInUse: `errors` names each), a shared connection (NotReplaceable), already being replaced (ReplacementUnderWay), or its new name is taken (ConnectionNameTaken).',
         ),
+        '503': problemResponse('What uses the connection could not be read; nothing was changed (UsageNotReadable).'),
         ...authorizedRouteResponses,
       },
     },

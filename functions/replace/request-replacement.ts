@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clients } from '../adapters/aws-clients.ts';
 import { resourceId } from '../audit/resource-key.ts';
 import { deriveConnectionName, nameReservationKey } from '../connection/naming.ts';
-import { collectConnectionUsage } from '../decommission/connection-users.ts';
+import { usageOrProblem } from '../decommission/usage-or-problem.ts';
 import { connectionUsers, describeUser } from '../decommission/guard.ts';
 import type { Caller } from '../request/caller.ts';
 import { reserveConnectionName, startProvisioning } from '../request/create-request.ts';
@@ -66,7 +66,7 @@ export async function replaceablePipelines(old: ConnectionRequestRecord, depende
   if (old.replacedBy && (await replacementUnderWay(store, old.replacedBy))) {
     throw conflict('ReplacementUnderWay', `Request ${old.replacedBy} is replacing connection ${connectionId} already.`);
   }
-  const usage = await collectConnectionUsage(old.connectionArn!, dependencies.awsFor(old));
+  const usage = await usageOrProblem(old.connectionArn!, dependencies.awsFor(old));
   const immovable = connectionUsers(old, { ...usage, pipelineActions: [] });
   if (immovable.length > 0) {
     throw conflict(

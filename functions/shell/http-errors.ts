@@ -96,6 +96,7 @@ export const PROBLEM_TYPES = {
   HostNotUpdatable: { statuses: [409], title: 'The host cannot be updated now', description: 'The request that created it is not COMPLETED (it is under way, being decommissioned, or over).' },
   HostUpdateNotStarted: { statuses: [503], title: 'The host update could not be started', description: 'Nothing was changed; try again.' },
   HostNotInError: { statuses: [409], title: 'The host is not in ERROR', description: 'Only a broken host is recreated; PATCH /v1/hosts/{id} changes one that works.' },
+  UsageNotReadable: { statuses: [503], title: 'What uses the connection could not be read', description: "Nothing was changed: the broker's role (a spoke's: infra/spoke-role.yml) lacks the guard's List actions." },
   NotReplaceable: { statuses: [409], title: 'The connection cannot be replaced here', description: "A shared connection is the hub's: replace it in the hub." },
   ReplacementUnderWay: { statuses: [409], title: 'The connection is being replaced', description: 'Follow the replacing request; ask again only if it failed.' },
   AlreadyDecommissioned: { statuses: [409], title: 'The connection was decommissioned', description: 'Its request is the tombstone: who, when, what used it.' },

@@ -37,6 +37,8 @@ function fixFor(record: Inventory['requests'][number]): string {
   if (isDecommissioning(record.status) && record.connectionArn) {
     return `Ask again (DELETE /v1/connections/${resourceId(record.connectionArn)}): a decommission whose workflow never started is started again.`;
   }
-  if (isUpdatingHost(record)) return 'Its host update never finished: check the host in the console, then have an admin set the request back to COMPLETED.';
+  if (isUpdatingHost(record) && record.hostArn) {
+    return `Ask again (PATCH /v1/hosts/${resourceId(record.hostArn)} with the same change): a host update whose workflow never started is started again.`;
+  }
   return `Cancel the request (POST /v1/connection-requests/${record.requestId}/cancel) to roll back what it created, then ask again.`;
 }

@@ -186,6 +186,21 @@ describe('requests whose execution ended', () => {
     expect(findings(missing, 'REQUEST_EXECUTION_ENDED')[0]!.message).toContain('no longer exists');
   });
 
+  it("follows a decommission's own execution, counts from when it was asked, and names a fix that works", () => {
+    const old = hoursBefore(24 * 10);
+    const decommission = { by: 'alice', detach: false, approval: 'none' as const, usedBy: [] };
+    const asked = (at: string, executionArn?: string) =>
+      record('r1', { status: 'DECOMMISSIONING', createdAt: old, executionArn: execution, connectionArn: connectionArn('c1'), decommission: { ...decommission, at, ...(executionArn ? { executionArn } : {}) } });
+    // The provisioning execution ended long ago, as it should have: only the decommission's counts.
+    const justAsked = inventory({ requests: [asked(hoursBefore(0.1))], executions: { [execution]: { executionArn: execution, status: 'SUCCEEDED', stopDate: old } } });
+    expect(findings(justAsked, 'REQUEST_EXECUTION_ENDED')).toEqual([]);
+    const neverStarted = inventory({ requests: [asked(hoursBefore(2))] });
+    expect(findings(neverStarted, 'REQUEST_EXECUTION_ENDED')[0]!.fix).toContain('DELETE /v1/connections/c1');
+    const decommissionRun = 'arn:aws:states:us-east-1:111111111111:execution:decommission:x';
+    const running = inventory({ requests: [asked(hoursBefore(2), decommissionRun)], executions: { [decommissionRun]: { executionArn: decommissionRun, status: 'RUNNING' } } });
+    expect(findings(running, 'REQUEST_EXECUTION_ENDED')).toEqual([]);
+  });
+
   it('is quiet for running executions and terminal records, and reports a request that never started', () => {
     const running = inventory({ requests: [record('r1', { status: 'WAITING_FOR_APPROVAL', executionArn: execution })], executions: { [execution]: { executionArn: execution, status: 'RUNNING' } } });
     expect(findings(running, 'REQUEST_EXECUTION_ENDED')).toEqual([]);
