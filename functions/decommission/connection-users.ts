@@ -4,8 +4,9 @@ import { ListRepositoryLinksCommand } from '@aws-sdk/client-codestar-connections
 import { GetResourceShareAssociationsCommand } from '@aws-sdk/client-ram';
 import type { Clients } from '../adapters/aws-clients.ts';
 import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
-import { CONNECTION_SOURCE_TYPE, sameConnection } from '../attach/source-action.ts';
+import { sameConnection } from '../attach/source-action.ts';
 import type { ConnectionUsage } from './guard.ts';
+import { usesConnection } from '../replace/repoint.ts';
 
 /** BatchGetProjects takes at most 100 names. */
 const PROJECTS_PER_BATCH = 100;
@@ -43,8 +44,7 @@ async function pipelineActionsUsing(connectionArn: string, aws: Pick<Clients, 'p
     const declaration = await pipelineIfAny(aws.pipelines, pipelineName);
     for (const stage of declaration?.stages ?? []) {
       for (const action of stage.actions ?? []) {
-        const arn = action.configuration?.ConnectionArn;
-        if (action.actionTypeId?.provider !== CONNECTION_SOURCE_TYPE.provider || !arn || !sameConnection(arn, connectionArn)) continue;
+        if (!usesConnection(action, connectionArn)) continue;
         found.push({ pipelineName, stageName: stage.name!, actionName: action.name! });
       }
     }

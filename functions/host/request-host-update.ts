@@ -9,6 +9,7 @@ import { requestView, type RequestView } from '../request/request-view.ts';
 import { timelineEntry, type BrokerStore } from '../request/store.ts';
 import { badRequest, conflict, forbidden, notFound, serviceUnavailable } from '../shell/http-errors.ts';
 import type { HostUpdateBody } from './update-contract.ts';
+import { describeChanges } from './describe-changes.ts';
 
 export interface HostUpdateDependencies {
   store: BrokerStore;
@@ -95,14 +96,6 @@ async function startHostUpdate(requestId: string, at: Date, dependencies: HostUp
   return dependencies.store.updateRequest(requestId, (current) => ({ ...current, hostUpdate: { ...current.hostUpdate!, executionArn } }));
 }
 
-export function describeChanges(record: Pick<ConnectionRequestRecord, 'providerEndpoint'>, changes: { providerEndpoint?: string; vpcConfiguration?: unknown }): string {
-  return [
-    changes.providerEndpoint ? `endpoint ${record.providerEndpoint} → ${changes.providerEndpoint}` : undefined,
-    changes.vpcConfiguration ? 'new VPC settings' : undefined,
-  ]
-    .filter(Boolean)
-    .join(', ');
-}
 
 /** The request that created the host, if the caller may see it (its requester, or an admin). */
 async function hostRecord(caller: Caller, hostId: string, store: BrokerStore): Promise<ConnectionRequestRecord> {

@@ -8,7 +8,7 @@ import { sameResource } from '../audit/resource-key.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { outcomeOf, type WorkflowFailure } from '../workflow/rollback-plan.ts';
 import { stepHandler } from '../workflow/step-handler.ts';
-import { describeChanges } from './request-host-update.ts';
+import { describeChanges } from './describe-changes.ts';
 
 provideClients(connectionsClient, documentsClient);
 

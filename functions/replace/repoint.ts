@@ -1,4 +1,4 @@
-import type { PipelineDeclaration } from '@aws-sdk/client-codepipeline';
+import type { ActionDeclaration, PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import { CONNECTION_SOURCE_TYPE, sameConnection } from '../attach/source-action.ts';
 
 /** One source action a replacement moves, as `Stage/Action`, with its artifact format (which decides who needs UseConnection). */
@@ -13,13 +13,18 @@ export interface RepointedAction {
  * and nothing else changed; undefined when no action uses it. Pure: the replacement's repoint and
  * its rollback (the same call, `from` and `to` swapped) are this one function.
  */
+/** Whether a pipeline action is a connection source naming `connectionArn` (by either ARN prefix). */
+export function usesConnection(action: ActionDeclaration, connectionArn: string): boolean {
+  const arn = action.configuration?.ConnectionArn;
+  return action.actionTypeId?.provider === CONNECTION_SOURCE_TYPE.provider && arn !== undefined && sameConnection(arn, connectionArn);
+}
+
 export function planRepoint(declaration: PipelineDeclaration, from: string, to: string): { declaration?: PipelineDeclaration; actions: RepointedAction[] } {
   const actions: RepointedAction[] = [];
   const stages = (declaration.stages ?? []).map((stage) => ({
     ...stage,
     actions: (stage.actions ?? []).map((action) => {
-      const arn = action.configuration?.ConnectionArn;
-      if (action.actionTypeId?.provider !== CONNECTION_SOURCE_TYPE.provider || !arn || !sameConnection(arn, from)) return action;
+      if (!usesConnection(action, from)) return action;
       actions.push({
         stageName: stage.name!,
         actionName: action.name!,

@@ -129,6 +129,16 @@ const callerOfEvent = (event: HttpEvent): Caller => {
 };
 const requestId = (event: HttpEvent): string => event.pathParameters?.id ?? '';
 
+/**
+ * The clients the deletion guard reads with, where an ARN's resource lives; RAM shares are the
+ * hub's, so a spoke's clients leave RAM out (decommission, replace, repair).
+ */
+const guardClients = (arn: string) => {
+  const { aws, settings } = dependencies();
+  const there = clientsForArn(arn, aws, settings);
+  return there === aws ? aws : { pipelines: there.pipelines, connections: there.connections, codeBuild: there.codeBuild };
+};
+
 async function create(event: HttpEvent, context: Context) {
   const caller = callerOfEvent(event);
   const idempotencyKey = event.headers['idempotency-key'];
@@ -171,10 +181,7 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
         store,
         aws,
         // Where the connection lives; RAM shares are the hub's, read only for the hub's own connections.
-        awsFor: (record) => {
-          const there = clientsForArn(record.connectionArn!, aws, settings);
-          return there === aws ? aws : { pipelines: there.pipelines, connections: there.connections, codeBuild: there.codeBuild };
-        },
+        awsFor: (record) => guardClients(record.connectionArn!),
         stateMachineArn: settings.decommissionStateMachineArn,
         ownerApproval: settings.ownerDecommissionApproval,
         approvalTimeoutSeconds: settings.approvalSchedule.timeoutSeconds,
@@ -192,10 +199,7 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
       const view = await requestReplacement(callerOfEvent(event), requestId(event), body, {
         store,
         aws,
-        awsFor: (record) => {
-          const there = clientsForArn(record.connectionArn!, aws, settings);
-          return there === aws ? aws : { pipelines: there.pipelines, connections: there.connections, codeBuild: there.codeBuild };
-        },
+        awsFor: (record) => guardClients(record.connectionArn!),
         config: settings,
       });
       recordRequestStarted();
@@ -211,10 +215,7 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
       const repair = await requestHostRepair(callerOfEvent(event), requestId(event), {
         store,
         aws,
-        awsFor: (record) => {
-          const there = clientsForArn(record.hostArn ?? record.connectionArn!, aws, settings);
-          return there === aws ? aws : { pipelines: there.pipelines, connections: there.connections, codeBuild: there.codeBuild };
-        },
+        awsFor: (record) => guardClients(record.hostArn ?? record.connectionArn!),
         config: settings,
         homeRegion: settings.region,
       });
