@@ -31,7 +31,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['functions/**/*.test.ts'], exclude: ENGINE_TESTS, pool: 'threads', isolate: false },
+        test: { name: 'unit', include: ['functions/**/*.test.ts', 'console/**/*.test.ts', 'cli/**/*.test.ts'], exclude: ENGINE_TESTS, pool: 'threads', isolate: false },
       },
       {
         extends: true,

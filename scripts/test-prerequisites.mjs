@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 
 const checks = [
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['typecheck console', 'npx', ['tsc', '--noEmit', '-p', 'console/tsconfig.json']],
   ['lint', 'npx', ['eslint', '.']],
   ['package', 'npx', ['tsx', 'scripts/package-local.ts']],
 ];

@@ -26,6 +26,7 @@ import { createConnectionRequest } from './create-request.ts';
 import { fetchGhesMeta } from './ghes-meta.ts';
 import { cancelRequest, checkNow, decideByAdmin, listRequests, visibleRequest } from './manage-request.ts';
 import { openApiDocument } from './openapi.ts';
+import { readWorkflowProgress } from './read-workflow.ts';
 import { requestView, type RequestView } from './request-view.ts';
 import { BrokerStore } from './store.ts';
 import { accountRoutes } from '../accounts/routes.ts';
@@ -240,6 +241,7 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
       return json(202, view, { location: view.links.self });
     },
   },
+  { method: 'GET', path: '/v1/connection-requests/{id}/workflow', handler: async (event) => json(200, await readWorkflowProgress(callerOfEvent(event), requestId(event), dependencies())) },
   { method: 'POST', path: '/v1/connection-requests/{id}/check', handler: async (event) => json(200, await checkNow(callerOfEvent(event), requestId(event), dependencies().store)) },
   ...accountRoutes({ callerOf: callerOfEvent, accounts: () => dependencies().accounts }),
   ...sharingRoutes({

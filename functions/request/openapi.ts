@@ -30,6 +30,7 @@ import {
 } from '../shell/openapi-responses.ts';
 import { connectionRequestSchema, filterCriteriaSchema, pullRequestFilterSchema, pushFilterSchema, triggerFiltersSchema } from './contract.ts';
 import { nextActionSchema, pipelineAttachmentSchema, requestStatusSchema, requestViewSchema, timelineEntrySchema, waitingForSchema } from './request-view.ts';
+import { workflowProgressSchema } from './workflow-progress.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -77,6 +78,7 @@ export function contractComponents(): Record<string, JsonSchema> {
       [requestViewSchema, 'ConnectionRequest'],
       [accountViewSchema, 'Account'],
       [shareableConnectionViewSchema, 'SharedConnection'],
+      [workflowProgressSchema, 'WorkflowProgress'],
     ],
     'output',
   );
@@ -208,6 +210,22 @@ export function openApiDocument() {
             '409': problemResponse(
               'Not waiting for approval (NotWaitingForApproval), already rejected or expired (AlreadyDecided), or the handshake is not finished yet (HandshakePending).',
             ),
+            ...authorized,
+          },
+        },
+      },
+      '/v1/connection-requests/{id}/workflow': {
+        get: {
+          tags: ['requests'],
+          operationId: 'getConnectionRequestWorkflow',
+          summary: "Where the request's workflow is: the states its execution entered and the one it is in now",
+          description:
+            'For the requester or an admin. Read from the execution\'s history (GetExecutionHistory) of the state machine named by `workflow` ' +
+            '(statemachines/<workflow>.asl.yml is its graph): the console draws that graph with this path and current state lit.',
+          parameters: [idParameter],
+          responses: {
+            '200': jsonResponse('The path taken so far.', 'WorkflowProgress'),
+            '404': problemResponse('No such request, or not yours (NotFound).'),
             ...authorized,
           },
         },

@@ -9,6 +9,9 @@ import { ensureTables, startDynamoDb } from './runtime/dynamodb.ts';
 import { redriveRequestsInFlight } from './runtime/redrive.ts';
 import { functionOutputWriter, logFormatFrom, type FunctionOutputLine, type LogFormat } from './runtime/function-output.ts';
 import { createHttpApi, type HttpApiRoute } from './runtime/http-api.ts';
+import { consoleFiles, isConsolePath } from './runtime/console-files.ts';
+import { splitTarget } from './runtime/http-event.ts';
+import { LOCAL_CONSOLE_DIR } from '../../console/config.ts';
 import { verifyToken } from './runtime/jwt.ts';
 import { LambdaInvocationError, LocalLambda, type LambdaFunctionSpec } from './runtime/lambda-runtime.ts';
 import { ensureLocalPackage, type LocalPackage } from './runtime/local-package.ts';
@@ -66,6 +69,8 @@ export interface LocalSystemOptions {
    * Default: `LOG_FORMAT`.
    */
   logFormat?: LogFormat;
+  /** The built web console it serves at / (default `<root>/.local/console`, which `npm start` and the tests' set-up build). */
+  consoleDirectory?: string;
   /** Every line each function prints, as it prints it, whatever the terminal shows (tests read the logs here). */
   functionOutput?: (output: FunctionOutputLine) => void;
 }
@@ -277,7 +282,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     settings: () => ({ ...functionSettings, ...options.environment }),
     log: options.log,
   });
-  const server = await listenHttpApi(config, lambda, options.apiPort ?? 3000, spokeRoles.afterRoute);
+  const server = await listenHttpApi(config, lambda, options.apiPort ?? 3000, spokeRoles.afterRoute, options.consoleDirectory ?? join(options.root, LOCAL_CONSOLE_DIR));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await configureFakeSlack(sandbox.url, `${apiUrl}/slack/interactions`);
 
@@ -463,7 +468,13 @@ function lambdaTask(handler: Handler): TaskHandler {
   };
 }
 
-async function listenHttpApi(config: LocalServiceConfig, lambda: LocalLambda, port: number, afterRoute: SpokeRoleProvisioner['afterRoute']): Promise<Server> {
+async function listenHttpApi(
+  config: LocalServiceConfig,
+  lambda: LocalLambda,
+  port: number,
+  afterRoute: SpokeRoleProvisioner['afterRoute'],
+  consoleDirectory: string,
+): Promise<Server> {
   const routes: HttpApiRoute[] = config.functions.flatMap((fn) =>
     fn.httpRoutes.map((route) => ({
       method: route.method,
@@ -478,7 +489,13 @@ async function listenHttpApi(config: LocalServiceConfig, lambda: LocalLambda, po
       },
     })),
   );
-  const server = createServer(createHttpApi({ routes, verifyJwt: async (token) => verifyToken(token), onAccess: () => undefined }));
+  const api = createHttpApi({ routes, verifyJwt: async (token) => verifyToken(token), onAccess: () => undefined });
+  const consoleSite = consoleFiles(consoleDirectory);
+  const server = createServer((req, res) => {
+    const path = splitTarget(req.url ?? '/').rawPath;
+    if (isConsolePath((req.method ?? 'GET').toUpperCase(), path)) consoleSite(req, res, path);
+    else api(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host: '127.0.0.1', backlog: ACCEPT_BACKLOG }, () => resolve());

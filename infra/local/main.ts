@@ -7,6 +7,7 @@
  * LOG_FORMAT=json shows the functions' own output instead (Powertools JSON logs, EMF metrics).
  */
 import { fileURLToPath } from 'node:url';
+import { ensureConsoleBuilt } from '../../console/build.ts';
 import { startLocalSystem } from './local-system.ts';
 import { logFormatFrom } from './runtime/function-output.ts';
 import { recordRunningSystem } from './running-system.ts';
@@ -15,6 +16,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const packaged = process.argv.includes('--packaged');
 const logFormat = logFormatFrom(process.env.LOG_FORMAT);
 const started = performance.now();
+// The web console is built once and again only when its sources change (a few seconds).
+const consoleBuild = await ensureConsoleBuilt(root);
 const system = await startLocalSystem({
   root,
   apiPort: Number(process.env.PORT ?? 3000),
@@ -28,6 +31,7 @@ const system = await startLocalSystem({
 const forgetRunningSystem = recordRunningSystem({ apiUrl: system.apiUrl, sandboxUrl: system.sandbox.url });
 
 console.log(`connection-broker is running locally (ready in ${Math.round(performance.now() - started)} ms)`);
+console.log(`  web console:  ${system.apiUrl}/  (sign in as a requester or an admin; API docs at ${system.apiUrl}/docs${consoleBuild.built ? '; just rebuilt' : ''})`);
 console.log(`  REST API:     ${system.apiUrl}  (try: curl ${system.apiUrl}/v1/health)`);
 console.log(`  AWS sandbox:  ${system.sandbox.url}  (control API: ${system.sandbox.url}/_sandbox)`);
 console.log(`  fake Slack:   ${system.sandbox.url}/_sandbox/slack/messages`);
@@ -43,6 +47,7 @@ console.log(
     : "  logs:         one line per request step, and the functions' warnings and errors (LOG_FORMAT=json for all their JSON logs and metrics)",
 );
 console.log(`  a dev token:  TOKEN=$(npm run -s token -- --sub alice@example.com)   (add --admin for an admin)`);
+console.log(`  CLI:          npx connection-broker login --dev --sub alice@example.com; npx connection-broker --help`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

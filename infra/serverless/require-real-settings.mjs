@@ -39,6 +39,12 @@ const CHECKS = [
     problem: () => 'is empty (every Slack click would be refused)',
     fix: 'set SLACK_APP_ID to the Slack app id (A…)',
   },
+  {
+    param: 'consoleOidcClientId',
+    refused: (value) => value.trim() === '' || value === 'placeholder-console-client-id',
+    problem: (value) => (value.trim() === '' ? 'is empty (nobody could sign in to the web console)' : `is the placeholder ${value} (nobody could sign in to the web console)`),
+    fix: "set CONSOLE_OIDC_CLIENT_ID to the web console's OIDC client id at your identity provider (redirect URI <ConsoleUrl>/signin/callback)",
+  },
 ];
 
 export default class RequireRealSettings {

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFunctionRoles } from './function-roles.ts';
 import { packageOffline, tryPackageOffline, type PackageAttempt } from './offline-package.ts';
-import type { CfnTemplate } from './template.ts';
+import type { CfnTemplate, PolicyStatement } from './template.ts';
 import { asList, getAttTarget, lambdaFunctions, policyStatements, readTemplate, resourcesOfType } from './template.ts';
 import { readZip } from '../../infra/local/runtime/zip.ts';
 import { loadStateMachine } from '../../statemachines/load.ts';
@@ -28,6 +28,7 @@ const REAL_SETTINGS = {
   ALLOWED_PROVIDER_ENDPOINTS: 'ghe.example.com',
   SLACK_TEAM_ID: 'T0123TEAM',
   SLACK_APP_ID: 'A0123APP',
+  CONSOLE_OIDC_CLIENT_ID: '0oa1console',
 };
 let prodRun: PackageAttempt;
 
@@ -222,6 +223,7 @@ describe('packaging a stage other than dev', () => {
     expect(run.output).toMatch(/allowedProviderEndpoints is empty .*: set ALLOWED_PROVIDER_ENDPOINTS/);
     expect(run.output).toMatch(/slackTeamId is empty .*: set SLACK_TEAM_ID/);
     expect(run.output).toMatch(/slackAppId is empty .*: set SLACK_APP_ID/);
+    expect(run.output).toMatch(/consoleOidcClientId is the placeholder placeholder-console-client-id .*: set CONSOLE_OIDC_CLIENT_ID/);
     // Refused before anything was built or cleaned (the dev package is still there).
     expect(existsSync(join(scratch, 'prod-refused'))).toBe(false);
     expect(existsSync(updateTemplate)).toBe(true);
@@ -235,6 +237,179 @@ describe('packaging a stage other than dev', () => {
     expect(api.Environment.Variables).toMatchObject({ ALLOWED_PROVIDER_ENDPOINTS: 'ghe.example.com', SLACK_TEAM_ID: 'T0123TEAM', SLACK_APP_ID: 'A0123APP' });
     const [[, authorizer] = []] = resourcesOfType(prod, 'AWS::ApiGatewayV2::Authorizer');
     expect(authorizer?.Properties?.JwtConfiguration).toMatchObject({ Issuer: REAL_SETTINGS.JWT_ISSUER_URL });
+  });
+
+  it("gives the console's Content-Security-Policy the issuer's origin, and its outputs the real OIDC settings", () => {
+    const prod = readTemplate(join(scratch, 'prod', 'cloudformation-template-update-stack.json'));
+    const policy = prod.Resources.ConsoleResponseHeadersPolicy;
+    expect(policy?.Type).toBe('AWS::CloudFront::ResponseHeadersPolicy');
+    const config = policy?.Properties?.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: unknown } } };
+    const csp = literalValue(config.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy).replace(/\s+/g, ' ');
+    expect(csp).toBe(
+      "default-src 'self'; connect-src 'self' https://login.example.com ; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
+        "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+    );
+    const outputs = (prod as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(Object.fromEntries(['ConsoleOidcIssuer', 'ConsoleOidcAudience', 'ConsoleOidcClientId', 'ConsoleOidcScopes'].map((key) => [key, outputs[key]?.Value]))).toEqual({
+      ConsoleOidcIssuer: REAL_SETTINGS.JWT_ISSUER_URL,
+      ConsoleOidcAudience: 'connection-broker',
+      ConsoleOidcClientId: '0oa1console',
+      ConsoleOidcScopes: 'openid profile email',
+    });
+  });
+});
+
+/** A value built from literals with Fn::Join, Fn::Select and Fn::Split, as CloudFormation evaluates it. */
+function literalValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [[intrinsic, argument] = []] = Object.entries(value as Record<string, unknown>);
+  const args = argument as unknown[];
+  if (intrinsic === 'Fn::Join') return (args[1] as unknown[]).map(literalValue).join(String(args[0]));
+  if (intrinsic === 'Fn::Select') return literalList(args[1])[Number(args[0])] ?? '';
+  throw new Error(`not a literal value: ${JSON.stringify(value)}`);
+}
+
+function literalList(value: unknown): string[] {
+  const split = (value as { 'Fn::Split'?: [string, unknown] })['Fn::Split'];
+  if (!split) throw new Error(`not a literal list: ${JSON.stringify(value)}`);
+  return literalValue(split[1]).split(split[0]);
+}
+
+describe('the web console hosting (infra/resources/console.yml)', () => {
+  const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+  const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+  const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+  interface Behaviour {
+    PathPattern?: string;
+    TargetOriginId: string;
+    ViewerProtocolPolicy: string;
+    AllowedMethods: string[];
+    CachePolicyId: string;
+    OriginRequestPolicyId?: string;
+    ResponseHeadersPolicyId?: unknown;
+    FunctionAssociations?: Array<{ EventType: string; FunctionARN: unknown }>;
+  }
+  interface DistributionConfig {
+    DefaultRootObject: string;
+    HttpVersion: string;
+    IPV6Enabled: boolean;
+    PriceClass: string;
+    Origins: Array<{ Id: string; DomainName: unknown; OriginAccessControlId?: unknown; S3OriginConfig?: unknown; CustomOriginConfig?: { OriginProtocolPolicy: string } }>;
+    DefaultCacheBehavior: Behaviour;
+    CacheBehaviors: Behaviour[];
+    CustomErrorResponses?: unknown;
+  }
+
+  /** The one resource of this type console.yml declares (its ids start with Console; osls has its own deployment bucket). */
+  function only(type: string): [string, NonNullable<CfnTemplate['Resources'][string]['Properties']>] {
+    const found = resourcesOfType(template, type).filter(([id]) => id.startsWith('Console'));
+    expect(found.map(([id]) => id), type).toHaveLength(1);
+    return [found[0]![0], found[0]![1].Properties ?? {}];
+  }
+  function resource(id: string, type: string): NonNullable<CfnTemplate['Resources'][string]['Properties']> {
+    expect(template.Resources[id]?.Type, id).toBe(type);
+    return template.Resources[id]!.Properties ?? {};
+  }
+  const distribution = () => only('AWS::CloudFront::Distribution');
+  const config = () => distribution()[1].DistributionConfig as DistributionConfig;
+  const origin = (id: string) => config().Origins.find((candidate) => candidate.Id === id);
+
+  it('keeps the console in a private, encrypted bucket owned by the account, with no website endpoint', () => {
+    const [, bucket] = only('AWS::S3::Bucket');
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(bucket.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+    expect(bucket.WebsiteConfiguration).toBeUndefined();
+    expect(bucket.AccessControl).toBeUndefined();
+  });
+
+  it('lets only the distribution read the bucket (its Origin Access Control, SigV4)', () => {
+    const [bucketId] = only('AWS::S3::Bucket');
+    const [oacId, oac] = only('AWS::CloudFront::OriginAccessControl');
+    expect(oac.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    expect(origin('console-bucket')).toMatchObject({
+      DomainName: { 'Fn::GetAtt': [bucketId, 'RegionalDomainName'] },
+      OriginAccessControlId: { 'Fn::GetAtt': [oacId, 'Id'] },
+      S3OriginConfig: { OriginAccessIdentity: '' },
+    });
+
+    const [, bucketPolicy] = only('AWS::S3::BucketPolicy');
+    expect(bucketPolicy.Bucket).toEqual({ Ref: bucketId });
+    const statements = policyStatements(bucketPolicy.PolicyDocument);
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    const [allow] = allows as Array<PolicyStatement & { Principal?: unknown }>;
+    expect(allow!.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+    expect(asList(allow!.Action)).toEqual(['s3:GetObject']);
+    const sourceArn = allow!.Condition?.StringEquals?.['AWS:SourceArn'];
+    expect(JSON.stringify(sourceArn)).toContain(JSON.stringify({ Ref: distribution()[0] }));
+    expect(JSON.stringify(sourceArn)).toContain(':distribution/');
+    // Everything else is a Deny (plain HTTP).
+    expect(statements.filter((statement) => statement.Effect !== 'Allow' && statement.Effect !== 'Deny')).toEqual([]);
+  });
+
+  it('serves the console from the bucket over HTTPS, cache-optimized, with security headers and the path-routes function', () => {
+    const { DefaultCacheBehavior: fallback, ...rest } = config();
+    expect(rest).toMatchObject({ DefaultRootObject: 'index.html', HttpVersion: 'http2and3', IPV6Enabled: true, PriceClass: 'PriceClass_100' });
+    expect(fallback).toMatchObject({ TargetOriginId: 'console-bucket', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: CACHING_OPTIMIZED });
+    expect(fallback.ResponseHeadersPolicyId).toEqual({ Ref: 'ConsoleResponseHeadersPolicy' });
+    for (const id of ['ConsoleResponseHeadersPolicy', 'ConsoleDocsResponseHeadersPolicy']) {
+      const policy = resource(id, 'AWS::CloudFront::ResponseHeadersPolicy');
+      expect((policy.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: unknown }).SecurityHeadersConfig, id).toMatchObject({
+        StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000 },
+        ContentTypeOptions: { Override: true },
+        FrameOptions: { FrameOption: 'DENY' },
+        ReferrerPolicy: { ReferrerPolicy: 'no-referrer' },
+        ContentSecurityPolicy: { Override: true },
+      });
+    }
+    const [functionId, fn] = only('AWS::CloudFront::Function');
+    expect(fn).toMatchObject({ AutoPublish: true, FunctionConfig: { Runtime: 'cloudfront-js-2.0' } });
+    expect(fallback.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } }]);
+    // The API's 404s must stay 404s: no error page rewriting on the distribution.
+    expect(rest.CustomErrorResponses).toBeUndefined();
+  });
+
+  it("serves the API reference (/docs) from the bucket too, with the function, and inline scripts allowed on that page only", () => {
+    const docs = config().CacheBehaviors.find((behaviour) => behaviour.PathPattern === '/docs*');
+    expect(docs).toMatchObject({ TargetOriginId: 'console-bucket', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: CACHING_OPTIMIZED });
+    expect(docs?.ResponseHeadersPolicyId).toEqual({ Ref: 'ConsoleDocsResponseHeadersPolicy' });
+    expect(docs?.FunctionAssociations).toEqual(config().DefaultCacheBehavior.FunctionAssociations);
+    const csp = (id: string) =>
+      JSON.stringify((resource(id, 'AWS::CloudFront::ResponseHeadersPolicy').ResponseHeadersPolicyConfig as { SecurityHeadersConfig: { ContentSecurityPolicy: unknown } }).SecurityHeadersConfig.ContentSecurityPolicy);
+    expect(csp('ConsoleDocsResponseHeadersPolicy')).toContain("script-src 'self' 'unsafe-inline'");
+    expect(csp('ConsoleResponseHeadersPolicy')).toContain("script-src 'self';");
+    expect(csp('ConsoleResponseHeadersPolicy')).not.toContain("script-src 'self' 'unsafe-inline'");
+  });
+
+  it('sends /v1/* and /slack/* to the HTTP API: every method, never cached, every viewer header but Host, no path rewriting', () => {
+    const [[apiId] = []] = resourcesOfType(template, 'AWS::ApiGatewayV2::Api');
+    expect(apiId).toBe('HttpApi');
+    expect(origin('http-api')).toMatchObject({ CustomOriginConfig: { OriginProtocolPolicy: 'https-only' } });
+    expect(JSON.stringify(origin('http-api')?.DomainName)).toContain(JSON.stringify({ Ref: 'HttpApi' }));
+
+    const behaviours = config().CacheBehaviors.filter((behaviour) => behaviour.TargetOriginId === 'http-api');
+    expect(behaviours.map((behaviour) => behaviour.PathPattern)).toEqual(['/v1/*', '/slack/*']);
+    for (const behaviour of behaviours) {
+      expect(behaviour, behaviour.PathPattern).toMatchObject({
+        TargetOriginId: 'http-api',
+        ViewerProtocolPolicy: 'https-only',
+        CachePolicyId: CACHING_DISABLED,
+        OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+      });
+      expect([...behaviour.AllowedMethods].sort(), behaviour.PathPattern).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+      expect(behaviour.FunctionAssociations, behaviour.PathPattern).toBeUndefined();
+    }
+  });
+
+  it('outputs the console URL, bucket and distribution for publish-console', () => {
+    const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(outputs.ConsoleUrl?.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution()[0], 'DomainName'] }]] });
+    expect(outputs.ConsoleBucketName?.Value).toEqual({ Ref: only('AWS::S3::Bucket')[0] });
+    expect(outputs.ConsoleDistributionId?.Value).toEqual({ Ref: distribution()[0] });
+    // dev packages with the placeholder client id, which publish-console refuses.
+    expect(outputs.ConsoleOidcClientId?.Value).toBe('placeholder-console-client-id');
   });
 });
 

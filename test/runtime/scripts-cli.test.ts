@@ -43,13 +43,13 @@ const STACK_FRAME = /^\s+at /m;
 
 // Each run starts tsx (about 1 s), so they run side by side.
 describe.concurrent('every script: usage, never a stack trace', () => {
-  it.each(['token', 'demo', 'audit'])('%s --help prints the usage on stdout and exits 0', async (name) => {
+  it.each(['token', 'demo', 'audit', 'publish-console'])('%s --help prints the usage on stdout and exits 0', async (name) => {
     const outcome = await script(name, ['--help']);
     expect(outcome).toMatchObject({ code: 0, stderr: '' });
     expect(outcome.stdout).toMatch(new RegExp(`^usage: npm run (-s )?${name}`));
   });
 
-  it.each(['token', 'demo', 'audit'])('%s with an unknown flag prints what is wrong and the usage on stderr, and exits 2', async (name) => {
+  it.each(['token', 'demo', 'audit', 'publish-console'])('%s with an unknown flag prints what is wrong and the usage on stderr, and exits 2', async (name) => {
     const outcome = await script(name, ['--no-such-flag']);
     expect(outcome).toMatchObject({ code: 2, stdout: '' });
     expect(outcome.stderr).toMatch(/no-such-flag[\s\S]*usage: npm run/);

@@ -1,0 +1,188 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Finding, Severity } from '../../../functions/audit/model.ts';
+import type { AuditReport } from '../../../functions/audit/report.ts';
+import type { ConnectionView, HostView } from '../../../functions/audit/inventory-views.ts';
+import type { RequestView } from '../../../functions/request/request-view.ts';
+import { ApiProblem, type Api } from '../api.ts';
+import { relative, when } from '../format.ts';
+import type { Session } from '../session.ts';
+import { StatusBadge } from './status-badge.tsx';
+
+const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+const APPROVAL_STATUSES = ['WAITING_FOR_APPROVAL', 'WAITING_FOR_DECOMMISSION_APPROVAL'];
+
+/** Findings by severity, worst first, for the audit section. */
+export function bySeverity(findings: readonly Finding[]): [Severity, Finding[]][] {
+  return SEVERITIES.map((severity): [Severity, Finding[]] => [severity, findings.filter((finding) => finding.severity === severity)]).filter(([, list]) => list.length > 0);
+}
+
+export function AdminPage({ api, session }: { api: Api; session: Session }) {
+  const [approvals, setApprovals] = useState<RequestView[]>();
+  const [audit, setAudit] = useState<AuditReport | null>();
+  const [hosts, setHosts] = useState<HostView[]>();
+  const [connections, setConnections] = useState<ConnectionView[]>();
+  const [notice, setNotice] = useState<string>();
+  const [problem, setProblem] = useState<string>();
+  const [refresh, setRefresh] = useState(0);
+
+  useEffect(() => {
+    let stale = false;
+    const load = async () => {
+      try {
+        const [waiting, report, hostList, connectionList] = await Promise.all([
+          Promise.all(APPROVAL_STATUSES.map((status) => api<{ requests: RequestView[] }>('GET', `/v1/connection-requests?status=${status}&limit=100`))),
+          api<AuditReport>('GET', '/v1/audits/latest').catch((error: unknown) => (error instanceof ApiProblem && error.status === 404 ? null : Promise.reject(error))),
+          api<{ hosts: HostView[] }>('GET', '/v1/hosts'),
+          api<{ connections: ConnectionView[] }>('GET', '/v1/connections'),
+        ]);
+        if (stale) return;
+        setApprovals(waiting.flatMap((page) => page.requests));
+        setAudit(report);
+        setHosts(hostList.hosts);
+        setConnections(connectionList.connections);
+        setProblem(undefined);
+      } catch (error) {
+        if (!stale) setProblem((error as Error).message);
+      }
+    };
+    void load();
+    const timer = setInterval(() => void load(), 5000);
+    return () => {
+      stale = true;
+      clearInterval(timer);
+    };
+  }, [refresh]);
+
+  if (!session.isAdmin) return <p class="card">Only admins see this page.</p>;
+
+  async function decide(request: RequestView, decision: 'approve' | 'reject') {
+    try {
+      await api('POST', `/v1/connection-requests/${request.requestId}/${decision}`, {});
+      setNotice(`${decision === 'approve' ? 'Approved' : 'Rejected'} ${request.connectionName}.`);
+    } catch (error) {
+      setNotice(`${request.connectionName}: ${(error as Error).message}`);
+    }
+    setRefresh((count) => count + 1);
+  }
+
+  return (
+    <>
+      <section class="card" aria-labelledby="approvals-heading">
+        <h1 id="approvals-heading">Approvals waiting</h1>
+        {problem && (
+          <p role="alert" class="error">
+            {problem}
+          </p>
+        )}
+        {notice && (
+          <p role="status" class="notice">
+            {notice}
+          </p>
+        )}
+        {approvals?.length === 0 && <p>Nothing waits for an approval.</p>}
+        {approvals && approvals.length > 0 && (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Request</th>
+                <th scope="col">Requester</th>
+                <th scope="col">Waiting since</th>
+                <th scope="col">Deadline</th>
+                <th scope="col">Decide</th>
+              </tr>
+            </thead>
+            <tbody>
+              {approvals.map((request) => (
+                <tr key={request.requestId} data-request={request.requestId}>
+                  <td>
+                    <a href={`/requests/${request.requestId}`}>{request.connectionName}</a> <StatusBadge status={request.status} />
+                    <div class="hint">{request.nextAction?.message}</div>
+                  </td>
+                  <td>{request.requester.email ?? request.requester.id}</td>
+                  <td>{when(request.waitingFor?.since)}</td>
+                  <td>{request.nextAction?.deadline ? relative(request.nextAction.deadline) : ''}</td>
+                  <td class="actions">
+                    <button type="button" onClick={() => void decide(request, 'approve')} aria-label={`Approve ${request.connectionName}`}>
+                      Approve
+                    </button>
+                    <button type="button" class="danger" onClick={() => void decide(request, 'reject')} aria-label={`Reject ${request.connectionName}`}>
+                      Reject
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="audit-heading">
+        <h2 id="audit-heading">Latest audit</h2>
+        {audit === null && <p>No audit has completed yet (the auditor runs on its schedule; `npx connection-broker audit --run` starts one).</p>}
+        {audit && (
+          <>
+            <p>
+              {audit.status} {when(audit.finishedAt ?? audit.startedAt)}: {audit.findings.length} findings.
+            </p>
+            {bySeverity(audit.findings).map(([severity, findings]) => (
+              <details key={severity} open={severity === 'critical' || severity === 'high'}>
+                <summary>
+                  <span class={`severity ${severity}`}>{severity}</span> ({findings.length})
+                </summary>
+                <ul class="findings">
+                  {findings.map((finding, index) => (
+                    <li key={`${finding.type}-${finding.resource}-${index}`}>
+                      <strong>{finding.type}</strong> {finding.message}
+                      <div>Fix: {finding.fix}</div>
+                      {finding.link && (
+                        <a href={finding.link} target="_blank" rel="noopener noreferrer">
+                          Where to fix it
+                        </a>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            ))}
+          </>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="inventory-heading">
+        <h2 id="inventory-heading">Hosts</h2>
+        <Inventory rows={hosts} detail={(host) => host.providerEndpoint ?? ''} />
+        <h2>Connections</h2>
+        <Inventory rows={connections} detail={(connection) => connection.pipelines.join(', ')} />
+      </section>
+    </>
+  );
+}
+
+function Inventory<T extends HostView | ConnectionView>({ rows, detail }: { rows: T[] | undefined; detail: (row: T) => string }) {
+  if (rows === undefined) return <p>Loading…</p>;
+  if (rows.length === 0) return <p>None yet.</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Status</th>
+          <th scope="col">Owner</th>
+          <th scope="col">Details</th>
+          <th scope="col">Findings</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.arn}>
+            <td>{row.links.console ? <a href={row.links.console}>{row.name}</a> : row.name}</td>
+            <td>{row.status}</td>
+            <td>{row.owner ?? ''}</td>
+            <td>{detail(row)}</td>
+            <td>{row.findings.map((finding) => finding.type).join(', ')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,182 @@
+import { useLocation } from 'preact-iso';
+import { useState } from 'preact/hooks';
+import { ApiProblem, type Api } from '../api.ts';
+import { checkForm, EMPTY_FORM, groupByField, type FieldErrors, type FieldName, type RequestFormValues } from '../request-form.ts';
+
+type TextKey = { [K in keyof RequestFormValues]: RequestFormValues[K] extends string ? K : never }[keyof RequestFormValues];
+
+export function NewRequestPage({ api }: { api: Api }) {
+  const location = useLocation();
+  const [values, setValues] = useState<RequestFormValues>(EMPTY_FORM);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+  // One key per request the person means to make: a retried submit (a lost answer) is the same request.
+  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
+  const set = <K extends keyof RequestFormValues>(key: K, value: RequestFormValues[K]) => {
+    setValues((before) => ({ ...before, [key]: value }));
+    setIdempotencyKey(crypto.randomUUID());
+  };
+
+  const text = (key: TextKey, field: FieldName, label: string, hint?: string, options: { multiline?: boolean; required?: boolean } = {}) => (
+    <Field field={field} label={label} hint={hint} errors={errors[field]}>
+      {(props) =>
+        options.multiline ? (
+          <textarea {...props} rows={4} value={values[key]} onInput={(event) => set(key, event.currentTarget.value)} />
+        ) : (
+          <input {...props} type="text" required={options.required} value={values[key]} onInput={(event) => set(key, event.currentTarget.value)} />
+        )
+      }
+    </Field>
+  );
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    const checked = checkForm(values);
+    if (!checked.ok) {
+      setErrors(checked.errors);
+      focusFirstError(checked.errors);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      const view = await api<{ requestId: string }>('POST', '/v1/connection-requests', checked.body, { 'idempotency-key': idempotencyKey });
+      location.route(`/requests/${view.requestId}`);
+    } catch (error) {
+      const problem = error instanceof ApiProblem ? error : new ApiProblem(0, 'Not sent', (error as Error).message);
+      const byField = problem.errors.length > 0 ? groupByField(problem.errors) : { form: [`${problem.title}${problem.detail ? `: ${problem.detail}` : ''}`] };
+      setErrors(byField);
+      focusFirstError(byField);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card">
+      <h1>New connection request</h1>
+      <p class="hint">Asks for a CodeStar connection to your GitHub Enterprise Server or GitLab self-managed instance. The broker creates what is missing, asks the people who must act, and attaches it to your pipeline.</p>
+      <form noValidate onSubmit={(event) => void submit(event)}>
+        {errors.form && (
+          <div role="alert" class="error" id="form-errors" tabIndex={-1}>
+            {errors.form.map((message) => (
+              <p key={message}>{message}</p>
+            ))}
+          </div>
+        )}
+        {text('providerEndpoint', 'providerEndpoint', 'Server URL', 'The https:// address of your GHES or GitLab server, e.g. https://ghe.example.com', { required: true })}
+        <Field field="providerType" label="Provider" errors={errors.providerType}>
+          {(props) => (
+            <select {...props} value={values.providerType} onChange={(event) => set('providerType', event.currentTarget.value as RequestFormValues['providerType'])}>
+              <option value="GitHubEnterpriseServer">GitHub Enterprise Server</option>
+              <option value="GitLabSelfManaged">GitLab self-managed</option>
+            </select>
+          )}
+        </Field>
+        {text('connectionName', 'connectionName', 'Connection name (optional)', 'Leave empty for a readable name derived from the server and repository.')}
+        {text('accountId', 'accountId', 'AWS account (optional)', "12 digits; leave empty for the broker's own account.")}
+        {text('region', 'region', 'Region (optional)', "e.g. eu-west-1; leave empty for the broker's Region.")}
+        <Field field="connectionStrategy" label="Connection strategy (spoke accounts)" errors={errors.connectionStrategy}>
+          {(props) => (
+            <select {...props} value={values.connectionStrategy} onChange={(event) => set('connectionStrategy', event.currentTarget.value as RequestFormValues['connectionStrategy'])}>
+              <option value="">Default (auto)</option>
+              <option value="auto">auto: share the hub's connection when offered</option>
+              <option value="shared">shared: only the hub's shared connection</option>
+              <option value="dedicated">dedicated: a host and connection of its own</option>
+            </select>
+          )}
+        </Field>
+
+        <fieldset>
+          <legend>
+            <label class="inline">
+              <input type="checkbox" checked={values.useVpc} onChange={(event) => set('useVpc', event.currentTarget.checked)} /> The server is reachable only inside a VPC
+            </label>
+          </legend>
+          {values.useVpc && (
+            <>
+              {text('vpcId', 'vpcConfiguration.vpcId', 'VPC id', 'vpc-0123456789abcdef0')}
+              {text('subnetIds', 'vpcConfiguration.subnetIds', 'Subnet ids', 'Separated by spaces or commas')}
+              {text('securityGroupIds', 'vpcConfiguration.securityGroupIds', 'Security group ids', 'Separated by spaces or commas')}
+              {text('tlsCertificate', 'vpcConfiguration.tlsCertificate', 'TLS certificate (optional)', 'The PEM of the CA that issued the server’s certificate', { multiline: true })}
+            </>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>
+            <label class="inline">
+              <input type="checkbox" checked={values.usePipeline} onChange={(event) => set('usePipeline', event.currentTarget.checked)} /> Attach it to a CodePipeline source action
+            </label>
+          </legend>
+          {values.usePipeline && (
+            <>
+              {text('pipelineName', 'pipeline.name', 'Pipeline name')}
+              {text('sourceActionName', 'pipeline.sourceActionName', 'Source action name', 'The source action to point at the connection (created if missing)')}
+              {text('fullRepositoryId', 'pipeline.fullRepositoryId', 'Repository', 'owner/repository (GitLab: group/subgroup/project)')}
+              {text('branchName', 'pipeline.branchName', 'Branch')}
+              <Field field="pipeline.outputArtifactFormat" label="Output artifact format" errors={errors['pipeline.outputArtifactFormat']}>
+                {(props) => (
+                  <select {...props} value={values.outputArtifactFormat} onChange={(event) => set('outputArtifactFormat', event.currentTarget.value as RequestFormValues['outputArtifactFormat'])}>
+                    <option value="CODE_ZIP">CODE_ZIP</option>
+                    <option value="CODEBUILD_CLONE_REF">CODEBUILD_CLONE_REF (full clone)</option>
+                  </select>
+                )}
+              </Field>
+              <label class="inline">
+                <input type="checkbox" checked={values.detectChanges} onChange={(event) => set('detectChanges', event.currentTarget.checked)} /> Start the pipeline on changes (DetectChanges)
+              </label>
+              <Field field="pipeline.trigger" label="Trigger" errors={errors['pipeline.trigger']}>
+                {(props) => (
+                  <select {...props} value={values.trigger} onChange={(event) => set('trigger', event.currentTarget.value as RequestFormValues['trigger'])}>
+                    <option value="none">No trigger filters</option>
+                    <option value="branch">Pushes to the branch</option>
+                    <option value="filters">Custom filters (JSON)</option>
+                  </select>
+                )}
+              </Field>
+              {values.trigger === 'filters' && text('triggerFilters', 'pipeline.trigger', 'Trigger filters (JSON)', '{ "push": [ { "branches": { "includes": ["main"] } } ] }', { multiline: true })}
+            </>
+          )}
+        </fieldset>
+        {text('tags', 'tags', 'Tags (optional)', 'One key=value per line', { multiline: true })}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Sending…' : 'Request the connection'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function focusFirstError(errors: FieldErrors) {
+  const first = Object.keys(errors)[0];
+  if (first === undefined) return;
+  queueMicrotask(() => document.getElementById(first === 'form' ? 'form-errors' : `field-${first}`)?.focus());
+}
+
+interface ControlProps {
+  id: string;
+  'aria-invalid': boolean;
+  'aria-describedby': string | undefined;
+}
+
+function Field({ field, label, hint, errors, children }: { field: FieldName; label: string; hint?: string | undefined; errors: string[] | undefined; children: (props: ControlProps) => preact.ComponentChildren }) {
+  const id = `field-${field}`;
+  const described = [hint ? `${id}-hint` : undefined, errors ? `${id}-error` : undefined].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${errors ? ' invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      {hint && (
+        <span class="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      {children({ id, 'aria-invalid': errors !== undefined, 'aria-describedby': described })}
+      {errors && (
+        <span class="field-error" id={`${id}-error`} data-field={field}>
+          {errors.join(' ')}
+        </span>
+      )}
+    </div>
+  );
+}

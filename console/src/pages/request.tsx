@@ -1,0 +1,201 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { RequestView } from '../../../functions/request/request-view.ts';
+import type { WorkflowProgress } from '../../../functions/request/workflow-progress.ts';
+import type { Api } from '../api.ts';
+import { ACTORS, isTerminal, relative, when } from '../format.ts';
+import type { Session } from '../session.ts';
+import { WorkflowDiagram } from '../workflow/diagram.tsx';
+import { StatusBadge } from './status-badge.tsx';
+
+/** How often the page asks again: the watcher notices a human step within a minute, so a few seconds is plenty. */
+const POLL_MS = 2000;
+
+export function RequestPage({ api, session, requestId }: { api: Api; session: Session; requestId: string }) {
+  const [request, setRequest] = useState<RequestView>();
+  const [progress, setProgress] = useState<WorkflowProgress>();
+  const [problem, setProblem] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [refresh, setRefresh] = useState(0);
+
+  useEffect(() => {
+    let stale = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const [view, workflow] = await Promise.all([
+          api<RequestView>('GET', `/v1/connection-requests/${encodeURIComponent(requestId)}`),
+          api<WorkflowProgress>('GET', `/v1/connection-requests/${encodeURIComponent(requestId)}/workflow`),
+        ]);
+        if (stale) return;
+        setRequest(view);
+        setProgress(workflow);
+        setProblem(undefined);
+        // A finished request does not move again until someone acts here.
+        if (isTerminal(view.status) && workflow.executionStatus !== 'RUNNING') return;
+      } catch (error) {
+        if (stale) return;
+        setProblem((error as Error).message);
+      }
+      timer = setTimeout(() => void load(), POLL_MS);
+    };
+    void load();
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+  }, [requestId, refresh]);
+
+  async function act(label: string, path: string) {
+    setBusy(true);
+    setNotice(undefined);
+    try {
+      const answer = await api<{ check?: { message: string } } & Partial<RequestView>>('POST', `/v1/connection-requests/${encodeURIComponent(requestId)}/${path}`, {});
+      setNotice(answer.check?.message ?? `${label}: done.`);
+      setRefresh((count) => count + 1);
+    } catch (error) {
+      setNotice(`${label}: ${(error as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (request === undefined) {
+    return <section class="card">{problem ? <p role="alert" class="error">{problem}</p> : <p>Loading the request…</p>}</section>;
+  }
+  const next = request.nextAction;
+  const mayAct = request.requester.id === session.id || session.isAdmin;
+  const awaitingApproval = request.status === 'WAITING_FOR_APPROVAL' || request.status === 'WAITING_FOR_DECOMMISSION_APPROVAL';
+
+  return (
+    <>
+      <section class="card">
+        <p class="crumbs">
+          <a href="/requests">Requests</a> / {request.requestId}
+        </p>
+        <h1>{request.connectionName}</h1>
+        <p class="status-line" aria-live="polite">
+          <StatusBadge status={request.status} /> <span data-testid="current-step">{request.currentStep}</span>
+        </p>
+        {problem && (
+          <p role="alert" class="error">
+            Could not refresh: {problem}
+          </p>
+        )}
+        <dl class="facts">
+          <dt>Server</dt>
+          <dd>
+            {request.providerEndpoint} ({request.providerType})
+          </dd>
+          <dt>Requested by</dt>
+          <dd>{request.requester.email ?? request.requester.id}</dd>
+          <dt>Region</dt>
+          <dd>
+            {request.region}
+            {request.accountId ? ` in ${request.accountId}` : ''}
+          </dd>
+          {request.pipeline && (
+            <>
+              <dt>Pipeline</dt>
+              <dd>
+                {request.pipeline.name} / {request.pipeline.sourceActionName} ← {request.pipeline.fullRepositoryId}@{request.pipeline.branchName}
+              </dd>
+            </>
+          )}
+          {request.connectionArn && (
+            <>
+              <dt>Connection</dt>
+              <dd class="arn">{request.connectionArn}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+
+      <section class="card next" aria-labelledby="next-heading">
+        <h2 id="next-heading">What happens next</h2>
+        {next ? (
+          <div data-testid="next-action">
+            <p>
+              <strong>{ACTORS[next.actor] ?? next.actor}</strong>: {next.message}
+            </p>
+            {next.deadline && (
+              <p>
+                By {when(next.deadline)} ({relative(next.deadline)}); after that the request times out and is rolled back.
+              </p>
+            )}
+            {next.actionUrl && (
+              <p>
+                <a class="button" href={next.actionUrl} target="_blank" rel="noopener noreferrer">
+                  Open it in the AWS console
+                </a>
+              </p>
+            )}
+          </div>
+        ) : (
+          <p data-testid="next-action">{isTerminal(request.status) ? 'Nothing: the request has ended.' : 'Nobody needs to act: the system is working.'}</p>
+        )}
+        {request.failure && (
+          <p class="error">
+            {request.failure.code}: {request.failure.message}
+          </p>
+        )}
+        {request.attention.map((item) => (
+          <p key={item.message} class="warning">
+            {ACTORS[item.actor] ?? item.actor}: {item.message} {item.actionUrl && <a href={item.actionUrl}>Open</a>}
+          </p>
+        ))}
+        <div class="actions">
+          {mayAct && request.waitingFor && (
+            <button type="button" disabled={busy} onClick={() => void act('Check now', 'check')}>
+              Done in the console: check now
+            </button>
+          )}
+          {session.isAdmin && awaitingApproval && (
+            <>
+              <button type="button" disabled={busy} onClick={() => void act('Approve', 'approve')}>
+                Approve
+              </button>
+              <button type="button" class="danger" disabled={busy} onClick={() => void act('Reject', 'reject')}>
+                Reject
+              </button>
+            </>
+          )}
+          {mayAct && !isTerminal(request.status) && (
+            <button
+              type="button"
+              class="danger"
+              disabled={busy}
+              onClick={() => {
+                if (confirm('Cancel this request? What it created is rolled back.')) void act('Cancel', 'cancel');
+              }}
+            >
+              Cancel request
+            </button>
+          )}
+        </div>
+        {notice && (
+          <p role="status" class="notice">
+            {notice}
+          </p>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="workflow-heading">
+        <h2 id="workflow-heading">Workflow</h2>
+        <WorkflowDiagram progress={progress} />
+      </section>
+
+      <section class="card" aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Timeline</h2>
+        <ol class="timeline">
+          {request.timeline.map((entry, index) => (
+            <li key={`${entry.at}-${index}`}>
+              <time dateTime={entry.at}>{when(entry.at)}</time> <span class="step">{entry.step}</span> <span class="actor">{entry.actor}</span>
+              <div>{entry.message}</div>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { checkForm, EMPTY_FORM, fieldOf, type RequestFormValues } from './request-form.ts';
+
+const form = (values: Partial<RequestFormValues>): RequestFormValues => ({ ...EMPTY_FORM, ...values });
+
+describe('checkForm', () => {
+  it('builds the body the API takes from a filled form', () => {
+    const checked = checkForm(
+      form({
+        providerEndpoint: 'https://ghe.example.com',
+        usePipeline: true,
+        pipelineName: 'payments',
+        sourceActionName: 'Source',
+        fullRepositoryId: 'platform/payments-api',
+        branchName: 'main',
+        trigger: 'branch',
+        tags: 'team=payments\ncost-centre = 42',
+      }),
+    );
+    expect(checked).toEqual({
+      ok: true,
+      body: {
+        providerEndpoint: 'https://ghe.example.com',
+        pipeline: { name: 'payments', sourceActionName: 'Source', fullRepositoryId: 'platform/payments-api', branchName: 'main', outputArtifactFormat: 'CODE_ZIP', detectChanges: true, trigger: true },
+        tags: { team: 'payments', 'cost-centre': '42' },
+      },
+    });
+  });
+
+  it('puts each problem next to its field, in the API’s words', () => {
+    const checked = checkForm(form({ providerEndpoint: 'ftp://ghe.example.com', useVpc: true, vpcId: 'vpc-1', subnetIds: 'subnet-0123456789abcdef0 nope', securityGroupIds: 'sg-0123456789abcdef0', tags: 'no-equals' }));
+    if (checked.ok) throw new Error('expected problems');
+    expect(Object.keys(checked.errors).sort()).toEqual(['providerEndpoint', 'tags', 'vpcConfiguration.subnetIds', 'vpcConfiguration.vpcId'].sort());
+    expect(checked.errors['vpcConfiguration.vpcId']?.[0]).toMatch(/VPC id/);
+    expect(checked.errors.tags).toEqual(['"no-equals" is not key=value']);
+  });
+
+  it('refuses trigger filters that are not JSON', () => {
+    const checked = checkForm(form({ providerEndpoint: 'https://ghe.example.com', usePipeline: true, pipelineName: 'p', sourceActionName: 'Source', fullRepositoryId: 'a/b', branchName: 'main', trigger: 'filters', triggerFilters: '{push' }));
+    expect(checked.ok ? [] : checked.errors['pipeline.trigger']).toEqual([expect.stringMatching(/Must be JSON/)]);
+  });
+});
+
+describe('fieldOf', () => {
+  it('maps an item of a list to its list field, and an unknown path to the form', () => {
+    expect(fieldOf('vpcConfiguration.subnetIds.2')).toBe('vpcConfiguration.subnetIds');
+    expect(fieldOf('pipeline.trigger.push.0.branches')).toBe('pipeline.trigger');
+    expect(fieldOf('headers.Idempotency-Key')).toBe('form');
+  });
+});
