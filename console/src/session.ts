@@ -74,9 +74,19 @@ function keep(token: string): Session {
 
 type OidcAuth = Extract<ConsoleAuth, { mode: 'oidc' }>;
 
+/**
+ * Plain http only to an issuer on this machine's loopback (RFC 8252 allows it for native apps; here
+ * it is what a local identity provider in a test uses); anything else must be https.
+ */
+function requestOptions(auth: OidcAuth): { [oauth.allowInsecureRequests]?: boolean } {
+  const issuer = new URL(auth.issuer);
+  const loopback = issuer.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
+  return loopback ? { [oauth.allowInsecureRequests]: true } : {};
+}
+
 async function discover(auth: OidcAuth): Promise<oauth.AuthorizationServer> {
   const issuer = new URL(auth.issuer);
-  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc' }));
+  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...requestOptions(auth) }));
 }
 
 /** Sends the browser to the identity provider; it comes back to /signin/callback. */
@@ -106,7 +116,7 @@ export async function finishOidcSignIn(auth: OidcAuth): Promise<{ session: Sessi
   const server = await discover(auth);
   const client: oauth.Client = { client_id: auth.clientId };
   const parameters = oauth.validateAuthResponse(server, client, new URL(location.href), saved.state);
-  const response = await oauth.authorizationCodeGrantRequest(server, client, oauth.None(), parameters, `${location.origin}${CALLBACK_PATH}`, saved.verifier);
+  const response = await oauth.authorizationCodeGrantRequest(server, client, oauth.None(), parameters, `${location.origin}${CALLBACK_PATH}`, saved.verifier, requestOptions(auth));
   const result = await oauth.processAuthorizationCodeResponse(server, client, response);
   // Leave no code in the address bar or history.
   history.replaceState(null, '', saved.returnTo);

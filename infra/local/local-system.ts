@@ -11,7 +11,7 @@ import { functionOutputWriter, logFormatFrom, type FunctionOutputLine, type LogF
 import { createHttpApi, type HttpApiRoute } from './runtime/http-api.ts';
 import { consoleFiles, isConsolePath } from './runtime/console-files.ts';
 import { splitTarget } from './runtime/http-event.ts';
-import { LOCAL_CONSOLE_DIR } from '../../console/config.ts';
+import { LOCAL_CONSOLE_DIR, type ConsoleConfig } from '../../console/config.ts';
 import { verifyToken } from './runtime/jwt.ts';
 import { LambdaInvocationError, LocalLambda, type LambdaFunctionSpec } from './runtime/lambda-runtime.ts';
 import { ensureLocalPackage, type LocalPackage } from './runtime/local-package.ts';
@@ -71,6 +71,8 @@ export interface LocalSystemOptions {
   logFormat?: LogFormat;
   /** The built web console it serves at / (default `<root>/.local/console`, which `npm start` and the tests' set-up build). */
   consoleDirectory?: string;
+  /** What the console is told (/console-config.json); default the dev sign-in. */
+  consoleConfig?: ConsoleConfig;
   /** Every line each function prints, as it prints it, whatever the terminal shows (tests read the logs here). */
   functionOutput?: (output: FunctionOutputLine) => void;
 }
@@ -282,7 +284,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     settings: () => ({ ...functionSettings, ...options.environment }),
     log: options.log,
   });
-  const server = await listenHttpApi(config, lambda, options.apiPort ?? 3000, spokeRoles.afterRoute, options.consoleDirectory ?? join(options.root, LOCAL_CONSOLE_DIR));
+  const server = await listenHttpApi(config, lambda, options.apiPort ?? 3000, spokeRoles.afterRoute, {
+    directory: options.consoleDirectory ?? join(options.root, LOCAL_CONSOLE_DIR),
+    config: options.consoleConfig,
+  });
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await configureFakeSlack(sandbox.url, `${apiUrl}/slack/interactions`);
 
@@ -473,7 +478,7 @@ async function listenHttpApi(
   lambda: LocalLambda,
   port: number,
   afterRoute: SpokeRoleProvisioner['afterRoute'],
-  consoleDirectory: string,
+  consoleSettings: { directory: string; config?: ConsoleConfig | undefined },
 ): Promise<Server> {
   const routes: HttpApiRoute[] = config.functions.flatMap((fn) =>
     fn.httpRoutes.map((route) => ({
@@ -490,7 +495,7 @@ async function listenHttpApi(
     })),
   );
   const api = createHttpApi({ routes, verifyJwt: async (token) => verifyToken(token), onAccess: () => undefined });
-  const consoleSite = consoleFiles(consoleDirectory);
+  const consoleSite = consoleFiles(consoleSettings.directory, consoleSettings.config);
   const server = createServer((req, res) => {
     const path = splitTarget(req.url ?? '/').rawPath;
     if (isConsolePath((req.method ?? 'GET').toUpperCase(), path)) consoleSite(req, res, path);

@@ -91,11 +91,14 @@ describe('web console', () => {
     await expect.poll(() => endpointError.textContent()).toMatch(/https/);
     await expect.poll(() => requester.getByLabel('Server URL').getAttribute('aria-invalid')).toBe('true');
     await checkPage(requester, '2-new-request-field-error');
+    // The first field in error has the focus, so a keyboard user lands on what to fix.
+    expect(await requester.evaluate('document.activeElement.id')).toBe('field-providerEndpoint');
     expect((await api<{ requests: unknown[] }>(system, 'GET', '/v1/connection-requests', { token: await tokenFor('alice@example.com') })).body.requests).toEqual([]);
 
     // Fixed, it is sent and the browser lands on the request's page.
+    // …by keyboard: Enter in the field submits the form.
     await requester.getByLabel('Server URL').fill('https://ghe-console.example.com');
-    await requester.getByRole('button', { name: 'Request the connection' }).click();
+    await requester.getByLabel('Server URL').press('Enter');
     await requester.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
     const requestId = requester.url().split('/').at(-1)!;
     await expect.poll(() => endpointError.count()).toBe(0);

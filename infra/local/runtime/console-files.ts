@@ -22,13 +22,18 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** The same policy CloudFront's response headers policy sends; the Redoc page needs its inline script. */
-export function contentSecurityPolicy(path: string): string {
+/**
+ * The same policy CloudFront's response headers policy sends (infra/resources/console.yml): the
+ * console reaches only its own origin and the OIDC issuer; the Redoc page needs its inline script.
+ */
+export function contentSecurityPolicy(path: string, config: ConsoleConfig): string {
   const scripts = path.startsWith('/docs') ? "'self' 'unsafe-inline'" : "'self'";
-  return `default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; worker-src 'self' blob:; script-src ${scripts}; frame-ancestors 'none'`;
+  const connect = config.auth.mode === 'oidc' ? `'self' ${new URL(config.auth.issuer).origin}` : "'self'";
+  return `default-src 'self'; connect-src ${connect}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; worker-src 'self' blob:; script-src ${scripts}; base-uri 'self'; object-src 'none'; frame-ancestors 'none'`;
 }
 
-const LOCAL_CONFIG: ConsoleConfig = { apiBaseUrl: '', auth: { mode: 'dev' } };
+/** Locally the dev sign-in; a test of the OIDC sign-in passes its own. */
+export const LOCAL_CONSOLE_CONFIG: ConsoleConfig = { apiBaseUrl: '', auth: { mode: 'dev' } };
 const MAX_SUBJECT = 256;
 
 /** Whether a request is the console's rather than the API's: everything but /v1/… and /slack/…. */
@@ -37,15 +42,18 @@ export function isConsolePath(method: string, path: string): boolean {
   return (method === 'GET' || method === 'HEAD') && !path.startsWith('/v1/') && !path.startsWith('/slack/');
 }
 
-export function consoleFiles(directory: string): (req: IncomingMessage, res: ServerResponse, path: string) => void {
+export function consoleFiles(directory: string, config: ConsoleConfig = LOCAL_CONSOLE_CONFIG): (req: IncomingMessage, res: ServerResponse, path: string) => void {
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', ...headers });
     res.end(body);
   };
 
   return (req, res, path) => {
-    if (path === '/_local/dev-sign-in') return void devSignIn(req, res, send);
-    if (path === '/console-config.json') return send(res, 200, 'application/json', JSON.stringify(LOCAL_CONFIG), { 'cache-control': 'no-cache' });
+    if (path === '/_local/dev-sign-in') {
+      if (config.auth.mode !== 'dev') return send(res, 404, 'text/plain; charset=utf-8', 'Not Found\n');
+      return void devSignIn(req, res, send);
+    }
+    if (path === '/console-config.json') return send(res, 200, 'application/json', JSON.stringify(config), { 'cache-control': 'no-cache' });
     if (!existsSync(join(directory, 'index.html'))) {
       return send(res, 503, 'text/plain; charset=utf-8', 'The web console is not built: run `npm run build:console` (npm start builds it).\n');
     }
@@ -55,7 +63,7 @@ export function consoleFiles(directory: string): (req: IncomingMessage, res: Ser
     const hashed = wanted.startsWith('/assets/');
     send(res, 200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file), {
       'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
-      ...(extname(file) === '.html' ? { 'content-security-policy': contentSecurityPolicy(wanted), 'x-frame-options': 'DENY' } : {}),
+      ...(extname(file) === '.html' ? { 'content-security-policy': contentSecurityPolicy(wanted, config), 'x-frame-options': 'DENY' } : {}),
     });
   };
 }
