@@ -68,8 +68,8 @@ function session(command: Command, run: Run): Session {
   const options = command.optsWithGlobals<GlobalOptions>();
   const saved = readCredentials();
   const api = resolveApi({ flag: options.api, env: process.env, saved, runningApiUrl: readRunningSystem()?.apiUrl });
-  if (!isApiUrl(api.url)) throw usageFailure([`The API URL ${api.url} (${api.source}) is not an http(s) URL.`]);
-  const token = resolveToken(process.env, saved);
+  if (!isApiUrl(api.url)) throw usageFailure([`The API URL ${api.url} (${api.source}) is not an https URL (plain http only to 127.0.0.1 or localhost).`]);
+  const token = resolveToken(process.env, saved, api.url);
   run.session = new Session(options.json === true, api.url, api.source, new ApiClient(api.url, api.source, token?.token));
   return run.session;
 }
@@ -215,7 +215,7 @@ export function buildProgram(run: Run = {}): Command {
     .description('Who the token names (read from the token; the API checks it on each call)')
     .action((_options: unknown, command: Command) => {
       const s = session(command, run);
-      const token = resolveToken(process.env, readCredentials());
+      const token = resolveToken(process.env, readCredentials(), s.apiUrl);
       if (!token) throw new CliFailure(EXIT.notSignedIn, ['Not signed in. Run `connection-broker login`.'], { error: { kind: 'not-signed-in', message: 'Not signed in.' }, exitCode: EXIT.notSignedIn });
       const who = identityOf(token.token);
       s.result(

@@ -75,6 +75,12 @@ describe('which token and which API', () => {
     expect(resolveToken({}, undefined)).toBeUndefined();
   });
 
+  it('sends the saved token only to the API it was saved for', () => {
+    expect(resolveToken({}, saved, 'https://saved.example.com')).toEqual({ token: 'saved.token.x', source: 'saved by login' });
+    expect(resolveToken({}, saved, 'https://elsewhere.example.com')).toBeUndefined();
+    expect(resolveToken({ CONNECTION_BROKER_TOKEN: 'env.token.x' }, saved, 'https://elsewhere.example.com')).toEqual({ token: 'env.token.x', source: 'CONNECTION_BROKER_TOKEN' });
+  });
+
   it('--api, then CONNECTION_BROKER_API, then the saved URL, then the running local system, then the default', () => {
     const running = 'http://127.0.0.1:43210';
     expect(resolveApi({ flag: 'https://flag.example.com/', env: { CONNECTION_BROKER_API: 'https://env.example.com' }, saved, runningApiUrl: running })).toEqual({
@@ -87,9 +93,9 @@ describe('which token and which API', () => {
     expect(resolveApi({ env: { CONNECTION_BROKER_API: '' } })).toEqual({ url: DEFAULT_API_URL, source: 'the default' });
   });
 
-  it('calls only http(s) URLs', () => {
-    expect(['http://127.0.0.1:3000', 'https://api.example.com/prod'].map(isApiUrl)).toEqual([true, true]);
-    expect(['ftp://x', 'localhost:3000', ''].map(isApiUrl)).toEqual([false, false, false]);
+  it('calls https URLs, and plain http only on loopback (a token must not cross a network in clear)', () => {
+    expect(['http://127.0.0.1:3000', 'http://localhost:3000', 'https://api.example.com/prod'].map(isApiUrl)).toEqual([true, true, true]);
+    expect(['http://api.example.com', 'ftp://x', 'localhost:3000', ''].map(isApiUrl)).toEqual([false, false, false, false]);
   });
 });
 

@@ -63,12 +63,20 @@ export function removeCredentials(env: Env = process.env): boolean {
   return had;
 }
 
-/** The token to send: CONNECTION_BROKER_TOKEN, else the saved one. */
-export function resolveToken(env: Env, saved: Credentials | undefined): { token: string; source: string } | undefined {
+/**
+ * The token to send: CONNECTION_BROKER_TOKEN, else the saved one, but the saved one only to the API
+ * it was saved for (`--api` pointed elsewhere must not carry it there).
+ */
+export function resolveToken(env: Env, saved: Credentials | undefined, apiUrl?: string): { token: string; source: string } | undefined {
   const fromEnv = env.CONNECTION_BROKER_TOKEN?.trim();
   if (fromEnv) return { token: fromEnv, source: 'CONNECTION_BROKER_TOKEN' };
-  if (saved) return { token: saved.token, source: 'saved by login' };
+  if (saved && (saved.api === undefined || apiUrl === undefined || sameApi(saved.api, apiUrl))) return { token: saved.token, source: 'saved by login' };
   return undefined;
+}
+
+function sameApi(a: string, b: string): boolean {
+  const normal = (url: string) => url.trim().replace(/\/+$/u, '');
+  return normal(a) === normal(b);
 }
 
 /** Where the API URL can come from, in the order they count. */
@@ -95,11 +103,12 @@ export function resolveApi(sources: ApiSources): { url: string; source: string }
   return { url: DEFAULT_API_URL, source: 'the default' };
 }
 
-/** Whether `url` is an http(s) URL the CLI can call. */
+/** Whether `url` is a URL the CLI may send a token to: https, or plain http only on this machine's loopback. */
 export function isApiUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+    if (parsed.protocol === 'https:') return true;
+    return parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
   } catch {
     return false;
   }

@@ -119,13 +119,26 @@ export interface AwsStep {
   args: string[];
 }
 
+type UploadOptions = { dir: string; bucket: string; region: string; hasAssets: boolean; dryRun?: boolean };
+
 /**
  * The uploads, in an order that never serves an index.html naming assets that are not there yet:
  * the new hashed assets first (nothing deleted), then everything else (index.html,
- * console-config.json, ...) with files no longer in the build deleted, then the assets the new
- * build no longer names. Each sync sets the Cache-Control of what it uploads (cacheControlFor).
+ * console-config.json, ...) with files no longer in the build deleted. The assets the new build no
+ * longer names go only after CloudFront's cache is invalidated ({@link pruneStep}): until then a
+ * cached index.html still names them. Each sync sets the Cache-Control of what it uploads.
  */
-export function uploadSteps(options: { dir: string; bucket: string; region: string; hasAssets: boolean; dryRun?: boolean }): AwsStep[] {
+export function uploadSteps(options: UploadOptions): AwsStep[] {
+  const all = syncSteps(options);
+  return options.hasAssets ? all.slice(0, 2) : all;
+}
+
+/** After the invalidation: deletes the assets the new build no longer names (none without assets/). */
+export function pruneStep(options: UploadOptions): AwsStep | undefined {
+  return options.hasAssets ? syncSteps(options)[2] : undefined;
+}
+
+function syncSteps(options: UploadOptions): AwsStep[] {
   const { dir, bucket, region } = options;
   const common = ['--region', region, '--no-progress', ...(options.dryRun ? ['--dryrun'] : [])];
   const assets = (remove: boolean): AwsStep => ({
@@ -193,18 +206,19 @@ export async function publishConsole(options: PublishOptions, deps: PublishDepen
   deps.log(`building the console for ${deployment.consoleUrl} into ${options.outDir} …`);
   await deps.build({ outDir: options.outDir, config: deployment.config });
 
-  const steps = uploadSteps({
+  const upload: UploadOptions = {
     dir: options.outDir,
     bucket: deployment.bucket,
     region: options.region,
     hasAssets: deps.isDirectory(posix.join(options.outDir, 'assets')),
     dryRun: options.dryRun,
-  });
-  for (const step of steps) {
+  };
+  const sync = async (step: AwsStep) => {
     deps.log(`${options.dryRun ? '(dry run) ' : ''}${step.description}: ${commandLine(step.args)}`);
     const result = await deps.aws(step.args, { capture: false });
     if (result.code !== 0) throw new PublishError(`${step.description} failed (aws exited ${result.code})${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`);
-  }
+  };
+  for (const step of uploadSteps(upload)) await sync(step);
   const invalidation = invalidationStep(deployment.distributionId);
   if (options.dryRun) {
     deps.log(`(dry run) would ${invalidation.description}: ${commandLine(invalidation.args)}`);
@@ -213,5 +227,7 @@ export async function publishConsole(options: PublishOptions, deps: PublishDepen
     const result = await deps.aws(invalidation.args, { capture: true });
     if (result.code !== 0) throw new PublishError(`${invalidation.description} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
   }
+  const prune = pruneStep(upload);
+  if (prune) await sync(prune);
   return deployment;
 }

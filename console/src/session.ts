@@ -112,13 +112,14 @@ export async function startOidcSignIn(auth: OidcAuth, returnTo: string): Promise
 export async function finishOidcSignIn(auth: OidcAuth): Promise<{ session: Session; returnTo: string }> {
   const saved = JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? 'null') as { verifier: string; state: string; returnTo: string } | null;
   sessionStorage.removeItem(PKCE_KEY);
+  const callback = new URL(location.href);
+  // Leave no code in the address bar or history, whether the exchange works or not.
+  history.replaceState(null, '', saved?.returnTo ?? '/');
   if (saved === null) throw new Error('No sign-in was started in this tab; sign in again.');
   const server = await discover(auth);
   const client: oauth.Client = { client_id: auth.clientId };
-  const parameters = oauth.validateAuthResponse(server, client, new URL(location.href), saved.state);
+  const parameters = oauth.validateAuthResponse(server, client, callback, saved.state);
   const response = await oauth.authorizationCodeGrantRequest(server, client, oauth.None(), parameters, `${location.origin}${CALLBACK_PATH}`, saved.verifier, requestOptions(auth));
   const result = await oauth.processAuthorizationCodeResponse(server, client, response);
-  // Leave no code in the address bar or history.
-  history.replaceState(null, '', saved.returnTo);
   return { session: keep(result.access_token), returnTo: saved.returnTo };
 }

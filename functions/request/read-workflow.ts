@@ -1,4 +1,4 @@
-import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { ExecutionDoesNotExist, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Clients } from '../adapters/aws-clients.ts';
 import type { Caller } from './caller.ts';
 import { visibleRequest } from './manage-request.ts';
@@ -15,10 +15,16 @@ export async function readWorkflowProgress(caller: Caller, requestId: string, de
   if (executionArn === undefined) return { requestId, workflow, steps: [] };
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
-  do {
-    const page = await dependencies.aws.stepFunctions.send(new GetExecutionHistoryCommand({ executionArn, maxResults: PAGE_SIZE, includeExecutionData: false, nextToken }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
+  try {
+    do {
+      const page = await dependencies.aws.stepFunctions.send(new GetExecutionHistoryCommand({ executionArn, maxResults: PAGE_SIZE, includeExecutionData: false, nextToken }));
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+  } catch (error) {
+    // Step Functions keeps a closed execution's history for 90 days; the record outlives it.
+    if (error instanceof ExecutionDoesNotExist) return { requestId, workflow, executionArn, steps: [], historyExpired: true };
+    throw error;
+  }
   return { requestId, workflow, executionArn, ...progressFromHistory(events) };
 }

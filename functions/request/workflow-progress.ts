@@ -27,6 +27,10 @@ export const workflowProgressSchema = z
       )
       .meta({ description: 'Every state entered, in order: the path taken (a state entered twice appears twice).' }),
     current: z.string().optional().meta({ description: 'The state the execution is in now; absent once it has ended.' }),
+    historyExpired: z
+      .literal(true)
+      .optional()
+      .meta({ description: 'Step Functions no longer has the execution (it keeps a closed execution for 90 days): no path to show; the timeline still tells it.' }),
   })
   .meta({ id: 'WorkflowProgress', description: "The request's workflow as Step Functions ran it, for drawing it over the state machine's graph." });
 

@@ -498,8 +498,15 @@ async function listenHttpApi(
   const consoleSite = consoleFiles(consoleSettings.directory, consoleSettings.config);
   const server = createServer((req, res) => {
     const path = splitTarget(req.url ?? '/').rawPath;
-    if (isConsolePath((req.method ?? 'GET').toUpperCase(), path)) consoleSite(req, res, path);
-    else api(req, res);
+    if (!isConsolePath((req.method ?? 'GET').toUpperCase(), path)) return api(req, res);
+    try {
+      consoleSite(req, res, path);
+    } catch (error) {
+      // A file read failed (a rebuild in progress): answer, never take the process down.
+      console.error(`web console: ${(error as Error).name} serving ${req.method} ${path}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Internal Server Error\n');
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

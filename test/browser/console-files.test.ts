@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleFiles, isConsolePath } from '../../infra/local/runtime/console-files.ts';
+import { splitTarget } from '../../infra/local/runtime/http-event.ts';
 import { verifyToken } from '../../infra/local/runtime/jwt.ts';
 
 let server: Server;
@@ -19,7 +20,8 @@ beforeAll(async () => {
   writeFileSync(join(directory, 'docs/index.html'), '<!doctype html><title>docs</title>');
   writeFileSync(join(directory, '..', 'outside.txt'), 'secret');
   const site = consoleFiles(directory);
-  server = createServer((req, res) => site(req, res, new URL(req.url ?? '/', 'http://x').pathname));
+  // The path as the local system hands it over: percent-decoded once (splitTarget).
+  server = createServer((req, res) => site(req, res, splitTarget(req.url ?? '/').rawPath));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -48,6 +50,9 @@ describe('the local console site', () => {
   it('serves nothing outside its folder, and 404s a missing file', async () => {
     expect((await fetch(`${url}/assets/..%2F..%2Foutside.txt`)).status).toBe(404);
     expect((await fetch(`${url}/assets/missing.js`)).status).toBe(404);
+    // A stray escape is a missing file, not a crash.
+    expect((await fetch(`${url}/%ff.js`)).status).toBe(404);
+    expect((await fetch(`${url}/assets/%E0%A4%A.js`)).status).toBe(404);
   });
 
   it('mints a local token for the dev sign-in, an admin one on request, and refuses a body without sub with a 400 naming it', async () => {

@@ -96,8 +96,21 @@ describe('web console', () => {
     expect((await api<{ requests: unknown[] }>(system, 'GET', '/v1/connection-requests', { token: await tokenFor('alice@example.com') })).body.requests).toEqual([]);
 
     // Fixed, it is sent and the browser lands on the request's page.
-    // …by keyboard: Enter in the field submits the form.
+    // What only the API can check (does the CA certificate parse?) comes back as its 400 and is
+    // shown next to the same field.
     await requester.getByLabel('Server URL').fill('https://ghe-console.example.com');
+    await requester.getByLabel('The server is reachable only inside a VPC').check();
+    await requester.getByLabel('VPC id').fill('vpc-0123456789abcdef0');
+    await requester.getByLabel('Subnet ids').fill('subnet-0123456789abcdef0');
+    await requester.getByLabel('Security group ids').fill('sg-0123456789abcdef0');
+    await requester.getByLabel('TLS certificate (optional)').fill('-----BEGIN CERTIFICATE-----\nTUlJQm9nSUNDQVNVR0E=\n-----END CERTIFICATE-----');
+    await requester.getByRole('button', { name: 'Request the connection' }).click();
+    await expect.poll(() => requester.locator('[data-field="vpcConfiguration.tlsCertificate"]').textContent(), { timeout: SEEN_WITHIN_MS }).toMatch(/could not be parsed/);
+    expect(await endpointError.count()).toBe(0);
+    expect(new URL(requester.url()).pathname).toBe('/requests/new');
+    await requester.getByLabel('The server is reachable only inside a VPC').uncheck();
+
+    // …by keyboard: Enter in the field submits the form.
     await requester.getByLabel('Server URL').press('Enter');
     await requester.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
     const requestId = requester.url().split('/').at(-1)!;
@@ -151,7 +164,9 @@ describe('web console', () => {
     await expect.poll(() => requester.locator(`a[href="/requests/${requestId}"]`).count()).toBe(0);
     await checkPage(requester, '6-requests-filtered');
 
+    // Every poll of the request page worked: it never showed a refresh failure.
     expect(pageErrors).toEqual([]);
+    expect(await requester.getByText('Could not refresh').count()).toBe(0);
   }, 120_000);
 
   it('serves the API reference for people at /docs, from the OpenAPI document', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { contentSecurityPolicy } from '../../infra/local/runtime/console-files.ts';
 import { parseCloudFormationYaml } from './cfn-yaml.ts';
 
 // infra/resources/console.yml as written (package.test.ts checks it as packaged): the CloudFront
@@ -61,13 +62,29 @@ describe('the console paths function (viewer request, default behaviour)', () =>
       CustomErrorResponses?: unknown;
     };
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['ConsolePathsFunction', 'FunctionARN'] } }]);
-    expect(config.CacheBehaviors.map((behaviour) => behaviour.PathPattern)).toEqual(['/v1/*', '/slack/*', '/docs*']);
+    // /docs and /docs/*, not /docs*: that would give /docsx (a console route) the docs' looser policy.
+    expect(config.CacheBehaviors.map((behaviour) => behaviour.PathPattern)).toEqual(['/v1/*', '/slack/*', '/docs', '/docs/*']);
     for (const behaviour of config.CacheBehaviors) {
       const fromBucket = behaviour.TargetOriginId === 'console-bucket';
-      expect(fromBucket, String(behaviour.PathPattern)).toBe(behaviour.PathPattern === '/docs*');
+      expect(fromBucket, String(behaviour.PathPattern)).toBe(String(behaviour.PathPattern).startsWith('/docs'));
       if (fromBucket) expect(behaviour.FunctionAssociations).toEqual(config.DefaultCacheBehavior.FunctionAssociations);
       else expect(behaviour.FunctionAssociations, String(behaviour.PathPattern)).toBeUndefined();
     }
     expect(config.CustomErrorResponses).toBeUndefined();
+  });
+});
+
+describe('the Content-Security-Policy', () => {
+  const policy = (logicalId: string) =>
+    (fragment.Resources[logicalId]?.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: unknown } } }).SecurityHeadersConfig
+      .ContentSecurityPolicy.ContentSecurityPolicy;
+
+  it('is the one the local system sends, for the docs and for the console (with the issuer, as CloudFront joins it)', () => {
+    expect(policy('ConsoleDocsResponseHeadersPolicy')).toBe(contentSecurityPolicy('/docs', { apiBaseUrl: '', auth: { mode: 'dev' } }));
+    // !Join ['', [prefix, !Select [2, !Split ['/', issuer]], ' <extra>', rest]], with the issuer https://login.example.com and no extra origins.
+    const [, [prefix, , , rest]] = (policy('ConsoleResponseHeadersPolicy') as { 'Fn::Join': [string, [string, unknown, string, string]] })['Fn::Join'];
+    const joined = `${prefix}login.example.com${rest}`;
+    const local = contentSecurityPolicy('/requests', { apiBaseUrl: '', auth: { mode: 'oidc', issuer: 'https://login.example.com/oauth2', clientId: 'c', audience: 'a', scopes: [] } });
+    expect(joined).toBe(local);
   });
 });

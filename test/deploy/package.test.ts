@@ -372,10 +372,12 @@ describe('the web console hosting (infra/resources/console.yml)', () => {
   });
 
   it("serves the API reference (/docs) from the bucket too, with the function, and inline scripts allowed on that page only", () => {
-    const docs = config().CacheBehaviors.find((behaviour) => behaviour.PathPattern === '/docs*');
-    expect(docs).toMatchObject({ TargetOriginId: 'console-bucket', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: CACHING_OPTIMIZED });
-    expect(docs?.ResponseHeadersPolicyId).toEqual({ Ref: 'ConsoleDocsResponseHeadersPolicy' });
-    expect(docs?.FunctionAssociations).toEqual(config().DefaultCacheBehavior.FunctionAssociations);
+    for (const pattern of ['/docs', '/docs/*']) {
+      const docs = config().CacheBehaviors.find((behaviour) => behaviour.PathPattern === pattern);
+      expect(docs, pattern).toMatchObject({ TargetOriginId: 'console-bucket', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: CACHING_OPTIMIZED });
+      expect(docs?.ResponseHeadersPolicyId).toEqual({ Ref: 'ConsoleDocsResponseHeadersPolicy' });
+      expect(docs?.FunctionAssociations).toEqual(config().DefaultCacheBehavior.FunctionAssociations);
+    }
     const csp = (id: string) =>
       JSON.stringify((resource(id, 'AWS::CloudFront::ResponseHeadersPolicy').ResponseHeadersPolicyConfig as { SecurityHeadersConfig: { ContentSecurityPolicy: unknown } }).SecurityHeadersConfig.ContentSecurityPolicy);
     expect(csp('ConsoleDocsResponseHeadersPolicy')).toContain("script-src 'self' 'unsafe-inline'");

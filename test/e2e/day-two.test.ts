@@ -130,6 +130,15 @@ describe('decommissioning a connection (DELETE /v1/connections/{id})', () => {
     const again = await api<Problem>(h.system, 'DELETE', `/v1/connections/${id}`, { token: h.admin });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('AlreadyDecommissioned');
+
+    // The console's graph now shows the decommission machine's run, read from its history (the api's
+    // GetExecutionHistory grant on decommission executions, under IAM enforcement); others see nothing.
+    const workflow = await api<{ workflow: string; executionStatus: string; steps: { state: string }[]; current?: string }>(h.system, 'GET', `/v1/connection-requests/${request.requestId}/workflow`, { token: h.admin });
+    expect(workflow.status, JSON.stringify(workflow.body)).toBe(200);
+    expect(workflow.body).toMatchObject({ workflow: 'decommission', executionStatus: 'SUCCEEDED' });
+    expect(workflow.body.current).toBeUndefined();
+    expect(workflow.body.steps.length).toBeGreaterThan(2);
+    expect((await api<Problem>(h.system, 'GET', `/v1/connection-requests/${request.requestId}/workflow`, { token: bob })).status).toBe(404);
   });
 
   it("waits for the approvers on an owner's decommission: refused, the connection stays; allowed, it goes", async () => {
@@ -201,6 +210,8 @@ describe('decommissioning a connection (DELETE /v1/connections/{id})', () => {
     const waiting = (await inStatus(h, request.requestId, 'WAITING_FOR_HOST_SETUP')) as DecommissionedView;
     expect(waiting.nextAction).toMatchObject({ stage: 'host-setup' });
     expect(waiting.nextAction!.message).toContain('ghe2.example.com');
+    const updating = await api<{ workflow: string; executionStatus: string; current?: string }>(h.system, 'GET', `/v1/connection-requests/${request.requestId}/workflow`, { token: h.alice });
+    expect(updating.body).toMatchObject({ workflow: 'host-update', executionStatus: 'RUNNING', current: expect.any(String) });
     const pending = await connections.send(new GetHostCommand({ HostArn: hostArn }));
     expect(pending).toMatchObject({ Status: 'PENDING', ProviderEndpoint: 'https://ghe2.example.com' });
     // Cancelling now would roll back the whole request, not the host's change.

@@ -4,6 +4,7 @@ import type { AuditReport } from '../../../functions/audit/report.ts';
 import type { ConnectionView, HostView } from '../../../functions/audit/inventory-views.ts';
 import type { RequestView } from '../../../functions/request/request-view.ts';
 import { ApiProblem, type Api } from '../api.ts';
+import { safeHref } from '../actions.ts';
 import { relative, when } from '../format.ts';
 import type { Session } from '../session.ts';
 import { StatusBadge } from './status-badge.tsx';
@@ -16,6 +17,19 @@ export function bySeverity(findings: readonly Finding[]): [Severity, Finding[]][
   return SEVERITIES.map((severity): [Severity, Finding[]] => [severity, findings.filter((finding) => finding.severity === severity)]).filter(([, list]) => list.length > 0);
 }
 
+/** Every request in a status, following the API's cursor (approvals are few; a page holds 100). */
+async function everyRequest(api: Api, status: string): Promise<RequestView[]> {
+  const requests: RequestView[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ status, limit: '100', ...(cursor ? { cursor } : {}) });
+    const page = await api<{ requests: RequestView[]; nextCursor?: string }>('GET', `/v1/connection-requests?${query}`);
+    requests.push(...page.requests);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return requests;
+}
+
 export function AdminPage({ api, session }: { api: Api; session: Session }) {
   const [approvals, setApprovals] = useState<RequestView[]>();
   const [audit, setAudit] = useState<AuditReport | null>();
@@ -26,30 +40,36 @@ export function AdminPage({ api, session }: { api: Api; session: Session }) {
   const [refresh, setRefresh] = useState(0);
 
   useEffect(() => {
+    if (!session.isAdmin) return undefined;
     let stale = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
-      try {
-        const [waiting, report, hostList, connectionList] = await Promise.all([
-          Promise.all(APPROVAL_STATUSES.map((status) => api<{ requests: RequestView[] }>('GET', `/v1/connection-requests?status=${status}&limit=100`))),
-          api<AuditReport>('GET', '/v1/audits/latest').catch((error: unknown) => (error instanceof ApiProblem && error.status === 404 ? null : Promise.reject(error))),
-          api<{ hosts: HostView[] }>('GET', '/v1/hosts'),
-          api<{ connections: ConnectionView[] }>('GET', '/v1/connections'),
-        ]);
-        if (stale) return;
-        setApprovals(waiting.flatMap((page) => page.requests));
-        setAudit(report);
-        setHosts(hostList.hosts);
-        setConnections(connectionList.connections);
-        setProblem(undefined);
-      } catch (error) {
-        if (!stale) setProblem((error as Error).message);
+      if (!document.hidden) {
+        try {
+          const [waiting, report, hostList, connectionList] = await Promise.all([
+            Promise.all(APPROVAL_STATUSES.map((status) => everyRequest(api, status))),
+            api<AuditReport>('GET', '/v1/audits/latest').catch((error: unknown) => (error instanceof ApiProblem && error.status === 404 ? null : Promise.reject(error))),
+            api<{ hosts: HostView[] }>('GET', '/v1/hosts'),
+            api<{ connections: ConnectionView[] }>('GET', '/v1/connections'),
+          ]);
+          if (stale) return;
+          setApprovals(waiting.flat());
+          setAudit(report);
+          setHosts(hostList.hosts);
+          setConnections(connectionList.connections);
+          setProblem(undefined);
+        } catch (error) {
+          if (stale) return;
+          setProblem((error as Error).message);
+        }
       }
+      // The next look starts once this one has ended: slow answers never pile up.
+      if (!stale) timer = setTimeout(() => void load(), 5000);
     };
     void load();
-    const timer = setInterval(() => void load(), 5000);
     return () => {
       stale = true;
-      clearInterval(timer);
+      clearTimeout(timer);
     };
   }, [refresh]);
 
@@ -134,8 +154,8 @@ export function AdminPage({ api, session }: { api: Api; session: Session }) {
                     <li key={`${finding.type}-${finding.resource}-${index}`}>
                       <strong>{finding.type}</strong> {finding.message}
                       <div>Fix: {finding.fix}</div>
-                      {finding.link && (
-                        <a href={finding.link} target="_blank" rel="noopener noreferrer">
+                      {safeHref(finding.link) && (
+                        <a href={safeHref(finding.link)} target="_blank" rel="noopener noreferrer">
                           Where to fix it
                         </a>
                       )}
@@ -175,7 +195,7 @@ function Inventory<T extends HostView | ConnectionView>({ rows, detail }: { rows
       <tbody>
         {rows.map((row) => (
           <tr key={row.arn}>
-            <td>{row.links.console ? <a href={row.links.console}>{row.name}</a> : row.name}</td>
+            <td>{safeHref(row.links.console) ? <a href={safeHref(row.links.console)}>{row.name}</a> : row.name}</td>
             <td>{row.status}</td>
             <td>{row.owner ?? ''}</td>
             <td>{detail(row)}</td>

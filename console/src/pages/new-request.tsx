@@ -1,7 +1,7 @@
 import { useLocation } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { ApiProblem, type Api } from '../api.ts';
-import { checkForm, EMPTY_FORM, groupByField, type FieldErrors, type FieldName, type RequestFormValues } from '../request-form.ts';
+import { checkForm, EMPTY_FORM, FIELDS, groupByField, type FieldErrors, type FieldName, type RequestFormValues } from '../request-form.ts';
 
 type TextKey = { [K in keyof RequestFormValues]: RequestFormValues[K] extends string ? K : never }[keyof RequestFormValues];
 
@@ -124,9 +124,22 @@ export function NewRequestPage({ api }: { api: Api }) {
                 )}
               </Field>
               <label class="inline">
-                <input type="checkbox" checked={values.detectChanges} onChange={(event) => set('detectChanges', event.currentTarget.checked)} /> Start the pipeline on changes (DetectChanges)
+                <input
+                  id="field-pipeline.detectChanges"
+                  type="checkbox"
+                  checked={values.detectChanges}
+                  aria-invalid={errors['pipeline.detectChanges'] !== undefined}
+                  onChange={(event) => set('detectChanges', event.currentTarget.checked)}
+                />{' '}
+                Start the pipeline on changes (DetectChanges)
               </label>
-              <Field field="pipeline.trigger" label="Trigger" errors={errors['pipeline.trigger']}>
+              {errors['pipeline.detectChanges'] && (
+                <span class="field-error" data-field="pipeline.detectChanges">
+                  {errors['pipeline.detectChanges'].join(' ')}
+                </span>
+              )}
+              {/* With custom filters, their box shows the trigger's problems and takes the focus. */}
+              <Field field="pipeline.trigger" id="field-pipeline.trigger-kind" label="Trigger" errors={values.trigger === 'filters' ? undefined : errors['pipeline.trigger']}>
                 {(props) => (
                   <select {...props} value={values.trigger} onChange={(event) => set('trigger', event.currentTarget.value as RequestFormValues['trigger'])}>
                     <option value="none">No trigger filters</option>
@@ -148,10 +161,11 @@ export function NewRequestPage({ api }: { api: Api }) {
   );
 }
 
+/** Focuses the first field in error in the page's order (FIELDS lists them so), the form's own problems first. */
 function focusFirstError(errors: FieldErrors) {
-  const first = Object.keys(errors)[0];
+  const first = (['form', ...FIELDS] as const).find((field) => errors[field] !== undefined);
   if (first === undefined) return;
-  queueMicrotask(() => document.getElementById(first === 'form' ? 'form-errors' : `field-${first}`)?.focus());
+  queueMicrotask(() => (document.getElementById(first === 'form' ? 'form-errors' : `field-${first}`) ?? document.getElementById(`field-${first}-kind`))?.focus());
 }
 
 interface ControlProps {
@@ -160,8 +174,22 @@ interface ControlProps {
   'aria-describedby': string | undefined;
 }
 
-function Field({ field, label, hint, errors, children }: { field: FieldName; label: string; hint?: string | undefined; errors: string[] | undefined; children: (props: ControlProps) => preact.ComponentChildren }) {
-  const id = `field-${field}`;
+function Field({
+  field,
+  id = `field-${field}`,
+  label,
+  hint,
+  errors,
+  children,
+}: {
+  field: FieldName;
+  /** The control's id, when two controls share a field (the trigger's kind and its filters). */
+  id?: string;
+  label: string;
+  hint?: string | undefined;
+  errors: string[] | undefined;
+  children: (props: ControlProps) => preact.ComponentChildren;
+}) {
   const described = [hint ? `${id}-hint` : undefined, errors ? `${id}-error` : undefined].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${errors ? ' invalid' : ''}`}>

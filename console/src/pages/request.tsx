@@ -1,14 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RequestView } from '../../../functions/request/request-view.ts';
 import type { WorkflowProgress } from '../../../functions/request/workflow-progress.ts';
-import type { Api } from '../api.ts';
+import { ApiProblem, type Api } from '../api.ts';
+import { requestActions, safeHref } from '../actions.ts';
 import { ACTORS, isTerminal, relative, when } from '../format.ts';
 import type { Session } from '../session.ts';
 import { WorkflowDiagram } from '../workflow/diagram.tsx';
 import { StatusBadge } from './status-badge.tsx';
 
 /** How often the page asks again: the watcher notices a human step within a minute, so a few seconds is plenty. */
-const POLL_MS = 2000;
+const POLL_MS = 3000;
+/** After failures it waits longer each time, up to this. */
+const MAX_BACKOFF_MS = 30_000;
 
 export function RequestPage({ api, session, requestId }: { api: Api; session: Session; requestId: string }) {
   const [request, setRequest] = useState<RequestView>();
@@ -21,23 +24,32 @@ export function RequestPage({ api, session, requestId }: { api: Api; session: Se
   useEffect(() => {
     let stale = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
+    const path = `/v1/connection-requests/${encodeURIComponent(requestId)}`;
     const load = async () => {
+      // A hidden tab asks nothing; it catches up when shown again.
+      if (document.hidden) return void (timer = setTimeout(() => void load(), POLL_MS));
+      let ended = false;
       try {
-        const [view, workflow] = await Promise.all([
-          api<RequestView>('GET', `/v1/connection-requests/${encodeURIComponent(requestId)}`),
-          api<WorkflowProgress>('GET', `/v1/connection-requests/${encodeURIComponent(requestId)}/workflow`),
-        ]);
+        const view = await api<RequestView>('GET', path);
         if (stale) return;
         setRequest(view);
-        setProgress(workflow);
         setProblem(undefined);
+        failures = 0;
+        // The graph is a second look: its failure never hides the request.
+        const workflow = await api<WorkflowProgress>('GET', `${path}/workflow`).catch(() => undefined);
+        if (stale) return;
+        if (workflow) setProgress(workflow);
         // A finished request does not move again until someone acts here.
-        if (isTerminal(view.status) && workflow.executionStatus !== 'RUNNING') return;
+        ended = isTerminal(view.status) && workflow?.executionStatus !== 'RUNNING';
       } catch (error) {
         if (stale) return;
+        failures += 1;
         setProblem((error as Error).message);
+        // Not yours, or no such request: asking again will not change that.
+        if (error instanceof ApiProblem && (error.status === 403 || error.status === 404)) return;
       }
-      timer = setTimeout(() => void load(), POLL_MS);
+      if (!ended) timer = setTimeout(() => void load(), Math.min(POLL_MS * 2 ** failures, MAX_BACKOFF_MS));
     };
     void load();
     return () => {
@@ -64,8 +76,8 @@ export function RequestPage({ api, session, requestId }: { api: Api; session: Se
     return <section class="card">{problem ? <p role="alert" class="error">{problem}</p> : <p>Loading the request…</p>}</section>;
   }
   const next = request.nextAction;
-  const mayAct = request.requester.id === session.id || session.isAdmin;
-  const awaitingApproval = request.status === 'WAITING_FOR_APPROVAL' || request.status === 'WAITING_FOR_DECOMMISSION_APPROVAL';
+  const actions = requestActions(request, session);
+  const actionUrl = safeHref(next?.actionUrl);
 
   return (
     <>
@@ -123,9 +135,9 @@ export function RequestPage({ api, session, requestId }: { api: Api; session: Se
                 By {when(next.deadline)} ({relative(next.deadline)}); after that the request times out and is rolled back.
               </p>
             )}
-            {next.actionUrl && (
+            {actionUrl && (
               <p>
-                <a class="button" href={next.actionUrl} target="_blank" rel="noopener noreferrer">
+                <a class="button" href={actionUrl} target="_blank" rel="noopener noreferrer">
                   Open it in the AWS console
                 </a>
               </p>
@@ -141,16 +153,16 @@ export function RequestPage({ api, session, requestId }: { api: Api; session: Se
         )}
         {request.attention.map((item) => (
           <p key={item.message} class="warning">
-            {ACTORS[item.actor] ?? item.actor}: {item.message} {item.actionUrl && <a href={item.actionUrl}>Open</a>}
+            {ACTORS[item.actor] ?? item.actor}: {item.message} {safeHref(item.actionUrl) && <a href={safeHref(item.actionUrl)}>Open</a>}
           </p>
         ))}
         <div class="actions">
-          {mayAct && request.waitingFor && (
+          {actions.checkNow && (
             <button type="button" disabled={busy} onClick={() => void act('Check now', 'check')}>
               Done in the console: check now
             </button>
           )}
-          {session.isAdmin && awaitingApproval && (
+          {actions.decide && (
             <>
               <button type="button" disabled={busy} onClick={() => void act('Approve', 'approve')}>
                 Approve
@@ -160,7 +172,7 @@ export function RequestPage({ api, session, requestId }: { api: Api; session: Se
               </button>
             </>
           )}
-          {mayAct && !isTerminal(request.status) && (
+          {actions.cancel && (
             <button
               type="button"
               class="danger"

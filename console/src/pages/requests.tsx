@@ -18,6 +18,8 @@ export function RequestsPage({ api, session }: { api: Api; session: Session }) {
 
   useEffect(() => {
     let stale = false;
+    // The page shown belongs to the old filter or cursor: gone until the new one arrives.
+    setPage(undefined);
     const load = () => {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE), ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
       api<{ requests: RequestView[]; nextCursor?: string }>('GET', `/v1/connection-requests?${query}`)

@@ -5,16 +5,18 @@ import { devSignIn, startOidcSignIn, type Session } from '../session.ts';
 export function SignInPage({ config, error, onSignedIn }: { config: ConsoleConfig; error: string | undefined; onSignedIn: (session: Session) => void }) {
   const [subject, setSubject] = useState('alice@example.com');
   const [role, setRole] = useState<'requester' | 'admin'>('requester');
-  const [problem, setProblem] = useState(error);
+  // The OIDC callback's error arrives after this page first renders: show it when it does.
+  const [problem, setProblem] = useState<string>();
+  const shown = problem ?? error;
   const [busy, setBusy] = useState(false);
   const auth = config.auth;
 
   return (
     <section class="card narrow">
       <h1>Sign in</h1>
-      {problem && (
+      {shown && (
         <p role="alert" class="error">
-          {problem}
+          {shown}
         </p>
       )}
       {auth.mode === 'oidc' ? (

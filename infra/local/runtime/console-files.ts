@@ -23,13 +23,16 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * The same policy CloudFront's response headers policy sends (infra/resources/console.yml): the
- * console reaches only its own origin and the OIDC issuer; the Redoc page needs its inline script.
+ * The policies CloudFront's response headers policies send (infra/resources/console.yml, which
+ * test/deploy/console-hosting.test.ts holds to these): the console reaches only its own origin and
+ * the OIDC issuer; the Redoc page (/docs) needs its inline script, data: fonts and a blob: worker.
  */
 export function contentSecurityPolicy(path: string, config: ConsoleConfig): string {
-  const scripts = path.startsWith('/docs') ? "'self' 'unsafe-inline'" : "'self'";
+  if (path === '/docs' || path.startsWith('/docs/')) {
+    return "default-src 'self'; connect-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'none'";
+  }
   const connect = config.auth.mode === 'oidc' ? `'self' ${new URL(config.auth.issuer).origin}` : "'self'";
-  return `default-src 'self'; connect-src ${connect}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; worker-src 'self' blob:; script-src ${scripts}; base-uri 'self'; object-src 'none'; frame-ancestors 'none'`;
+  return `default-src 'self'; connect-src ${connect}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`;
 }
 
 /** Locally the dev sign-in; a test of the OIDC sign-in passes its own. */
@@ -58,7 +61,9 @@ export function consoleFiles(directory: string, config: ConsoleConfig = LOCAL_CO
       return send(res, 503, 'text/plain; charset=utf-8', 'The web console is not built: run `npm run build:console` (npm start builds it).\n');
     }
     const wanted = path === '/docs' || path === '/docs/' ? '/docs/index.html' : extname(path) === '' ? '/index.html' : path;
-    const file = normalize(join(directory, decodeURIComponent(wanted)));
+    // `path` is already percent-decoded (splitTarget, as API Gateway does): decoding again would
+    // turn %25 into another escape, and throw on a stray %.
+    const file = normalize(join(directory, wanted));
     if (!file.startsWith(directory + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, 'text/plain; charset=utf-8', 'Not Found\n');
     const hashed = wanted.startsWith('/assets/');
     send(res, 200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file), {
