@@ -72,10 +72,10 @@ describe('loadServiceConfig on the real serverless.yml', () => {
     });
   });
 
-  it('maps the JWT authorizer with its audience as a list', () => {
+  it('maps the JWT authorizer with its audience as a list: the API, and the web console’s OIDC client (whose id Cognito puts in client_id)', () => {
     expect(config.httpApiAuthorizers.jwt).toEqual({
       issuerUrl: expect.any(String),
-      audience: [process.env.JWT_AUDIENCE ?? 'connection-broker'],
+      audience: [process.env.JWT_AUDIENCE ?? 'connection-broker', process.env.CONSOLE_OIDC_CLIENT_ID ?? 'placeholder-console-client-id'],
       identitySource: '$request.header.Authorization',
     });
   });
