@@ -41,6 +41,13 @@ describe('checkForm', () => {
   });
 });
 
+describe('a cloud provider', () => {
+  it('sends no server URL or VPC, whatever the hidden fields hold', () => {
+    const checked = checkForm(form({ providerType: 'Bitbucket', providerEndpoint: 'https://left.example.com', useVpc: true, vpcId: 'vpc-1' }));
+    expect(checked).toEqual({ ok: true, body: { providerType: 'Bitbucket' } });
+  });
+});
+
 describe('fieldOf', () => {
   it('maps an item of a list to its list field, and an unknown path to the form', () => {
     expect(fieldOf('vpcConfiguration.subnetIds.2')).toBe('vpcConfiguration.subnetIds');

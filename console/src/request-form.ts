@@ -1,4 +1,5 @@
 import { parseConnectionRequest } from '../../functions/request/contract.ts';
+import { isCloudProvider, type ProviderType } from '../../functions/request/provider.ts';
 
 /**
  * The New request form as plain values, the body it sends, and where each problem is shown. The
@@ -9,7 +10,7 @@ import { parseConnectionRequest } from '../../functions/request/contract.ts';
 
 export interface RequestFormValues {
   providerEndpoint: string;
-  providerType: 'GitHubEnterpriseServer' | 'GitLabSelfManaged';
+  providerType: ProviderType;
   connectionName: string;
   accountId: string;
   region: string;
@@ -85,13 +86,15 @@ const list = (text: string) => text.split(/[\s,]+/).filter((item) => item !== ''
 /** The body the form sends, or the problems that keep it from being one (a tag line without `=`, filters that are not JSON). */
 export function bodyOf(values: RequestFormValues): { body: Record<string, unknown>; problems: FieldErrors } {
   const problems: FieldErrors = {};
-  const body: Record<string, unknown> = { providerEndpoint: values.providerEndpoint.trim() };
+  // A cloud provider (GitHub, GitLab.com, Bitbucket, Azure DevOps) has no server URL and no VPC: the form hides them.
+  const cloud = isCloudProvider(values.providerType);
+  const body: Record<string, unknown> = cloud ? {} : { providerEndpoint: values.providerEndpoint.trim() };
   if (values.providerType !== 'GitHubEnterpriseServer') body.providerType = values.providerType;
   if (values.connectionName.trim() !== '') body.connectionName = values.connectionName.trim();
   if (values.accountId.trim() !== '') body.accountId = values.accountId.trim();
   if (values.region.trim() !== '') body.region = values.region.trim();
   if (values.connectionStrategy !== '') body.connectionStrategy = values.connectionStrategy;
-  if (values.useVpc) {
+  if (values.useVpc && !cloud) {
     body.vpcConfiguration = {
       vpcId: values.vpcId.trim(),
       subnetIds: list(values.subnetIds),

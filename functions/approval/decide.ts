@@ -1,4 +1,5 @@
 import { GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
+import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut, type SFNClient } from '@aws-sdk/client-sfn';
 import { connectionConsoleUrl } from '../request/console-links.ts';
 import type { ApprovalRecord, ApprovalStore } from './store.ts';
@@ -54,7 +55,7 @@ export async function decideApproval(
   if (decision === 'approve' && !options.seenAvailable && approval.purpose !== 'decommission') {
     const record = await dependencies.store.getRequest(approval.requestId);
     const connections = (dependencies.awsForArn?.(record.connectionArn!) ?? dependencies.aws).connections;
-    const { Connection } = await connections.send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
+    const { Connection } = await connectionsClientFor(record.connectionArn, { connections }).send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
     if (Connection?.ConnectionStatus !== 'AVAILABLE') {
       return { kind: 'handshake-pending', connectionStatus: Connection?.ConnectionStatus ?? 'UNKNOWN', consoleUrl: connectionConsoleUrl(record.connectionArn!) };
     }

@@ -13,7 +13,8 @@ import type { ConnectionRequestRecord, PermissionFinding, PipelineAttachment, Ro
 import { timelineEntry } from '../request/store.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
-import { SourceActionNotFound, TriggerNotPossible } from '../workflow/errors.ts';
+import { GitSyncFailed, SourceActionNotFound, TriggerNotPossible } from '../workflow/errors.ts';
+import { setUpGitSync } from './git-sync.ts';
 import {
   checkUseConnection,
   existingPolicy,
@@ -45,6 +46,36 @@ provideClients(pipelinesClient, iamClient, codeBuildClient, connectionsClient, d
  * Safe to run again: grants are recorded before they are made, the change before it is written.
  */
 async function attachPipeline(event: StepInput): Promise<{ pipelineVersion: number; changed: boolean }> {
+  const requested = await activeRequest(event.requestId);
+  const attached = requested.pipeline ? await attachToPipeline(event) : { pipelineVersion: 0, changed: false };
+  if (requested.gitSync) await attachGitSync(event.requestId);
+  return attached;
+}
+
+/**
+ * Git sync as the request's target: UseConnection for its role (recorded with the pipeline's grants,
+ * so rollback removes it), then the trust, the repository link and the sync configuration.
+ */
+async function attachGitSync(requestId: string): Promise<void> {
+  const context = workflowContext();
+  const record = await updateActiveRequest(requestId, (current) =>
+    current.timeline.some((entry) => entry.step === 'git-sync')
+      ? undefined
+      : {
+          ...current,
+          status: 'ATTACHING_PIPELINE',
+          timeline: [...current.timeline, timelineEntry('git-sync', 'system', `Setting up Git sync of stack ${current.gitSync!.stackName} from ${current.gitSync!.repository}.`)],
+        },
+  );
+  const connectionArn = record.connectionArn!;
+  const role = { roleArn: record.gitSync!.roleArn, purpose: `Git sync role of stack ${record.gitSync!.stackName}` };
+  const planned = plannedGrant(role, connectionArn);
+  const outcome = isGrant(planned) ? await grant(requestId, planned, connectionArn) : { kind: 'finding' as const, finding: planned };
+  if (outcome.kind === 'finding') throw new GitSyncFailed(record.gitSync!.stackName, `the ${role.purpose} ${role.roleArn} cannot be given UseConnection: ${outcome.finding.detail}`);
+  await setUpGitSync(await activeRequest(requestId), context.awsFor(record));
+}
+
+async function attachToPipeline(event: StepInput): Promise<{ pipelineVersion: number; changed: boolean }> {
   const context = workflowContext();
   const { store, config } = context;
   const record = await updateActiveRequest(event.requestId, (current) =>

@@ -8,17 +8,19 @@ import {
   type StageState,
 } from '@aws-sdk/client-codepipeline';
 import { chooseFirstRun, firstRunProgress } from './first-run-choice.ts';
-import type { ConnectionRequestRecord, FirstRun } from '../request/model.ts';
+import type { ConnectionRequestRecord, FirstRun, GitSyncState } from '../request/model.ts';
+import { watchFirstSync } from './git-sync.ts';
 import { timelineEntry } from '../request/store.ts';
 import { activeRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { FirstRunInProgress, FirstRunSourceFailed } from '../workflow/errors.ts';
 import { provideClients, type Clients } from '../adapters/aws-clients.ts';
 import { pipelinesClient } from '../adapters/aws/codepipeline.ts';
+import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
 import { documentsClient } from '../adapters/aws/dynamodb.ts';
 import { stepHandler } from '../workflow/step-handler.ts';
 
-provideClients(pipelinesClient, documentsClient);
+provideClients(pipelinesClient, connectionsClient, documentsClient);
 
 /**
  * After attaching: retry the source stage if its last run failed (typically while the connection was
@@ -27,7 +29,19 @@ provideClients(pipelinesClient, documentsClient);
  * while to reach CodePipeline. While it runs, raise FirstRunInProgress. Idempotent: the execution
  * is recorded, and StartPipelineExecution carries a token derived from the request.
  */
-async function firstRun(event: StepInput): Promise<FirstRun> {
+/** The pipeline's first run as before, and Git sync's first sync beside it when the request asked for Git sync. */
+async function firstRun(event: StepInput): Promise<Partial<FirstRun> & { gitSync?: GitSyncState }> {
+  const record = await activeRequest(event.requestId);
+  // The pipeline's run first: Git sync's wait throws the same FirstRunInProgress while it waits.
+  const pipelineRun = record.pipeline ? await firstRunOfPipeline(event) : undefined;
+  if (!record.gitSync) return pipelineRun ?? {};
+  const current = await activeRequest(event.requestId);
+  // Once the first sync has reported (or a blocker stopped it), the wait is over.
+  const gitSync = current.gitSyncState?.blockers !== undefined ? current.gitSyncState : await watchFirstSync(current, workflowContext().awsFor(current));
+  return { ...pipelineRun, gitSync };
+}
+
+async function firstRunOfPipeline(event: StepInput): Promise<FirstRun> {
   const context = workflowContext();
   const { store, config } = context;
   // A cancelled request's pipeline is not run (nor retried while the rollback waits).

@@ -1,6 +1,7 @@
-import { CreateConnectionCommand, GetConnectionCommand, ListConnectionsCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
+import { CreateConnectionCommand, GetConnectionCommand, ListConnectionsCommand, ResourceNotFoundException, type ProviderType as SdkProviderType } from '@aws-sdk/client-codestar-connections';
 import { timelineEntry } from '../request/store.ts';
-import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
+import { connectionsClientFor, connectionsClientForPrefix } from '../adapters/aws/codestar-connections.ts';
+import { connectionPrefixFor, isCloudProvider, providerTypeOf, type CloudProviderType } from '../request/provider.ts';
 import type { ConnectionRequestRecord } from '../request/model.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
@@ -28,36 +29,65 @@ async function createConnection(event: StepInput): Promise<{ connectionArn: stri
   // Recorded already (a repeated attempt, or a request taken up again after a restart): nothing
   // to add, and a request already waiting for its handshake stays there.
   if (connectionArn) return { connectionArn };
+  const providerType = providerTypeOf(record);
+  if (isCloudProvider(providerType)) {
+    connectionArn = await createCloudConnection(aws, record, providerType);
+    return recordCreated(record.requestId, connectionArn);
+  }
   // A replacement moving off the old prefix creates through CodeConnections: both spellings of the
   // host's ARN name the same host, and the endpoint called decides the new connection's prefix.
   const hostArn = record.connectionPrefix === 'codeconnections' ? record.hostArn!.replace(/^(arn:[^:]+:)codestar-connections:/, '$1codeconnections:') : record.hostArn!;
   connectionArn ??= await adoptEarlierAttempt(aws, record.connectionName, hostArn, record.requestId);
   if (!connectionArn) {
-    const userTags = Object.entries(record.tags).map(([Key, Value]) => ({ Key, Value }));
     // On a host the console made (codeconnections ARN) the connection is made through CodeConnections too.
-    const created = await connectionsClientFor(hostArn, aws).send(
-      new CreateConnectionCommand({
-        ConnectionName: record.connectionName,
-        HostArn: hostArn,
-        Tags: [MANAGED_BY_TAG, { Key: REQUEST_ID_TAG, Value: record.requestId }, { Key: REQUESTER_TAG, Value: record.requester.id }, ...userTags],
-      }),
-    );
+    const created = await connectionsClientFor(hostArn, aws).send(new CreateConnectionCommand({ ConnectionName: record.connectionName, HostArn: hostArn, Tags: connectionTags(record) }));
     connectionArn = created.ConnectionArn!;
   }
-  const arn = connectionArn;
+  return recordCreated(record.requestId, connectionArn);
+}
+
+const connectionTags = (record: ConnectionRequestRecord) => [
+  MANAGED_BY_TAG,
+  { Key: REQUEST_ID_TAG, Value: record.requestId },
+  { Key: REQUESTER_TAG, Value: record.requester.id },
+  ...Object.entries(record.tags).map(([Key, Value]) => ({ Key, Value })),
+];
+
+/**
+ * A cloud provider's connection: no host, the provider named instead. Made through the API whose
+ * ARN prefix the request takes (connectionPrefixFor: Azure DevOps only exists in CodeConnections).
+ */
+async function createCloudConnection(aws: Clients, record: ConnectionRequestRecord, providerType: CloudProviderType): Promise<string> {
+  const client = connectionsClientForPrefix(connectionPrefixFor(record), aws);
+  let nextToken: string | undefined;
+  do {
+    // The SDK's ProviderType predates AzureDevOps; the wire takes the string.
+    const page = await client.send(new ListConnectionsCommand({ ProviderTypeFilter: providerType as SdkProviderType, MaxResults: 100, NextToken: nextToken }));
+    const sameName = page.Connections?.find((connection) => connection.ConnectionName === record.connectionName);
+    if (sameName?.ConnectionArn) {
+      if (await createdByRequest(client, sameName.ConnectionArn, record.requestId)) return sameName.ConnectionArn;
+      throw new ConnectionNameTaken(record.connectionName);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const created = await client.send(new CreateConnectionCommand({ ConnectionName: record.connectionName, ProviderType: providerType as SdkProviderType, Tags: connectionTags(record) }));
+  return created.ConnectionArn!;
+}
+
+async function recordCreated(requestId: string, arn: string): Promise<{ connectionArn: string }> {
   const recordConnection = (current: ConnectionRequestRecord): ConnectionRequestRecord => ({
     ...current,
     connectionArn: arn,
     timeline: [...current.timeline, timelineEntry('connection', 'system', `Created connection ${current.connectionName} (${arn}), PENDING its handshake.`)],
   });
   // Cancelled meanwhile: the connection is still recorded (rollback deletes it), the status left alone.
-  await updateActiveRequest(record.requestId, (current) => ({ ...recordConnection(current), status: 'CREATING_CONNECTION' }), recordConnection);
+  await updateActiveRequest(requestId, (current) => ({ ...recordConnection(current), status: 'CREATING_CONNECTION' }), recordConnection);
   return { connectionArn: arn };
 }
 
 async function stillExists(aws: Clients, connectionArn: string): Promise<boolean> {
   try {
-    await aws.connections.send(new GetConnectionCommand({ ConnectionArn: connectionArn }));
+    await connectionsClientFor(connectionArn, aws).send(new GetConnectionCommand({ ConnectionArn: connectionArn }));
     return true;
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return false;

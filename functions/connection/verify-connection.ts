@@ -1,4 +1,5 @@
 import { GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
+import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { timelineEntry } from '../request/store.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
@@ -18,7 +19,7 @@ async function verifyConnection(event: StepInput): Promise<{ status: 'AVAILABLE'
   const aws = context.awsFor(record);
   // Approved (by the handshake, a click or the API): the wait is over.
   await waits.end(record.requestId, 'handshake');
-  const { Connection } = await aws.connections.send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
+  const { Connection } = await connectionsClientFor(record.connectionArn, aws).send(new GetConnectionCommand({ ConnectionArn: record.connectionArn }));
   if (Connection?.ConnectionStatus !== 'AVAILABLE') throw new ConnectionNotAvailable(record.connectionArn!, Connection?.ConnectionStatus);
   await updateActiveRequest(record.requestId, (current) => ({
     ...current,

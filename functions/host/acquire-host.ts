@@ -5,7 +5,7 @@ import { timelineEntry } from '../request/store.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
 import { createdByRequest, findExistingHost, MANAGED_BY_TAG, REQUEST_ID_TAG } from './host-discovery.ts';
-import { providerTypeOf } from '../request/provider.ts';
+import { isCloudProvider, providerTypeOf, providerWords, type CloudProviderType } from '../request/provider.ts';
 import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { provideClients } from '../adapters/aws-clients.ts';
 import { connectionsClient } from '../adapters/aws/codestar-connections.ts';
@@ -15,7 +15,8 @@ import { stepHandler } from '../workflow/step-handler.ts';
 provideClients(connectionsClient, documentsClient);
 
 export interface AcquiredHost {
-  hostArn: string;
+  /** Absent for a cloud provider, which has no host. */
+  hostArn?: string;
   status: string;
   createdByRequest: boolean;
   /** A reused shared host's creator, as its lock recorded it. */
@@ -38,13 +39,17 @@ async function acquireHost(event: StepInput): Promise<AcquiredHost> {
     return { hostArn: record.hostArn, status: Status ?? 'UNKNOWN', createdByRequest: record.hostCreatedByRequest === true };
   }
 
-  const vpcId = record.vpcConfiguration?.vpcId;
   const providerType = providerTypeOf(record);
+  // A cloud provider (GitHub, GitLab.com, Bitbucket, Azure DevOps) has no host: the workflow goes on
+  // to the connection at once (IsHostAvailable sees AVAILABLE).
+  if (isCloudProvider(providerType)) return noHostNeeded(record.requestId, providerType);
+
+  const vpcId = record.vpcConfiguration?.vpcId;
   const key = context.hostKeyOf(record);
   const shared = config.hostReusePolicy === 'endpoint';
   const claim = shared ? await store.claimHost(key, record.requestId, new Date()) : ({ outcome: 'create' } as const);
 
-  let acquired: AcquiredHost;
+  let acquired: AcquiredHost & { hostArn: string };
   if (claim.outcome === 'reuse') {
     const { Status } = await connectionsClientFor(claim.hostArn, aws).send(new GetHostCommand({ HostArn: claim.hostArn }));
     acquired = {
@@ -102,6 +107,15 @@ async function acquireHost(event: StepInput): Promise<AcquiredHost> {
   // Cancelled meanwhile: the host is still recorded (rollback releases it), the status left alone.
   await updateActiveRequest(record.requestId, (current) => ({ ...recordHost(current), status: 'PROVISIONING_HOST' }), recordHost);
   return acquired;
+}
+
+async function noHostNeeded(requestId: string, providerType: CloudProviderType): Promise<AcquiredHost> {
+  const said = `No host: ${providerWords(providerType).product} is a cloud provider, so the connection is created directly.`;
+  const recordNoHost = (current: ConnectionRequestRecord): ConnectionRequestRecord =>
+    // Said once, however often the step runs.
+    current.timeline.some((entry) => entry.step === 'host' && entry.message === said) ? current : { ...current, timeline: [...current.timeline, timelineEntry('host', 'system', said)] };
+  await updateActiveRequest(requestId, (current) => ({ ...recordNoHost(current), status: 'PROVISIONING_HOST' }), recordNoHost);
+  return { status: 'AVAILABLE', createdByRequest: false };
 }
 
 function safeNormalise(url: string): string | undefined {

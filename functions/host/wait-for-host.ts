@@ -1,7 +1,7 @@
 import { hostConsoleUrl } from '../request/console-links.ts';
 import { hostSetupStep, mustSentence, waitingForPhrase } from '../request/next-action.ts';
 import { timelineEntry } from '../request/store.ts';
-import { providerTypeOf, providerWords } from '../request/provider.ts';
+import { hostWords, providerTypeOf } from '../request/provider.ts';
 import type { RemainingTime } from '../shell/deadline.ts';
 import { activeRequest, updateActiveRequest } from '../workflow/active-request.ts';
 import { workflowContext, type StepInput } from '../workflow/context.ts';
@@ -50,7 +50,7 @@ async function waitForHostSetup(event: HostSetupWaitInput, context?: RemainingTi
     if (!firstAttempt) return undefined;
     // The words of the request's nextAction and of the Slack notice (requests/next-action.ts).
     const providerType = providerTypeOf(latest);
-    const admins = providerWords(providerType).hostAdmins;
+    const admins = hostWords(providerType).hostAdmins;
     const step = hostSetupStep({ providerEndpoint: latest.providerEndpoint, vpc: latest.vpcConfiguration !== undefined, providerType });
     return {
       ...latest,

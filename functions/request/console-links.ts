@@ -196,3 +196,8 @@ export function executionConsoleUrl(executionArn: string): string {
 export function connectionsSettingsConsoleUrl(region: string, partition: ConsolePartition = 'aws'): string {
   return `${consoleOrigin(partition, region)}/codesuite/settings/connections${regionQuery(region)}`;
 }
+
+/** The CloudFormation console's stacks, where a stack's Git sync status and blockers are shown. */
+export function gitSyncConsoleUrl(region: string, stackName: string): string {
+  return `https://${region}.console.aws.amazon.com/cloudformation/home?region=${region}#/stacks?filteringText=${encodeURIComponent(stackName)}`;
+}

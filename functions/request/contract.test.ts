@@ -115,7 +115,8 @@ describe('parseConnectionRequest: problems', () => {
   });
 
   it('requires providerEndpoint', () => {
-    expect(problemsOf({})).toEqual([{ path: 'providerEndpoint', message: 'Required' }]);
+    expect(problemsOf({})).toEqual([{ path: 'providerEndpoint', message: 'Required for GitHub Enterprise Server: the https:// URL of your server' }]);
+    expect(problemsOf({ providerType: 'GitLabSelfManaged' })).toEqual([{ path: 'providerEndpoint', message: 'Required for GitLab self-managed: the https:// URL of your server' }]);
   });
 
   it('explains why an endpoint is refused', () => {
@@ -146,7 +147,7 @@ describe('parseConnectionRequest: problems', () => {
       {
         path: 'subnetID',
         message:
-          'Unknown field "subnetID" (allowed fields: providerEndpoint, providerType, accountId, region, connectionStrategy, connectionName, vpcConfiguration, pipeline, tags)',
+          'Unknown field "subnetID" (allowed fields: providerEndpoint, providerType, accountId, region, connectionStrategy, connectionName, vpcConfiguration, pipeline, gitSync, tags)',
       },
     ]);
   });
@@ -322,10 +323,39 @@ describe('parseConnectionRequest: providerType', () => {
     expect(given.ok && given.value.providerType).toBe('GitLabSelfManaged');
   });
 
-  it.each(['GitLab', 'GitHub', 'Bitbucket', 'gitlabselfmanaged', '', 5, null])('refuses %j, naming providerType and the two it takes', (providerType) => {
-    expect(problemsOf({ providerEndpoint: 'https://gitlab.example.com', providerType })).toEqual([
-      { path: 'providerType', message: 'Must be GitHubEnterpriseServer or GitLabSelfManaged' },
+  const EVERY_PROVIDER = 'Must be one of GitHubEnterpriseServer, GitLabSelfManaged, GitHub, GitLab, Bitbucket, AzureDevOps';
+
+  it.each(['Gitlab', 'github', 'gitlabselfmanaged', 'CodeCommit', '', 5, null])('refuses %j, naming providerType and the ones it takes', (providerType) => {
+    expect(problemsOf({ providerEndpoint: 'https://gitlab.example.com', providerType })).toEqual([{ path: 'providerType', message: EVERY_PROVIDER }]);
+  });
+
+  it.each([
+    ['GitHub', 'https://github.com', 'acme/payments'],
+    ['GitLab', 'https://gitlab.com', 'acme/backend/payments'],
+    ['Bitbucket', 'https://bitbucket.org', 'acme/payments'],
+    ['AzureDevOps', 'https://dev.azure.com', 'acme/platform/payments'],
+  ])('takes the cloud provider %s with no endpoint of its own (it is %s)', (providerType, endpoint, fullRepositoryId) => {
+    const parsed = parseConnectionRequest({ providerType, pipeline: { name: 'p', fullRepositoryId, branchName: 'main' } });
+    expect(parsed.ok ? parsed.value : parsed.details).toMatchObject({ providerType, providerEndpoint: endpoint });
+  });
+
+  it('refuses a host’s fields on a cloud provider, naming each', () => {
+    const vpcConfiguration = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
+    expect(problemsOf({ providerType: 'GitHub', providerEndpoint: 'https://github.com', vpcConfiguration })).toEqual([
+      { path: 'providerEndpoint', message: 'GitHub is a cloud provider: leave providerEndpoint out (the connection is to https://github.com)' },
+      { path: 'vpcConfiguration', message: 'GitHub is a cloud provider: it has no host, so no VPC; leave vpcConfiguration out' },
     ]);
+  });
+
+  it('holds each cloud provider to its repository id shape', () => {
+    const repository = (providerType: string, fullRepositoryId: string) => problemsOf({ providerType, pipeline: { name: 'p', fullRepositoryId, branchName: 'main' } });
+    expect(repository('GitHub', 'acme/backend/payments')).toEqual([
+      { path: 'pipeline.fullRepositoryId', message: 'Nested groups (group/subgroup/project) are for GitLab only: a GitHub repository is owner/repository' },
+    ]);
+    expect(repository('Bitbucket', 'acme/backend/payments')).toEqual([
+      { path: 'pipeline.fullRepositoryId', message: 'Nested groups (group/subgroup/project) are for GitLab only: a Bitbucket Cloud repository is workspace/repository' },
+    ]);
+    expect(parseConnectionRequest({ providerType: 'GitLab', pipeline: { name: 'p', fullRepositoryId: 'acme/backend/payments', branchName: 'main' } }).ok).toBe(true);
   });
 
   it('accepts GitLab projects in nested groups, up to 20 levels of groups', () => {
@@ -336,7 +366,7 @@ describe('parseConnectionRequest: providerType', () => {
   });
 
   it('refuses nested groups for GHES, explicitly or by default, and says they are GitLab only', () => {
-    const message = 'Nested groups (group/subgroup/project) are for GitLab self-managed only: a GitHub Enterprise Server repository is owner/repository';
+    const message = 'Nested groups (group/subgroup/project) are for GitLab only: a GitHub Enterprise Server repository is owner/repository';
     expect(repositoryProblems(gitLab('group/subgroup/project', 'GitHubEnterpriseServer'))).toEqual([{ path: 'pipeline.fullRepositoryId', message }]);
     expect(
       problemsOf({ providerEndpoint: 'https://ghe.example.com', pipeline: { name: 'p', fullRepositoryId: 'group/subgroup/project', branchName: 'main' } }),
@@ -355,9 +385,7 @@ describe('parseConnectionRequest: providerType', () => {
   });
 
   it('checks the repository id only once: an unknown provider is reported at providerType alone', () => {
-    expect(repositoryProblems(gitLab('group/subgroup/project', 'GitLab'))).toEqual([
-      { path: 'providerType', message: 'Must be GitHubEnterpriseServer or GitLabSelfManaged' },
-    ]);
+    expect(repositoryProblems(gitLab('group/subgroup/project', 'Gitlab'))).toEqual([{ path: 'providerType', message: EVERY_PROVIDER }]);
   });
 });
 

@@ -31,7 +31,7 @@ import { accountIdSchema, regionSchema } from '../accounts/contract.ts';
 import { isCoreError } from './input-errors.ts';
 import { checkConnectionName, MAX_CONNECTION_NAME_LENGTH } from '../connection/naming.ts';
 import { MAX_TLS_CERTIFICATE_LENGTH, parseTlsCertificate, parseTlsCertificateIgnoringDates } from './tls-certificate.ts';
-import { DEFAULT_PROVIDER_TYPE, PROVIDER_TYPES } from './provider.ts';
+import { CLOUD_PROVIDER_ENDPOINTS, CLOUD_PROVIDER_TYPES, DEFAULT_PROVIDER_TYPE, isCloudProvider, PROVIDER_TYPES, providerTypeOf, providerWords, type ProviderType } from './provider.ts';
 
 /** One problem with a request body. */
 export interface RequestProblem {
@@ -147,17 +147,46 @@ function checkRepositoryIdForProvider(request: { providerType?: unknown; pipelin
   const { pipeline } = request;
   const id = typeof pipeline === 'object' && pipeline !== null ? (pipeline as { fullRepositoryId?: unknown }).fullRepositoryId : undefined;
   if (typeof id !== 'string' || !ANY_REPOSITORY_ID.test(id)) return;
-  const providerType = request.providerType ?? DEFAULT_PROVIDER_TYPE;
+  const providerType = providerTypeOf({ providerType: typeof request.providerType === 'string' ? request.providerType : DEFAULT_PROVIDER_TYPE });
   let problem: string | undefined;
-  if (providerType === 'GitLabSelfManaged') {
+  if (providerType === 'GitLabSelfManaged' || providerType === 'GitLab') {
     if (!GITLAB_PROJECT_PATH.test(id)) problem = gitLabPathProblem(id) ?? 'Must be group/project or group/subgroup/project';
-  } else if (providerType === 'GitHubEnterpriseServer' && !FULL_REPOSITORY_ID.test(id)) {
+  } else if (providerType !== 'AzureDevOps' && !FULL_REPOSITORY_ID.test(id)) {
+    // GitHub, GitHub Enterprise Server and Bitbucket name a repository by its owner (workspace) and name.
+    const shape = providerWords(providerType).repositoryIdShape;
     problem =
       id.split('/').length > 2
-        ? 'Nested groups (group/subgroup/project) are for GitLab self-managed only: a GitHub Enterprise Server repository is owner/repository'
-        : (repositoryIdProblem(id) ?? 'Must be owner/repository, for example platform/payments-api');
+        ? `Nested groups (group/subgroup/project) are for GitLab only: a ${providerWords(providerType).product} repository is ${shape}`
+        : (repositoryIdProblem(id) ?? `Must be ${shape}, for example platform/payments-api`);
   }
   if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['pipeline', 'fullRepositoryId'], message: problem });
+}
+
+/**
+ * A self-managed server is where the request says (`providerEndpoint`, required), and may sit in a
+ * VPC; a cloud provider is where AWS knows, with no host and so no endpoint or VPC to give.
+ */
+function checkProviderFields(request: { providerType?: unknown; providerEndpoint?: unknown; vpcConfiguration?: unknown }, ctx: z.RefinementCtx): void {
+  const providerType = typeof request.providerType === 'string' ? providerTypeOf({ providerType: request.providerType }) : DEFAULT_PROVIDER_TYPE;
+  if (!isCloudProvider(providerType)) {
+    if (request.providerEndpoint === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['providerEndpoint'], message: `Required for ${providerWords(providerType).product}: the https:// URL of your server` });
+    }
+    return;
+  }
+  const product = providerWords(providerType).product;
+  if (request.providerEndpoint !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['providerEndpoint'], message: `${product} is a cloud provider: leave providerEndpoint out (the connection is to ${CLOUD_PROVIDER_ENDPOINTS[providerType]})` });
+  }
+  if (request.vpcConfiguration !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['vpcConfiguration'], message: `${product} is a cloud provider: it has no host, so no VPC; leave vpcConfiguration out` });
+  }
+}
+
+/** A cloud request's providerEndpoint is its provider's (the record keys approvers, names and notices on it). */
+function withProviderEndpoint<T extends { providerType: ProviderType; providerEndpoint?: string | undefined }>(request: T): T & { providerEndpoint: string } {
+  const providerEndpoint = request.providerEndpoint ?? (isCloudProvider(request.providerType) ? CLOUD_PROVIDER_ENDPOINTS[request.providerType] : '');
+  return { ...request, providerEndpoint };
 }
 
 /** Why `name` is not a usable Git branch name (the git check-ref-format rules), or undefined. */
@@ -349,6 +378,53 @@ const pipelineFields = {
 
 /** A connection request's pipeline as the record keeps it (and the view shows it): defaults filled in, `trigger` as filters. */
 export const pipelineTargetSchema = z.object({ ...pipelineFields, trigger: triggerFiltersSchema.optional() });
+
+/** A CloudFormation stack name that is also a Git sync ResourceName (at most 100, letters, digits and hyphens). */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,99}$/u;
+/** CodeConnections' IamRoleArn pattern. */
+const IAM_ROLE_ARN = /^arn:aws(-[\w]+)*:iam::\d{12}:role\/[a-zA-Z_0-9+=,.@\-_/]+$/u;
+const SYNC_TOGGLE = z.enum(['ENABLED', 'DISABLED'], { error: 'Must be ENABLED or DISABLED' });
+
+/**
+ * Git sync (CodeConnections' sync configurations, SyncType CFN_STACK_SYNC): a CloudFormation stack
+ * kept in step with a deployment file in a repository branch. The broker links the repository to
+ * the connection (or reuses the link), lets the role use the connection and trusts Git sync with
+ * it, creates the sync configuration and waits for the first sync.
+ */
+export const gitSyncTargetSchema = z
+  .strictObject({
+    stackName: z
+      .string()
+      .regex(STACK_NAME, { error: 'Must be a CloudFormation stack name: a letter, then up to 99 letters, digits and hyphens' })
+      .meta({ description: 'The stack Git sync creates and updates (its ResourceName).', examples: ['payments-infra'] }),
+    repository: z
+      .string()
+      .regex(ANY_REPOSITORY_ID, { error: 'Must be owner/name (GitLab: group/project, subgroups allowed)' })
+      .meta({ description: 'The repository holding the deployment file, as owner/name; its link to the connection is reused when one exists.', examples: ['acme/payments-infra'] }),
+    branch: pipelineFields.branchName.meta({ description: 'The branch Git sync follows.' }),
+    configFile: z
+      .string()
+      .min(1, { error: 'Must not be empty' })
+      .max(1024, { error: 'Must be at most 1024 characters' })
+      .regex(/^(?!\/)[^\0\n\r]+$/u, { error: 'Must be a path in the repository, without a leading /' })
+      .meta({ description: 'The deployment file: template path, parameters and tags (a path in the repository).', examples: ['deployment/payments.yaml'] }),
+    roleArn: z
+      .string()
+      .regex(IAM_ROLE_ARN, { error: 'Must be an IAM role ARN, arn:aws:iam::<account>:role/<name>' })
+      .meta({
+        description:
+          'The role Git sync deploys the stack with. The broker grants it UseConnection (both prefixes) and adds cloudformation.sync.codeconnections.amazonaws.com to its trust policy; a rollback takes both back.',
+      }),
+    publishDeploymentStatus: SYNC_TOGGLE.optional().meta({ description: 'Post the deployment status to the repository (default: as Git sync defaults).' }),
+    pullRequestComment: SYNC_TOGGLE.optional().meta({ description: 'Comment on pull requests that change the deployment file (CodeConnections only; the sync configuration is then made there).' }),
+    triggerResourceUpdateOn: z
+      .enum(['ANY_CHANGE', 'FILE_CHANGE'], { error: 'Must be ANY_CHANGE or FILE_CHANGE' })
+      .optional()
+      .meta({ description: 'ANY_CHANGE: any change to the repository updates the stack; FILE_CHANGE: only a change to the deployment file.' }),
+  })
+  .meta({ description: 'Git sync as a target, instead of or beside a pipeline.' });
+
+export type GitSyncTarget = z.output<typeof gitSyncTargetSchema>;
 type PipelineTarget = z.output<typeof pipelineTargetSchema>;
 
 /** A VPC host's settings as the record keeps them. */
@@ -408,16 +484,21 @@ function buildSchema(now: Date | undefined) {
           'https root URL of the GHES or GitLab server (not its API URL), without user name or password; a path prefix is kept for a server behind a path-routing proxy. ' +
           'It must parse as a URL. The host must be a fully qualified DNS name (letters, digits and hyphens; valid punycode) or an IP address AWS can reach: not localhost, ' +
           'loopback, link-local, multicast, reserved or the instance metadata service; the port, when given, is 1–65535; the path must not be or end in the API path (/api, /api/v3, /api/v4); query and fragment are dropped; ' +
-          'at most 4096 characters as sent and 512 once normalised. The host must be on the allow-list (else 403).',
+          'at most 4096 characters as sent and 512 once normalised. The host must be on the allow-list (else 403). ' +
+          'Required for GitHubEnterpriseServer and GitLabSelfManaged; refused for a cloud provider (GitHub, GitLab, Bitbucket, AzureDevOps), which has no endpoint of its own.',
         examples: ['https://ghe.example.com'],
-      }),
+      })
+      .optional(),
     providerType: z
-      .enum(PROVIDER_TYPES, { error: `Must be ${PROVIDER_TYPES.join(' or ')}` })
+      .enum(PROVIDER_TYPES, { error: `Must be one of ${PROVIDER_TYPES.join(', ')}` })
       .default(DEFAULT_PROVIDER_TYPE)
       .meta({
         description:
-          'What runs at providerEndpoint: `GitHubEnterpriseServer` (the default) or `GitLabSelfManaged`. The host is created for that provider and reused only by requests for the same ' +
-          'provider, endpoint and VPC. For GitLab the version is not checked (GitLab shows it only with a token), and fullRepositoryId may name subgroups.',
+          'Self-managed (a host at providerEndpoint): `GitHubEnterpriseServer` (the default) or `GitLabSelfManaged`. The host is created for that provider and reused only by requests for the same ' +
+          'provider, endpoint and VPC. For GitLab self-managed the version is not checked (GitLab shows it only with a token). ' +
+          `Cloud (no host, no providerEndpoint, no vpcConfiguration): ${CLOUD_PROVIDER_TYPES.map((type) => `\`${type}\``).join(', ')}; the request goes straight to the connection and its handshake. ` +
+          '`AzureDevOps` connections are always made through CodeConnections (`arn:aws:codeconnections:` ARNs), the only API that has it; the others through CodeStar Connections. ' +
+          'fullRepositoryId: owner/repository for GitHub and GHES, workspace/repository for Bitbucket, group/project (subgroups allowed) for GitLab, organization/project/repository for Azure DevOps.',
       }),
     accountId: accountIdSchema.optional().meta({
       description: "The AWS account to provision in. Leave out for the broker's own; any other must be registered (GET /v1/accounts) and, unless you are an admin, your team's (else 403).",
@@ -454,6 +535,7 @@ function buildSchema(now: Date | undefined) {
         trigger === undefined || trigger === false ? pipeline : { ...pipeline, trigger: trigger === true ? triggerFiltersSchema.parse(branchPushFilters(pipeline.branchName)) : trigger },
       )
       .optional(),
+    gitSync: gitSyncTargetSchema.optional(),
     tags: z
       .union([tagListSchema, tagRecordSchema], {
         error: 'Must be an object of tag keys to values, or a list of { "key": ..., "value": ... }',
@@ -466,11 +548,32 @@ function buildSchema(now: Date | undefined) {
       }),
   })
     .superRefine(checkRepositoryIdForProvider)
+    .superRefine(checkProviderFields)
+    .transform(withProviderEndpoint)
     .meta({
-      // What checkRepositoryIdForProvider checks, said as JSON Schema.
-      if: { properties: { providerType: { const: 'GitLabSelfManaged' } }, required: ['providerType'] },
-      then: { properties: { pipeline: { properties: { fullRepositoryId: { pattern: GITLAB_PROJECT_PATH.source } } } } },
-      else: { properties: { pipeline: { properties: { fullRepositoryId: { pattern: FULL_REPOSITORY_ID.source } } } } },
+      // What checkRepositoryIdForProvider and checkProviderFields check, said as JSON Schema.
+      allOf: [
+        {
+          if: { properties: { providerType: { enum: ['GitLabSelfManaged', 'GitLab'] } }, required: ['providerType'] },
+          then: { properties: { pipeline: { properties: { fullRepositoryId: { pattern: GITLAB_PROJECT_PATH.source } } } } },
+          else: {
+            if: { properties: { providerType: { const: 'AzureDevOps' } }, required: ['providerType'] },
+            else: { properties: { pipeline: { properties: { fullRepositoryId: { pattern: FULL_REPOSITORY_ID.source } } } } },
+          },
+        },
+        {
+          if: { properties: { providerType: { enum: [...CLOUD_PROVIDER_TYPES] } }, required: ['providerType'] },
+          then: {
+            not: {
+              anyOf: [
+                { properties: { providerEndpoint: { type: 'string' } }, required: ['providerEndpoint'] },
+                { properties: { vpcConfiguration: { type: 'object' } }, required: ['vpcConfiguration'] },
+              ],
+            },
+          },
+          else: { properties: { providerEndpoint: { type: 'string' } }, required: ['providerEndpoint'] },
+        },
+      ],
     });
 }
 

@@ -19,7 +19,7 @@ import type { ShareableConnectionStore } from '../sharing/store.ts';
 import { chooseStrategy } from '../sharing/strategy.ts';
 import { clientsIn, spokeAccessOf } from '../adapters/aws/target-clients.ts';
 import { requestView, type RequestView } from './request-view.ts';
-import { DEFAULT_PROVIDER_TYPE, providerWords } from './provider.ts';
+import { connectionPrefixFor, DEFAULT_PROVIDER_TYPE, providerWords } from './provider.ts';
 
 export interface CreateRequestDependencies {
   config: BrokerConfig;
@@ -114,11 +114,14 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
     hostName: deriveHostName({ providerEndpoint: endpoint.url, vpcId: request.vpcConfiguration?.vpcId, providerType: request.providerType }),
     vpcConfiguration: request.vpcConfiguration,
     pipeline: request.pipeline,
+    ...(request.gitSync ? { gitSync: request.gitSync } : {}),
     tags: request.tags ?? {},
     ...(target.accountId ? { accountId: target.accountId } : {}),
     region: target.region,
     ...(registration?.approvers ? { accountApprovers: registration.approvers } : {}),
     connectionStrategy: strategy.strategy,
+    // Azure DevOps exists only in CodeConnections: its connection carries that prefix from the start.
+    ...(connectionPrefixFor({ providerType: request.providerType }) === 'codeconnections' ? { connectionPrefix: 'codeconnections' as const } : {}),
     // A shared request uses the hub's connection as it is: nothing of its own to name or create.
     ...(sharing ? { connectionArn: sharing.connectionArn, share: { connectionArn: sharing.connectionArn } } : {}),
     createdAt: now.toISOString(),
@@ -148,7 +151,7 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
   }
 
   // Shared: the hub's connection is shared to the account instead of host, connection and handshake.
-  return requestView(await startProvisioning(requestId, reservedName, { attachPipeline: request.pipeline !== undefined, connectionStrategy: strategy.strategy }, dependencies));
+  return requestView(await startProvisioning(requestId, reservedName, { attachPipeline: request.pipeline !== undefined || request.gitSync !== undefined, connectionStrategy: strategy.strategy }, dependencies));
 }
 
 /**

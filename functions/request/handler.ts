@@ -27,6 +27,7 @@ import { fetchGhesMeta } from './ghes-meta.ts';
 import { cancelRequest, checkNow, decideByAdmin, listRequests, visibleRequest } from './manage-request.ts';
 import { openApiDocument } from './openapi.ts';
 import { readWorkflowProgress } from './read-workflow.ts';
+import { resolveSyncBlocker } from '../sync/resolve-blocker.ts';
 import { requestView, type RequestView } from './request-view.ts';
 import { BrokerStore } from './store.ts';
 import { accountRoutes } from '../accounts/routes.ts';
@@ -239,6 +240,15 @@ export const apiRoutes: HttpRoute<HttpEvent>[] = [
         hostSetupTimeoutSeconds: settings.hostSetupTimeoutSeconds,
       });
       return json(202, view, { location: view.links.self });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/sync-configurations/{id}/blockers/{blockerId}/resolve',
+    handler: async (event) => {
+      const { store, aws, awsForArn } = dependencies();
+      const body = event.body ? jsonBody(event) : {};
+      return json(200, await resolveSyncBlocker(callerOfEvent(event), event.pathParameters?.id ?? '', event.pathParameters?.blockerId ?? '', body, { store, aws, awsFor: (record) => awsForArn(record.connectionArn ?? '') }));
     },
   },
   { method: 'GET', path: '/v1/connection-requests/{id}/workflow', handler: async (event) => json(200, await readWorkflowProgress(callerOfEvent(event), requestId(event), dependencies())) },

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { pipelineTargetSchema, vpcSettingsSchema } from './contract.ts';
+import type { gitSyncTargetSchema, pipelineTargetSchema, vpcSettingsSchema } from './contract.ts';
 import type { ProviderType } from './provider.ts';
 
 /**
@@ -91,6 +91,35 @@ export interface WaitingFor {
 
 /** What to attach the connection to: the request's `pipeline`, defaults filled in (its schema is the request contract's). */
 export type PipelineTarget = z.output<typeof pipelineTargetSchema>;
+
+/** Git sync as the request asked for it (functions/request/contract.ts). */
+export type GitSyncTarget = z.output<typeof gitSyncTargetSchema>;
+
+/** A sync blocker as GetSyncBlockerSummary shows it, while ACTIVE. */
+export interface SyncBlocker {
+  id: string;
+  type: string;
+  reason: string;
+  createdAt: string;
+}
+
+/**
+ * What the broker made for the request's Git sync (written before each call that makes something,
+ * so a rollback knows what to take back) and what the first sync came to.
+ */
+export interface GitSyncState {
+  /** The repository link used, and whether this request created it (a rollback deletes only that, and only when no other sync uses it). */
+  repositoryLinkId?: string;
+  linkCreatedByRequest?: boolean;
+  /** Set before CreateSyncConfiguration: a rollback deletes the sync configuration. */
+  syncConfigurationCreated?: boolean;
+  /** The role's trust policy before the broker added Git sync to it; a rollback puts it back. */
+  trust?: { roleName: string; previousDocument: string };
+  /** The latest sync's status (GetResourceSyncStatus): INITIATED, IN_PROGRESS, SUCCEEDED, FAILED. */
+  status?: string;
+  /** Open blockers: Git sync stops syncing until each is resolved (POST /v1/sync-configurations/{stack}/blockers/{id}/resolve). */
+  blockers?: SyncBlocker[];
+}
 
 /**
  * What the attach step did to the pipeline: enough for rollback to undo exactly that (and only
@@ -242,6 +271,9 @@ export interface ConnectionRequestRecord {
   hostName: string;
   vpcConfiguration?: VpcSettings;
   pipeline?: PipelineTarget;
+  /** Git sync, instead of or beside the pipeline. */
+  gitSync?: GitSyncTarget;
+  gitSyncState?: GitSyncState;
   tags: Record<string, string>;
   /** The spoke account the request provisions in (functions/adapters/aws/target-clients.ts); absent: the broker's own. */
   accountId?: string;

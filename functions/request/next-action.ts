@@ -1,10 +1,10 @@
 import { approvalPolicyFor, decidersOf, hasAnyone, parseApproversConfig, type ApproversConfig } from '../approval/approvers.ts';
-import { connectionConsoleUrl, executionConsoleUrl, hostConsoleUrl, roleConsoleUrl } from './console-links.ts';
+import { connectionConsoleUrl, executionConsoleUrl, gitSyncConsoleUrl, hostConsoleUrl, roleConsoleUrl } from './console-links.ts';
 import type { BrokerConfig } from '../shell/config.ts';
 import type { ConnectionRequestRecord, PermissionFinding, TimelineEntry } from './model.ts';
 import { TEAM_TAG_KEY } from '../attach/tag-based-grant.ts';
 import type { GrantMode } from '../attach/config.ts';
-import { providerTypeOf, providerWords, type ProviderType } from './provider.ts';
+import { hostWords, isCloudProvider, providerTypeOf, providerWords, type HostProviderType, type ProviderType } from './provider.ts';
 
 /**
  * What happens next for a request, and who must do it: the request view's `nextAction`, and the
@@ -19,13 +19,13 @@ export const NEXT_ACTION_ACTORS = ['ghes-admin', 'gitlab-admin', 'approver', 're
 export type NextActionActor = (typeof NEXT_ACTION_ACTORS)[number];
 
 /** Who chooses "Set up host", per provider. */
-const HOST_ADMIN_ACTORS: Readonly<Record<ProviderType, NextActionActor>> = { GitHubEnterpriseServer: 'ghes-admin', GitLabSelfManaged: 'gitlab-admin' };
+const HOST_ADMIN_ACTORS: Readonly<Record<HostProviderType, NextActionActor>> = { GitHubEnterpriseServer: 'ghes-admin', GitLabSelfManaged: 'gitlab-admin' };
 
 /**
  * The workflow stage the action belongs to. `new-request`: the request has ended and the only way
  * on is to fix the cause and ask again.
  */
-export const NEXT_ACTION_STAGES = ['host-setup', 'handshake-and-approval', 'pipeline-permissions', 'rollback', 'new-request', 'decommission-approval'] as const;
+export const NEXT_ACTION_STAGES = ['host-setup', 'handshake-and-approval', 'pipeline-permissions', 'rollback', 'new-request', 'decommission-approval', 'git-sync'] as const;
 export type NextActionStage = (typeof NEXT_ACTION_STAGES)[number];
 
 export interface NextAction {
@@ -97,7 +97,7 @@ export type HumanStep = readonly HumanAsk[];
 /** The provider administrator's "Set up host" (a VPC host must first finish initializing); GHES when no provider is given. */
 export function hostSetupStep(facts: { providerEndpoint: string; vpc?: boolean; providerType?: ProviderType }): HumanStep {
   const once = facts.vpc ? ', once it has finished initializing its VPC configuration' : '';
-  return [{ who: providerWords(providerTypeOf(facts)).hostAdmin, does: `choose "Set up host" in the AWS console for the host of ${facts.providerEndpoint}${once}` }];
+  return [{ who: hostWords(providerTypeOf(facts)).hostAdmin, does: `choose "Set up host" in the AWS console for the host of ${facts.providerEndpoint}${once}` }];
 }
 
 /** The handshake ("Update pending connection") by whoever the provider needs, then (explicit mode) an approver's Approve. */
@@ -147,6 +147,7 @@ const REQUESTER_FIXABLE_FAILURES: ReadonlySet<string> = new Set([
   'TriggerNotPossible',
   'PipelineEditConflict',
   'FirstRunSourceFailed',
+  'GitSyncFailed',
 ]);
 
 /**
@@ -167,7 +168,7 @@ export function nextAction(record: ConnectionRequestRecord, settings: NextAction
       return approvalAction(record, settings);
     case 'ATTACHING_PIPELINE':
     case 'COMPLETED':
-      return permissionsAction(record, settings);
+      return gitSyncBlockedAction(record) ?? permissionsAction(record, settings);
     case 'ROLLING_BACK':
       return rollbackAction(record, now);
     case 'FAILED':
@@ -200,13 +201,29 @@ function decommissionApprovalAction(record: ConnectionRequestRecord, settings: N
   };
 }
 
+/** Git sync stopped at a blocker: nothing syncs until an admin resolves it (after the cause is fixed). */
+function gitSyncBlockedAction(record: ConnectionRequestRecord): NextAction | undefined {
+  const blocker = record.gitSyncState?.blockers?.[0];
+  if (!blocker || !record.gitSync) return undefined;
+  const stack = record.gitSync.stackName;
+  return {
+    stage: 'git-sync',
+    actor: 'platform-admin',
+    message:
+      `Git sync of stack ${stack} is blocked (${blocker.reason || blocker.type}): fix the cause, then an admin resolves blocker ${blocker.id} ` +
+      `(POST /v1/sync-configurations/${stack}/blockers/${blocker.id}/resolve) and Git sync goes on.`,
+    actionUrl: gitSyncConsoleUrl(record.region, stack),
+  };
+}
+
 function hostSetupAction(record: ConnectionRequestRecord, settings: NextActionSettings): NextAction {
   const providerType = providerTypeOf(record);
   const step = hostSetupStep({ providerEndpoint: record.providerEndpoint, vpc: record.vpcConfiguration !== undefined, providerType });
   const configured = settings.hostAdminsChannel !== undefined;
   return {
     stage: 'host-setup',
-    actor: configured ? HOST_ADMIN_ACTORS[providerType] : 'platform-admin',
+    // Only a self-managed provider has a host to set up (a cloud request never waits here).
+    actor: configured && !isCloudProvider(providerType) ? HOST_ADMIN_ACTORS[providerType] : 'platform-admin',
     message: configured ? mustSentence(step) : arrangedSentence('nobody is asked in Slack to set up hosts (SLACK_HOST_ADMINS_CHANNEL is not set)', step),
     ...defined({
       actionUrl: linkTo(record.hostArn, hostConsoleUrl) ?? record.waitingFor?.link,
@@ -314,7 +331,7 @@ function askAgainAction(record: ConnectionRequestRecord): NextAction {
         actor: 'requester',
         message:
           code === 'HostSetupTimedOut'
-            ? `Nobody set up the host in time: the requester must find ${words.hostAdmin} of ${record.providerEndpoint} who can, and ask again.`
+            ? `Nobody set up the host in time: the requester must find ${hostWords(providerTypeOf(record)).hostAdmin} of ${record.providerEndpoint} who can, and ask again.`
             : `Nobody finished the handshake and approved in time: the requester must find ${words.connectionOwner} and an approver who can, and ask again.`,
       };
     }

@@ -15,6 +15,8 @@ import { sharingPaths, sharingTags } from '../sharing/openapi-paths.ts';
 import { decommissionOperation } from '../decommission/openapi-paths.ts';
 import { hostUpdateOperation, repairPaths } from '../host/openapi-paths.ts';
 import { replacementPaths } from '../replace/openapi-paths.ts';
+import { syncPaths } from '../sync/openapi-paths.ts';
+import { resolveBlockerBodySchema } from '../sync/resolve-blocker.ts';
 import { replacementBodySchema } from '../replace/contract.ts';
 import { hostUpdateBodySchema } from '../host/update-contract.ts';
 import { decommissionBodySchema } from '../decommission/contract.ts';
@@ -63,6 +65,7 @@ export function contractComponents(): Record<string, JsonSchema> {
       [decommissionBodySchema, 'DecommissionRequest'],
       [hostUpdateBodySchema, 'HostUpdate'],
       [replacementBodySchema, 'Replacement'],
+      [resolveBlockerBodySchema, 'ResolveSyncBlocker'],
       ...filters,
     ],
     'input',
@@ -267,6 +270,7 @@ export function openApiDocument() {
       '/v1/connections/{id}': { ...auditPaths['/v1/connections/{id}'], ...decommissionOperation },
       '/v1/hosts/{id}': { ...auditPaths['/v1/hosts/{id}'], ...hostUpdateOperation },
       ...replacementPaths,
+      ...syncPaths,
       ...repairPaths,
       ...accountPaths,
       ...sharingPaths,

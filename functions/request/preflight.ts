@@ -9,7 +9,7 @@ import { SourceActionSelectionError } from '../attach/errors.ts';
 import { triggerProblem, type TriggerFilters } from '../attach/triggers.ts';
 import { conflict, forbidden, unprocessable } from '../shell/http-errors.ts';
 import { isCoreError } from './input-errors.ts';
-import { providerTypeOf, providerWords, type ProviderType } from './provider.ts';
+import { isCloudProvider, providerTypeOf, providerWords, type ProviderType } from './provider.ts';
 
 export interface PreflightInput {
   region: string;
@@ -37,21 +37,14 @@ export interface PreflightDependencies {
 export async function preflight(input: PreflightInput, dependencies: PreflightDependencies): Promise<string[]> {
   const notes: string[] = [];
   const providerType = providerTypeOf(input);
-  try {
-    const region = assertGhesRegionSupported(input.region, { providerName: providerWords(providerType).product });
-    if (region.warning) notes.push(region.warning);
-  } catch (error) {
-    if (isCoreError(error)) throw unprocessable('UnsupportedRegion', error.message, [{ path: 'region', message: error.message }]);
-    throw error;
-  }
-  try {
-    assertEndpointAllowed(input.providerEndpoint, input.allowedEndpoints);
-  } catch (error) {
-    if (isCoreError(error)) throw forbidden(error.message);
-    throw error;
+  // A cloud provider has no host: no Region list of hosts, no server to allow or to ask its version.
+  const cloud = isCloudProvider(providerType);
+  if (!cloud) {
+    const warning = checkServer(input, providerType);
+    if (warning) notes.push(warning);
   }
 
-  const [hosts, connections] = await Promise.all([listAll('hosts', dependencies), listAll('connections', dependencies)]);
+  const [hosts, connections] = await Promise.all([cloud ? Promise.resolve([]) : listAll('hosts', dependencies), listAll('connections', dependencies)]);
   if ((connections as Connection[]).some((connection) => connection.ConnectionName === input.connectionName)) {
     throw conflict('ConnectionNameTaken', `A connection named ${input.connectionName} already exists in this account.`, [
       { path: 'connectionName', message: 'already in use; choose another name or leave it out to get a derived one' },
@@ -64,12 +57,13 @@ export async function preflight(input: PreflightInput, dependencies: PreflightDe
   const hostExists = (hosts as Host[]).some(
     (host) => providerTypeOf({ providerType: host.ProviderType }) === providerType && host.ProviderEndpoint && dependencies.normalise(host.ProviderEndpoint) === input.providerEndpoint,
   );
-  if (!hostExists && hosts.length >= input.quotas.hosts) {
+  if (!cloud && !hostExists && hosts.length >= input.quotas.hosts) {
     throw unprocessable('HostQuotaReached', `The account has ${hosts.length} of ${input.quotas.hosts} hosts and none for ${input.providerEndpoint}.`);
   }
 
   if (input.pipeline) await checkPipeline(input.pipeline, dependencies);
 
+  if (cloud) return notes;
   if (providerType !== 'GitHubEnterpriseServer') {
     notes.push(GITLAB_VERSION_NOT_CHECKED);
     return notes;
@@ -85,6 +79,24 @@ export async function preflight(input: PreflightInput, dependencies: PreflightDe
     notes.push(verdict.supported === true ? `GHES version ${verdict.version} is supported.` : verdict.reason);
   }
   return notes;
+}
+
+/** A self-managed server's own checks: its Region takes hosts, and its endpoint is on the allow-list. */
+function checkServer(input: PreflightInput, providerType: ProviderType): string | undefined {
+  let warning: string | undefined;
+  try {
+    warning = assertGhesRegionSupported(input.region, { providerName: providerWords(providerType).product }).warning;
+  } catch (error) {
+    if (isCoreError(error)) throw unprocessable('UnsupportedRegion', error.message, [{ path: 'region', message: error.message }]);
+    throw error;
+  }
+  try {
+    assertEndpointAllowed(input.providerEndpoint, input.allowedEndpoints);
+  } catch (error) {
+    if (isCoreError(error)) throw forbidden(error.message);
+    throw error;
+  }
+  return warning;
 }
 
 /**

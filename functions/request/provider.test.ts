@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROVIDER_TYPE, PROVIDER_TYPES, providerTypeOf, providerWords } from './provider.ts';
+import { CLOUD_PROVIDER_TYPES, connectionPrefixFor, DEFAULT_PROVIDER_TYPE, HOST_PROVIDER_TYPES, hostWords, PROVIDER_TYPES, providerTypeOf, providerWords } from './provider.ts';
 
 describe('providerTypeOf', () => {
   it('reads GitLabSelfManaged, and takes anything else (a record from before GitLab, a host AWS describes) as GHES', () => {
@@ -19,8 +19,25 @@ describe('providerWords', () => {
 
   it('give each provider its own product name and people', () => {
     const names = PROVIDER_TYPES.map((type) => providerWords(type));
-    expect(names.map((words) => words.product)).toEqual(['GitHub Enterprise Server', 'GitLab self-managed']);
-    expect(names.map((words) => words.hostAdmin)).toEqual(['a GitHub Enterprise Server administrator', 'a GitLab administrator']);
-    expect(names.map((words) => words.connectionOwner)).toEqual(['a GitHub organization owner', 'a GitLab project owner']);
+    expect(names.map((words) => words.product)).toEqual(['GitHub Enterprise Server', 'GitLab self-managed', 'GitHub', 'GitLab.com', 'Bitbucket Cloud', 'Azure DevOps']);
+    expect(HOST_PROVIDER_TYPES.map((type) => hostWords(type).hostAdmin)).toEqual(['a GitHub Enterprise Server administrator', 'a GitLab administrator']);
+    expect(names.map((words) => words.connectionOwner)).toEqual([
+      'a GitHub organization owner',
+      'a GitLab project owner',
+      'a GitHub organization owner',
+      'a GitLab group owner',
+      'a Bitbucket workspace administrator',
+      'an Azure DevOps organization administrator',
+    ]);
+  });
+
+  it('have no host for a cloud provider, and make Azure DevOps connections through CodeConnections only', () => {
+    for (const type of CLOUD_PROVIDER_TYPES) expect(() => hostWords(type)).toThrow(/cloud provider/);
+    expect(connectionPrefixFor({ providerType: 'AzureDevOps' })).toBe('codeconnections');
+    expect(connectionPrefixFor({ providerType: 'AzureDevOps', connectionPrefix: 'codestar-connections' })).toBe('codeconnections');
+    expect(connectionPrefixFor({ providerType: 'GitHub' })).toBe('codestar-connections');
+    expect(connectionPrefixFor({ providerType: 'Bitbucket', connectionPrefix: 'codeconnections' })).toBe('codeconnections');
+    expect(providerTypeOf({ providerType: 'Bitbucket' })).toBe('Bitbucket');
+    expect(providerTypeOf({ providerType: 'Nonsense' })).toBe('GitHubEnterpriseServer');
   });
 });

@@ -3,7 +3,7 @@ import { connectionConsoleUrl, hostConsoleUrl } from './console-links.ts';
 import { REQUEST_STATUSES, STATUSES, type ConnectionRequestRecord, type FirstRun, type PermissionFinding, type TimelineEntry, type WaitingFor } from './model.ts';
 import { attentionItems, type AttentionItem } from './attention.ts';
 import { nextAction, nextActionSettings, NEXT_ACTION_ACTORS, NEXT_ACTION_STAGES, type NextAction, type NextActionSettings } from './next-action.ts';
-import { pipelineTargetSchema, vpcSettingsSchema } from './contract.ts';
+import { gitSyncTargetSchema, pipelineTargetSchema, vpcSettingsSchema } from './contract.ts';
 import { config, type BrokerConfig } from '../shell/config.ts';
 import { PROVIDER_TYPES, providerTypeOf } from './provider.ts';
 
@@ -119,6 +119,28 @@ export const hostUpdateViewSchema = z
   })
   .meta({ description: 'PATCH /v1/hosts/{id}: the latest change to the host this request created.' });
 
+export const gitSyncViewSchema = gitSyncTargetSchema
+  .extend({
+    repositoryLinkId: z.string().optional(),
+    status: z.string().optional().meta({ description: "The latest sync's status as last seen: INITIATED, IN_PROGRESS, SUCCEEDED, FAILED." }),
+    blockers: z
+      .array(z.object({ id: z.string(), type: z.string(), reason: z.string(), createdAt: isoDateTime() }))
+      .meta({ description: 'Open sync blockers: Git sync stops until each is resolved (POST /v1/sync-configurations/{stackName}/blockers/{id}/resolve, admins).' }),
+  })
+  .meta({ description: 'Git sync as asked for, and what became of it.' });
+
+/** Git sync as the view shows it: the target, the link used, the latest status and the open blockers. */
+function gitSyncView(record: ConnectionRequestRecord): z.output<typeof gitSyncViewSchema> | undefined {
+  if (!record.gitSync) return undefined;
+  const state = record.gitSyncState ?? {};
+  return {
+    ...record.gitSync,
+    ...(state.repositoryLinkId ? { repositoryLinkId: state.repositoryLinkId } : {}),
+    ...(state.status ? { status: state.status } : {}),
+    blockers: state.blockers ?? [],
+  };
+}
+
 export const requestViewSchema = z.object({
   requestId: z.uuid(),
   status: requestStatusSchema,
@@ -141,6 +163,7 @@ export const requestViewSchema = z.object({
   hostArn: z.string().optional(),
   connectionArn: z.string().optional(),
   pipelineAttachment: pipelineAttachmentSchema.optional(),
+  gitSync: gitSyncViewSchema.optional(),
   waitingFor: waitingForSchema.optional(),
   nextAction: nextActionSchema
     .nullable()
@@ -246,6 +269,7 @@ export function requestView(record: ConnectionRequestRecord, settings: NextActio
     hostArn: record.hostArn,
     connectionArn: record.connectionArn,
     pipelineAttachment: pipelineAttachmentView(record),
+    gitSync: gitSyncView(record),
     waitingFor: record.waitingFor,
     nextAction: nextAction(record, settings, now) ?? null,
     // What a finished request still needs before its pipeline can use the connection; [] when nothing.

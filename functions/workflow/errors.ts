@@ -76,6 +76,23 @@ export class ShareNotReady extends WorkflowError {
   }
 }
 
+/** Git sync's first sync has not reported yet; the state machine looks again later (FirstRun's retrier). */
+export class FirstSyncInProgress extends WorkflowError {
+  readonly retryable = true;
+  constructor(stackName: string, status: string | undefined) {
+    // Named as the first run's wait, which the FirstRun state retries.
+    super('FirstRunInProgress', `The first Git sync of stack ${stackName} is ${status ?? 'not started'} yet.`);
+  }
+}
+
+/** Git sync's first sync failed: the request rolls back what it made. */
+export class GitSyncFailed extends WorkflowError {
+  readonly retryable = false;
+  constructor(stackName: string, detail: string) {
+    super('GitSyncFailed', `The first Git sync of stack ${stackName} failed: ${detail}`);
+  }
+}
+
 /** The first run's source action has not finished yet; the state machine looks again later. */
 export class FirstRunInProgress extends WorkflowError {
   readonly retryable = true;

@@ -1,12 +1,16 @@
 import { PipelineNotFoundException } from '@aws-sdk/client-codepipeline';
-import { DeleteRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   DeleteConnectionCommand,
   DeleteHostCommand,
+  DeleteRepositoryLinkCommand,
+  DeleteSyncConfigurationCommand,
   ListConnectionsCommand,
   ResourceNotFoundException,
   ResourceUnavailableException,
+  SyncConfigurationStillExistsException,
 } from '@aws-sdk/client-codestar-connections';
+import { gitSyncClient, SYNC_TYPE } from '../attach/git-sync.ts';
 import { planRestore } from '../attach/attach-plan.ts';
 import { planRepoint } from '../replace/repoint.ts';
 import { isTerminal, type ConnectionRequestRecord, type RoleGrant, type TimelineEntry } from '../request/model.ts';
@@ -114,13 +118,17 @@ export async function undo(step: RollbackStep, record: ConnectionRequestRecord):
       return restorePipeline(aws, step.pipelineName, record);
     case 'repoint-back':
       return repointBack(aws, step);
+    case 'delete-sync-configuration':
+    case 'delete-repository-link':
+    case 'restore-trust':
+      return undoGitSync(step, record, aws);
     case 'remove-grant':
       return removeGrant(aws, step.grant);
     case 'leave-share':
       return leaveShare(aws, new ShareUsersStore(aws.documents, context.config.tableName), step.shareArn, step.accountId, record.requestId);
     case 'delete-connection': {
       try {
-        await aws.connections.send(new DeleteConnectionCommand({ ConnectionArn: step.connectionArn }));
+        await connectionsClientFor(step.connectionArn, aws).send(new DeleteConnectionCommand({ ConnectionArn: step.connectionArn }));
         return timelineEntry('rollback', 'system', `Deleted connection ${step.connectionArn}.`);
       } catch (error) {
         if (error instanceof ResourceNotFoundException) return timelineEntry('rollback', 'system', `Connection ${step.connectionArn} was already gone.`);
@@ -149,6 +157,38 @@ export async function undo(step: RollbackStep, record: ConnectionRequestRecord):
         throw error;
       }
     }
+  }
+}
+
+/** Takes back what the request made for Git sync; what is gone already is noted, not an error. */
+async function undoGitSync(
+  step: Extract<RollbackStep, { kind: 'delete-sync-configuration' | 'delete-repository-link' | 'restore-trust' }>,
+  record: ConnectionRequestRecord,
+  aws: Clients,
+): Promise<TimelineEntry> {
+  const client = gitSyncClient(record, aws);
+  try {
+    switch (step.kind) {
+      case 'delete-sync-configuration':
+        await client.send(new DeleteSyncConfigurationCommand({ ResourceName: step.stackName, SyncType: SYNC_TYPE }));
+        return timelineEntry('rollback', 'system', `Deleted the Git sync configuration of stack ${step.stackName} (the stack itself is left as it is).`);
+      case 'delete-repository-link':
+        try {
+          await client.send(new DeleteRepositoryLinkCommand({ RepositoryLinkId: step.repositoryLinkId }));
+        } catch (error) {
+          if (error instanceof SyncConfigurationStillExistsException) return timelineEntry('rollback', 'system', `Kept repository link ${step.repositoryLinkId}: another sync configuration uses it.`);
+          throw error;
+        }
+        return timelineEntry('rollback', 'system', `Deleted repository link ${step.repositoryLinkId}.`);
+      case 'restore-trust':
+        await aws.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: step.roleName, PolicyDocument: step.document }));
+        return timelineEntry('rollback', 'system', `Put back the trust policy of role ${step.roleName} as it was before Git sync.`);
+    }
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException || error instanceof NoSuchEntityException) {
+      return timelineEntry('rollback', 'system', `${step.kind === 'restore-trust' ? `Role ${step.roleName}` : step.kind === 'delete-repository-link' ? `Repository link ${step.repositoryLinkId}` : `The sync configuration of ${step.stackName}`} was already gone.`);
+    }
+    throw error;
   }
 }
 

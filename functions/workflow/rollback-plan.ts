@@ -2,12 +2,15 @@ import type { ConnectionRequestRecord, RequestStatus, RoleGrant } from '../reque
 
 /**
  * What rollback undoes, in order: the pipeline reference (so nothing runs against what goes next),
- * the UseConnection policies this request put on roles, the connection, then the host; for a shared
+ * Git sync's configuration, repository link and role trust, the UseConnection policies this request put on roles, the connection, then the host; for a shared
  * connection, the account's association with the hub's resource share instead of those two.
  */
 export type RollbackStep =
   | { kind: 'restore-pipeline'; pipelineName: string }
   | { kind: 'repoint-back'; pipelineName: string; from: string; to: string }
+  | { kind: 'delete-sync-configuration'; stackName: string }
+  | { kind: 'delete-repository-link'; repositoryLinkId: string }
+  | { kind: 'restore-trust'; roleName: string; document: string }
   | { kind: 'remove-grant'; grant: RoleGrant }
   | { kind: 'leave-share'; shareArn: string; accountId: string }
   | { kind: 'delete-connection'; connectionArn: string }
@@ -24,6 +27,12 @@ export function planRollback(record: ConnectionRequestRecord): RollbackStep[] {
   if (record.pipeline && record.attachment !== undefined && (record.attachment.actionChanged !== false || record.attachment.trigger?.changed)) {
     steps.push({ kind: 'restore-pipeline', pipelineName: record.pipeline.name });
   }
+  // Git sync: the sync configuration first (it holds the link), then the link if this request made
+  // it (kept while another sync uses it), then the role's trust as it was; its grant goes with the rest.
+  const gitSync = record.gitSyncState;
+  if (record.gitSync && gitSync?.syncConfigurationCreated) steps.push({ kind: 'delete-sync-configuration', stackName: record.gitSync.stackName });
+  if (gitSync?.repositoryLinkId && gitSync.linkCreatedByRequest) steps.push({ kind: 'delete-repository-link', repositoryLinkId: gitSync.repositoryLinkId });
+  if (gitSync?.trust) steps.push({ kind: 'restore-trust', roleName: gitSync.trust.roleName, document: gitSync.trust.previousDocument });
   for (const grant of record.grants ?? []) steps.push({ kind: 'remove-grant', grant });
   // A shared request borrowed the hub's connection: it leaves the account's association, which goes
   // when no other request uses it and the broker made it (never the share, never the connection).

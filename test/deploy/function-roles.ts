@@ -25,6 +25,8 @@ const NAME_PREFIX = 'connection-broker-dev-';
 const SENSITIVE_HOLDERS: Record<string, string[]> = {
   'iam:PutRolePolicy': ['attachPipeline', 'decommission', 'replaceConnection', 'rollBack'],
   'iam:DeleteRolePolicy': ['decommission', 'rollBack'],
+  // Git sync: its role's trust, added by the attach and put back by a rollback or decommission.
+  'iam:UpdateAssumeRolePolicy': ['attachPipeline', 'decommission', 'rollBack'],
   'iam:PassRole': ['attachPipeline', 'decommission', 'replaceConnection', 'rollBack'],
   'codestar-connections:PassConnection': ['attachPipeline', 'decommission', 'replaceConnection', 'rollBack'],
   'codeconnections:PassConnection': ['attachPipeline', 'decommission', 'replaceConnection', 'rollBack'],
@@ -70,6 +72,11 @@ const RESOURCE_STAR_ONLY = new Set([
   'codestar-connections:ListRepositoryLinks',
   'codeconnections:ListRepositoryLinks',
   'codebuild:ListProjects',
+  // Git sync's sync configurations have no ARN: these name no resource (Service Authorization Reference).
+  ...['GetResourceSyncStatus', 'GetSyncBlockerSummary', 'UpdateSyncBlocker', 'DeleteSyncConfiguration', 'ListSyncConfigurations'].flatMap((action) => [
+    `codestar-connections:${action}`,
+    `codeconnections:${action}`,
+  ]),
   // Create actions name no resource yet; the statement must carry a request-tag condition instead.
   'codestar-connections:CreateHost',
   'codestar-connections:CreateConnection',
@@ -104,6 +111,9 @@ const PERMISSION_ONLY = new Set([
  */
 const DEPENDENT_ACTIONS: Record<string, readonly string[]> = {
   'codestar-connections:CreateHost': VPC_HOST_EC2_ACTIONS,
+  // A repository link passes and uses the connection; a sync configuration passes the link and its role (SAR: dependent actions).
+  'codestar-connections:CreateRepositoryLink': ['codestar-connections:UseConnection', 'codeconnections:UseConnection', 'codestar-connections:PassConnection', 'codeconnections:PassConnection'],
+  'codestar-connections:CreateSyncConfiguration': ['codestar-connections:PassRepository', 'codeconnections:PassRepository', 'iam:PassRole'],
   // New VPC settings make a new VPC endpoint and network interfaces, as CreateHost does.
   'codestar-connections:UpdateHost': VPC_HOST_EC2_ACTIONS,
   'codestar-connections:DeleteHost': VPC_HOST_EC2_DELETE_ACTIONS,
@@ -323,18 +333,29 @@ export function describeFunctionRoles(packagedTemplate: () => CfnTemplate): void
       }
     });
 
-    it('passes roles and connections to CodePipeline only', () => {
+    it('passes roles and connections to CodePipeline only, and to Git sync only what it documents', () => {
       const conditionKeys: Record<string, string> = {
         'iam:PassRole': 'iam:PassedToService',
         'codestar-connections:PassConnection': 'codestar-connections:PassedToService',
         'codeconnections:PassConnection': 'codeconnections:PassedToService',
       };
+      // Git sync: iam:PassRole only to its service; PassConnection for a repository link names no
+      // documented PassedToService, so it stands in a statement of its own (Sid GitSyncRepositoryLink)
+      // that holds only the link's create and the connection's pass and use, on the broker's connections.
+      const GIT_SYNC_LINK = ['codestar-connections:CreateRepositoryLink', 'codeconnections:CreateRepositoryLink', 'codestar-connections:PassConnection', 'codeconnections:PassConnection', 'codestar-connections:UseConnection', 'codeconnections:UseConnection'];
       for (const role of roles) {
         for (const statement of role.statements.filter((candidate) => candidate.Effect === 'Allow')) {
+          if (statement.Sid === 'GitSyncRepositoryLink') {
+            expect(role.name).toBe('attachPipeline');
+            expect([...asList(statement.Action)].sort()).toEqual([...GIT_SYNC_LINK].sort());
+            expect(statement.Condition).toBeUndefined();
+            continue;
+          }
           for (const action of asList(statement.Action).filter((candidate) => candidate in conditionKeys)) {
             expect(asList(statement.Action), `${role.name}: ${action} shares a statement`).toEqual([action]);
+            const service = action === 'iam:PassRole' && role.name === 'attachPipeline' && JSON.stringify(statement.Condition).includes('cloudformation.sync') ? 'cloudformation.sync.codeconnections.amazonaws.com' : 'codepipeline.amazonaws.com';
             expect(statement.Condition, `${role.name}: ${action} condition`).toEqual({
-              StringEquals: { [conditionKeys[action]!]: 'codepipeline.amazonaws.com' },
+              StringEquals: { [conditionKeys[action]!]: service },
             });
           }
         }
@@ -349,12 +370,12 @@ export function describeFunctionRoles(packagedTemplate: () => CfnTemplate): void
           .filter(([, resource]) => resource.Properties?.RoleName === undefined)
           .map(([id]) => `${NAME_PREFIX}${id}-ABCDEF123456`),
       ];
-      const policyWriters = roles.filter((role) => ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'].some((action) => allowedActions(role).has(action)));
+      const policyWriters = roles.filter((role) => ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy'].some((action) => allowedActions(role).has(action)));
       expect(policyWriters.length).toBeGreaterThan(0);
       for (const role of policyWriters) {
         const denied = role.statements
           .filter((statement) => statement.Effect === 'Deny')
-          .filter((statement) => ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'].every((action) => asList(statement.Action).includes(action)))
+          .filter((statement) => ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy'].every((action) => asList(statement.Action).includes(action)))
           .flatMap(resourcesOf)
           .map((resource) => iamPattern(resource.replace(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\//, '')));
         for (const roleName of brokerRoles) {

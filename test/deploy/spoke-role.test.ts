@@ -146,7 +146,7 @@ describe('the spoke role (infra/spoke-role.yml)', () => {
     const hubDenied = grants(hubStatements(), 'Deny');
     const spokeDenied = grants(spokeStatements(), 'Deny');
     for (const action of hubDenied.keys()) expect(spokeDenied.has(action), `the hub denies ${action}; the spoke role does not`).toBe(true);
-    for (const action of ['iam:PutRolePolicy', 'iam:DeleteRolePolicy']) {
+    for (const action of ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy']) {
       expect(sorted(spokeDenied.get(action))).toEqual(
         sorted(new Set([`arn:aws:iam::${ACCOUNT}:role/connection-broker-spoke | {}`, `arn:aws:iam::${ACCOUNT}:role/connection-broker-* | {}`])),
       );

@@ -19,6 +19,7 @@ export function resourcesOfType(template: CfnTemplate, type: string): Array<[str
 
 export interface PolicyStatement {
   path: string;
+  Sid?: string;
   Effect?: string;
   Action?: string | string[];
   NotAction?: string | string[];

@@ -118,11 +118,11 @@ describe('a GitLab self-managed request', () => {
     expect(done.timeline.filter((entry) => SAYS_GITHUB.test(entry.message))).toEqual([]);
   });
 
-  it('refuses a provider it cannot host (400 naming providerType), and a GHES repository id in subgroups (400 naming pipeline.fullRepositoryId)', async () => {
+  it('refuses a server URL for GitLab.com, a cloud provider (400 naming providerEndpoint), and a GHES repository id in subgroups (400 naming pipeline.fullRepositoryId)', async () => {
     const ask = (body: Record<string, unknown>) =>
       api<Problem>(h.system, 'POST', '/v1/connection-requests', { token: h.alice, body: { providerEndpoint: GITLAB, ...body }, idempotencyKey: nextKey() });
     const cloud = await ask({ providerType: 'GitLab' });
-    expect([cloud.status, cloud.body.errors]).toEqual([400, [{ path: 'providerType', message: 'Must be GitHubEnterpriseServer or GitLabSelfManaged' }]]);
+    expect([cloud.status, cloud.body.errors]).toEqual([400, [{ path: 'providerEndpoint', message: 'GitLab.com is a cloud provider: leave providerEndpoint out (the connection is to https://gitlab.com)' }]]);
     const nested = await ask({ pipeline: { name: 'gitlab-app', fullRepositoryId: PROJECT, branchName: 'main' } });
     expect([nested.status, nested.body.errors.map((error) => error.path)]).toEqual([400, ['pipeline.fullRepositoryId']]);
   });

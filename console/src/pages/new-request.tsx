@@ -1,6 +1,7 @@
 import { useLocation } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { ApiProblem, type Api } from '../api.ts';
+import { isCloudProvider } from '../../../functions/request/provider.ts';
 import { checkForm, EMPTY_FORM, FIELDS, groupByField, type FieldErrors, type FieldName, type RequestFormValues } from '../request-form.ts';
 
 type TextKey = { [K in keyof RequestFormValues]: RequestFormValues[K] extends string ? K : never }[keyof RequestFormValues];
@@ -10,6 +11,7 @@ export function NewRequestPage({ api }: { api: Api }) {
   const [values, setValues] = useState<RequestFormValues>(EMPTY_FORM);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
+  const cloud = isCloudProvider(values.providerType);
   // One key per request the person means to make: a retried submit (a lost answer) is the same request.
   const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
   const set = <K extends keyof RequestFormValues>(key: K, value: RequestFormValues[K]) => {
@@ -64,15 +66,23 @@ export function NewRequestPage({ api }: { api: Api }) {
             ))}
           </div>
         )}
-        {text('providerEndpoint', 'providerEndpoint', 'Server URL', 'The https:// address of your GHES or GitLab server, e.g. https://ghe.example.com', { required: true })}
         <Field field="providerType" label="Provider" errors={errors.providerType}>
           {(props) => (
             <select {...props} value={values.providerType} onChange={(event) => set('providerType', event.currentTarget.value as RequestFormValues['providerType'])}>
-              <option value="GitHubEnterpriseServer">GitHub Enterprise Server</option>
-              <option value="GitLabSelfManaged">GitLab self-managed</option>
+              <optgroup label="Self-managed (a host at your server)">
+                <option value="GitHubEnterpriseServer">GitHub Enterprise Server</option>
+                <option value="GitLabSelfManaged">GitLab self-managed</option>
+              </optgroup>
+              <optgroup label="Cloud (no host)">
+                <option value="GitHub">GitHub</option>
+                <option value="GitLab">GitLab.com</option>
+                <option value="Bitbucket">Bitbucket Cloud</option>
+                <option value="AzureDevOps">Azure DevOps</option>
+              </optgroup>
             </select>
           )}
         </Field>
+        {!cloud && text('providerEndpoint', 'providerEndpoint', 'Server URL', 'The https:// address of your GHES or GitLab server, e.g. https://ghe.example.com', { required: true })}
         {text('connectionName', 'connectionName', 'Connection name (optional)', 'Leave empty for a readable name derived from the server and repository.')}
         {text('accountId', 'accountId', 'AWS account (optional)', "12 digits; leave empty for the broker's own account.")}
         {text('region', 'region', 'Region (optional)', "e.g. eu-west-1; leave empty for the broker's Region.")}
@@ -87,6 +97,7 @@ export function NewRequestPage({ api }: { api: Api }) {
           )}
         </Field>
 
+        {!cloud && (
         <fieldset>
           <legend>
             <label class="inline">
@@ -102,6 +113,7 @@ export function NewRequestPage({ api }: { api: Api }) {
             </>
           )}
         </fieldset>
+        )}
 
         <fieldset>
           <legend>

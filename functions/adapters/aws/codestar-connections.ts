@@ -19,6 +19,11 @@ export function connectionsClientFor(arn: string | undefined, aws: Pick<Clients,
   return codeConnections;
 }
 
+/** The client that makes resources with this ARN prefix: a new connection's prefix is the endpoint's that creates it. */
+export function connectionsClientForPrefix(prefix: 'codestar-connections' | 'codeconnections', aws: Pick<Clients, 'connections'> = clients()): CodeStarConnectionsClient {
+  return connectionsClientFor(prefix === 'codeconnections' ? 'arn:aws:codeconnections:' : undefined, aws);
+}
+
 /** The CodeConnections client that goes with a CodeStar Connections client built for another account or Region. */
 const codeConnectionsOf = new WeakMap<CodeStarConnectionsClient, CodeStarConnectionsClient>();
 

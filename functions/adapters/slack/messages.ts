@@ -1,5 +1,5 @@
 import { capitalise, handshakeStep, hostSetupStep, mustSentence } from '../../request/next-action.ts';
-import { providerTypeOf, providerWords, type ProviderType } from '../../request/provider.ts';
+import { hostWords, providerTypeOf, providerWords, type ProviderType } from '../../request/provider.ts';
 import { BLOCK_KIT_LIMITS, mrkdwn, plainText, type Block, type Button, type SlackMessage } from './block-kit.ts';
 import { escapeText, link, person, slackDate } from './mrkdwn.ts';
 
@@ -55,7 +55,7 @@ export interface HostSetupFacts {
 export function hostSetupMessage(facts: HostSetupFacts): SlackMessage {
   const consoleUrl = checkedConsoleUrl(facts.consoleUrl);
   const endpoint = escapeText(facts.providerEndpoint);
-  const words = providerWords(providerTypeOf(facts));
+  const words = { ...providerWords(providerTypeOf(facts)), ...hostWords(providerTypeOf(facts)) };
   return {
     // The same sentence as the request's nextAction.message (requests/next-action.ts).
     text: fallback(`${mustSentence(hostSetupStep(facts))} Host ${facts.hostName}, request ${facts.requestId}.`),

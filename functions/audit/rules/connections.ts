@@ -1,3 +1,4 @@
+import { providerTypeOf, providerWords } from '../../request/provider.ts';
 import type { AuditContext, ConnectionFacts, Finding, Inventory } from '../model.ts';
 import { resourceId, resourceKey } from '../resource-key.ts';
 import { earliest, hoursSince } from './age.ts';
@@ -52,10 +53,7 @@ export function connectionsPendingTooLong(inventory: Inventory, context: AuditCo
         resourceKind: 'connection',
         ...ownerOf(connection.arn, connection.tags, ownership),
         message: `Connection ${connection.name} has been PENDING its handshake for ${ageHours} h (threshold ${limit} h)${approver ? `; waiting for ${approver}` : ''}.`,
-        fix:
-          connection.providerType === 'GitLabSelfManaged'
-            ? 'A GitLab project owner must choose "Update pending connection" on the connection\'s console page and authorize it, then an approver approves; if it is no longer wanted, cancel its request or delete the connection.'
-            : 'A GitHub organization owner must choose "Update pending connection" on the connection\'s console page and install the app, then an approver approves; if it is no longer wanted, cancel its request or delete the connection.',
+        fix: pendingFix(connection.providerType),
         link: connectionLink(connection.arn),
         since,
         ageHours,
@@ -63,6 +61,13 @@ export function connectionsPendingTooLong(inventory: Inventory, context: AuditCo
       },
     ];
   });
+}
+
+/** Who finishes a pending connection's handshake, and how, in its provider's words (functions/request/provider.ts). */
+function pendingFix(providerType: string | undefined): string {
+  const words = providerWords(providerTypeOf({ providerType }));
+  const who = words.connectionOwner.charAt(0).toUpperCase() + words.connectionOwner.slice(1);
+  return `${who} must choose "Update pending connection" on the connection's console page and ${words.handshakeDoes}, then an approver approves; if it is no longer wanted, cancel its request or delete the connection.`;
 }
 
 /** ERROR is unrecoverable (its host's GitHub App changed): the pipelines on it cannot fetch source. */
@@ -81,7 +86,7 @@ export function connectionsInError(inventory: Inventory, _context: AuditContext,
         ...owned,
         message: `Connection ${connection.name} is in ERROR${pipelines.length ? `; pipelines that cannot fetch source: ${pipelines.join(', ')}` : ''}.`,
         fix: owned.requestId
-          ? `Replace it (POST /v1/connections/${resourceId(connection.arn)}/replace): a new connection on the same host takes over its pipelines, then this one is decommissioned. If its host is in ERROR too, recreate the host first.`
+          ? `Replace it (POST /v1/connections/${resourceId(connection.arn)}/replace): a new connection ${connection.hostArn ? 'on the same host' : `to ${providerWords(providerTypeOf(connection)).product}`} takes over its pipelines, then this one is decommissioned.${connection.hostArn ? ' If its host is in ERROR too, recreate the host first.' : ''}`
           : `Recreate it: request a new connection and point the pipelines at it, then ${retire(connection.arn, owned.requestId)} (the host too if it is in ERROR).`,
         link: connectionLink(connection.arn),
       };

@@ -3,13 +3,19 @@ import { resourceId, sameResource } from '../resource-key.ts';
 import { earliest, hoursSince } from './age.ts';
 import { hostLink } from './links.ts';
 import { ownerOf, type Ownership } from './ownership.ts';
-import { providerTypeOf, type ProviderType } from '../../request/provider.ts';
+import { providerTypeOf, type HostProviderType } from '../../request/provider.ts';
 
 /** Who finishes a host's set-up, and what it registers on the server (a GitHub App, or a GitLab token). */
-const SETUP: Readonly<Record<ProviderType, { admin: string; registers: string }>> = {
+const SETUP: Readonly<Record<HostProviderType, { admin: string; registers: string }>> = {
   GitHubEnterpriseServer: { admin: 'A GHES administrator', registers: 'register the GitHub App' },
   GitLabSelfManaged: { admin: 'A GitLab administrator', registers: 'give a GitLab personal access token' },
 };
+
+/** A host is always a self-managed provider's (AWS describes no other). */
+function setupOf(host: HostFacts): { admin: string; registers: string } {
+  const providerType = providerTypeOf(host);
+  return providerType === 'GitLabSelfManaged' ? SETUP.GitLabSelfManaged : SETUP.GitHubEnterpriseServer;
+}
 
 /** Since when the host is known to exist: the first request that named it, else the first audit that saw it. */
 function hostSince(host: HostFacts, ownership: Ownership): string {
@@ -32,7 +38,7 @@ export function hostsPendingTooLong(inventory: Inventory, context: AuditContext,
         resourceKind: 'host',
         ...ownerOf(host.arn, host.tags, ownership),
         message: `Host ${host.name} (${host.providerEndpoint ?? 'unknown endpoint'}) has been PENDING for ${ageHours} h (threshold ${limit} h).`,
-        fix: `${SETUP[providerTypeOf(host)].admin} must choose "Set up host" on the host's console page and ${SETUP[providerTypeOf(host)].registers}; if the host is no longer wanted, cancel its request or delete the host.`,
+        fix: `${setupOf(host).admin} must choose "Set up host" on the host's console page and ${setupOf(host).registers}; if the host is no longer wanted, cancel its request or delete the host.`,
         link: hostLink(host.arn),
         since,
         ageHours,

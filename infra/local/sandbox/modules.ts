@@ -13,10 +13,11 @@ import type { SandboxDeps, SandboxModule } from './service.ts';
  * role clones a CODEBUILD_CLONE_REF source) to decide how a run goes.
  */
 export function createModules(deps: SandboxDeps): SandboxModule[] {
-  // RAM shares connections: an account reads and uses those shared with it as well as its own.
-  const connections = createConnectionsModule(deps, { sharing: createSharingLookup(deps) });
-  const ram = createRamModule(deps, { connections: connections.lookup });
   const iam = createIamModule(deps);
+  // RAM shares connections: an account reads and uses those shared with it as well as its own.
+  // Git sync reads a sync configuration's role (its trust policy) from IAM when it syncs.
+  const connections = createConnectionsModule(deps, { sharing: createSharingLookup(deps), iam: iam.lookup });
+  const ram = createRamModule(deps, { connections: connections.lookup });
   const codeBuild = createCodeBuildModule(deps);
   const pipelines = createCodePipelineModule(deps, { connections: connections.lookup, iam: iam.lookup, codeBuild: codeBuild.lookup });
   // STS reads roles (trust policy, policies) from IAM to issue and authorise sessions.

@@ -95,6 +95,8 @@ export class Sandbox {
       resourceTags: (arn) => facts.map((fact) => fact.resourceTags?.(arn)).find((tags) => tags !== undefined),
       roleArn: (accountId, roleName) => facts.map((fact) => fact.roleArn?.(accountId, roleName)).find((arn) => arn !== undefined),
       hostHasVpc: (arn) => facts.map((fact) => fact.hostHasVpc?.(arn)).find((answer) => answer !== undefined),
+      repositoryLinkArn: (accountId, region, id) =>
+        facts.map((fact) => fact.repositoryLinkArn?.(accountId, region, id)).find((arn) => arn !== undefined),
     };
     this.queryServices = this.modules.flatMap((module) => module.queryServices ?? []);
     this.restJsonServices = this.modules.flatMap((module) => module.restJsonServices ?? []);

@@ -15,6 +15,21 @@ import type { ConditionContext } from './policy-evaluation.ts';
  *   match that of the resource". The twin requires both, the endpoint's and the resource ARN's, so a
  *   role that passes here passes on AWS under either reading. Calls that name no resource (Create*,
  *   List*) are authorised under the endpoint's prefix.
+ *   Git sync, from the same pages (Actions table and "API operations" table): CreateRepositoryLink acts
+ *   on the connection (Connection*) and also needs PassConnection and UseConnection on it;
+ *   Get/Update/DeleteRepositoryLink act on the link (`repository-link/{RepositoryLinkId}`),
+ *   UpdateRepositoryLink with a ConnectionArn also PassConnection and UseConnection on that
+ *   connection; CreateSyncConfiguration acts on the link (with `{prefix}:Branch`) and needs
+ *   PassRepository on it and iam:PassRole on RoleArn with iam:PassedToService
+ *   `cloudformation.sync.codeconnections.amazonaws.com`; UpdateSyncConfiguration names no resource
+ *   (`{prefix}:Branch`) and needs PassRepository (on the link it names) and iam:PassRole (on the role
+ *   it names) when it changes them; GetRepositorySyncStatus acts on the link (`{prefix}:Branch`);
+ *   ListRepositoryLinks, Get/List/DeleteSyncConfiguration, ListRepositorySyncDefinitions,
+ *   GetResourceSyncStatus, GetSyncBlockerSummary and UpdateSyncBlocker name no resource. The value of
+ *   `{prefix}:PassedToService` for PassConnection and PassRepository in these calls is not
+ *   documented, so it is left out of the context (a grant that requires it is not counted: stricter,
+ *   never more lenient). The "API operations" table also lists TagResource for CreateRepositoryLink;
+ *   as for CreateHost and CreateConnection, it is not required here.
  * - list_awscodepipeline (pipeline `arn:…:codepipeline:{Region}:{Account}:{PipelineName}`, stage
  *   `…:{PipelineName}/{StageName}`; UpdatePipeline and CreatePipeline pass the pipeline's roles
  *   (iam:PassRole, iam:PassedToService) and the source actions' connections (PassConnection,
@@ -22,7 +37,7 @@ import type { ConditionContext } from './policy-evaluation.ts';
  *   authorised on the stage).
  * - list_awsidentityandaccessmanagementiam (role `arn:aws:iam::{Account}:role/{RoleNameWithPath}`;
  *   the role's tags are its aws:ResourceTag/${TagKey}; TagRole supports aws:RequestTag/${TagKey} and
- *   aws:TagKeys, UntagRole aws:TagKeys).
+ *   aws:TagKeys, UntagRole aws:TagKeys; UpdateAssumeRolePolicy acts on the role).
  * - list_awsstepfunctions (StartExecution on the state machine, Stop/DescribeExecution on the
  *   execution, SendTask* name no resource: the task token is the capability).
  * - list_amazondynamodb (table `table/{TableName}`, a Query on an index `table/{TableName}/index/{IndexName}`).
@@ -63,6 +78,8 @@ export interface ResourceFacts {
   roleArn(accountId: string, roleName: string): string | undefined;
   /** Whether the host with this ARN has a VPC configuration (undefined: no such host). */
   hostHasVpc(arn: string): boolean | undefined;
+  /** A repository link's ARN (with the prefix it was created with), by id (undefined: no such link). */
+  repositoryLinkArn?(accountId: string, region: string, repositoryLinkId: string): string | undefined;
 }
 
 type Rule = (call: CallFacts) => Requirement[];
@@ -176,14 +193,95 @@ const connections: Record<string, Rule> = {
     const keys = list(call.input.TagKeys).map(str);
     return onConnectionsResource(call, str(call.input.ResourceArn), keys.length > 0 ? { 'aws:TagKeys': keys } : {});
   },
+  // Git sync (see the header).
+  CreateRepositoryLink: (call) => {
+    const connection = str(call.input.ConnectionArn);
+    return [
+      ...onConnectionsResource(call, connection, requestTags(call.input.Tags)),
+      ...connectionsAction(call, 'PassConnection', connection),
+      ...connectionsAction(call, 'UseConnection', connection),
+    ];
+  },
+  GetRepositoryLink: (call) => onConnectionsResource(call, repositoryLinkArnOf(call)),
+  DeleteRepositoryLink: (call) => onConnectionsResource(call, repositoryLinkArnOf(call)),
+  UpdateRepositoryLink: (call) => {
+    const requirements = onConnectionsResource(call, repositoryLinkArnOf(call));
+    const connection = str(call.input.ConnectionArn);
+    if (connection) requirements.push(...connectionsAction(call, 'PassConnection', connection), ...connectionsAction(call, 'UseConnection', connection));
+    return requirements;
+  },
+  ListRepositoryLinks: (call) => [anyResource(call)],
+  CreateSyncConfiguration: (call) => {
+    const link = repositoryLinkArnOf(call);
+    return [
+      ...onConnectionsResource(call, link, {}, (prefix) => branchContext(call, prefix)),
+      ...connectionsAction(call, 'PassRepository', link),
+      passRoleToGitSync(call),
+    ];
+  },
+  UpdateSyncConfiguration: (call) => {
+    const requirements = [anyResource(call, branchContext(call, call.endpoint))];
+    if (str(call.input.RepositoryLinkId)) requirements.push(...connectionsAction(call, 'PassRepository', repositoryLinkArnOf(call)));
+    if (str(call.input.RoleArn)) requirements.push(passRoleToGitSync(call));
+    return requirements;
+  },
+  GetSyncConfiguration: (call) => [anyResource(call)],
+  ListSyncConfigurations: (call) => [anyResource(call)],
+  DeleteSyncConfiguration: (call) => [anyResource(call)],
+  ListRepositorySyncDefinitions: (call) => [anyResource(call)],
+  GetRepositorySyncStatus: (call) => onConnectionsResource(call, repositoryLinkArnOf(call), {}, (prefix) => branchContext(call, prefix)),
+  GetResourceSyncStatus: (call) => [anyResource(call)],
+  GetSyncBlockerSummary: (call) => [anyResource(call)],
+  UpdateSyncBlocker: (call) => [anyResource(call)],
 };
 
 const CONNECTIONS_ARN_PREFIX = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):/;
 
-/** The operation under the endpoint's prefix and under the resource ARN's prefix (see the header). */
-function onConnectionsResource(call: CallFacts, arn: string, extra: ConditionContext = {}): Requirement[] {
+/**
+ * The operation under the endpoint's prefix and under the resource ARN's prefix (see the header).
+ * `perPrefix` adds the context keys that carry the action's prefix (`{prefix}:Branch`).
+ */
+function onConnectionsResource(
+  call: CallFacts,
+  arn: string,
+  extra: ConditionContext = {},
+  perPrefix: (prefix: string) => ConditionContext = () => ({}),
+): Requirement[] {
   const prefixes = new Set([call.endpoint, CONNECTIONS_ARN_PREFIX.exec(arn)?.[1] ?? call.endpoint]);
-  return [...prefixes].map((prefix) => ({ ...on(call, arn, extra), action: `${prefix}:${call.operation}` }));
+  return [...prefixes].map((prefix) => ({ ...on(call, arn, { ...extra, ...perPrefix(prefix) }), action: `${prefix}:${call.operation}` }));
+}
+
+/** Another action of the service on a resource (PassConnection, UseConnection, PassRepository), under both prefixes as above. */
+function connectionsAction(call: CallFacts, action: string, arn: string): Requirement[] {
+  return onConnectionsResource({ ...call, operation: action }, arn);
+}
+
+/** The repository link RepositoryLinkId names: its stored ARN, or the ARN it would have through this endpoint. */
+function repositoryLinkArnOf(call: CallFacts): string {
+  const id = str(call.input.RepositoryLinkId);
+  return (
+    call.facts.repositoryLinkArn?.(call.accountId, call.region, id) ??
+    `arn:${partitionOf(call.region)}:${call.endpoint}:${call.region}:${call.accountId}:repository-link/${id}`
+  );
+}
+
+/** `{prefix}:Branch`: the branch the request names (Create/UpdateSyncConfiguration, GetRepositorySyncStatus). */
+function branchContext(call: CallFacts, prefix: string): ConditionContext {
+  return str(call.input.Branch) ? { [`${prefix}:Branch`]: str(call.input.Branch) } : {};
+}
+
+/** The principal Git sync assumes the role as (the SAR's iam:PassedToService value for these calls). */
+const GIT_SYNC_SERVICE = 'cloudformation.sync.codeconnections.amazonaws.com';
+
+function passRoleToGitSync(call: CallFacts): Requirement {
+  const role = str(call.input.RoleArn);
+  return { action: 'iam:PassRole', resource: role, context: { ...resourceTags(call, role), 'iam:PassedToService': GIT_SYNC_SERVICE } };
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
 }
 
 const pipelineArn = (call: CallFacts, name: string) => `arn:aws:codepipeline:${call.region}:${call.accountId}:${name}`;
@@ -254,6 +352,7 @@ const iam: Record<string, Rule> = {
   },
   ListRoles: (call) => [anyResource(call)],
   ListRoleTags: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
+  UpdateAssumeRolePolicy: (call) => [on(call, roleArnOf(call, call.input.RoleName))],
   TagRole: (call) => [on(call, roleArnOf(call, call.input.RoleName), requestTags(call.input.Tags))],
   UntagRole: (call) => {
     const keys = list(call.input.TagKeys).map(str);

@@ -7,7 +7,9 @@ import { validateOperationInput } from '../../model/validate.ts';
 import type { ControlRoute, SandboxDeps } from '../../service.ts';
 import { addConnection } from './connections.ts';
 import { hostOperations, settleHosts, type CreateHostInput } from './hosts.ts';
-import { addSyncBlocker, requireSync, startSyncAttempt, syncChanged } from './git-sync.ts';
+import { activeBlockers, addSyncBlocker, recordSyncAttempt, requireSync, syncChanged, syncKey } from './git-sync.ts';
+import { gitSyncRoleFailure } from './git-sync-role.ts';
+import type { IamLookup } from '../lookups.ts';
 import {
   connectionChanged,
   connectionsFor,
@@ -32,7 +34,7 @@ const HOST_STATES_FOR_CONSOLE_CONNECTIONS: ReadonlySet<string> = new Set(['PENDI
  * The console steps no API offers (host set-up, connection handshake), and what the outside world
  * does to resources (a VPC that fails to initialize, a GitHub App deleted on GHES, a push that syncs).
  */
-export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel: SmithyModel): ControlRoute[] {
+export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel: SmithyModel, iam?: Pick<IamLookup, 'role'>): ControlRoute[] {
   const { store, clock, config } = deps;
   const now = () => clock.nowEpochSeconds();
   const hosts = hostOperations(deps);
@@ -219,7 +221,10 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
     {
       method: 'POST',
       path: '/sync/attempts',
-      summary: 'A push was synced: {resourceName, syncType?, status: INITIATED|IN_PROGRESS|SUCCEEDED|FAILED, sha?}',
+      summary:
+        'Set the latest sync attempt\'s status: {resourceName, syncType?, status: INITIATED|QUEUED|IN_PROGRESS|SUCCEEDED|FAILED, sha?}. ' +
+        'An unfinished attempt for the same commit (sha left out or equal) moves on; otherwise a new attempt starts (a push). ' +
+        '409 SyncBlocked while the resource has an ACTIVE blocker (Git sync does not sync it)',
       handle: ({ body, accountId, region }) => {
         const state = stateFor(store, accountId, region);
         const sync = requireSyncForControl(state, body);
@@ -227,15 +232,40 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
         if (!['INITIATED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'QUEUED'].includes(status)) {
           throw new ControlApiError(400, 'InvalidParameter', 'status must be INITIATED, IN_PROGRESS, SUCCEEDED, FAILED or QUEUED', 'status');
         }
-        startSyncAttempt(state, sync, now(), status, typeof body.sha === 'string' ? body.sha : 'HEAD');
+        refuseWhileBlocked(state, sync);
+        const started = recordSyncAttempt(state, sync, now(), status, optionalString(body, 'sha'));
         syncChanged(store, state, sync);
-        return { resourceName: sync.ResourceName, status };
+        return { resourceName: sync.ResourceName, status, newAttempt: started };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/sync/process',
+      summary:
+        'Git sync processes the latest commit as AWS does: it assumes the sync configuration\'s role, which must exist in IAM and trust ' +
+        'cloudformation.sync.codeconnections.amazonaws.com; {resourceName, syncType?, sha?} → {status: SUCCEEDED} or {status: FAILED, reason}. ' +
+        '409 SyncBlocked while the resource has an ACTIVE blocker',
+      handle: ({ body, accountId, region }) => {
+        const state = stateFor(store, accountId, region);
+        const sync = requireSyncForControl(state, body);
+        refuseWhileBlocked(state, sync);
+        const sha = optionalString(body, 'sha');
+        // The role is assumed once the sync is under way; a role Git sync cannot assume fails it.
+        const reason = iam ? gitSyncRoleFailure(sync.RoleArn, iam) : undefined;
+        recordSyncAttempt(state, sync, now(), 'IN_PROGRESS', sha);
+        recordSyncAttempt(state, sync, now(), reason ? 'FAILED' : 'SUCCEEDED');
+        if (reason) {
+          const latest = state.resourceSyncStatus[syncKey(sync.SyncType, sync.ResourceName)]!.latest;
+          latest.Events = [...latest.Events, { Event: reason, Time: now(), Type: 'FAILED' }];
+        }
+        syncChanged(store, state, sync);
+        return { resourceName: sync.ResourceName, status: reason ? 'FAILED' : 'SUCCEEDED', ...(reason ? { reason } : {}) };
       },
     },
     {
       method: 'POST',
       path: '/sync/blockers',
-      summary: 'Git sync stops on a blocker: {resourceName, syncType?, reason}',
+      summary: 'Git sync stops on a blocker (AUTOMATED, ACTIVE) until UpdateSyncBlocker resolves it: {resourceName, syncType?, reason}',
       handle: ({ body, accountId, region }) => {
         const state = stateFor(store, accountId, region);
         const sync = requireSyncForControl(state, body);
@@ -245,6 +275,18 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
       },
     },
   ];
+}
+
+/** While a blocker is ACTIVE Git sync starts no sync and the latest attempt stays as it is. */
+function refuseWhileBlocked(state: ConnectionsState, sync: Parameters<typeof activeBlockers>[1]): void {
+  const blocking = activeBlockers(state, sync);
+  if (blocking.length === 0) return;
+  throw new ControlApiError(
+    409,
+    'SyncBlocked',
+    `Git sync does not sync ${sync.ResourceName} while it has an ACTIVE sync blocker (${blocking.map((blocker) => blocker.Id).join(', ')}); resolve it with UpdateSyncBlocker`,
+    'resourceName',
+  );
 }
 
 function requireSyncForControl(state: ConnectionsState, body: Record<string, unknown>) {

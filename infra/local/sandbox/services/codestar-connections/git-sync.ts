@@ -36,10 +36,36 @@ const MAX_SYNC_CONFIGURATIONS = 100;
 
 type SyncConfigurationInput = Omit<SyncConfigurationRecord, 'seq' | 'OwnerId' | 'ProviderType' | 'RepositoryName'>;
 
+/** The optional members every model's SyncConfiguration has, besides the ones a link supplies. */
+const OPTIONAL_SYNC_MEMBERS = ['PublishDeploymentStatus', 'TriggerResourceUpdateOn'] as const;
+/**
+ * Members only the codeconnections model (2023-12-01) has: `PullRequestComment` on
+ * Create/UpdateSyncConfigurationInput and SyncConfiguration. The codestar-connections model
+ * (2019-12-01) lacks it, and an awsJson front end ignores members its model does not have (the
+ * sandbox's model validator does the same), so through that endpoint it is neither stored nor shown.
+ */
+const CODECONNECTIONS_ONLY_SYNC_MEMBERS = ['PullRequestComment'] as const;
+const UPDATABLE_SYNC_MEMBERS = ['Branch', 'ConfigFile', 'RoleArn', ...OPTIONAL_SYNC_MEMBERS] as const;
+
+type OptionalSyncMember = (typeof OPTIONAL_SYNC_MEMBERS)[number] | (typeof CODECONNECTIONS_ONLY_SYNC_MEMBERS)[number];
+
+/** The optional members the endpoint's model has. */
+function optionalMembersOf(endpoint: string): readonly OptionalSyncMember[] {
+  return endpoint === 'codeconnections' ? [...OPTIONAL_SYNC_MEMBERS, ...CODECONNECTIONS_ONLY_SYNC_MEMBERS] : OPTIONAL_SYNC_MEMBERS;
+}
+
 /**
  * Git sync (CloudFormation stack sync): repository links, sync configurations, sync status and
  * blockers. A new sync configuration starts an INITIATED sync attempt; the control API moves
  * attempts along and raises blockers, as GitHub pushes would.
+ *
+ * Blockers: the API Reference says UpdateSyncBlocker resolves a blocker, "allowing syncing to
+ * continue", so while a resource has an ACTIVE blocker Git sync starts no sync for it and its
+ * latest attempt stays as it was. Resolving the last ACTIVE blocker retries the latest commit (the
+ * model's RetryLatestCommitFailedException on UpdateSyncBlocker, "Retrying the latest commit
+ * failed", names that step; the CloudFormation console's Git sync dashboard offers the same "Retry
+ * latest commit"): a new INITIATED attempt for the latest revision. With several ACTIVE blockers,
+ * resolving one leaves Git sync stopped (inferred: the API documents no partial resume).
  */
 export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string, OperationHandler> {
   const now = () => clock.nowEpochSeconds();
@@ -128,6 +154,15 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       return {};
     },
 
+    /**
+     * The model checks the members (RoleArn's IamRoleArn pattern, SyncType's enum {CFN_STACK_SYNC},
+     * ResourceName's pattern) before this runs, as AWS's front end does. Then: the repository link
+     * must exist, and one configuration per (SyncType, ResourceName). A missing link is the modeled
+     * InvalidInputException: CreateSyncConfiguration declares no ResourceNotFoundException (as
+     * DeleteSyncConfiguration does not). Whether the role exists or trusts Git sync is not checked
+     * here (no AWS document says it is): Git sync assumes the role when it syncs, and a role it
+     * cannot assume fails that sync (the control route `/sync/process`).
+     */
     CreateSyncConfiguration(input: SyncConfigurationInput, call) {
       const current = state(call);
       const link = requireLink(current, input.RepositoryLinkId, invalidInput);
@@ -140,19 +175,27 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       }
       const sync: SyncConfigurationRecord = {
         seq: nextSeq(current),
-        ...input,
+        Branch: input.Branch,
+        ConfigFile: input.ConfigFile,
+        RepositoryLinkId: link.id,
+        ResourceName: input.ResourceName,
+        RoleArn: input.RoleArn,
+        SyncType: input.SyncType,
         OwnerId: link.ownerId,
         ProviderType: link.providerType,
         RepositoryName: link.repositoryName,
       };
+      for (const member of optionalMembersOf(call.endpoint)) {
+        if (input[member] !== undefined) sync[member] = input[member];
+      }
       current.syncConfigurations[key] = sync;
       startSyncAttempt(current, sync, now());
       syncChanged(store, current, sync);
-      return { SyncConfiguration: describeSync(sync) };
+      return { SyncConfiguration: describeSync(sync, call.endpoint) };
     },
 
     GetSyncConfiguration(input: { SyncType: string; ResourceName: string }, call) {
-      return { SyncConfiguration: describeSync(requireSync(state(call), input.SyncType, input.ResourceName)) };
+      return { SyncConfiguration: describeSync(requireSync(state(call), input.SyncType, input.ResourceName), call.endpoint) };
     },
 
     ListSyncConfigurations(input: { RepositoryLinkId: string; SyncType: string; MaxResults?: number; NextToken?: string }, call) {
@@ -162,7 +205,7 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
         (sync) => sync.RepositoryLinkId === input.RepositoryLinkId && sync.SyncType === input.SyncType,
       );
       const { page, nextToken } = paginate(matching, paging(`sync-configurations:${input.RepositoryLinkId}`, input.MaxResults, input.NextToken));
-      return { SyncConfigurations: page.map(describeSync), NextToken: nextToken };
+      return { SyncConfigurations: page.map((sync) => describeSync(sync, call.endpoint)), NextToken: nextToken };
     },
 
     UpdateSyncConfiguration(input: Partial<SyncConfigurationInput> & { SyncType: string; ResourceName: string }, call) {
@@ -172,11 +215,16 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
         const link = requireLink(current, input.RepositoryLinkId, invalidInput);
         Object.assign(sync, { RepositoryLinkId: link.id, OwnerId: link.ownerId, RepositoryName: link.repositoryName, ProviderType: link.providerType });
       }
-      for (const field of ['Branch', 'ConfigFile', 'RoleArn', 'PublishDeploymentStatus', 'TriggerResourceUpdateOn'] as const) {
+      for (const field of UPDATABLE_SYNC_MEMBERS) {
         if (input[field] !== undefined) sync[field] = input[field];
       }
+      if (call.endpoint === 'codeconnections') {
+        for (const field of CODECONNECTIONS_ONLY_SYNC_MEMBERS) {
+          if (input[field] !== undefined) sync[field] = input[field];
+        }
+      }
       syncChanged(store, current, sync);
-      return { SyncConfiguration: describeSync(sync) };
+      return { SyncConfiguration: describeSync(sync, call.endpoint) };
     },
 
     DeleteSyncConfiguration(input: { SyncType: string; ResourceName: string }, call) {
@@ -233,6 +281,14 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       };
     },
 
+    /**
+     * Resolves an ACTIVE blocker (Status RESOLVED, ResolvedReason, ResolvedAt). A sync configuration
+     * that does not exist is ResourceNotFoundException and a blocker it does not have
+     * SyncBlockerDoesNotExistException (both modeled). Resolving a blocker that is already
+     * RESOLVED is InvalidInputException: the model names no error of its own for it, and which one
+     * AWS sends is not documented. Once no ACTIVE blocker is left, Git sync retries the latest
+     * commit: a new INITIATED attempt.
+     */
     UpdateSyncBlocker(input: { Id: string; SyncType: string; ResourceName: string; ResolvedReason: string }, call) {
       const current = state(call);
       const sync = requireSync(current, input.SyncType, input.ResourceName);
@@ -240,6 +296,7 @@ export function gitSyncOperations({ store, clock }: SandboxDeps): Record<string,
       if (!blocker) throw syncBlockerDoesNotExist(`Sync blocker ${input.Id} does not exist for ${input.ResourceName}`);
       if (blocker.Status === 'RESOLVED') throw invalidInput(`Sync blocker ${input.Id} is already resolved`);
       Object.assign(blocker, { Status: 'RESOLVED', ResolvedReason: input.ResolvedReason, ResolvedAt: now() });
+      if (activeBlockers(current, sync).length === 0) retryLatestCommit(current, sync, now());
       syncChanged(store, current, sync);
       return { ResourceName: sync.ResourceName, SyncBlocker: blocker };
     },
@@ -284,9 +341,53 @@ export function addSyncBlocker(state: ConnectionsState, sync: SyncConfigurationR
   return blocker;
 }
 
+/** The resource's blockers that still stop Git sync. */
+export function activeBlockers(state: ConnectionsState, sync: SyncConfigurationRecord): SyncBlockerRecord[] {
+  return (state.syncBlockers[syncKey(sync.SyncType, sync.ResourceName)] ?? []).filter((blocker) => blocker.Status === 'ACTIVE');
+}
+
+/** Git sync retries the commit its latest attempt was for (HEAD when it has made none). */
+export function retryLatestCommit(state: ConnectionsState, sync: SyncConfigurationRecord, now: number): void {
+  const latest = state.resourceSyncStatus[syncKey(sync.SyncType, sync.ResourceName)]?.latest;
+  startSyncAttempt(state, sync, now, 'INITIATED', latest?.TargetRevision.Sha ?? 'HEAD');
+}
+
+const UNFINISHED_SYNC_STATUSES: ReadonlySet<string> = new Set(['INITIATED', 'QUEUED', 'IN_PROGRESS']);
+
+/**
+ * Moves the latest attempt on to `status` when it is unfinished and for the same commit (`sha`
+ * left out, or the one it targets), adding an event; otherwise a new attempt starts (a new push, or
+ * a sync after a finished one). Returns whether a new attempt was started.
+ */
+export function recordSyncAttempt(state: ConnectionsState, sync: SyncConfigurationRecord, now: number, status: string, sha?: string): boolean {
+  const key = syncKey(sync.SyncType, sync.ResourceName);
+  const current = state.resourceSyncStatus[key];
+  const latest = current?.latest;
+  if (!current || !latest || !UNFINISHED_SYNC_STATUSES.has(latest.Status) || (sha !== undefined && sha !== latest.TargetRevision.Sha)) {
+    startSyncAttempt(state, sync, now, status, sha ?? latest?.TargetRevision.Sha ?? 'HEAD');
+    return true;
+  }
+  const event = syncEvent(status, now);
+  latest.Status = status;
+  latest.Events = [...latest.Events, event];
+  if (status === 'SUCCEEDED') current.latestSuccessful = { ...latest, Events: [...latest.Events] };
+  const repository = state.repositorySyncStatus[repositorySyncKey(sync)];
+  if (repository) {
+    repository.Status = status;
+    repository.Events = [...repository.Events, event];
+  } else {
+    state.repositorySyncStatus[repositorySyncKey(sync)] = { StartedAt: latest.StartedAt, Status: status, Events: [event] };
+  }
+  return false;
+}
+
+function syncEvent(status: string, now: number) {
+  return { Event: `Sync ${status.toLowerCase().replace('_', ' ')}`, Time: now, Type: status };
+}
+
 /** Records a new sync attempt for the configuration's branch and resource, with the given status. */
 export function startSyncAttempt(state: ConnectionsState, sync: SyncConfigurationRecord, now: number, status = 'INITIATED', sha = 'HEAD'): void {
-  const event = { Event: `Sync ${status.toLowerCase()}`, Time: now, Type: status };
+  const event = syncEvent(status, now);
   state.repositorySyncStatus[repositorySyncKey(sync)] = { StartedAt: now, Status: status, Events: [event] };
   const revision = {
     Branch: sync.Branch,
@@ -331,6 +432,9 @@ function describeLink(link: RepositoryLinkRecord) {
   };
 }
 
-function describeSync({ seq: _seq, ...sync }: SyncConfigurationRecord) {
-  return sync;
+/** The SyncConfiguration the endpoint's model has: codestar-connections' lacks PullRequestComment. */
+function describeSync({ seq: _seq, ...sync }: SyncConfigurationRecord, endpoint: string) {
+  if (endpoint === 'codeconnections') return sync;
+  const { PullRequestComment: _pullRequestComment, ...shown } = sync;
+  return shown;
 }

@@ -1,6 +1,6 @@
 import { SmithyModel } from '../../model/smithy-model.ts';
 import type { JsonProtocolService, OperationHandler, SandboxDeps, SandboxModule } from '../../service.ts';
-import type { ConnectionLookup, SharingLookup } from '../lookups.ts';
+import type { ConnectionLookup, IamLookup, SharingLookup } from '../lookups.ts';
 import { connectionOperations, sharedConnection } from './connections.ts';
 import { connectionsControlRoutes } from './control.ts';
 import { gitSyncOperations } from './git-sync.ts';
@@ -14,9 +14,13 @@ const codeconnectionsModel = SmithyModel.load(new URL('../../models/codeconnecti
 /**
  * CodeStar Connections and its renamed twin CodeConnections: the same 27 operations over one set of
  * resources; each namespace mints ARNs with its own prefix and validates against its own model.
- * `sharing` (AWS RAM) lets an account read and use connections other accounts share with it.
+ * `sharing` (AWS RAM) lets an account read and use connections other accounts share with it; `iam`
+ * is what Git sync reads of a sync configuration's role (does it exist, does it trust Git sync).
  */
-export function createConnectionsModule(deps: SandboxDeps, { sharing }: { sharing?: SharingLookup } = {}): SandboxModule & { lookup: ConnectionLookup } {
+export function createConnectionsModule(
+  deps: SandboxDeps,
+  { sharing, iam }: { sharing?: SharingLookup; iam?: Pick<IamLookup, 'role'> } = {},
+): SandboxModule & { lookup: ConnectionLookup } {
   const operations: Record<string, OperationHandler> = {
     ...hostOperations(deps),
     ...connectionOperations(deps, sharing),
@@ -45,7 +49,7 @@ export function createConnectionsModule(deps: SandboxDeps, { sharing }: { sharin
 
   return {
     jsonServices: [codestar, codeconnections],
-    controlRoutes: connectionsControlRoutes(deps, codeconnectionsModel),
+    controlRoutes: connectionsControlRoutes(deps, codeconnectionsModel, iam),
     // What IAM reads of a host or connection: its tags (aws:ResourceTag/*) and whether it has a VPC.
     resourceFacts: {
       resourceTags(arn) {
@@ -58,6 +62,9 @@ export function createConnectionsModule(deps: SandboxDeps, { sharing }: { sharin
                 stateFor(deps.store, parsed.accountId, parsed.region),
               );
         return resource && Object.fromEntries((tags[resource.arn] ?? []).map((tag) => [tag.Key, tag.Value]));
+      },
+      repositoryLinkArn(accountId, region, repositoryLinkId) {
+        return stateFor(deps.store, accountId, region).repositoryLinks[repositoryLinkId]?.arn;
       },
       hostHasVpc(arn) {
         const parsed = parseResourceArn(arn);

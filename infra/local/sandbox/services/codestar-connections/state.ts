@@ -64,6 +64,8 @@ export interface SyncConfigurationRecord {
   SyncType: string;
   PublishDeploymentStatus?: string;
   TriggerResourceUpdateOn?: string;
+  /** Only the codeconnections model (2023-12-01) has it: set and shown through that endpoint alone. */
+  PullRequestComment?: string;
 }
 
 export interface SyncEvent {

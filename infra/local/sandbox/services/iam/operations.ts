@@ -20,7 +20,17 @@ import {
 } from './input.ts';
 import { paginateByName } from './pagination.ts';
 import { urlEncodePolicyDocument } from './policy-document.ts';
-import { createRole, deleteInlinePolicy, deleteRole, putInlinePolicy, requireInlinePolicy, requireRole, tagRole, untagRole } from './roles.ts';
+import {
+  createRole,
+  deleteInlinePolicy,
+  deleteRole,
+  putInlinePolicy,
+  requireInlinePolicy,
+  requireRole,
+  tagRole,
+  untagRole,
+  updateTrustPolicy,
+} from './roles.ts';
 import { accountState, roleChanged } from './state.ts';
 import { roleView } from './views.ts';
 
@@ -80,6 +90,24 @@ export function createIamOperations({ store, clock }: SandboxDeps): Record<strin
       const state = stateOf(call);
       deleteRole(state, roleName);
       roleChanged(store, state);
+      return undefined;
+    },
+
+    /**
+     * Replaces the role's trust policy (IAM API Reference, UpdateAssumeRolePolicy): the document
+     * arrives form-encoded, as every query parameter does, and is kept verbatim. NoSuchEntity for a
+     * role that does not exist; MalformedPolicyDocument for a document that is not a valid trust
+     * policy; LimitExceeded past the trust policy's size quota. No Result element, as IAM sends none.
+     */
+    UpdateAssumeRolePolicy(input: Input, call: CallContext) {
+      const reader = new InputReader(input);
+      const roleName = reader.required('RoleName', ROLE_NAME);
+      const policyDocument = reader.required('PolicyDocument', POLICY_DOCUMENT);
+      reader.finish();
+      const state = stateOf(call);
+      const role = requireRole(state, roleName);
+      updateTrustPolicy(role, policyDocument);
+      roleChanged(store, state, role);
       return undefined;
     },
 

@@ -71,6 +71,12 @@ export function createRole(state: IamAccountState, accountId: string, spec: Role
   return role;
 }
 
+/** Replaces the role's trust policy after the checks CreateRole makes of one. */
+export function updateTrustPolicy(role: StoredRole, policyDocument: string): void {
+  requireValidTrustPolicy(policyDocument);
+  role.assumeRolePolicyDocument = policyDocument;
+}
+
 /**
  * Creates or replaces the named inline policy; the quota counts the replacement, not the old text.
  * `nowMs` (API calls) starts the policy's propagation delay; seeding leaves it out.

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { firstSyncOutcome, GIT_SYNC_PRINCIPAL, repositoryParts, trustsGitSync, trustWithGitSync } from './git-sync-plan.ts';
+
+const codeBuildTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+
+describe('repositoryParts', () => {
+  it('splits owner and name at the last slash, keeping GitLab subgroups with the owner', () => {
+    expect(repositoryParts('acme/payments-infra')).toEqual({ ownerId: 'acme', repositoryName: 'payments-infra' });
+    expect(repositoryParts('acme/platform/infra')).toEqual({ ownerId: 'acme/platform', repositoryName: 'infra' });
+  });
+});
+
+describe('trustWithGitSync', () => {
+  it('adds Git sync as a statement of its own and keeps the rest as it was', () => {
+    const trusted = trustWithGitSync(codeBuildTrust);
+    expect(trusted?.Statement).toEqual([codeBuildTrust.Statement[0], { Sid: 'ConnectionBrokerGitSync', Effect: 'Allow', Principal: { Service: GIT_SYNC_PRINCIPAL }, Action: 'sts:AssumeRole' }]);
+    expect(trustsGitSync(trusted!)).toBe(true);
+  });
+
+  it('changes nothing when Git sync is trusted already, in a list of services too', () => {
+    expect(trustWithGitSync({ Statement: [{ Effect: 'Allow', Principal: { Service: ['codebuild.amazonaws.com', GIT_SYNC_PRINCIPAL] }, Action: ['sts:AssumeRole'] }] })).toBeUndefined();
+  });
+
+  it('does not count a Deny, or another action, as trust', () => {
+    expect(trustsGitSync({ Statement: { Effect: 'Deny', Principal: { Service: GIT_SYNC_PRINCIPAL }, Action: 'sts:AssumeRole' } })).toBe(false);
+    expect(trustsGitSync({ Statement: { Effect: 'Allow', Principal: { Service: GIT_SYNC_PRINCIPAL }, Action: 'sts:TagSession' } })).toBe(false);
+  });
+});
+
+describe('firstSyncOutcome', () => {
+  it('waits for the first sync, completes on success, rolls back on failure, and stops at an open blocker whatever the status', () => {
+    expect(firstSyncOutcome({ activeBlockers: 0 })).toBe('waiting');
+    expect(firstSyncOutcome({ latestStatus: 'INITIATED', activeBlockers: 0 })).toBe('waiting');
+    expect(firstSyncOutcome({ latestStatus: 'IN_PROGRESS', activeBlockers: 0 })).toBe('waiting');
+    expect(firstSyncOutcome({ latestStatus: 'SUCCEEDED', activeBlockers: 0 })).toBe('done');
+    expect(firstSyncOutcome({ latestStatus: 'FAILED', activeBlockers: 0 })).toBe('failed');
+    expect(firstSyncOutcome({ latestStatus: 'FAILED', activeBlockers: 1 })).toBe('blocked');
+  });
+});

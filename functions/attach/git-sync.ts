@@ -1,0 +1,168 @@
+import {
+  CreateRepositoryLinkCommand,
+  CreateSyncConfigurationCommand,
+  GetResourceSyncStatusCommand,
+  GetSyncBlockerSummaryCommand,
+  ListRepositoryLinksCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+  type CodeStarConnectionsClient,
+} from '@aws-sdk/client-codestar-connections';
+import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import type { Clients } from '../adapters/aws-clients.ts';
+import { connectionsClientFor, connectionsClientForPrefix } from '../adapters/aws/codestar-connections.ts';
+import type { ConnectionRequestRecord, GitSyncState, SyncBlocker } from '../request/model.ts';
+import { timelineEntry } from '../request/store.ts';
+import { updateActiveRequest } from '../workflow/active-request.ts';
+import { FirstSyncInProgress, GitSyncFailed } from '../workflow/errors.ts';
+import { firstSyncOutcome, repositoryParts, trustWithGitSync } from './git-sync-plan.ts';
+import { MANAGED_BY_TAG, REQUEST_ID_TAG } from '../host/host-discovery.ts';
+
+/** Git sync's one kind of sync configuration: a CloudFormation stack. */
+export const SYNC_TYPE = 'CFN_STACK_SYNC';
+
+/**
+ * The client Git sync calls go through: the connection's own API, except that PullRequestComment
+ * exists only in CodeConnections' model, so a request that sets it is configured there.
+ */
+export function gitSyncClient(record: Pick<ConnectionRequestRecord, 'connectionArn' | 'gitSync'>, aws: Pick<Clients, 'connections'>): CodeStarConnectionsClient {
+  return record.gitSync?.pullRequestComment !== undefined ? connectionsClientForPrefix('codeconnections', aws) : connectionsClientFor(record.connectionArn, aws);
+}
+
+type Update = (change: (state: GitSyncState) => GitSyncState, said?: string) => Promise<ConnectionRequestRecord>;
+
+/**
+ * Sets up Git sync for an AVAILABLE connection: lets the role trust Git sync, links the repository
+ * (or reuses its link), and creates the sync configuration. UseConnection is granted to the role
+ * beforehand with the pipeline's grants (attach-pipeline.ts). Each thing made is recorded before it
+ * is made, so a rollback takes back exactly what this request made. Safe to run again.
+ */
+export async function setUpGitSync(record: ConnectionRequestRecord, aws: Pick<Clients, 'connections' | 'iam'>): Promise<void> {
+  const target = record.gitSync!;
+  const connectionArn = record.connectionArn!;
+  const update: Update = (change, said) =>
+    updateActiveRequest(record.requestId, (current) => ({
+      ...current,
+      gitSyncState: change(current.gitSyncState ?? {}),
+      timeline: said ? [...current.timeline, timelineEntry('git-sync', 'system', said)] : current.timeline,
+    }));
+  let state = record.gitSyncState ?? {};
+
+  // 1. The role: Git sync must be able to assume it.
+  if (!state.trust) {
+    const roleName = target.roleArn.split('/').at(-1)!;
+    const { Role } = await aws.iam.send(new GetRoleCommand({ RoleName: roleName }));
+    const previousDocument = decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}');
+    const trusted = trustWithGitSync(JSON.parse(previousDocument) as Parameters<typeof trustWithGitSync>[0]);
+    if (trusted) {
+      state = (await update((current) => ({ ...current, trust: { roleName, previousDocument } }))).gitSyncState ?? {};
+      await aws.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trusted) }));
+      await update((current) => current, `Let Git sync (cloudformation.sync.codeconnections.amazonaws.com) assume role ${target.roleArn}.`);
+    }
+  }
+
+  // 2. The repository link: the connection's existing one for this repository, else a new one.
+  const client = gitSyncClient(record, aws);
+  const { ownerId, repositoryName } = repositoryParts(target.repository);
+  if (!state.repositoryLinkId) {
+    const existing = await findRepositoryLink(client, connectionArn, ownerId, repositoryName);
+    if (existing) {
+      state = (await update((current) => ({ ...current, repositoryLinkId: existing, linkCreatedByRequest: false }), `Reusing repository link ${existing} for ${target.repository}.`)).gitSyncState ?? {};
+    } else {
+      const { RepositoryLinkInfo } = await client.send(
+        new CreateRepositoryLinkCommand({ ConnectionArn: connectionArn, OwnerId: ownerId, RepositoryName: repositoryName, Tags: [MANAGED_BY_TAG, { Key: REQUEST_ID_TAG, Value: record.requestId }] }),
+      );
+      const linkId = RepositoryLinkInfo!.RepositoryLinkId!;
+      state = (await update((current) => ({ ...current, repositoryLinkId: linkId, linkCreatedByRequest: true }), `Linked repository ${target.repository} to the connection (repository link ${linkId}).`)).gitSyncState ?? {};
+    }
+  }
+
+  // 3. The sync configuration: recorded first, so even a crash right after it is rolled back.
+  if (!state.syncConfigurationCreated) {
+    await update((current) => ({ ...current, syncConfigurationCreated: true }));
+    const command = new CreateSyncConfigurationCommand({
+      Branch: target.branch,
+      ConfigFile: target.configFile,
+      RepositoryLinkId: state.repositoryLinkId,
+      ResourceName: target.stackName,
+      RoleArn: target.roleArn,
+      SyncType: SYNC_TYPE,
+      ...(target.publishDeploymentStatus ? { PublishDeploymentStatus: target.publishDeploymentStatus } : {}),
+      ...(target.triggerResourceUpdateOn ? { TriggerResourceUpdateOn: target.triggerResourceUpdateOn } : {}),
+    });
+    if (target.pullRequestComment) withBodyField(command, 'PullRequestComment', target.pullRequestComment);
+    try {
+      await client.send(command);
+    } catch (error) {
+      // Ours from an attempt that crashed after the call: kept. Anyone else's stays theirs.
+      if (!(error instanceof ResourceAlreadyExistsException) || !record.gitSyncState?.syncConfigurationCreated) throw error;
+    }
+    await update((current) => ({ ...current, status: 'INITIATED' }), `Created the Git sync configuration for stack ${target.stackName} (${target.repository}@${target.branch}, ${target.configFile}).`);
+  }
+}
+
+/**
+ * Waits for the first sync: SUCCEEDED completes, an open blocker completes with resolving it as the
+ * next action (Git sync stops until then), FAILED rolls back, anything else is looked at again.
+ */
+export async function watchFirstSync(record: ConnectionRequestRecord, aws: Pick<Clients, 'connections'>): Promise<GitSyncState> {
+  const target = record.gitSync!;
+  const client = gitSyncClient(record, aws);
+  let latestStatus: string | undefined;
+  let failure: string | undefined;
+  try {
+    const { LatestSync } = await client.send(new GetResourceSyncStatusCommand({ ResourceName: target.stackName, SyncType: SYNC_TYPE }));
+    latestStatus = LatestSync?.Status;
+    failure = LatestSync?.Events?.map((event) => event.Event).filter(Boolean).at(-1);
+  } catch (error) {
+    // No attempt yet: Git sync has not picked the configuration up.
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const { SyncBlockerSummary } = await client.send(new GetSyncBlockerSummaryCommand({ ResourceName: target.stackName, SyncType: SYNC_TYPE }));
+  const blockers: SyncBlocker[] = (SyncBlockerSummary?.LatestBlockers ?? [])
+    .filter((blocker) => blocker.Status === 'ACTIVE')
+    .map((blocker) => ({ id: blocker.Id!, type: blocker.Type ?? 'AUTOMATED', reason: blocker.CreatedReason ?? '', createdAt: (blocker.CreatedAt ?? new Date()).toISOString() }));
+
+  const outcome = firstSyncOutcome({ latestStatus, activeBlockers: blockers.length });
+  if (outcome === 'waiting') throw new FirstSyncInProgress(target.stackName, latestStatus);
+  if (outcome === 'failed') throw new GitSyncFailed(target.stackName, failure ?? 'see the stack’s Git sync events in the CloudFormation console');
+  const said =
+    outcome === 'done'
+      ? `The first Git sync of stack ${target.stackName} succeeded.`
+      : `Git sync of stack ${target.stackName} is blocked: ${blockers.map((blocker) => blocker.reason).join('; ')}. An admin resolves it once the cause is fixed.`;
+  const updated = await updateActiveRequest(record.requestId, (current) => ({
+    ...current,
+    gitSyncState: { ...(current.gitSyncState ?? {}), status: latestStatus ?? 'INITIATED', blockers },
+    timeline: [...current.timeline, timelineEntry('git-sync', 'system', said)],
+  }));
+  return updated.gitSyncState ?? {};
+}
+
+/** The connection's repository link for this repository, if it has one. */
+async function findRepositoryLink(client: CodeStarConnectionsClient, connectionArn: string, ownerId: string, repositoryName: string): Promise<string | undefined> {
+  const same = (arn: string | undefined) => arn?.replace(/^(arn:[^:]+:)(?:codestar-connections|codeconnections):/, '$1') === connectionArn.replace(/^(arn:[^:]+:)(?:codestar-connections|codeconnections):/, '$1');
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListRepositoryLinksCommand({ MaxResults: 100, NextToken: nextToken }));
+    const found = page.RepositoryLinks?.find((link) => same(link.ConnectionArn) && link.OwnerId === ownerId && link.RepositoryName === repositoryName);
+    if (found?.RepositoryLinkId) return found.RepositoryLinkId;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+/**
+ * Adds a field the installed SDK's model predates (CodeConnections' PullRequestComment) to the JSON
+ * body, before the request is signed.
+ */
+function withBodyField(command: CreateSyncConfigurationCommand, name: string, value: string): void {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { body?: string };
+      if (typeof request.body === 'string') request.body = JSON.stringify({ ...(JSON.parse(request.body) as Record<string, unknown>), [name]: value });
+      return next(args);
+    },
+    // Before the build step's Content-Length is worked out, and before signing.
+    { step: 'build', priority: 'high', name: `add${name}` },
+  );
+}
