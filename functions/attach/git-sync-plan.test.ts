@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstSyncOutcome, GIT_SYNC_PRINCIPAL, repositoryParts, trustsGitSync, trustWithGitSync } from './git-sync-plan.ts';
+import { firstSyncOutcome, GIT_SYNC_PRINCIPAL, repositoryParts, trustsGitSync, trustWithGitSync, trustWithoutGitSync } from './git-sync-plan.ts';
 
 const codeBuildTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
 
@@ -24,6 +24,15 @@ describe('trustWithGitSync', () => {
   it('does not count a Deny, or another action, as trust', () => {
     expect(trustsGitSync({ Statement: { Effect: 'Deny', Principal: { Service: GIT_SYNC_PRINCIPAL }, Action: 'sts:AssumeRole' } })).toBe(false);
     expect(trustsGitSync({ Statement: { Effect: 'Allow', Principal: { Service: GIT_SYNC_PRINCIPAL }, Action: 'sts:TagSession' } })).toBe(false);
+  });
+});
+
+describe('trustWithoutGitSync', () => {
+  it('takes back only the broker’s statement, keeping what others changed since', () => {
+    const added = trustWithGitSync(codeBuildTrust)!;
+    const editedSince = { ...added, Statement: [...(added.Statement as object[]), { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    expect(trustWithoutGitSync(editedSince as never)?.Statement).toEqual([codeBuildTrust.Statement[0], { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(trustWithoutGitSync(codeBuildTrust)).toBeUndefined();
   });
 });
 

@@ -46,8 +46,21 @@ export function trustWithGitSync(document: PolicyDocument): PolicyDocument | und
   if (trustsGitSync(document)) return undefined;
   return {
     Version: document.Version ?? '2012-10-17',
-    Statement: [...asList(document.Statement), { Sid: 'ConnectionBrokerGitSync', Effect: 'Allow', Principal: { Service: GIT_SYNC_PRINCIPAL }, Action: 'sts:AssumeRole' }],
+    Statement: [...asList(document.Statement), { Sid: GIT_SYNC_TRUST_SID, Effect: 'Allow', Principal: { Service: GIT_SYNC_PRINCIPAL }, Action: 'sts:AssumeRole' }],
   };
+}
+
+/** The Sid of the statement the broker adds; only that one is ever taken back. */
+export const GIT_SYNC_TRUST_SID = 'ConnectionBrokerGitSync';
+
+/**
+ * The trust policy without the broker's Git sync statement (whatever else changed since stays), or
+ * undefined when it has none.
+ */
+export function trustWithoutGitSync(document: PolicyDocument): PolicyDocument | undefined {
+  const statements = asList(document.Statement);
+  const kept = statements.filter((statement) => statement.Sid !== GIT_SYNC_TRUST_SID);
+  return kept.length === statements.length ? undefined : { ...document, Statement: kept };
 }
 
 export interface SyncFacts {

@@ -2,6 +2,7 @@ import {
   CreateRepositoryLinkCommand,
   CreateSyncConfigurationCommand,
   GetResourceSyncStatusCommand,
+  GetSyncConfigurationCommand,
   GetSyncBlockerSummaryCommand,
   ListRepositoryLinksCommand,
   ResourceAlreadyExistsException,
@@ -16,7 +17,7 @@ import { timelineEntry } from '../request/store.ts';
 import { updateActiveRequest } from '../workflow/active-request.ts';
 import { FirstSyncInProgress, GitSyncFailed } from '../workflow/errors.ts';
 import { firstSyncOutcome, repositoryParts, trustWithGitSync } from './git-sync-plan.ts';
-import { MANAGED_BY_TAG, REQUEST_ID_TAG } from '../host/host-discovery.ts';
+import { createdByRequest, MANAGED_BY_TAG, REQUEST_ID_TAG } from '../host/host-discovery.ts';
 
 /** Git sync's one kind of sync configuration: a CloudFormation stack. */
 export const SYNC_TYPE = 'CFN_STACK_SYNC';
@@ -48,17 +49,23 @@ export async function setUpGitSync(record: ConnectionRequestRecord, aws: Pick<Cl
     }));
   let state = record.gitSyncState ?? {};
 
-  // 1. The role: Git sync must be able to assume it.
-  if (!state.trust) {
-    const roleName = target.roleArn.split('/').at(-1)!;
-    const { Role } = await aws.iam.send(new GetRoleCommand({ RoleName: roleName }));
-    const previousDocument = decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}');
-    const trusted = trustWithGitSync(JSON.parse(previousDocument) as Parameters<typeof trustWithGitSync>[0]);
-    if (trusted) {
-      state = (await update((current) => ({ ...current, trust: { roleName, previousDocument } }))).gitSyncState ?? {};
+  // 1. The role: Git sync must be able to assume it. Looked at on every run (a crash may have come
+  // between recording the old trust and changing it).
+  const roleName = target.roleArn.split('/').at(-1)!;
+  const { Role } = await aws.iam.send(new GetRoleCommand({ RoleName: roleName }));
+  const currentDocument = decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}');
+  const trusted = trustWithGitSync(JSON.parse(currentDocument) as Parameters<typeof trustWithGitSync>[0]);
+  if (trusted) {
+    if (!state.trust) state = (await update((current) => ({ ...current, trust: { roleName, previousDocument: currentDocument } }))).gitSyncState ?? {};
+    try {
       await aws.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trusted) }));
-      await update((current) => current, `Let Git sync (cloudformation.sync.codeconnections.amazonaws.com) assume role ${target.roleArn}.`);
+    } catch (error) {
+      if ((error as Error).name !== 'AccessDenied' && (error as Error).name !== 'AccessDeniedException') throw error;
+      // Never changed, so nothing for a rollback to put back.
+      await update((current) => ({ ...current, trust: undefined }));
+      throw new GitSyncFailed(target.stackName, `the broker may not change the trust of role ${target.roleArn} (it must be one of the grantableRoles setting): ${(error as Error).message}`);
     }
+    await update((current) => current, `Let Git sync (cloudformation.sync.codeconnections.amazonaws.com) assume role ${target.roleArn}.`);
   }
 
   // 2. The repository link: the connection's existing one for this repository, else a new one.
@@ -67,7 +74,14 @@ export async function setUpGitSync(record: ConnectionRequestRecord, aws: Pick<Cl
   if (!state.repositoryLinkId) {
     const existing = await findRepositoryLink(client, connectionArn, ownerId, repositoryName);
     if (existing) {
-      state = (await update((current) => ({ ...current, repositoryLinkId: existing, linkCreatedByRequest: false }), `Reusing repository link ${existing} for ${target.repository}.`)).gitSyncState ?? {};
+      // Ours from an attempt that crashed before recording it (its tags say so), or someone else's to reuse.
+      const ours = existing.arn !== undefined && (await createdByRequest(client, existing.arn, record.requestId));
+      state = (
+        await update(
+          (current) => ({ ...current, repositoryLinkId: existing.id, linkCreatedByRequest: ours }),
+          ours ? `Linked repository ${target.repository} to the connection (repository link ${existing.id}).` : `Reusing repository link ${existing.id} for ${target.repository}.`,
+        )
+      ).gitSyncState ?? {};
     } else {
       const { RepositoryLinkInfo } = await client.send(
         new CreateRepositoryLinkCommand({ ConnectionArn: connectionArn, OwnerId: ownerId, RepositoryName: repositoryName, Tags: [MANAGED_BY_TAG, { Key: REQUEST_ID_TAG, Value: record.requestId }] }),
@@ -77,8 +91,10 @@ export async function setUpGitSync(record: ConnectionRequestRecord, aws: Pick<Cl
     }
   }
 
-  // 3. The sync configuration: recorded first, so even a crash right after it is rolled back.
-  if (!state.syncConfigurationCreated) {
+  // 3. The sync configuration: recorded first, so even a crash right after it is rolled back; made
+  // again on a retry until the step has seen it made (status), and one that exists already is ours
+  // only if it is exactly what this request asks for.
+  if (!state.status) {
     await update((current) => ({ ...current, syncConfigurationCreated: true }));
     const command = new CreateSyncConfigurationCommand({
       Branch: target.branch,
@@ -94,8 +110,14 @@ export async function setUpGitSync(record: ConnectionRequestRecord, aws: Pick<Cl
     try {
       await client.send(command);
     } catch (error) {
-      // Ours from an attempt that crashed after the call: kept. Anyone else's stays theirs.
-      if (!(error instanceof ResourceAlreadyExistsException) || !record.gitSyncState?.syncConfigurationCreated) throw error;
+      if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+      const { SyncConfiguration: found } = await client.send(new GetSyncConfigurationCommand({ ResourceName: target.stackName, SyncType: SYNC_TYPE }));
+      const ours = found?.RepositoryLinkId === state.repositoryLinkId && found?.RoleArn === target.roleArn && found?.Branch === target.branch && found?.ConfigFile === target.configFile;
+      if (!ours) {
+        // Someone else's: never ours to delete.
+        await update((current) => ({ ...current, syncConfigurationCreated: false }));
+        throw new GitSyncFailed(target.stackName, `stack ${target.stackName} has a sync configuration already (another repository, branch, file or role); choose another stackName`);
+      }
     }
     await update((current) => ({ ...current, status: 'INITIATED' }), `Created the Git sync configuration for stack ${target.stackName} (${target.repository}@${target.branch}, ${target.configFile}).`);
   }
@@ -139,13 +161,13 @@ export async function watchFirstSync(record: ConnectionRequestRecord, aws: Pick<
 }
 
 /** The connection's repository link for this repository, if it has one. */
-async function findRepositoryLink(client: CodeStarConnectionsClient, connectionArn: string, ownerId: string, repositoryName: string): Promise<string | undefined> {
+async function findRepositoryLink(client: CodeStarConnectionsClient, connectionArn: string, ownerId: string, repositoryName: string): Promise<{ id: string; arn?: string } | undefined> {
   const same = (arn: string | undefined) => arn?.replace(/^(arn:[^:]+:)(?:codestar-connections|codeconnections):/, '$1') === connectionArn.replace(/^(arn:[^:]+:)(?:codestar-connections|codeconnections):/, '$1');
   let nextToken: string | undefined;
   do {
     const page = await client.send(new ListRepositoryLinksCommand({ MaxResults: 100, NextToken: nextToken }));
     const found = page.RepositoryLinks?.find((link) => same(link.ConnectionArn) && link.OwnerId === ownerId && link.RepositoryName === repositoryName);
-    if (found?.RepositoryLinkId) return found.RepositoryLinkId;
+    if (found?.RepositoryLinkId) return { id: found.RepositoryLinkId, ...(found.RepositoryLinkArn ? { arn: found.RepositoryLinkArn } : {}) };
     nextToken = page.NextToken;
   } while (nextToken);
   return undefined;

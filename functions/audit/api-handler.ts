@@ -13,6 +13,7 @@ import { json } from '../shell/http.ts';
 import { getConnection, getHost, listConnections, listHosts, type InventoryDependencies } from './inventory-views.ts';
 import { readAuditSettings } from './settings.ts';
 import { startAudit, type StartAuditDependencies } from './start-audit.ts';
+import { listSyncConfigurations } from './sync-configuration-views.ts';
 import { AuditStore } from './store.ts';
 
 provideClients(connectionsClient, stepFunctionsClient, documentsClient);
@@ -74,6 +75,7 @@ export const auditRoutes: HttpRoute<HttpEvent>[] = [
   { method: 'GET', path: '/v1/hosts/{id}', handler: async (event) => json(200, await getHost(callerOfEvent(event), id(event), dependencies())) },
   { method: 'GET', path: '/v1/connections', handler: async (event) => json(200, await listConnections(callerOfEvent(event), dependencies())) },
   { method: 'GET', path: '/v1/connections/{id}', handler: async (event) => json(200, await getConnection(callerOfEvent(event), id(event), dependencies())) },
+  { method: 'GET', path: '/v1/sync-configurations', handler: async (event) => json(200, await listSyncConfigurations(callerOfEvent(event), dependencies())) },
 ];
 
 /** Thin: the route → a use case → its answer; errors become problem details in the shell. */

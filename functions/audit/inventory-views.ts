@@ -218,7 +218,8 @@ function oldestFirst(records: readonly ConnectionRequestRecord[]): ConnectionReq
   return [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.requestId.localeCompare(b.requestId));
 }
 
-async function ownRequests(requesterId: string, store: BrokerStore): Promise<ConnectionRequestRecord[]> {
+/** The requester's own request records, every page. */
+export async function ownRequests(requesterId: string, store: BrokerStore): Promise<ConnectionRequestRecord[]> {
   const records: ConnectionRequestRecord[] = [];
   let cursor: Record<string, unknown> | undefined;
   do {

@@ -3,7 +3,7 @@
  * report). The rules in `rules/` are pure functions from an Inventory to Findings; everything that
  * talks to AWS or DynamoDB lives in `collect/` and `store.ts`.
  */
-import type { ConnectionRequestRecord } from '../request/model.ts';
+import type { ConnectionRequestRecord, SyncBlocker } from '../request/model.ts';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
@@ -20,6 +20,9 @@ export const FINDING_TYPES = [
   'ROLE_LACKS_USE_CONNECTION',
   'QUOTA_HEADROOM_LOW',
   'REQUEST_EXECUTION_ENDED',
+  'SYNC_BLOCKED',
+  'SYNC_FAILING',
+  'REPOSITORY_LINK_WITHOUT_SYNC',
   'RESOURCE_UNREADABLE',
   'SHARE_NOT_REQUESTED',
   'SHARE_ASSOCIATION_GONE',
@@ -32,9 +35,9 @@ export type FindingType = (typeof FINDING_TYPES)[number];
 export interface Finding {
   type: FindingType;
   severity: Severity;
-  /** What the finding is about: an ARN, a pipeline or role name, a request id, or `account`. */
+  /** What the finding is about: an ARN, a pipeline or role name, a request id, a stack name (a sync configuration), or `account`. */
   resource: string;
-  resourceKind: 'host' | 'connection' | 'pipeline' | 'role' | 'request' | 'account' | 'share';
+  resourceKind: 'host' | 'connection' | 'pipeline' | 'role' | 'request' | 'account' | 'share' | 'repository-link' | 'sync-configuration';
   /** The account and Region the resource is in (a fleet audit covers many); absent: the broker's own. */
   accountId?: string;
   region?: string;
@@ -122,9 +125,9 @@ export interface RoleFacts {
  * reports it as RESOURCE_UNREADABLE.
  */
 export interface UnreadableResource {
-  /** As findings name resources: the host or connection ARN, the pipeline or role name, the request id. */
+  /** As findings name resources: the host, connection or repository link ARN, the pipeline or role name, the request id, the stack name. */
   resource: string;
-  resourceKind: 'host' | 'connection' | 'pipeline' | 'role' | 'request';
+  resourceKind: 'host' | 'connection' | 'pipeline' | 'role' | 'request' | 'repository-link' | 'sync-configuration';
   /** The IAM action that was denied, e.g. `codestar-connections:ListTagsForResource`. */
   action: string;
   /** What a policy statement must name to allow it, when the collector knows it (an ARN). */
@@ -134,6 +137,41 @@ export interface UnreadableResource {
   requestId?: string;
   /** An earlier audit's read stands in for it (the rules then see the last known state). */
   lastKnown: boolean;
+}
+
+/** A Git sync repository link (ListRepositoryLinks): a repository linked to a connection. */
+export interface RepositoryLinkFacts {
+  id: string;
+  arn?: string;
+  connectionArn: string;
+  ownerId: string;
+  repositoryName: string;
+  providerType?: string;
+  /** ListSyncConfigurations was denied: which sync configurations use the link is unknown. */
+  syncConfigurationsUnread?: true;
+}
+
+/**
+ * A Git sync configuration (ListSyncConfigurations, CFN_STACK_SYNC: a CloudFormation stack kept in
+ * step with a deployment file), with its latest sync (GetResourceSyncStatus) and its ACTIVE
+ * blockers (GetSyncBlockerSummary). Sync configurations have no ARN: the stack name names one.
+ */
+export interface SyncConfigurationFacts {
+  stackName: string;
+  repositoryLinkId: string;
+  /** The repository, owner/name. */
+  repository: string;
+  branch: string;
+  configFile?: string;
+  roleArn: string;
+  /** The latest sync attempt; absent before Git sync made one (GetResourceSyncStatus: ResourceNotFound) or when unread. */
+  latestSync?: { status: string; startedAt?: string; lastEvent?: string };
+  /** Whether a sync of it ever succeeded (GetResourceSyncStatus's LatestSuccessfulSync). */
+  succeededBefore?: boolean;
+  /** Its ACTIVE blockers: Git sync does not sync it until each is resolved. */
+  openBlockers: SyncBlocker[];
+  /** GetResourceSyncStatus or GetSyncBlockerSummary was denied: its status or blockers are unknown. */
+  unread?: true;
 }
 
 /** Step Functions' view of a request's execution; `NOT_FOUND` when the execution is gone. */
@@ -152,6 +190,9 @@ export interface Inventory {
   requests: ConnectionRequestRecord[];
   /** Keyed by execution ARN, for requests whose record is not terminal (an execution it may not read is absent). */
   executions: Record<string, ExecutionFacts>;
+  /** Git sync: the account and Region's repository links, and the CFN_STACK_SYNC sync configurations on them. */
+  repositoryLinks: RepositoryLinkFacts[];
+  syncConfigurations: SyncConfigurationFacts[];
   /** What AWS refused to show the auditor, one entry per resource. */
   unreadable: UnreadableResource[];
 }

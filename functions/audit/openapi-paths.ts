@@ -1,6 +1,6 @@
 /**
  * The auditor's part of the OpenAPI document (functions/request/openapi.ts spreads these in): audit
- * reports and the host/connection inventory, served by the auditApi function.
+ * reports and the host, connection and Git sync inventory, served by the auditApi function.
  */
 import { FINDING_TYPES } from './model.ts';
 import {
@@ -111,6 +111,25 @@ export const auditPaths = {
       responses: { '200': jsonResponse('The connection.', 'Connection'), '404': problemResponse('No such connection, or not yours (NotFound).'), ...authorized },
     },
   },
+  '/v1/sync-configurations': {
+    get: {
+      tags: ['inventory'],
+      operationId: 'listSyncConfigurations',
+      summary: 'Git sync configurations with their latest sync and open blockers (those of your requests; admins see all)',
+      description:
+        "Live, in the broker's account and Region: every repository link (ListRepositoryLinks), the CFN_STACK_SYNC sync configurations on it (ListSyncConfigurations), " +
+        'and for each its latest sync (GetResourceSyncStatus) and ACTIVE blockers (GetSyncBlockerSummary). An admin resolves a blocker with POST `links.resolve`, `{blockerId}` filled in.',
+      responses: {
+        '200': jsonResponse('Every visible sync configuration (at most 100 exist per account and Region, so there are no pages).', {
+          type: 'object',
+          required: ['syncConfigurations'],
+          additionalProperties: false,
+          properties: { syncConfigurations: { type: 'array', items: { $ref: '#/components/schemas/SyncConfiguration' } } },
+        }),
+        ...authorized,
+      },
+    },
+  },
 };
 
 const severity = { type: 'string', enum: ['critical', 'high', 'medium', 'low', 'info'] };
@@ -145,8 +164,8 @@ export const auditSchemas = {
     properties: {
       type: { $ref: '#/components/schemas/FindingType' },
       severity,
-      resource: { type: 'string', description: 'An ARN, a pipeline or role name, a request id, a resource share ARN, or account:<quota>.' },
-      resourceKind: { type: 'string', enum: ['host', 'connection', 'pipeline', 'role', 'request', 'account', 'share'] },
+      resource: { type: 'string', description: 'An ARN (a repository link’s among them), a pipeline or role name, a request id, a stack name (a Git sync configuration), a resource share ARN, or account:<quota>.' },
+      resourceKind: { type: 'string', enum: ['host', 'connection', 'pipeline', 'role', 'request', 'account', 'share', 'repository-link', 'sync-configuration'] },
       accountId: { type: 'string', pattern: '^\\d{12}$', description: 'The account the resource is in.' },
       region: { type: 'string', description: 'The Region the resource is in (connections are global; their Region is where they were made).' },
       owner: { type: 'string' },
@@ -245,9 +264,46 @@ export const auditSchemas = {
       },
     },
   },
+  SyncConfiguration: {
+    type: 'object',
+    description: 'A Git sync configuration: a CloudFormation stack kept in step with a deployment file in a repository branch.',
+    required: ['stackName', 'repository', 'repositoryLinkId', 'branch', 'roleArn', 'openBlockers', 'links'],
+    additionalProperties: false,
+    properties: {
+      stackName: { type: 'string', description: 'The stack (the ResourceName; sync configurations have no ARN).' },
+      repository: { type: 'string', description: 'owner/name.' },
+      repositoryLinkId: { type: 'string' },
+      connectionArn: { type: 'string', description: 'The connection the repository link goes through.' },
+      branch: { type: 'string' },
+      configFile: { type: 'string', description: 'The deployment file.' },
+      roleArn: { type: 'string', description: 'The role Git sync deploys the stack with.' },
+      status: { type: 'string', description: 'The latest sync (GetResourceSyncStatus): INITIATED, IN_PROGRESS, QUEUED, SUCCEEDED or FAILED; absent before Git sync has made an attempt.' },
+      openBlockers: {
+        type: 'array',
+        description: 'ACTIVE blockers: Git sync syncs nothing until each is resolved.',
+        items: {
+          type: 'object',
+          required: ['id', 'type', 'reason'],
+          additionalProperties: false,
+          properties: { id: { type: 'string' }, type: { type: 'string' }, reason: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } },
+        },
+      },
+      requestId: { type: 'string', description: 'The request whose Git sync this is, when a request of the broker made it.' },
+      links: {
+        type: 'object',
+        required: ['resolve'],
+        additionalProperties: false,
+        properties: {
+          resolve: { type: 'string', description: 'A URI template: POST it with `{blockerId}` filled in to resolve that blocker (admins).' },
+          console: { type: 'string', description: 'The CloudFormation console, filtered to the stack (its Git sync tab).' },
+          request: { type: 'string' },
+        },
+      },
+    },
+  },
 };
 
 export const auditTags = [
   { name: 'audits', description: 'Audit reports (admins)' },
-  { name: 'inventory', description: 'Hosts and connections' },
+  { name: 'inventory', description: 'Hosts, connections and Git sync configurations' },
 ];

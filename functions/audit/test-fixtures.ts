@@ -51,7 +51,7 @@ export function record(id: string, overrides: Partial<ConnectionRequestRecord> =
 }
 
 export function inventory(overrides: Partial<Inventory> = {}): Inventory {
-  return { hosts: [], connections: [], pipelines: [], roles: {}, requests: [], executions: {}, unreadable: [], ...overrides };
+  return { hosts: [], connections: [], pipelines: [], roles: {}, requests: [], executions: {}, repositoryLinks: [], syncConfigurations: [], unreadable: [], ...overrides };
 }
 
 export const useConnectionDocument = (actions: string[], resource = '*') => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: resource }] });

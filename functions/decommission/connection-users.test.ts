@@ -1,6 +1,6 @@
 import { BatchGetProjectsCommand, CodeBuildClient, ListProjectsCommand, type Project } from '@aws-sdk/client-codebuild';
 import { CodePipelineClient, ListPipelinesCommand } from '@aws-sdk/client-codepipeline';
-import { CodeStarConnectionsClient, ListRepositoryLinksCommand } from '@aws-sdk/client-codestar-connections';
+import { AccessDeniedException, CodeStarConnectionsClient, ListRepositoryLinksCommand, ListSyncConfigurationsCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { collectConnectionUsage } from './connection-users.ts';
@@ -77,6 +77,67 @@ describe('the CodeBuild projects whose sources use the connection', () => {
     codeBuildMock.on(ListProjectsCommand).resolves({ projects: [] });
     expect((await collectConnectionUsage(CONNECTION, { codeBuild, pipelines, connections })).codeBuildProjects).toEqual([]);
     expect(codeBuildMock.commandCalls(BatchGetProjectsCommand)).toHaveLength(0);
+  });
+});
+
+describe('the Git sync configurations on its repository links', () => {
+  const link = (id: string, connectionArn: string, repositoryName: string) => ({
+    RepositoryLinkId: id,
+    RepositoryLinkArn: `arn:aws:codestar-connections:us-east-1:111111111111:repository-link/${id}`,
+    ConnectionArn: connectionArn,
+    OwnerId: 'acme',
+    RepositoryName: repositoryName,
+    ProviderType: 'GitHubEnterpriseServer' as const,
+    EncryptionKeyArn: undefined,
+  });
+  const syncOn = (linkId: string, stackName: string) => ({
+    Branch: 'main',
+    ConfigFile: `deploy/${stackName}.yaml`,
+    OwnerId: 'acme',
+    ProviderType: 'GitHubEnterpriseServer' as const,
+    RepositoryLinkId: linkId,
+    RepositoryName: 'infra',
+    ResourceName: stackName,
+    RoleArn: 'arn:aws:iam::111111111111:role/sync',
+    SyncType: 'CFN_STACK_SYNC' as const,
+  });
+
+  beforeEach(() => codeBuildMock.on(ListProjectsCommand).resolves({ projects: [] }));
+
+  it('lists every page of CFN_STACK_SYNC configurations on each of the connection’s links (either prefix), and none on another connection’s', async () => {
+    connectionsMock.on(ListRepositoryLinksCommand).resolves({
+      RepositoryLinks: [link('link-1', CONNECTION, 'infra'), link('link-2', SAME_CONNECTION_OTHER_PREFIX, 'docs'), link('link-3', OTHER_CONNECTION, 'other')],
+    });
+    connectionsMock
+      .on(ListSyncConfigurationsCommand, { RepositoryLinkId: 'link-1', NextToken: undefined })
+      .resolves({ SyncConfigurations: [syncOn('link-1', 'ledger-infra')], NextToken: 'more' })
+      .on(ListSyncConfigurationsCommand, { RepositoryLinkId: 'link-1', NextToken: 'more' })
+      .resolves({ SyncConfigurations: [syncOn('link-1', 'payments-infra')] })
+      .on(ListSyncConfigurationsCommand, { RepositoryLinkId: 'link-2' })
+      .resolves({ SyncConfigurations: [] });
+
+    const usage = await collectConnectionUsage(CONNECTION, { codeBuild, pipelines, connections });
+
+    expect(usage.repositoryLinks.map((found) => found.repositoryLinkId)).toEqual(['link-1', 'link-2']);
+    expect(usage.syncConfigurations).toEqual([
+      { stackName: 'ledger-infra', repositoryLinkId: 'link-1', repository: 'acme/infra', branch: 'main' },
+      { stackName: 'payments-infra', repositoryLinkId: 'link-1', repository: 'acme/infra', branch: 'main' },
+    ]);
+    const asked = connectionsMock.commandCalls(ListSyncConfigurationsCommand).map((call) => call.args[0].input);
+    expect(asked.every((input) => input.SyncType === 'CFN_STACK_SYNC')).toBe(true);
+    expect(asked.map((input) => input.RepositoryLinkId)).toEqual(['link-1', 'link-1', 'link-2']);
+  });
+
+  it('names the links alone when it may not list their sync configurations, and skips a link deleted meanwhile', async () => {
+    connectionsMock.on(ListRepositoryLinksCommand).resolves({ RepositoryLinks: [link('link-1', CONNECTION, 'infra'), link('gone', CONNECTION, 'gone')] });
+    connectionsMock
+      .on(ListSyncConfigurationsCommand, { RepositoryLinkId: 'link-1' })
+      .rejects(new AccessDeniedException({ message: 'not authorized to perform: codestar-connections:ListSyncConfigurations', $metadata: {} }))
+      .on(ListSyncConfigurationsCommand, { RepositoryLinkId: 'gone' })
+      .rejects(new ResourceNotFoundException({ message: 'Repository link gone does not exist', $metadata: {} }));
+    const usage = await collectConnectionUsage(CONNECTION, { codeBuild, pipelines, connections });
+    expect(usage.repositoryLinks.map((found) => found.repositoryLinkId)).toEqual(['link-1', 'gone']);
+    expect(usage.syncConfigurations).toEqual([]);
   });
 });
 

@@ -7,14 +7,17 @@ import { connectionsClientFor } from '../adapters/aws/codestar-connections.ts';
 import { sameConnection } from '../attach/source-action.ts';
 import type { ConnectionUsage } from './guard.ts';
 import { usesConnection } from '../replace/repoint.ts';
+import { accessDeniedCode } from '../audit/collect/access-denied.ts';
+import { listSyncConfigurations } from '../audit/collect/git-sync.ts';
+import { logger } from '../shell/powertools.ts';
 
 /** BatchGetProjects takes at most 100 names. */
 const PROJECTS_PER_BATCH = 100;
 
 /**
  * What uses a connection, read from AWS where the connection lives: every pipeline's source actions
- * (either ARN prefix names the same connection), the account's repository links (Git sync, whose
- * sync configurations hang off a link), the CodeBuild projects whose sources authenticate with it,
+ * (either ARN prefix names the same connection), the account's repository links (Git sync) and the
+ * sync configurations on them, the CodeBuild projects whose sources authenticate with it,
  * and, in the broker's own account, the resource shares it is in. Read fresh each time: the API's
  * guard and the workflow's own check before it deletes.
  */
@@ -28,7 +31,8 @@ export async function collectConnectionUsage(
     codeBuildProjectsUsing(connectionArn, aws),
     aws.ram ? resourceSharesHolding(connectionArn, aws.ram) : Promise.resolve([]),
   ]);
-  return { pipelineActions, repositoryLinks, codeBuildProjects, resourceShares };
+  const syncConfigurations = await syncConfigurationsOn(repositoryLinks, connectionArn, aws);
+  return { pipelineActions, repositoryLinks, syncConfigurations, codeBuildProjects, resourceShares };
 }
 
 async function pipelineActionsUsing(connectionArn: string, aws: Pick<Clients, 'pipelines'>): Promise<ConnectionUsage['pipelineActions']> {
@@ -64,6 +68,35 @@ async function repositoryLinksUsing(connectionArn: string, aws: Pick<Clients, 'c
     }
     nextToken = page.NextToken;
   } while (nextToken);
+  return found;
+}
+
+/**
+ * The Git sync configurations (CFN_STACK_SYNC) on the connection's repository links: what the 409
+ * names, so the caller knows which stacks to take off Git sync. The links refuse the decommission
+ * whatever is on them, so a role that may not call ListSyncConfigurations (a spoke role deployed
+ * before it) changes no decision: the links alone are named then, and the refusal is logged.
+ */
+async function syncConfigurationsOn(
+  links: ConnectionUsage['repositoryLinks'],
+  connectionArn: string,
+  aws: Pick<Clients, 'connections'>,
+): Promise<ConnectionUsage['syncConfigurations']> {
+  const client = connectionsClientFor(connectionArn, aws);
+  const found: ConnectionUsage['syncConfigurations'] = [];
+  for (const link of links) {
+    try {
+      for (const sync of await listSyncConfigurations(client, link.repositoryLinkId)) {
+        if (!sync.ResourceName) continue;
+        found.push({ stackName: sync.ResourceName, repositoryLinkId: link.repositoryLinkId, ...(link.repository ? { repository: link.repository } : {}), ...(sync.Branch ? { branch: sync.Branch } : {}) });
+      }
+    } catch (error) {
+      // Deleted since the list: nothing on it any more.
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') continue;
+      if (!accessDeniedCode(error)) throw error;
+      logger.warn('may not list the sync configurations on a repository link; the link alone is named', { repositoryLinkId: link.repositoryLinkId, error: error as Error });
+    }
+  }
   return found;
 }
 

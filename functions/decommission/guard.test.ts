@@ -25,7 +25,7 @@ function record(overrides: Partial<ConnectionRequestRecord> = {}): ConnectionReq
   };
 }
 
-const usage = (parts: Partial<ConnectionUsage> = {}): ConnectionUsage => ({ pipelineActions: [], repositoryLinks: [], codeBuildProjects: [], resourceShares: [], ...parts });
+const usage = (parts: Partial<ConnectionUsage> = {}): ConnectionUsage => ({ pipelineActions: [], repositoryLinks: [], syncConfigurations: [], codeBuildProjects: [], resourceShares: [], ...parts });
 const ourPipeline = { pipelineName: 'payments', stageName: 'Source', actionName: 'App' };
 
 describe('the deletion guard', () => {
@@ -59,6 +59,29 @@ describe('the deletion guard', () => {
     const linked = usage({ repositoryLinks: [{ repositoryLinkId: 'link-1', repository: 'platform/payments' }], resourceShares: [{ name: 'broker-share', arn: 'arn:aws:ram:us-east-1:111111111111:resource-share/x' }] });
     const decision = decideDecommission(record(), linked, { detach: true });
     expect(decision).toMatchObject({ allowed: false, blocking: [{ kind: 'repository-link', name: 'platform/payments' }, { kind: 'resource-share', name: 'broker-share' }] });
+  });
+
+  it('always refuses for a Git sync configuration on its repository link, naming the stack before the link', () => {
+    const synced = usage({
+      repositoryLinks: [{ repositoryLinkId: 'link-1', repository: 'acme/infra' }],
+      syncConfigurations: [{ stackName: 'ledger-infra', repositoryLinkId: 'link-1', repository: 'acme/infra', branch: 'main' }],
+    });
+    const decision = decideDecommission(record(), synced, { detach: true });
+    expect(decision).toEqual({
+      allowed: false,
+      usedBy: [
+        { kind: 'sync-configuration', name: 'ledger-infra' },
+        { kind: 'repository-link', name: 'acme/infra' },
+      ],
+      blocking: [
+        { kind: 'sync-configuration', name: 'ledger-infra' },
+        { kind: 'repository-link', name: 'acme/infra' },
+      ],
+    });
+    expect(describeUser({ kind: 'sync-configuration', name: 'ledger-infra' })).toBe(
+      'The Git sync configuration of stack ledger-infra syncs through it; delete the sync configuration of stack ledger-infra (DeleteSyncConfiguration; the stack stays), ' +
+        'or decommission after moving it to another connection (UpdateRepositoryLink or UpdateSyncConfiguration).',
+    );
   });
 
   it('always refuses for a CodeBuild project whose source uses it, even with detach and beside a pipeline detach could restore', () => {

@@ -6,7 +6,7 @@ import type { ConnectionRequestRecord, ConnectionUser } from '../request/model.t
  * that the hard way: aws/aws-cdk#16618), so anything using it refuses the decommission, unless the
  * caller asks to detach and the broker can put back what was there before: that is only the
  * pipeline source action this request attached, whose previous action it recorded. Another
- * pipeline, a repository link (Git sync), a CodeBuild project's source or a resource share always
+ * pipeline, a Git sync configuration or repository link, a CodeBuild project's source or a resource share always
  * refuses: the broker did not make them, and does not know what they should use instead.
  */
 
@@ -15,6 +15,8 @@ export interface ConnectionUsage {
   /** Source actions naming the connection, by either ARN prefix. */
   pipelineActions: { pipelineName: string; stageName: string; actionName: string }[];
   repositoryLinks: { repositoryLinkId: string; arn?: string; repository?: string }[];
+  /** Git sync configurations (CFN_STACK_SYNC) on those links: each keeps a stack in step through the connection. */
+  syncConfigurations: { stackName: string; repositoryLinkId: string; repository?: string; branch?: string }[];
   /** Projects whose primary or a secondary source authenticates with the connection (auth CODECONNECTIONS). */
   codeBuildProjects: { name: string; arn: string }[];
   resourceShares: { name: string; arn: string }[];
@@ -41,6 +43,8 @@ export function connectionUsers(record: ConnectionRequestRecord, usage: Connecti
         restorable: restorable(record, action),
       }),
     ),
+    // A sync configuration first: it must go (or move) before its repository link can.
+    ...usage.syncConfigurations.map((sync): ConnectionUser => ({ kind: 'sync-configuration', name: sync.stackName })),
     ...usage.repositoryLinks.map((link): ConnectionUser => ({ kind: 'repository-link', name: link.repository ?? link.repositoryLinkId, ...(link.arn ? { arn: link.arn } : {}) })),
     ...usage.codeBuildProjects.map((project): ConnectionUser => ({ kind: 'codebuild-project', name: project.name, arn: project.arn })),
     ...usage.resourceShares.map((share): ConnectionUser => ({ kind: 'resource-share', name: share.name, arn: share.arn })),
@@ -71,6 +75,11 @@ export function describeUser(user: ConnectionUser): string {
       return user.restorable
         ? `Pipeline ${user.name} uses it in ${user.where}; detach: true restores the source action it had before this request.`
         : `Pipeline ${user.name} uses it in ${user.where}; the broker did not attach it there, so move that action to another connection first.`;
+    case 'sync-configuration':
+      return (
+        `The Git sync configuration of stack ${user.name} syncs through it; delete the sync configuration of stack ${user.name} ` +
+        `(DeleteSyncConfiguration; the stack stays), or decommission after moving it to another connection (UpdateRepositoryLink or UpdateSyncConfiguration).`
+      );
     case 'repository-link':
       return `Repository link ${user.name} (Git sync) uses it; delete or move the link first.`;
     case 'codebuild-project':

@@ -51,7 +51,7 @@ export async function requestDecommission(caller: Caller, connectionId: string, 
   // pipelines the workflow restores; the hub's share and connection stay.
   const usage =
     record.connectionStrategy === 'shared'
-      ? { pipelineActions: [], repositoryLinks: [], resourceShares: [], codeBuildProjects: [] }
+      ? { pipelineActions: [], repositoryLinks: [], syncConfigurations: [], resourceShares: [], codeBuildProjects: [] }
       : await usageOrProblem(record.connectionArn!, dependencies.awsFor(record));
   const decision = decideDecommission(record, usage, { detach });
   if (!decision.allowed) {

@@ -1,3 +1,4 @@
+import { isCloudProvider, providerTypeOf } from '../request/provider.ts';
 import { randomUUID } from 'node:crypto';
 import type { Clients } from '../adapters/aws-clients.ts';
 import { resourceId } from '../audit/resource-key.ts';
@@ -55,7 +56,8 @@ export async function requestReplacement(caller: Caller, connectionId: string, b
 export async function replaceablePipelines(old: ConnectionRequestRecord, dependencies: ReplacementDependencies): Promise<string[]> {
   const { store } = dependencies;
   const connectionId = resourceId(old.connectionArn!);
-  if (old.connectionStrategy === 'shared' || !old.hostArn) {
+  // A cloud provider's connection has no host, and is replaced by another to the same provider.
+  if (old.connectionStrategy === 'shared' || (!old.hostArn && !isCloudProvider(providerTypeOf(old)))) {
     throw conflict('NotReplaceable', "A shared connection is the hub's: replace it in the hub, where it was made.");
   }
   if (isDecommissioning(old.status)) throw conflict('DecommissionUnderWay', `Connection ${connectionId} is being decommissioned.`);

@@ -183,6 +183,19 @@ function checkProviderFields(request: { providerType?: unknown; providerEndpoint
   }
 }
 
+/**
+ * Git sync works with GitHub, GitHub Enterprise Server, GitLab (both) and Bitbucket, not Azure
+ * DevOps (CloudFormation user guide, Git sync); and it links the request's own connection, so never
+ * the hub's shared one.
+ */
+function checkGitSync(request: { providerType?: unknown; gitSync?: unknown; connectionStrategy?: unknown }, ctx: z.RefinementCtx): void {
+  if (request.gitSync === undefined) return;
+  if (request.providerType === 'AzureDevOps') ctx.addIssue({ code: 'custom', path: ['gitSync'], message: 'Git sync does not support Azure DevOps repositories' });
+  if (request.connectionStrategy === 'shared') {
+    ctx.addIssue({ code: 'custom', path: ['connectionStrategy'], message: "Git sync links a connection of the request's own account: use auto or dedicated" });
+  }
+}
+
 /** A cloud request's providerEndpoint is its provider's (the record keys approvers, names and notices on it). */
 function withProviderEndpoint<T extends { providerType: ProviderType; providerEndpoint?: string | undefined }>(request: T): T & { providerEndpoint: string } {
   const providerEndpoint = request.providerEndpoint ?? (isCloudProvider(request.providerType) ? CLOUD_PROVIDER_ENDPOINTS[request.providerType] : '');
@@ -549,6 +562,7 @@ function buildSchema(now: Date | undefined) {
   })
     .superRefine(checkRepositoryIdForProvider)
     .superRefine(checkProviderFields)
+    .superRefine(checkGitSync)
     .transform(withProviderEndpoint)
     .meta({
       // What checkRepositoryIdForProvider and checkProviderFields check, said as JSON Schema.

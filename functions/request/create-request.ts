@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetSyncConfigurationCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
 import { deriveConnectionName, deriveHostName, nameReservationKey } from '../connection/naming.ts';
 import { normaliseProviderEndpoint } from './endpoint.ts';
 import { parseConnectionRequest } from './contract.ts';
 import { parseTlsCertificate } from './tls-certificate.ts';
 import { isCoreError } from './input-errors.ts';
-import { isTerminal, type ConnectionRequestRecord } from './model.ts';
+import { isTerminal, type ConnectionRequestRecord, type GitSyncTarget } from './model.ts';
 import { RequestNotFoundError } from './store-errors.ts';
 import { timelineEntry, type BrokerStore } from './store.ts';
 import type { Clients } from '../adapters/aws-clients.ts';
@@ -66,14 +67,18 @@ export async function createConnectionRequest(caller: Caller, body: unknown, dep
   const { target, registration } = access;
   const aws = clientsIn(target, dependencies.aws, spokeAccessOf(home));
   const organization = request.pipeline?.fullRepositoryId.split('/')[0];
+  // Git sync links a connection of the account's own: never the hub's shared one.
+  const requestedStrategy = request.gitSync ? 'dedicated' : request.connectionStrategy;
   const strategy = chooseStrategy({
-    requested: request.connectionStrategy,
+    requested: requestedStrategy,
     spoke: target.accountId !== undefined,
-    offered: target.accountId && organization && request.connectionStrategy !== 'dedicated' ? await dependencies.shareable.find(endpoint.url, organization) : undefined,
+    offered: target.accountId && organization && requestedStrategy !== 'dedicated' ? await dependencies.shareable.find(endpoint.url, organization) : undefined,
     organization,
   });
   if ('refused' in strategy) throw new ApiError(422, strategy.code, strategy.message, [{ path: 'connectionStrategy', message: strategy.message }]);
   const sharing = strategy.strategy === 'shared' ? strategy.connection : undefined;
+
+  if (request.gitSync) await checkGitSyncTarget(request.gitSync, target.accountId ?? home.accountId, aws);
 
   const requestId = randomUUID();
   const connectionName = request.connectionName ?? deriveConnectionName({ host: endpoint.host, fullRepositoryId: request.pipeline?.fullRepositoryId, requestId });
@@ -217,4 +222,26 @@ export async function reserveConnectionName(store: BrokerStore, connectionName: 
       { path: 'connectionName', message: 'already requested; choose another name, leave it out to get a derived one, or wait for that request to end' },
     ]);
   }
+}
+
+/**
+ * What a Git sync target needs before anything is made: its role in the account the sync runs in
+ * (Git sync assumes it there), and a stack with no sync configuration yet (one is never taken over).
+ */
+async function checkGitSyncTarget(gitSync: GitSyncTarget, accountId: string, aws: Pick<Clients, 'connections'>): Promise<void> {
+  const roleAccount = gitSync.roleArn.split(':')[4];
+  if (roleAccount !== accountId) {
+    const message = `The role is in account ${roleAccount}; Git sync runs in account ${accountId}, so its role must be there`;
+    throw badRequest(message, [{ path: 'gitSync.roleArn', message }]);
+  }
+  try {
+    await aws.connections.send(new GetSyncConfigurationCommand({ ResourceName: gitSync.stackName, SyncType: 'CFN_STACK_SYNC' }));
+  } catch (error) {
+    // None: the stack is free (GetSyncConfiguration answers ResourceNotFound).
+    if (error instanceof ResourceNotFoundException) return;
+    throw error;
+  }
+  throw conflict('SyncConfigurationExists', `Stack ${gitSync.stackName} has a Git sync configuration already.`, [
+    { path: 'gitSync.stackName', message: 'has a Git sync configuration already; choose another stack, or delete that sync configuration first' },
+  ]);
 }

@@ -192,7 +192,7 @@ export interface SharedConnection {
 
 /** Something that uses a connection, found by the deletion guard (functions/decommission/guard.ts). */
 export interface ConnectionUser {
-  kind: 'pipeline' | 'repository-link' | 'codebuild-project' | 'resource-share';
+  kind: 'pipeline' | 'repository-link' | 'sync-configuration' | 'codebuild-project' | 'resource-share';
   /** The pipeline, repository link id, CodeBuild project or resource share name. */
   name: string;
   arn?: string;

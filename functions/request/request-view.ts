@@ -88,7 +88,7 @@ export const pipelineAttachmentSchema = z
   .meta({ description: 'What the attach step did, and what is still missing for the pipeline to use the connection.' });
 
 const connectionUserSchema = z.object({
-  kind: z.enum(['pipeline', 'repository-link', 'codebuild-project', 'resource-share']),
+  kind: z.enum(['pipeline', 'repository-link', 'sync-configuration', 'codebuild-project', 'resource-share']),
   name: z.string(),
   arn: z.string().optional(),
   where: z.string().optional().meta({ description: 'For a pipeline: the source action, `Stage/Action`.' }),

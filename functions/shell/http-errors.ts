@@ -45,6 +45,7 @@ export const PROBLEM_TYPES = {
   Forbidden: { statuses: [403], title: 'Not allowed', description: 'Only admins may do this, or the GHES endpoint is not on the allow-list.' },
   NotFound: { statuses: [404], title: 'Not found', description: 'No such resource, or not one the caller may see.' },
   ConnectionNameTaken: { statuses: [409], title: 'The connection name is taken', description: 'A connection of that name exists, or another request under way is creating it.' },
+  SyncConfigurationExists: { statuses: [409], title: 'The stack has a Git sync configuration already', description: '`errors` names `gitSync.stackName`: choose another stack, or delete that sync configuration first.' },
   RequestInProgress: { statuses: [409], title: 'The same Idempotency-Key is still being processed', description: 'Retry shortly: the first attempt is still running.' },
   RequestFinished: { statuses: [409], title: 'The request has finished', description: 'It can no longer be cancelled.' },
   AlreadyRollingBack: { statuses: [409], title: 'The request is already being rolled back', description: 'Follow `links.self` until it is CANCELLED.' },
@@ -89,7 +90,7 @@ export const PROBLEM_TYPES = {
   ConnectionInUse: {
     statuses: [409],
     title: 'The connection is in use',
-    description: 'Nothing was changed. `errors` names each pipeline, repository link, CodeBuild project or resource share that uses it (`usedBy.<kind>.<name>`, e.g. `usedBy.codebuild-project.web-build`) and what to do; pass `detach: true` for the pipelines the broker attached.',
+    description: 'Nothing was changed. `errors` names each pipeline, Git sync configuration, repository link, CodeBuild project or resource share that uses it (`usedBy.<kind>.<name>`, e.g. `usedBy.codebuild-project.web-build`) and what to do; pass `detach: true` for the pipelines the broker attached.',
   },
   DecommissionUnderWay: { statuses: [409], title: 'The connection is being decommissioned', description: 'Follow the request (`links.self`); an approver may still refuse it.' },
   HostUpdateUnderWay: { statuses: [409], title: 'The host is being updated', description: 'Follow the request that created it (`links.self`) until it is COMPLETED again.' },

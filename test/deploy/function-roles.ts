@@ -73,7 +73,7 @@ const RESOURCE_STAR_ONLY = new Set([
   'codeconnections:ListRepositoryLinks',
   'codebuild:ListProjects',
   // Git sync's sync configurations have no ARN: these name no resource (Service Authorization Reference).
-  ...['GetResourceSyncStatus', 'GetSyncBlockerSummary', 'UpdateSyncBlocker', 'DeleteSyncConfiguration', 'ListSyncConfigurations'].flatMap((action) => [
+  ...['GetResourceSyncStatus', 'GetSyncBlockerSummary', 'UpdateSyncBlocker', 'DeleteSyncConfiguration', 'ListSyncConfigurations', 'GetSyncConfiguration'].flatMap((action) => [
     `codestar-connections:${action}`,
     `codeconnections:${action}`,
   ]),

@@ -226,9 +226,11 @@ describe('the auditor', () => {
     dayLater = await audit(await sandboxNow(DAY_AND_AN_HOUR_S));
     const found = new Set(dayLater.findings.map((finding) => finding.type));
     // Every type of one account's audit but RESOURCE_UNREADABLE, which needs a read IAM refuses the auditor
-    // (functions/audit/access-denied.test.ts); the sharing and fleet ones need spoke accounts (hub-and-spoke.test.ts).
+    // (functions/audit/access-denied.test.ts); the sharing and fleet ones need spoke accounts (hub-and-spoke.test.ts);
+    // the Git sync ones are seeded and found in sync-inventory.test.ts.
     const FLEET_TYPES = ['SHARE_NOT_REQUESTED', 'SHARE_ASSOCIATION_GONE', 'CONNECTION_BLOCKS_SHARING', 'PLACE_NOT_AUDITED'];
-    expect([...found].sort()).toEqual(FINDING_TYPES.filter((type) => type !== 'RESOURCE_UNREADABLE' && !FLEET_TYPES.includes(type)).sort());
+    const GIT_SYNC_TYPES = ['SYNC_BLOCKED', 'SYNC_FAILING', 'REPOSITORY_LINK_WITHOUT_SYNC'];
+    expect([...found].sort()).toEqual(FINDING_TYPES.filter((type) => type !== 'RESOURCE_UNREADABLE' && !FLEET_TYPES.includes(type) && !GIT_SYNC_TYPES.includes(type)).sort());
     for (const finding of dayLater.findings) {
       expect(finding.fix.length, finding.type).toBeGreaterThan(20);
       expect(['critical', 'high', 'medium', 'low', 'info']).toContain(finding.severity);
@@ -299,8 +301,8 @@ describe('the auditor', () => {
     expect(repeat.changes).toEqual({ added: 0, resolved: 0, slackNotified: false });
     expect(await summaries()).toHaveLength(2);
     expect(repeat.inventory?.pipelinesFetched).toBe(0);
-    // Lists only (hosts, connections, pipelines, the hub's resource shares) and the one running request's execution.
-    expect(repeat.calls!.total).toBeLessThanOrEqual(7);
+    // Lists only (hosts, connections, pipelines, Git sync's repository links, the hub's resource shares) and the one running request's execution.
+    expect(repeat.calls!.total).toBeLessThanOrEqual(8);
     expect(Object.keys(repeat.calls!.byOperation)).not.toContain('codestar-connections:ListTagsForResource');
 
     // A long line may arrive in several writes, and the test runner may echo what it intercepts, so

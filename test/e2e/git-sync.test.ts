@@ -4,7 +4,6 @@ import {
   GetSyncBlockerSummaryCommand,
   GetSyncConfigurationCommand,
   ListRepositoryLinksCommand,
-  ListSyncConfigurationsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-codestar-connections';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
@@ -123,14 +122,23 @@ describe('Git sync', () => {
 
     const failed = (await inStatus(h, created.requestId, 'FAILED')) as View;
     expect(failed.failure?.code).toBe('GitSyncFailed');
-    const { SyncConfigurations } = await connections.send(new ListSyncConfigurationsCommand({ RepositoryLinkId: configured.gitSync!.repositoryLinkId, SyncType: 'CFN_STACK_SYNC' })).catch((error: unknown) =>
-      error instanceof ResourceNotFoundException ? { SyncConfigurations: [] } : Promise.reject(error),
-    );
-    expect(SyncConfigurations ?? []).toEqual([]);
+    await expect(connections.send(new GetSyncConfigurationCommand({ ResourceName: 'orders-infra', SyncType: 'CFN_STACK_SYNC' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     const { RepositoryLinks } = await connections.send(new ListRepositoryLinksCommand({}));
     expect(RepositoryLinks?.filter((link) => link.RepositoryLinkId === configured.gitSync!.repositoryLinkId)).toEqual([]);
     expect(await trustedServices('orders-sync')).toBe(trustBefore);
     await expect(connections.send(new GetConnectionCommand({ ConnectionArn: configured.connectionArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('refuses a stack that has a sync configuration already (409), a role in another account, Azure DevOps, and a shared connection, naming each field', async () => {
+    const ask = (body: Record<string, unknown>) => api<Problem>(h.system, 'POST', '/v1/connection-requests', { token: h.alice, body, idempotencyKey: nextKey() });
+    const gitSync = (stackName: string, roleArn = 'arn:aws:iam::111111111111:role/service-role/payments-sync') => ({ stackName, repository: 'acme/infra', branch: 'main', configFile: 'deploy.yaml', roleArn });
+    // payments-infra is synced already (the first test).
+    const taken = await ask({ providerEndpoint: 'https://ghe.example.com', gitSync: gitSync('payments-infra') });
+    expect([taken.status, taken.body.code, taken.body.errors.map((error) => error.path)]).toEqual([409, 'SyncConfigurationExists', ['gitSync.stackName']]);
+    const foreign = await ask({ providerEndpoint: 'https://ghe.example.com', gitSync: gitSync('other-infra', 'arn:aws:iam::999999999999:role/service-role/x') });
+    expect([foreign.status, foreign.body.errors.map((error) => error.path)]).toEqual([400, ['gitSync.roleArn']]);
+    const azure = await ask({ providerType: 'AzureDevOps', connectionStrategy: 'shared', gitSync: gitSync('other-infra') });
+    expect([azure.status, azure.body.errors.map((error) => error.path).sort()]).toEqual([400, ['connectionStrategy', 'gitSync']]);
   });
 
   it('refuses a Git sync target it could not create, naming the field', async () => {

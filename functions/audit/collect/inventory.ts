@@ -8,6 +8,8 @@ import type { AuditSettings } from '../settings.ts';
 import type { AuditStore } from '../store.ts';
 import { collectHostsAndConnections } from './connections.ts';
 import { collectExecutions } from './executions.ts';
+import { readGitSync } from './git-sync.ts';
+import { patiently } from './patiently.ts';
 import { collectPipelines } from './pipelines.ts';
 import { collectRoles } from './roles.ts';
 import { isTerminal } from '../../request/model.ts';
@@ -30,7 +32,7 @@ export async function collectInventory(deps: CollectDependencies): Promise<{ inv
   const { aws, auditStore: store, stats, asOf, settings } = deps;
   const requestsRead = Promise.resolve(deps.requests);
   const pipelinesRead = collectPipelines({ aws, store, stats, asOf });
-  const [resources, pipelines, requests, executions, roles] = await Promise.all([
+  const [resources, pipelines, requests, executions, roles, gitSync] = await Promise.all([
     collectHostsAndConnections({ aws, store, stats, asOf, tagsMaxAgeMs: settings.tagsMaxAgeHours * 3_600_000 }),
     pipelinesRead,
     requestsRead,
@@ -43,6 +45,9 @@ export async function collectInventory(deps: CollectDependencies): Promise<{ inv
       });
       return collectRoles(roleNames, { aws, store, stats, asOf, maxAgeMs: settings.rolePoliciesMaxAgeMinutes * 60_000 });
     }),
+    // Git sync: every link, the sync configurations on it, their latest sync and blockers (paced as
+    // the other reads, each call retried patiently when throttled).
+    readGitSync(aws.connections, { call: (send) => patiently(send, stats), concurrency: 8, recordDenied: true }),
   ]);
   const inventory: Inventory = {
     hosts: resources.hosts,
@@ -51,7 +56,9 @@ export async function collectInventory(deps: CollectDependencies): Promise<{ inv
     roles: roles.roles,
     requests,
     executions: executions.executions,
-    unreadable: [...resources.unreadable, ...pipelines.unreadable, ...roles.unreadable, ...executions.unreadable],
+    repositoryLinks: gitSync.repositoryLinks,
+    syncConfigurations: gitSync.syncConfigurations,
+    unreadable: [...resources.unreadable, ...pipelines.unreadable, ...roles.unreadable, ...executions.unreadable, ...gitSync.unreadable],
   };
   return {
     inventory,

@@ -94,16 +94,20 @@ export function connectionsInError(inventory: Inventory, _context: AuditContext,
 }
 
 /**
- * An AVAILABLE connection no pipeline's source action uses (and no running request is about to
- * attach). Pipelines the auditor may not read could use it: the finding then names them.
+ * An AVAILABLE connection no pipeline's source action uses, no Git sync repository link links a
+ * repository through (Git sync uses it then, whether or not a sync configuration is on the link yet:
+ * REPOSITORY_LINK_WITHOUT_SYNC says so), and no running request is about to attach. Pipelines the
+ * auditor may not read could use it: the finding then names them.
  */
 export function connectionsUnused(inventory: Inventory, _context: AuditContext, ownership: Ownership): Finding[] {
   const users = pipelinesByConnection(inventory);
+  const linked = new Set(inventory.repositoryLinks.map((link) => resourceKey(link.connectionArn)));
   const unread = inventory.pipelines.filter((pipeline) => pipeline.unread).map((pipeline) => pipeline.name);
   const caveat = unread.length ? ` The auditor may not read pipeline${unread.length === 1 ? '' : 's'} ${unread.join(', ')}, which could use it.` : '';
   return inventory.connections
     .filter((connection) => connection.status === 'AVAILABLE')
     .filter((connection) => !users.has(resourceKey(connection.arn)))
+    .filter((connection) => !linked.has(resourceKey(connection.arn)))
     .filter((connection) => !ownership.inUseByActiveRequest(connection.arn))
     .map((connection): Finding => {
       const owned = ownerOf(connection.arn, connection.tags, ownership);

@@ -2,6 +2,7 @@ import type { AuditContext, Finding, Inventory, Severity } from '../model.ts';
 import { connectionsInError, connectionsPendingTooLong, connectionsUnused } from './connections.ts';
 import { pipelineSourceDrift, rolesLackingUseConnection } from './drift.ts';
 import { requestsWithEndedExecutions } from './executions.ts';
+import { repositoryLinksWithoutSync, syncsBlocked, syncsFailing } from './git-sync.ts';
 import { hostsInError, hostsPendingTooLong, hostsWithFailedVpc, hostsWithoutConnections } from './hosts.ts';
 import { ownershipIndex, type Ownership } from './ownership.ts';
 import { quotaHeadroom } from './quotas.ts';
@@ -23,6 +24,9 @@ const RULES: Rule[] = [
   rolesLackingUseConnection,
   quotaHeadroom,
   requestsWithEndedExecutions,
+  syncsBlocked,
+  syncsFailing,
+  repositoryLinksWithoutSync,
   unreadableResources,
 ];
 

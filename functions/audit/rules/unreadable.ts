@@ -33,6 +33,8 @@ function subject({ resourceKind, resource }: UnreadableResource): string {
   switch (resourceKind) {
     case 'request':
       return `the workflow execution of request ${resource}`;
+    case 'sync-configuration':
+      return `the Git sync configuration of stack ${resource}`;
     default:
       return `${resourceKind} ${resource}`;
   }
@@ -59,6 +61,12 @@ function consequence(unreadable: UnreadableResource): string {
         : 'its tags are unknown, so conditions on them (the tag-based grant) were not judged.';
     case 'DescribeExecution':
       return 'whether its workflow still runs was not checked.';
+    case 'ListSyncConfigurations':
+      return 'the sync configurations on it are unknown: their blockers and failures, and whether any uses the link, were not checked.';
+    case 'GetResourceSyncStatus':
+      return 'its latest sync is unknown, so whether it fails was not checked.';
+    case 'GetSyncBlockerSummary':
+      return 'its blockers are unknown, so whether Git sync is stopped was not checked.';
     default:
       return 'what depends on it was not checked.';
   }
