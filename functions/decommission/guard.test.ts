@@ -61,7 +61,7 @@ describe('the deletion guard', () => {
     expect(decision).toMatchObject({ allowed: false, blocking: [{ kind: 'repository-link', name: 'platform/payments' }, { kind: 'resource-share', name: 'broker-share' }] });
   });
 
-  it('always refuses for a Git sync configuration on its repository link, naming the stack before the link', () => {
+  it('always refuses for a Git sync configuration the request did not make on its repository link, naming the stack before the link', () => {
     const synced = usage({
       repositoryLinks: [{ repositoryLinkId: 'link-1', repository: 'acme/infra' }],
       syncConfigurations: [{ stackName: 'ledger-infra', repositoryLinkId: 'link-1', repository: 'acme/infra', branch: 'main' }],
@@ -70,18 +70,47 @@ describe('the deletion guard', () => {
     expect(decision).toEqual({
       allowed: false,
       usedBy: [
-        { kind: 'sync-configuration', name: 'ledger-infra' },
-        { kind: 'repository-link', name: 'acme/infra' },
+        { kind: 'sync-configuration', name: 'ledger-infra', restorable: false },
+        { kind: 'repository-link', name: 'acme/infra', restorable: false },
       ],
       blocking: [
-        { kind: 'sync-configuration', name: 'ledger-infra' },
-        { kind: 'repository-link', name: 'acme/infra' },
+        { kind: 'sync-configuration', name: 'ledger-infra', restorable: false },
+        { kind: 'repository-link', name: 'acme/infra', restorable: false },
       ],
     });
     expect(describeUser({ kind: 'sync-configuration', name: 'ledger-infra' })).toBe(
       'The Git sync configuration of stack ledger-infra syncs through it; delete the sync configuration of stack ledger-infra (DeleteSyncConfiguration; the stack stays), ' +
         'or decommission after moving it to another connection (UpdateRepositoryLink or UpdateSyncConfiguration).',
     );
+  });
+
+  it('lets detach: true undo the request’s own Git sync (its sync configuration, and the link it made when only that syncs through it), not another stack on the same link', () => {
+    const ownGitSync = record({
+      gitSync: { stackName: 'ledger-infra', repository: 'acme/infra', branch: 'main', configFile: 'deploy/ledger.yaml', roleArn: 'arn:aws:iam::111111111111:role/sync' },
+      gitSyncState: { repositoryLinkId: 'link-1', linkCreatedByRequest: true, syncConfigurationCreated: true },
+    } as Partial<ConnectionRequestRecord>);
+    const own = usage({
+      repositoryLinks: [{ repositoryLinkId: 'link-1', repository: 'acme/infra' }],
+      syncConfigurations: [{ stackName: 'ledger-infra', repositoryLinkId: 'link-1', repository: 'acme/infra', branch: 'main' }],
+    });
+    expect(decideDecommission(ownGitSync, own, { detach: false })).toMatchObject({ allowed: false, blocking: [{ kind: 'sync-configuration' }, { kind: 'repository-link' }] });
+    expect(decideDecommission(ownGitSync, own, { detach: true })).toMatchObject({ allowed: true, detachPipelines: [] });
+    expect(describeUser({ kind: 'sync-configuration', name: 'ledger-infra', restorable: true })).toBe(
+      "This request's Git sync configuration of stack ledger-infra syncs through it; detach: true deletes it (the stack stays).",
+    );
+
+    // Someone else's stack syncs through the same link: the link stays blocking, and so does their stack.
+    const shared = usage({ ...own, syncConfigurations: [...own.syncConfigurations, { stackName: 'orders-infra', repositoryLinkId: 'link-1' }] });
+    expect(decideDecommission(ownGitSync, shared, { detach: true })).toMatchObject({
+      allowed: false,
+      blocking: [
+        { kind: 'sync-configuration', name: 'orders-infra', restorable: false },
+        { kind: 'repository-link', name: 'acme/infra', restorable: false },
+      ],
+    });
+    // A link the request reused (made by someone else) is not its to delete.
+    const reused = record({ ...ownGitSync, gitSyncState: { repositoryLinkId: 'link-1', linkCreatedByRequest: false, syncConfigurationCreated: true } });
+    expect(decideDecommission(reused, own, { detach: true })).toMatchObject({ allowed: false, blocking: [{ kind: 'repository-link', restorable: false }] });
   });
 
   it('always refuses for a CodeBuild project whose source uses it, even with detach and beside a pipeline detach could restore', () => {

@@ -4,10 +4,12 @@ import type { ConnectionRequestRecord, ConnectionUser } from '../request/model.t
  * The deletion guard's decision, pure: what uses the connection, and whether the decommission may
  * go ahead. A deleted connection breaks whatever still points at it (and the peers' users learned
  * that the hard way: aws/aws-cdk#16618), so anything using it refuses the decommission, unless the
- * caller asks to detach and the broker can put back what was there before: that is only the
- * pipeline source action this request attached, whose previous action it recorded. Another
- * pipeline, a Git sync configuration or repository link, a CodeBuild project's source or a resource share always
- * refuses: the broker did not make them, and does not know what they should use instead.
+ * caller asks to detach and the broker can undo what it did for this request: the pipeline source
+ * action it attached, whose previous action it recorded, and the Git sync configuration it made
+ * (with the repository link it made for it, when nothing else syncs through that link). Another
+ * pipeline, another Git sync configuration or repository link, a CodeBuild project's source or a
+ * resource share always refuses: the broker did not make them, and does not know what they should
+ * use instead.
  */
 
 /** What the guard found using the connection, in the request's account and Region (functions/decommission/connection-users.ts). */
@@ -44,8 +46,15 @@ export function connectionUsers(record: ConnectionRequestRecord, usage: Connecti
       }),
     ),
     // A sync configuration first: it must go (or move) before its repository link can.
-    ...usage.syncConfigurations.map((sync): ConnectionUser => ({ kind: 'sync-configuration', name: sync.stackName })),
-    ...usage.repositoryLinks.map((link): ConnectionUser => ({ kind: 'repository-link', name: link.repository ?? link.repositoryLinkId, ...(link.arn ? { arn: link.arn } : {}) })),
+    ...usage.syncConfigurations.map((sync): ConnectionUser => ({ kind: 'sync-configuration', name: sync.stackName, restorable: ownSyncConfiguration(record, sync) })),
+    ...usage.repositoryLinks.map(
+      (link): ConnectionUser => ({
+        kind: 'repository-link',
+        name: link.repository ?? link.repositoryLinkId,
+        ...(link.arn ? { arn: link.arn } : {}),
+        restorable: ownRepositoryLink(record, link, usage),
+      }),
+    ),
     ...usage.codeBuildProjects.map((project): ConnectionUser => ({ kind: 'codebuild-project', name: project.name, arn: project.arn })),
     ...usage.resourceShares.map((share): ConnectionUser => ({ kind: 'resource-share', name: share.name, arn: share.arn })),
   ];
@@ -68,6 +77,19 @@ function restorable(record: ConnectionRequestRecord, action: ConnectionUsage['pi
   );
 }
 
+/** The sync configuration this request's Git sync made (the decommission deletes it as a rollback would; the stack stays). */
+function ownSyncConfiguration(record: ConnectionRequestRecord, sync: ConnectionUsage['syncConfigurations'][number]): boolean {
+  const state = record.gitSyncState;
+  return record.gitSync?.stackName === sync.stackName && state?.syncConfigurationCreated === true && state.repositoryLinkId === sync.repositoryLinkId;
+}
+
+/** The repository link this request made, when only this request's sync configuration uses it: the decommission deletes it after that. */
+function ownRepositoryLink(record: ConnectionRequestRecord, link: ConnectionUsage['repositoryLinks'][number], usage: ConnectionUsage): boolean {
+  const state = record.gitSyncState;
+  if (state?.linkCreatedByRequest !== true || state.repositoryLinkId !== link.repositoryLinkId) return false;
+  return usage.syncConfigurations.filter((sync) => sync.repositoryLinkId === link.repositoryLinkId).every((sync) => ownSyncConfiguration(record, sync));
+}
+
 /** One line per user, for the 409's `errors` and the timeline: what uses it and what the caller can do. */
 export function describeUser(user: ConnectionUser): string {
   switch (user.kind) {
@@ -76,11 +98,13 @@ export function describeUser(user: ConnectionUser): string {
         ? `Pipeline ${user.name} uses it in ${user.where}; detach: true restores the source action it had before this request.`
         : `Pipeline ${user.name} uses it in ${user.where}; the broker did not attach it there, so move that action to another connection first.`;
     case 'sync-configuration':
+      if (user.restorable) return `This request's Git sync configuration of stack ${user.name} syncs through it; detach: true deletes it (the stack stays).`;
       return (
         `The Git sync configuration of stack ${user.name} syncs through it; delete the sync configuration of stack ${user.name} ` +
         `(DeleteSyncConfiguration; the stack stays), or decommission after moving it to another connection (UpdateRepositoryLink or UpdateSyncConfiguration).`
       );
     case 'repository-link':
+      if (user.restorable) return `This request's repository link ${user.name} (Git sync) uses it; detach: true deletes it after its sync configuration.`;
       return `Repository link ${user.name} (Git sync) uses it; delete or move the link first.`;
     case 'codebuild-project':
       return `CodeBuild project ${user.name} uses it as its source; point the project at another connection first.`;

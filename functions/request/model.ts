@@ -198,7 +198,7 @@ export interface ConnectionUser {
   arn?: string;
   /** Where in a pipeline: `Stage/Action`. */
   where?: string;
-  /** For a pipeline: whether the broker attached it for this request and recorded the action before (detach restores it). */
+  /** Whether detach: true undoes it: a pipeline source action the broker attached for this request (the action before is put back), or this request's own Git sync configuration and repository link (deleted). */
   restorable?: boolean;
 }
 

@@ -92,7 +92,7 @@ const connectionUserSchema = z.object({
   name: z.string(),
   arn: z.string().optional(),
   where: z.string().optional().meta({ description: 'For a pipeline: the source action, `Stage/Action`.' }),
-  restorable: z.boolean().optional().meta({ description: 'For a pipeline: the broker attached it for this request and can put back the action it had before (detach: true).' }),
+  restorable: z.boolean().optional().meta({ description: 'The broker can undo it with detach: true: a pipeline source action it attached for this request (the action it had before is put back), or the Git sync configuration and repository link this request made (deleted; the stack stays).' }),
 });
 
 export const decommissionViewSchema = z

@@ -60,6 +60,9 @@ describe('Git sync', () => {
     return (await eventually(read(h, created.requestId), (request) => (request as View).gitSync?.status === 'INITIATED', 'the sync configuration')) as View;
   }
 
+  /** The first test's request, COMPLETED with its first sync: the decommission test retires it. */
+  let paymentsRequest: View | undefined;
+
   const trustedServices = async (roleName: string) =>
     JSON.stringify(JSON.parse(decodeURIComponent((await h.iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!.AssumeRolePolicyDocument!)));
 
@@ -84,6 +87,28 @@ describe('Git sync', () => {
     expect(done.gitSync).toMatchObject({ stackName: 'payments-infra', status: 'SUCCEEDED', blockers: [] });
     expect(done.nextAction).toBeNull();
     expect(done.timeline.map((entry) => entry.message)).toContain('The first Git sync of stack payments-infra succeeded.');
+    paymentsRequest = done;
+  });
+
+  it('decommissions a Git sync request: refused without detach, naming its stack and link; with detach its sync configuration, link and trust go before the connection', async () => {
+    const { requestId, connectionArn, gitSync } = paymentsRequest!;
+    const id = connectionArn!.split('/').at(-1)!;
+    const refused = await api<Problem>(h.system, 'DELETE', `/v1/connections/${id}`, { token: h.admin });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.errors).toEqual([
+      { path: 'usedBy.sync-configuration.payments-infra', message: expect.stringContaining('detach: true deletes it (the stack stays)') },
+      { path: 'usedBy.repository-link.acme/infra', message: expect.stringContaining('detach: true deletes it after its sync configuration') },
+    ]);
+    expect((await connections.send(new GetSyncConfigurationCommand({ ResourceName: 'payments-infra', SyncType: 'CFN_STACK_SYNC' }))).SyncConfiguration).toBeDefined();
+
+    const accepted = await api<View>(h.system, 'DELETE', `/v1/connections/${id}`, { token: h.admin, body: { detach: true, reason: 'stack moves to another repository' } });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    await inStatus(h, requestId, 'DECOMMISSIONED');
+    await expect(connections.send(new GetSyncConfigurationCommand({ ResourceName: 'payments-infra', SyncType: 'CFN_STACK_SYNC' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    const { RepositoryLinks } = await connections.send(new ListRepositoryLinksCommand({}));
+    expect(RepositoryLinks?.filter((link) => link.RepositoryLinkId === gitSync!.repositoryLinkId)).toEqual([]);
+    expect(await trustedServices('payments-sync')).not.toContain(GIT_SYNC);
+    await expect(connections.send(new GetConnectionCommand({ ConnectionArn: connectionArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('shows a sync blocker as the next action, and an admin resolves it through the API', async () => {
@@ -132,8 +157,8 @@ describe('Git sync', () => {
   it('refuses a stack that has a sync configuration already (409), a role in another account, Azure DevOps, and a shared connection, naming each field', async () => {
     const ask = (body: Record<string, unknown>) => api<Problem>(h.system, 'POST', '/v1/connection-requests', { token: h.alice, body, idempotencyKey: nextKey() });
     const gitSync = (stackName: string, roleArn = 'arn:aws:iam::111111111111:role/service-role/payments-sync') => ({ stackName, repository: 'acme/infra', branch: 'main', configFile: 'deploy.yaml', roleArn });
-    // payments-infra is synced already (the first test).
-    const taken = await ask({ providerEndpoint: 'https://ghe.example.com', gitSync: gitSync('payments-infra') });
+    // ledger-infra is synced already (the blocker test's request).
+    const taken = await ask({ providerEndpoint: 'https://ghe.example.com', gitSync: gitSync('ledger-infra') });
     expect([taken.status, taken.body.code, taken.body.errors.map((error) => error.path)]).toEqual([409, 'SyncConfigurationExists', ['gitSync.stackName']]);
     const foreign = await ask({ providerEndpoint: 'https://ghe.example.com', gitSync: gitSync('other-infra', 'arn:aws:iam::999999999999:role/service-role/x') });
     expect([foreign.status, foreign.body.errors.map((error) => error.path)]).toEqual([400, ['gitSync.roleArn']]);
