@@ -180,8 +180,12 @@ async function findRepositoryLink(client: CodeStarConnectionsClient, connectionA
 function withBodyField(command: CreateSyncConfigurationCommand, name: string, value: string): void {
   command.middlewareStack.add(
     (next) => async (args) => {
-      const request = args.request as { body?: string };
-      if (typeof request.body === 'string') request.body = JSON.stringify({ ...(JSON.parse(request.body) as Record<string, unknown>), [name]: value });
+      // The serializer gives a string or, in newer SDKs, the JSON's bytes: either is read back. A body
+      // it cannot read fails the call rather than silently dropping the field.
+      const request = args.request as { body?: unknown };
+      const json = typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : undefined;
+      if (json === undefined) throw new Error(`cannot add ${name} to a ${typeof request.body} request body`);
+      request.body = JSON.stringify({ ...(JSON.parse(json) as Record<string, unknown>), [name]: value });
       return next(args);
     },
     // Before the build step's Content-Length is worked out, and before signing.

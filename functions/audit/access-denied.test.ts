@@ -3,6 +3,7 @@
  * record it, the rules report it as RESOURCE_UNREADABLE, and everything else is audited as usual.
  * AWS is mocked (aws-sdk-client-mock); the stores are small in-memory stand-ins.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, CodePipelineServiceException, GetPipelineCommand, ListPipelinesCommand } from '@aws-sdk/client-codepipeline';
 import {
   AccessDeniedException as ConnectionsAccessDenied,
@@ -133,6 +134,7 @@ const clients = (): AuditClients => ({
   connections: new CodeStarConnectionsClient({ region: 'us-east-1' }),
   pipelines: new CodePipelineClient({ region: 'us-east-1' }),
   iam: new IAMClient({ region: 'us-east-1' }),
+  cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
   stepFunctions: new SFNClient({ region: 'us-east-1' }),
   ram: new RAMClient({ region: 'us-east-1' }),
 });

@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import type { ClientOptions } from '../adapters/aws-clients.ts';
@@ -18,6 +19,8 @@ export interface AuditClients {
   connections: CodeStarConnectionsClient;
   pipelines: CodePipelineClient;
   iam: IAMClient;
+  /** Whether the stacks Git sync deploys still exist (DescribeStacks). */
+  cloudFormation: CloudFormationClient;
   stepFunctions: SFNClient;
   /** The hub's resource shares (the broker's own account, us-east-1 as the workflow uses). */
   ram: RAMClient;
@@ -63,6 +66,7 @@ export function auditClients(pacers: Pacers, stats: CallStats, target: ClientOpt
     connections: paced('codestar-connections', new CodeStarConnectionsClient(target)),
     pipelines: paced('codepipeline', new CodePipelineClient(target)),
     iam: paced('iam', new IAMClient(target)),
+    cloudFormation: paced('cloudformation', new CloudFormationClient(target)),
     stepFunctions: paced('states', new SFNClient({})),
     ram: paced('ram', new RAMClient({ region: 'us-east-1' })),
   };

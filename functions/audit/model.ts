@@ -23,6 +23,7 @@ export const FINDING_TYPES = [
   'SYNC_BLOCKED',
   'SYNC_FAILING',
   'REPOSITORY_LINK_WITHOUT_SYNC',
+  'SYNC_STACK_GONE',
   'RESOURCE_UNREADABLE',
   'SHARE_NOT_REQUESTED',
   'SHARE_ASSOCIATION_GONE',
@@ -172,6 +173,8 @@ export interface SyncConfigurationFacts {
   openBlockers: SyncBlocker[];
   /** GetResourceSyncStatus or GetSyncBlockerSummary was denied: its status or blockers are unknown. */
   unread?: true;
+  /** It synced before, so Git sync made its stack, and CloudFormation has no such stack now (DescribeStacks). */
+  stackGone?: true;
 }
 
 /** Step Functions' view of a request's execution; `NOT_FOUND` when the execution is gone. */

@@ -130,6 +130,7 @@ function twinOf(action: string): string | undefined {
 
 /** The IAM prefix of each AWS SDK client package the functions bundle. */
 const IAM_PREFIX_OF_CLIENT: Record<string, string> = {
+  'client-cloudformation': 'cloudformation',
   'client-codebuild': 'codebuild',
   'client-codepipeline': 'codepipeline',
   'client-codestar-connections': 'codestar-connections',

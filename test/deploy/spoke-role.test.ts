@@ -26,7 +26,7 @@ const spokeTemplate = parseCloudFormationYaml(readFileSync(templatePath, 'utf8')
 };
 
 /** The services the hub's functions call in the target account: the spoke role's. */
-const SPOKE_SERVICES = ['codestar-connections', 'codeconnections', 'codepipeline', 'iam', 'codebuild', 'ec2'];
+const SPOKE_SERVICES = ['codestar-connections', 'codeconnections', 'codepipeline', 'iam', 'codebuild', 'ec2', 'cloudformation'];
 /** What the functions call in the hub only: their table, workflows, Slack secret, logs, traces, and assuming the spoke roles. */
 const HUB_SERVICES = ['dynamodb', 'states', 'secretsmanager', 'logs', 'xray', 'sts', 'ram'];
 

@@ -9,7 +9,8 @@ import {
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, sandboxControl, type Problem } from './local-system.ts';
-import { approve, harness, inStatus, nextKey, policyOf, read, untilApproval, type RequestBody } from './pipeline-attach-helpers.ts';
+import { approve, harness, inStatus, nextKey, pipelineDeclaration, policyOf, read, requestConnection, seedPipeline, seedRole, untilApproval, type RequestBody } from './pipeline-attach-helpers.ts';
+import { GetPipelineCommand } from '@aws-sdk/client-codepipeline';
 
 /**
  * Git sync as a request's target, over HTTP through the local system: the repository linked to the
@@ -88,6 +89,46 @@ describe('Git sync', () => {
     expect(done.nextAction).toBeNull();
     expect(done.timeline.map((entry) => entry.message)).toContain('The first Git sync of stack payments-infra succeeded.');
     paymentsRequest = done;
+  });
+
+  it('attaches a pipeline and syncs a stack in one request, with CodeConnections-only options, granting both roles', async () => {
+    const pipelineRole = await seedRole(h, 'billing-pipeline');
+    await seedPipeline(h, pipelineDeclaration('billing', { role: pipelineRole }));
+    const syncRole = await deploymentRole('billing-sync');
+    const created = await requestConnection(h, { name: 'billing', fullRepositoryId: 'acme/billing', branchName: 'main' }, {
+      gitSync: { stackName: 'billing-infra', repository: 'acme/infra', branch: 'main', configFile: 'deploy/billing.yaml', roleArn: syncRole, pullRequestComment: 'ENABLED', publishDeploymentStatus: 'DISABLED', triggerResourceUpdateOn: 'FILE_CHANGE' },
+    });
+    const configured = await untilSyncConfigured(created as View);
+    // PullRequestComment exists only in CodeConnections' model (the installed SDK predates it), so
+    // the sync configuration is read as a CodeConnections client would.
+    const answer = await fetch(h.system.sandbox.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'CodeConnections_20231201.GetSyncConfiguration',
+        authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/codeconnections/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: JSON.stringify({ ResourceName: 'billing-infra', SyncType: 'CFN_STACK_SYNC' }),
+    });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { SyncConfiguration: unknown }).SyncConfiguration).toMatchObject({
+      PullRequestComment: 'ENABLED',
+      PublishDeploymentStatus: 'DISABLED',
+      TriggerResourceUpdateOn: 'FILE_CHANGE',
+      RoleArn: syncRole,
+    });
+    expect((await sandboxControl<{ status: string }>(h.system, 'POST', '/sync/process', { resourceName: 'billing-infra' })).status).toBe('SUCCEEDED');
+    await sandboxControl(h.system, 'POST', '/clock/advance', { seconds: 60 });
+    const done = (await inStatus(h, created.requestId, 'COMPLETED')) as View;
+    expect(done.gitSync).toMatchObject({ stackName: 'billing-infra', status: 'SUCCEEDED' });
+    // The pipeline's source action uses the connection, and both roles may use it.
+    const { pipeline } = await h.pipelines.send(new GetPipelineCommand({ name: 'billing' }));
+    expect(pipeline!.stages![0]!.actions![0]!.configuration!.ConnectionArn).toBe(configured.connectionArn);
+    const connectionId = configured.connectionArn!.split('/').at(-1)!;
+    for (const role of ['billing-pipeline', 'billing-sync']) {
+      const [statement] = (await policyOf(h, role, `UseConnection-${connectionId}`)).Statement;
+      expect(statement!.Action.sort()).toEqual(['codeconnections:UseConnection', 'codestar-connections:UseConnection']);
+    }
   });
 
   it('decommissions a Git sync request: refused without detach, naming its stack and link; with detach its sync configuration, link and trust go before the connection', async () => {

@@ -113,7 +113,7 @@ describe('Git sync in the inventory, the audit and the decommission guard', () =
     expect(await listed(h.alice)).toEqual([]);
   });
 
-  it('audits Git sync: a blocked stack, a failing one and a bare link are reported, and a connection only Git sync uses is not unused', async () => {
+  it('audits Git sync: a blocked stack, a failing one, one whose stack was deleted and a bare link are reported, and a connection only Git sync uses is not unused', async () => {
     // A stack whose role Git sync may not assume: its sync fails.
     await syncStack('orders-infra', ledgerLink, await syncRole('orders-sync', 'cloudformation.amazonaws.com'));
     expect((await sandboxControl<{ status: string }>(h.system, 'POST', '/sync/process', { resourceName: 'orders-infra' })).status).toBe('FAILED');
@@ -121,6 +121,11 @@ describe('Git sync in the inventory, the audit and the decommission guard', () =
     const bareConnection = await availableConnection('docs-git-sync');
     const bare = await link(bareConnection, 'acme/docs');
     bareLinkArn = `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:repository-link/${bare}`;
+
+    // A stack Git sync made, then deleted in the CloudFormation console: its sync configuration stays.
+    await syncStack('reports-infra', ledgerLink, await syncRole('reports-sync'));
+    expect((await sandboxControl<{ status: string }>(h.system, 'POST', '/sync/process', { resourceName: 'reports-infra' })).status).toBe('SUCCEEDED');
+    await sandboxControl(h.system, 'DELETE', '/cloudformation/stacks/reports-infra');
 
     const report = await audit();
     const blocked = about(report, 'SYNC_BLOCKED', 'ledger-infra');
@@ -130,13 +135,18 @@ describe('Git sync in the inventory, the audit and the decommission guard', () =
     const failing = about(report, 'SYNC_FAILING', 'orders-infra');
     expect(failing).toMatchObject({ severity: 'medium' });
     expect(failing!.message).toContain('never synced successfully');
+    const stackGone = about(report, 'SYNC_STACK_GONE', 'reports-infra');
+    expect(stackGone).toMatchObject({ severity: 'medium', resourceKind: 'sync-configuration' });
+    expect(stackGone!.fix).toContain('--resource-name reports-infra');
+    // The blocked stack exists, and the failing one never synced: neither is called gone.
+    for (const stack of ['ledger-infra', 'orders-infra']) expect(about(report, 'SYNC_STACK_GONE', stack)).toBeUndefined();
     const bareLink = about(report, 'REPOSITORY_LINK_WITHOUT_SYNC', bareLinkArn);
     expect(bareLink).toMatchObject({ severity: 'low', resourceKind: 'repository-link' });
     expect(bareLink!.fix).toContain(`--repository-link-id ${bare}`);
     expect(about(report, 'REPOSITORY_LINK_WITHOUT_SYNC', `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:repository-link/${ledgerLink}`)).toBeUndefined();
     // No pipeline uses these connections, yet Git sync does: neither is unused.
     for (const arn of [syncedConnection, bareConnection]) expect(about(report, 'CONNECTION_UNUSED', arn)).toBeUndefined();
-    expect(ofTypes(report)).toEqual(expect.arrayContaining(['SYNC_BLOCKED', 'SYNC_FAILING', 'REPOSITORY_LINK_WITHOUT_SYNC']));
+    expect(ofTypes(report)).toEqual(expect.arrayContaining(['SYNC_BLOCKED', 'SYNC_FAILING', 'SYNC_STACK_GONE', 'REPOSITORY_LINK_WITHOUT_SYNC']));
     expect(ofTypes(report)).not.toContain('RESOURCE_UNREADABLE');
   });
 

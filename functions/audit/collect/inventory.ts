@@ -10,6 +10,7 @@ import { collectHostsAndConnections } from './connections.ts';
 import { collectExecutions } from './executions.ts';
 import { readGitSync } from './git-sync.ts';
 import { patiently } from './patiently.ts';
+import { markStacksGone } from './stacks.ts';
 import { collectPipelines } from './pipelines.ts';
 import { collectRoles } from './roles.ts';
 import { isTerminal } from '../../request/model.ts';
@@ -47,7 +48,11 @@ export async function collectInventory(deps: CollectDependencies): Promise<{ inv
     }),
     // Git sync: every link, the sync configurations on it, their latest sync and blockers (paced as
     // the other reads, each call retried patiently when throttled).
-    readGitSync(aws.connections, { call: (send) => patiently(send, stats), concurrency: 8, recordDenied: true }),
+    readGitSync(aws.connections, { call: (send) => patiently(send, stats), concurrency: 8, recordDenied: true }).then(async (read) => {
+      // Then whether each once-synced stack still exists.
+      const stacks = await markStacksGone(aws.cloudFormation, read, { call: (send) => patiently(send, stats), concurrency: 8 });
+      return { ...read, syncConfigurations: stacks.syncConfigurations, unreadable: [...read.unreadable, ...stacks.unreadable] };
+    }),
   ]);
   const inventory: Inventory = {
     hosts: resources.hosts,

@@ -4,7 +4,7 @@ import type { ConnectionRequestRecord } from '../../request/model.ts';
 import type { FindingType, Inventory, RepositoryLinkFacts, SyncConfigurationFacts } from '../model.ts';
 import { ACCOUNT, connection, connectionArn, context, hoursBefore, inventory, pipeline, record } from '../test-fixtures.ts';
 import { evaluate, findingKey } from './index.ts';
-import { regionOf, repositoryLinksWithoutSync, requestForStack, resolvePath, syncsBlocked, syncsFailing } from './git-sync.ts';
+import { regionOf, repositoryLinksWithoutSync, requestForStack, resolvePath, syncsBlocked, syncsFailing, syncStacksGone } from './git-sync.ts';
 
 const findings = (input: Inventory, type: FindingType) => evaluate(input, context).filter((finding) => finding.type === type);
 
@@ -206,5 +206,27 @@ describe('Git sync reads the auditor may not make', () => {
     expect(onLink!.fix).toMatch(/^Grant codestar-connections:ListSyncConfigurations on \* to the auditor's IAM role/);
     expect(onStack!.message).toContain('on the Git sync configuration of stack s (AccessDeniedException); its blockers are unknown');
     expect(findings(input, 'REPOSITORY_LINK_WITHOUT_SYNC')).toEqual([]);
+  });
+});
+
+describe('SYNC_STACK_GONE', () => {
+  it('reports a stack CloudFormation no longer has, once Git sync had made it, with its request and how to clean up or recreate it', () => {
+    const input = inventory({
+      repositoryLinks: [link('link-1')],
+      syncConfigurations: [sync('ledger-infra', { stackGone: true }), sync('calm-infra')],
+      requests: [gitSyncRequest('r1', 'ledger-infra')],
+    });
+    const [finding, ...others] = findings(input, 'SYNC_STACK_GONE');
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({ severity: 'medium', resource: 'ledger-infra', resourceKind: 'sync-configuration', owner: 'r1-owner@example.com', requestId: 'r1' });
+    expect(finding!.message).toBe(
+      'The Git sync configuration of stack ledger-infra (acme/infra@main) synced before, but CloudFormation has no stack ledger-infra any more: it was deleted outside Git sync.',
+    );
+    expect(finding!.fix).toContain('delete-sync-configuration --sync-type CFN_STACK_SYNC --resource-name ledger-infra');
+    expect(finding!.fix).toContain('push a commit to main');
+  });
+
+  it('says nothing of a stack whose existence was not established', () => {
+    expect(syncStacksGone(inventory({ syncConfigurations: [sync('new-infra', { succeededBefore: false, latestSync: { status: 'IN_PROGRESS' } }), sync('ledger-infra')] }))).toEqual([]);
   });
 });

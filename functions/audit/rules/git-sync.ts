@@ -1,14 +1,8 @@
 /**
  * Git sync (CloudFormation stacks kept in step with a repository through a connection): sync
- * configurations that are blocked or failing, and repository links nothing syncs through.
- *
- * Not reported: a sync configuration whose stack no longer exists (SYNC_STACK_GONE). The auditor
- * reads Git sync through the CodeConnections API only, and nothing there says whether the stack
- * exists: GetResourceSyncStatus reports the sync attempts, which Git sync makes only when a commit
- * comes (and its first sync creates the stack anyway), and AWS documents no event text for a
- * deleted stack to match on. Telling it faithfully needs cloudformation:DescribeStacks, which the
- * auditor does not hold and the local sandbox does not serve; guessing from a FAILED attempt's
- * words would report stacks that exist. A failed sync still shows as SYNC_FAILING, with its event.
+ * configurations that are blocked or failing, or whose stack is gone, and repository links nothing
+ * syncs through. Whether a stack exists is CloudFormation's to say (collect/stacks.ts asks
+ * DescribeStacks), not Git sync's: its sync status tells of attempts, and none comes until a commit.
  */
 import { isTerminal, type ConnectionRequestRecord } from '../../request/model.ts';
 import type { AuditContext, Finding, Inventory, RepositoryLinkFacts, SyncConfigurationFacts } from '../model.ts';
@@ -119,6 +113,28 @@ export function syncsFailing(inventory: Inventory, context: AuditContext): Findi
         ...(since ? { since, ageHours: hoursSince(since, context.asOf) } : {}),
       };
     });
+}
+
+/**
+ * A sync configuration that synced before (so Git sync made its stack) whose stack CloudFormation no
+ * longer has: someone deleted it outside Git sync. Git sync does not recreate it until a commit
+ * comes, so the configuration keeps a stack that is not there, and holds its connection.
+ */
+export function syncStacksGone(inventory: Inventory): Finding[] {
+  return inventory.syncConfigurations
+    .filter((sync) => sync.stackGone === true)
+    .map(
+      (sync): Finding => ({
+        type: 'SYNC_STACK_GONE',
+        severity: 'medium',
+        ...about(withContext(inventory, sync)),
+        message: `The Git sync configuration of ${described(sync)} synced before, but CloudFormation has no stack ${sync.stackName} any more: it was deleted outside Git sync.`,
+        fix:
+          `If the stack is meant to be gone, delete its sync configuration (aws codeconnections delete-sync-configuration --sync-type CFN_STACK_SYNC --resource-name ${sync.stackName}), ` +
+          `and the repository link too if nothing else syncs through it. If it is meant to exist, push a commit to ${sync.branch} (or choose "Retry latest commit" on the Git sync tab): ` +
+          'Git sync creates it again.',
+      }),
+    );
 }
 
 /**

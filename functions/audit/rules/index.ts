@@ -2,7 +2,7 @@ import type { AuditContext, Finding, Inventory, Severity } from '../model.ts';
 import { connectionsInError, connectionsPendingTooLong, connectionsUnused } from './connections.ts';
 import { pipelineSourceDrift, rolesLackingUseConnection } from './drift.ts';
 import { requestsWithEndedExecutions } from './executions.ts';
-import { repositoryLinksWithoutSync, syncsBlocked, syncsFailing } from './git-sync.ts';
+import { repositoryLinksWithoutSync, syncsBlocked, syncsFailing, syncStacksGone } from './git-sync.ts';
 import { hostsInError, hostsPendingTooLong, hostsWithFailedVpc, hostsWithoutConnections } from './hosts.ts';
 import { ownershipIndex, type Ownership } from './ownership.ts';
 import { quotaHeadroom } from './quotas.ts';
@@ -26,6 +26,7 @@ const RULES: Rule[] = [
   requestsWithEndedExecutions,
   syncsBlocked,
   syncsFailing,
+  syncStacksGone,
   repositoryLinksWithoutSync,
   unreadableResources,
 ];

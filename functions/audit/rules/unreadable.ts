@@ -67,6 +67,8 @@ function consequence(unreadable: UnreadableResource): string {
       return 'its latest sync is unknown, so whether it fails was not checked.';
     case 'GetSyncBlockerSummary':
       return 'its blockers are unknown, so whether Git sync is stopped was not checked.';
+    case 'DescribeStacks':
+      return 'whether its stack still exists was not checked.';
     default:
       return 'what depends on it was not checked.';
   }

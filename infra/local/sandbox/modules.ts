@@ -1,3 +1,4 @@
+import { createCloudFormationModule } from './services/cloudformation/module.ts';
 import { createCodeBuildModule } from './services/codebuild/module.ts';
 import { createCodePipelineModule } from './services/codepipeline/module.ts';
 import { createConnectionsModule } from './services/codestar-connections/module.ts';
@@ -14,13 +15,15 @@ import type { SandboxDeps, SandboxModule } from './service.ts';
  */
 export function createModules(deps: SandboxDeps): SandboxModule[] {
   const iam = createIamModule(deps);
+  const cloudFormation = createCloudFormationModule(deps);
   // RAM shares connections: an account reads and uses those shared with it as well as its own.
-  // Git sync reads a sync configuration's role (its trust policy) from IAM when it syncs.
-  const connections = createConnectionsModule(deps, { sharing: createSharingLookup(deps), iam: iam.lookup });
+  // Git sync reads a sync configuration's role (its trust policy) from IAM when it syncs, and a
+  // successful sync deploys its stack in CloudFormation.
+  const connections = createConnectionsModule(deps, { sharing: createSharingLookup(deps), iam: iam.lookup, cloudFormation: cloudFormation.lookup });
   const ram = createRamModule(deps, { connections: connections.lookup });
   const codeBuild = createCodeBuildModule(deps);
   const pipelines = createCodePipelineModule(deps, { connections: connections.lookup, iam: iam.lookup, codeBuild: codeBuild.lookup });
   // STS reads roles (trust policy, policies) from IAM to issue and authorise sessions.
   const sts = createStsModule(deps, { iam: iam.lookup });
-  return [connections, pipelines, iam, codeBuild, createSlackModule(deps), ram, sts];
+  return [connections, pipelines, iam, codeBuild, createSlackModule(deps), ram, sts, cloudFormation];
 }

@@ -51,6 +51,12 @@ import type { ConditionContext } from './policy-evaluation.ts';
  * - list_awssecuritytokenservice (AssumeRole on the role `arn:aws:iam::{Account}:role/{RoleNameWithPath}`
  *   named by RoleArn; GetCallerIdentity needs no permission, API reference: "No permissions are
  *   required to perform this operation", so it has no requirement at all).
+ * - list_awscloudformation (stack `arn:${Partition}:cloudformation:${Region}:${Account}:stack/${StackName}/${Id}`):
+ *   DescribeStacks with a StackName acts on that stack; a name does not say the stack's id, so the
+ *   resource is `stack/{StackName}/*` (the resource AWS names in its refusals), and a StackId (the
+ *   stack's ARN) is the resource itself. Without a StackName it names no resource (`*`), and the API
+ *   Reference (DescribeStacks, StackName) says that "requires ListStacks and DescribeStacks
+ *   permissions": both are required.
  * An operation missing here is authorised as `<prefix>:<Operation>` on `*`.
  */
 
@@ -414,6 +420,18 @@ const sts: Record<string, Rule> = {
   GetCallerIdentity: () => [],
 };
 
+/** A stack ARN as given (a StackId), else the name's stack of any id in the caller's account and Region. */
+const STACK_ARN = /^arn:aws[a-z-]*:cloudformation:/;
+const stackArn = (call: CallFacts, stackName: string) =>
+  STACK_ARN.test(stackName) ? stackName : `arn:${partitionOf(call.region)}:cloudformation:${call.region}:${call.accountId}:stack/${stackName}/*`;
+
+const cloudformation: Record<string, Rule> = {
+  DescribeStacks: (call) =>
+    call.input.StackName === undefined
+      ? [anyResource(call), { action: 'cloudformation:ListStacks', resource: '*', context: {} }]
+      : [on(call, stackArn(call, str(call.input.StackName)))],
+};
+
 const shareArn = (call: CallFacts) => str(call.input.resourceShareArn);
 
 /** RAM's request keys: the principals and resources a Create/AssociateResourceShare names. */
@@ -452,4 +470,5 @@ const RULES: Record<string, Record<string, Rule>> = {
   dynamodb,
   sts,
   ram,
+  cloudformation,
 };

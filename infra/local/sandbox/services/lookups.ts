@@ -1,6 +1,7 @@
 /**
  * What one emulated service may ask another, read-only. CodePipeline uses these to decide whether
  * a CodeStarSourceConnection source action can run (connection AVAILABLE, role allowed to use it).
+ * The one exception is CloudFormationLookup: Git sync deploys stacks, as on AWS.
  */
 export interface ConnectionLookup {
   /**
@@ -53,4 +54,16 @@ export interface SharingLookup {
    * resource's owner holds the resource and the account, both ASSOCIATED.
    */
   isSharedWith(resourceArn: string, accountId: string): boolean;
+}
+
+/**
+ * What Git sync does to CloudFormation: a successful sync of a CFN_STACK_SYNC configuration deploys
+ * the stack its ResourceName names, in the sync configuration's account and Region.
+ */
+export interface CloudFormationLookup {
+  /**
+   * The live stack with this name is updated (UPDATE_COMPLETE, LastUpdatedTime now); without one
+   * (never made, or deleted since) a new stack is created (CREATE_COMPLETE, a new StackId).
+   */
+  stackSynced(accountId: string, region: string, stackName: string): { stackId: string; status: string };
 }

@@ -9,7 +9,7 @@ import { addConnection } from './connections.ts';
 import { hostOperations, settleHosts, type CreateHostInput } from './hosts.ts';
 import { activeBlockers, addSyncBlocker, recordSyncAttempt, requireSync, syncChanged, syncKey } from './git-sync.ts';
 import { gitSyncRoleFailure } from './git-sync-role.ts';
-import type { IamLookup } from '../lookups.ts';
+import type { CloudFormationLookup, IamLookup } from '../lookups.ts';
 import {
   connectionChanged,
   connectionsFor,
@@ -21,6 +21,7 @@ import {
   type ConnectionsState,
   type HostRecord,
   type ProviderType,
+  type SyncConfigurationRecord,
   type VpcConfiguration,
 } from './state.ts';
 
@@ -34,9 +35,30 @@ const HOST_STATES_FOR_CONSOLE_CONNECTIONS: ReadonlySet<string> = new Set(['PENDI
  * The console steps no API offers (host set-up, connection handshake), and what the outside world
  * does to resources (a VPC that fails to initialize, a GitHub App deleted on GHES, a push that syncs).
  */
-export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel: SmithyModel, iam?: Pick<IamLookup, 'role'>): ControlRoute[] {
+export function connectionsControlRoutes(
+  deps: SandboxDeps,
+  codeconnectionsModel: SmithyModel,
+  iam?: Pick<IamLookup, 'role'>,
+  cloudFormation?: CloudFormationLookup,
+): ControlRoute[] {
   const { store, clock, config } = deps;
   const now = () => clock.nowEpochSeconds();
+  /**
+   * Records a sync attempt's status (see recordSyncAttempt). A SUCCEEDED sync of a CFN_STACK_SYNC
+   * configuration has deployed its stack: CloudFormation creates it (CREATE_COMPLETE) or, when a
+   * live stack has the name, updates it (UPDATE_COMPLETE), in the configuration's account and Region.
+   */
+  const recordAttempt = (
+    place: { accountId: string; region: string },
+    state: ConnectionsState,
+    sync: SyncConfigurationRecord,
+    status: string,
+    sha?: string,
+  ): boolean => {
+    const started = recordSyncAttempt(state, sync, now(), status, sha);
+    if (status === 'SUCCEEDED' && sync.SyncType === 'CFN_STACK_SYNC') cloudFormation?.stackSynced(place.accountId, place.region, sync.ResourceName);
+    return started;
+  };
   const hosts = hostOperations(deps);
   /** What a console click amounts to: a call through the codeconnections endpoint, in AWS's words when refused. */
   const consoleCall = (operation: string, accountId: string, region: string): CallContext => ({
@@ -224,6 +246,7 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
       summary:
         'Set the latest sync attempt\'s status: {resourceName, syncType?, status: INITIATED|QUEUED|IN_PROGRESS|SUCCEEDED|FAILED, sha?}. ' +
         'An unfinished attempt for the same commit (sha left out or equal) moves on; otherwise a new attempt starts (a push). ' +
+        'SUCCEEDED (CFN_STACK_SYNC) deploys the stack named resourceName: CREATE_COMPLETE, or UPDATE_COMPLETE when it exists. ' +
         '409 SyncBlocked while the resource has an ACTIVE blocker (Git sync does not sync it)',
       handle: ({ body, accountId, region }) => {
         const state = stateFor(store, accountId, region);
@@ -233,7 +256,7 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
           throw new ControlApiError(400, 'InvalidParameter', 'status must be INITIATED, IN_PROGRESS, SUCCEEDED, FAILED or QUEUED', 'status');
         }
         refuseWhileBlocked(state, sync);
-        const started = recordSyncAttempt(state, sync, now(), status, optionalString(body, 'sha'));
+        const started = recordAttempt({ accountId, region }, state, sync, status, optionalString(body, 'sha'));
         syncChanged(store, state, sync);
         return { resourceName: sync.ResourceName, status, newAttempt: started };
       },
@@ -244,6 +267,7 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
       summary:
         'Git sync processes the latest commit as AWS does: it assumes the sync configuration\'s role, which must exist in IAM and trust ' +
         'cloudformation.sync.codeconnections.amazonaws.com; {resourceName, syncType?, sha?} → {status: SUCCEEDED} or {status: FAILED, reason}. ' +
+        'SUCCEEDED deploys the stack named resourceName (CREATE_COMPLETE, or UPDATE_COMPLETE when it exists). ' +
         '409 SyncBlocked while the resource has an ACTIVE blocker',
       handle: ({ body, accountId, region }) => {
         const state = stateFor(store, accountId, region);
@@ -252,8 +276,8 @@ export function connectionsControlRoutes(deps: SandboxDeps, codeconnectionsModel
         const sha = optionalString(body, 'sha');
         // The role is assumed once the sync is under way; a role Git sync cannot assume fails it.
         const reason = iam ? gitSyncRoleFailure(sync.RoleArn, iam) : undefined;
-        recordSyncAttempt(state, sync, now(), 'IN_PROGRESS', sha);
-        recordSyncAttempt(state, sync, now(), reason ? 'FAILED' : 'SUCCEEDED');
+        recordAttempt({ accountId, region }, state, sync, 'IN_PROGRESS', sha);
+        recordAttempt({ accountId, region }, state, sync, reason ? 'FAILED' : 'SUCCEEDED');
         if (reason) {
           const latest = state.resourceSyncStatus[syncKey(sync.SyncType, sync.ResourceName)]!.latest;
           latest.Events = [...latest.Events, { Event: reason, Time: now(), Type: 'FAILED' }];

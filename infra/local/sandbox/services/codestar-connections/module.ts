@@ -1,6 +1,6 @@
 import { SmithyModel } from '../../model/smithy-model.ts';
 import type { JsonProtocolService, OperationHandler, SandboxDeps, SandboxModule } from '../../service.ts';
-import type { ConnectionLookup, IamLookup, SharingLookup } from '../lookups.ts';
+import type { CloudFormationLookup, ConnectionLookup, IamLookup, SharingLookup } from '../lookups.ts';
 import { connectionOperations, sharedConnection } from './connections.ts';
 import { connectionsControlRoutes } from './control.ts';
 import { gitSyncOperations } from './git-sync.ts';
@@ -15,11 +15,12 @@ const codeconnectionsModel = SmithyModel.load(new URL('../../models/codeconnecti
  * CodeStar Connections and its renamed twin CodeConnections: the same 27 operations over one set of
  * resources; each namespace mints ARNs with its own prefix and validates against its own model.
  * `sharing` (AWS RAM) lets an account read and use connections other accounts share with it; `iam`
- * is what Git sync reads of a sync configuration's role (does it exist, does it trust Git sync).
+ * is what Git sync reads of a sync configuration's role (does it exist, does it trust Git sync);
+ * `cloudFormation` is where a successful sync of a CFN_STACK_SYNC configuration deploys its stack.
  */
 export function createConnectionsModule(
   deps: SandboxDeps,
-  { sharing, iam }: { sharing?: SharingLookup; iam?: Pick<IamLookup, 'role'> } = {},
+  { sharing, iam, cloudFormation }: { sharing?: SharingLookup; iam?: Pick<IamLookup, 'role'>; cloudFormation?: CloudFormationLookup } = {},
 ): SandboxModule & { lookup: ConnectionLookup } {
   const operations: Record<string, OperationHandler> = {
     ...hostOperations(deps),
@@ -49,7 +50,7 @@ export function createConnectionsModule(
 
   return {
     jsonServices: [codestar, codeconnections],
-    controlRoutes: connectionsControlRoutes(deps, codeconnectionsModel, iam),
+    controlRoutes: connectionsControlRoutes(deps, codeconnectionsModel, iam, cloudFormation),
     // What IAM reads of a host or connection: its tags (aws:ResourceTag/*) and whether it has a VPC.
     resourceFacts: {
       resourceTags(arn) {
