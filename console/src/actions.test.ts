@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestActions, safeHref } from './actions.ts';
+import { requestActions, resolvableBlockers, safeHref } from './actions.ts';
 
 const alice = { id: 'alice', isAdmin: false };
 const admin = { id: 'root', isAdmin: true };
@@ -18,6 +18,24 @@ describe('requestActions', () => {
     const updating = request('WAITING_FOR_HOST_SETUP', { waitingFor, hostUpdate: { by: 'alice', at: '2026-12-04T10:00:00.000Z', vpcConfigurationChanged: false } });
     expect(requestActions(updating, alice)).toEqual({ cancel: false, checkNow: true, decide: false });
     expect(requestActions(request('WAITING_FOR_DECOMMISSION_APPROVAL'), admin)).toEqual({ cancel: false, checkNow: false, decide: true });
+  });
+});
+
+describe('resolvableBlockers', () => {
+  const blocker = (id: string) => ({ id, type: 'AUTOMATED', reason: 'Stack is in UPDATE_ROLLBACK_FAILED', createdAt: '2026-12-04T10:00:00.000Z' });
+  const synced = (status: string, blockers = [blocker('b-1'), blocker('b-2')]) =>
+    ({ status, gitSync: { stackName: 'payments-infra', repository: 'acme/infra', branch: 'main', configFile: 'deploy.yaml', roleArn: 'arn:aws:iam::111111111111:role/r', blockers } }) as Parameters<typeof resolvableBlockers>[0];
+
+  it('offers an admin every open blocker of a completed or active request', () => {
+    expect(resolvableBlockers(synced('COMPLETED'), admin)).toEqual(['b-1', 'b-2']);
+    expect(resolvableBlockers(synced('ATTACHING_PIPELINE'), admin)).toEqual(['b-1', 'b-2']);
+  });
+
+  it('offers nothing to a requester, nothing without blockers or Git sync, and nothing where the API no longer finds the request’s Git sync', () => {
+    expect(resolvableBlockers(synced('COMPLETED'), alice)).toEqual([]);
+    expect(resolvableBlockers(synced('COMPLETED', []), admin)).toEqual([]);
+    expect(resolvableBlockers({ status: 'COMPLETED' } as Parameters<typeof resolvableBlockers>[0], admin)).toEqual([]);
+    for (const status of ['ROLLING_BACK', 'FAILED', 'CANCELLED', 'DECOMMISSIONED']) expect(resolvableBlockers(synced(status), admin)).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { isActive } from '../../functions/request/model.ts';
+import { ACTIVE_STATUSES, isActive } from '../../functions/request/model.ts';
 import type { RequestView } from '../../functions/request/request-view.ts';
 
 /**
@@ -25,6 +25,19 @@ export function requestActions(request: Viewed, viewer: Viewer): RequestActions 
     checkNow: mayAct && request.waitingFor !== undefined,
     decide: viewer.isAdmin && APPROVAL_STATUSES.includes(request.status),
   };
+}
+
+const RESOLVE_STATUSES: readonly string[] = [...ACTIVE_STATUSES.filter((status) => status !== 'ROLLING_BACK'), 'COMPLETED'];
+
+/**
+ * The sync blockers the viewer may resolve from the request page: the API resolves them for admins
+ * only, and finds the request's Git sync only while the request is active (not rolling back) or
+ * completed (functions/sync/resolve-blocker.ts); a rolled-back request has no sync configuration left.
+ */
+export function resolvableBlockers(request: Pick<RequestView, 'status' | 'gitSync'>, viewer: Viewer): string[] {
+  if (!viewer.isAdmin || request.gitSync === undefined) return [];
+  if (!RESOLVE_STATUSES.includes(request.status)) return [];
+  return request.gitSync.blockers.map((blocker) => blocker.id);
 }
 
 /** A link from the API as an href: only https (console pages), never `javascript:` or `data:`. */

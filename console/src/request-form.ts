@@ -29,6 +29,16 @@ export interface RequestFormValues {
   detectChanges: boolean;
   trigger: 'none' | 'branch' | 'filters';
   triggerFilters: string;
+  useGitSync: boolean;
+  gitSyncStackName: string;
+  gitSyncRepository: string;
+  gitSyncBranch: string;
+  gitSyncConfigFile: string;
+  gitSyncRoleArn: string;
+  /** '' leaves the toggle out: Git sync's default. */
+  gitSyncPublishDeploymentStatus: '' | 'ENABLED' | 'DISABLED';
+  gitSyncPullRequestComment: '' | 'ENABLED' | 'DISABLED';
+  gitSyncTriggerResourceUpdateOn: '' | 'ANY_CHANGE' | 'FILE_CHANGE';
   tags: string;
 }
 
@@ -53,6 +63,15 @@ export const EMPTY_FORM: RequestFormValues = {
   detectChanges: true,
   trigger: 'none',
   triggerFilters: '',
+  useGitSync: false,
+  gitSyncStackName: '',
+  gitSyncRepository: '',
+  gitSyncBranch: '',
+  gitSyncConfigFile: '',
+  gitSyncRoleArn: '',
+  gitSyncPublishDeploymentStatus: '',
+  gitSyncPullRequestComment: '',
+  gitSyncTriggerResourceUpdateOn: '',
   tags: '',
 };
 
@@ -75,6 +94,16 @@ export const FIELDS = [
   'pipeline.outputArtifactFormat',
   'pipeline.detectChanges',
   'pipeline.trigger',
+  // The Git sync section as a whole (its checkbox): what the API says of gitSync itself, e.g. not with Azure DevOps.
+  'gitSync',
+  'gitSync.stackName',
+  'gitSync.repository',
+  'gitSync.branch',
+  'gitSync.configFile',
+  'gitSync.roleArn',
+  'gitSync.publishDeploymentStatus',
+  'gitSync.pullRequestComment',
+  'gitSync.triggerResourceUpdateOn',
   'tags',
 ] as const;
 export type FieldName = (typeof FIELDS)[number];
@@ -120,6 +149,18 @@ export function bodyOf(values: RequestFormValues): { body: Record<string, unknow
       }
     }
     body.pipeline = pipeline;
+  }
+  if (values.useGitSync) {
+    body.gitSync = {
+      stackName: values.gitSyncStackName.trim(),
+      repository: values.gitSyncRepository.trim(),
+      branch: values.gitSyncBranch.trim(),
+      configFile: values.gitSyncConfigFile.trim(),
+      roleArn: values.gitSyncRoleArn.trim(),
+      ...(values.gitSyncPublishDeploymentStatus === '' ? {} : { publishDeploymentStatus: values.gitSyncPublishDeploymentStatus }),
+      ...(values.gitSyncPullRequestComment === '' ? {} : { pullRequestComment: values.gitSyncPullRequestComment }),
+      ...(values.gitSyncTriggerResourceUpdateOn === '' ? {} : { triggerResourceUpdateOn: values.gitSyncTriggerResourceUpdateOn }),
+    };
   }
   const tagLines = values.tags.split('\n').map((line) => line.trim()).filter((line) => line !== '');
   if (tagLines.length > 0) {

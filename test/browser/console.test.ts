@@ -2,7 +2,8 @@
  * The web console in a real headless Chromium (Debian's, see chromium.ts) against the whole local
  * system: a requester asks for a connection through the form (a field error first, then fixed),
  * watches the request move on the workflow graph without reloading while the simulated people do
- * their steps in the sandbox, and an admin approves it from the Admin page. axe-core checks every
+ * their steps in the sandbox, and an admin approves it from the Admin page; a request with Git sync
+ * shows its panel, and an admin resolves its sync blocker there with a reason. axe-core checks every
  * page; each page's screenshot is written to test-output/console/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalSystem } from '../../infra/local/local-system.ts';
-import { api, sandboxControl, startSystem, tokenFor } from '../e2e/local-system.ts';
+import { api, eventually, sandboxControl, startSystem, tokenFor } from '../e2e/local-system.ts';
 import { findChromium } from './chromium.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
@@ -167,6 +168,100 @@ describe('web console', () => {
     // Every poll of the request page worked: it never showed a refresh failure.
     expect(pageErrors).toEqual([]);
     expect(await requester.getByText('Could not refresh').count()).toBe(0);
+  }, 120_000);
+
+  it('asks for Git sync through the form and shows it on the request page, where an admin resolves a sync blocker with a reason', async () => {
+    // The deployment role as a platform team has it (test/e2e/git-sync.test.ts): trusted by CloudFormation only.
+    await sandboxControl(system, 'POST', '/roles', {
+      roleName: 'console-sync',
+      path: '/service-role/',
+      assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    });
+    const requester = await signedInPage('carol@example.com', 'Requester');
+    await requester.getByRole('link', { name: 'New request' }).first().click();
+    await requester.getByLabel('Server URL').fill('https://ghe-sync.example.com');
+    await requester.getByLabel('Keep a CloudFormation stack in step with the repository (Git sync)').check();
+    await requester.getByLabel('Stack name').fill('9-console-infra');
+    await requester.getByLabel('Deployment repository').fill('acme/infra');
+    await requester.getByLabel('Git sync branch').fill('main');
+    await requester.getByLabel('Deployment file').fill('deploy/console-infra.yaml');
+    await requester.getByLabel('Deployment role ARN').fill('arn:aws:iam::111111111111:role/service-role/console-sync');
+    await requester.getByLabel('Update the stack on').selectOption('FILE_CHANGE');
+
+    // A stack name CloudFormation would refuse is shown at its field, which takes the focus; nothing is sent.
+    await requester.getByRole('button', { name: 'Request the connection' }).click();
+    const stackError = requester.locator('[data-field="gitSync.stackName"]');
+    await expect.poll(() => stackError.textContent()).toMatch(/CloudFormation stack name/);
+    expect(await requester.getByLabel('Stack name').getAttribute('aria-invalid')).toBe('true');
+    expect(await requester.evaluate('document.activeElement.id')).toBe('field-gitSync.stackName');
+    await checkPage(requester, '8-new-request-git-sync-error');
+    expect((await api<{ requests: unknown[] }>(system, 'GET', '/v1/connection-requests', { token: await tokenFor('carol@example.com') })).body.requests).toEqual([]);
+
+    await requester.getByLabel('Stack name').fill('console-infra');
+    await requester.getByRole('button', { name: 'Request the connection' }).click();
+    await requester.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
+    const requestId = requester.url().split('/').at(-1)!;
+    const panel = requester.getByTestId('git-sync');
+    await expect.poll(() => requester.getByTestId('git-sync-stack').textContent(), { timeout: SEEN_WITHIN_MS }).toBe('console-infra');
+    expect(await panel.textContent()).toMatch(/acme\/infra@main, deploy\/console-infra\.yaml/);
+    expect(await requester.getByTestId('git-sync-status').textContent()).toBe('None yet');
+    await checkPage(requester, '9-request-git-sync');
+
+    // The people do their steps (as in the first test, through the sandbox and the API) until Git
+    // sync starts its first sync; then the stack goes wrong and Git sync raises a blocker.
+    type Viewed = { status: string; hostArn?: string; connectionArn?: string; gitSync?: { status?: string; blockers: { id: string }[] } };
+    const token = await tokenFor('carol@example.com');
+    const read = async () => (await api<Viewed>(system, 'GET', `/v1/connection-requests/${requestId}`, { token })).body;
+    const waiting = await eventually(read, (view) => view.status === 'WAITING_FOR_HOST_SETUP' || view.status === 'WAITING_FOR_APPROVAL', 'host set-up or approval', SEEN_WITHIN_MS);
+    if (waiting.status === 'WAITING_FOR_HOST_SETUP') {
+      await sandboxControl(system, 'POST', '/hosts/complete-setup', { hostArn: waiting.hostArn });
+      await sandboxControl(system, 'POST', '/clock/advance', { seconds: 60 });
+    }
+    const approval = await eventually(read, (view) => view.status === 'WAITING_FOR_APPROVAL', 'approval', SEEN_WITHIN_MS);
+    await sandboxControl(system, 'POST', '/connections/complete-handshake', { connectionArn: approval.connectionArn });
+    const approved = await api(system, 'POST', `/v1/connection-requests/${requestId}/approve`, { token: await tokenFor('root@example.com', true) });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    await eventually(read, (view) => view.gitSync?.status === 'INITIATED', 'the sync configuration', 30_000);
+    const blocker = await sandboxControl<{ Id: string }>(system, 'POST', '/sync/blockers', { resourceName: 'console-infra', reason: 'Stack console-infra is in UPDATE_ROLLBACK_FAILED' });
+    await sandboxControl(system, 'POST', '/clock/advance', { seconds: 60 });
+    await eventually(read, (view) => view.gitSync?.blockers.some(({ id }) => id === blocker.Id) === true, 'the blocker on the request', 30_000);
+
+    // The requester sees the blocker, and no Resolve: only admins may.
+    await requester.reload();
+    const requesterBlocker = requester.locator(`li[data-blocker="${blocker.Id}"]`);
+    await requesterBlocker.waitFor({ timeout: SEEN_WITHIN_MS });
+    expect(await requesterBlocker.textContent()).toMatch(/UPDATE_ROLLBACK_FAILED/);
+    expect(await requester.getByRole('button', { name: 'Resolve', exact: true }).count()).toBe(0);
+
+    // An admin finds the stack in the Admin page's Git sync table, and goes to its request.
+    const admin = await signedInPage('root@example.com', 'Admin (approver)');
+    await admin.getByRole('link', { name: 'Admin' }).click();
+    const syncRow = admin.locator('tr[data-stack="console-infra"]');
+    await syncRow.waitFor({ timeout: SEEN_WITHIN_MS });
+    await expect.poll(() => syncRow.locator('td').nth(3).textContent(), { timeout: SEEN_WITHIN_MS }).toMatch(/^1/);
+    expect(await syncRow.locator('td').nth(1).textContent()).toBe('acme/infra@main');
+    expect(await syncRow.getByRole('link', { name: 'console-infra' }).getAttribute('href')).toMatch(/^https:\/\/.*console\.aws\.amazon\.com\//);
+    await checkPage(admin, '10-admin-git-sync');
+    await syncRow.getByRole('link', { name: 'Open the request' }).click();
+    await admin.waitForURL(new RegExp(`/requests/${requestId}$`));
+
+    // Resolve asks for a reason first (required, shown at its field), then resolves the blocker.
+    const blockerItem = admin.locator(`li[data-blocker="${blocker.Id}"]`);
+    await blockerItem.waitFor({ timeout: SEEN_WITHIN_MS });
+    await blockerItem.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await blockerItem.getByRole('button', { name: 'Resolve blocker' }).click();
+    await expect.poll(() => blockerItem.locator('[data-field="reason"]').textContent()).toMatch(/Required/);
+    expect(await admin.evaluate('document.activeElement.id')).toBe(`blocker-${blocker.Id}-reason`);
+    await checkPage(admin, '11-request-resolve-blocker');
+    await blockerItem.getByLabel('Reason: what was fixed').fill('continued the stack rollback');
+    await blockerItem.getByRole('button', { name: 'Resolve blocker' }).click();
+    await expect.poll(() => admin.getByTestId('git-sync-notice').textContent(), { timeout: SEEN_WITHIN_MS }).toMatch(/^Resolved blocker/);
+    expect(await blockerItem.count()).toBe(0);
+    expect(await admin.getByTestId('git-sync-blockers').textContent()).toMatch(/not blocked/);
+    expect(await admin.locator('.timeline').textContent()).toMatch(/Resolved sync blocker .* continued the stack rollback/);
+    await checkPage(admin, '12-request-blocker-resolved');
+    expect((await read()).gitSync?.blockers).toEqual([]);
+    expect(pageErrors).toEqual([]);
   }, 120_000);
 
   it('serves the API reference for people at /docs, from the OpenAPI document', async () => {

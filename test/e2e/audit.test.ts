@@ -229,7 +229,7 @@ describe('the auditor', () => {
     // (functions/audit/access-denied.test.ts); the sharing and fleet ones need spoke accounts (hub-and-spoke.test.ts);
     // the Git sync ones are seeded and found in sync-inventory.test.ts.
     const FLEET_TYPES = ['SHARE_NOT_REQUESTED', 'SHARE_ASSOCIATION_GONE', 'CONNECTION_BLOCKS_SHARING', 'PLACE_NOT_AUDITED'];
-    const GIT_SYNC_TYPES = ['SYNC_BLOCKED', 'SYNC_FAILING', 'REPOSITORY_LINK_WITHOUT_SYNC'];
+    const GIT_SYNC_TYPES = ['SYNC_BLOCKED', 'SYNC_FAILING', 'SYNC_STACK_GONE', 'REPOSITORY_LINK_WITHOUT_SYNC'];
     expect([...found].sort()).toEqual(FINDING_TYPES.filter((type) => type !== 'RESOURCE_UNREADABLE' && !FLEET_TYPES.includes(type) && !GIT_SYNC_TYPES.includes(type)).sort());
     for (const finding of dayLater.findings) {
       expect(finding.fix.length, finding.type).toBeGreaterThan(20);

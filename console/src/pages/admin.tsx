@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Finding, Severity } from '../../../functions/audit/model.ts';
 import type { AuditReport } from '../../../functions/audit/report.ts';
 import type { ConnectionView, HostView } from '../../../functions/audit/inventory-views.ts';
+import type { SyncConfigurationView } from '../../../functions/audit/sync-configuration-views.ts';
 import type { RequestView } from '../../../functions/request/request-view.ts';
 import { ApiProblem, type Api } from '../api.ts';
 import { safeHref } from '../actions.ts';
@@ -35,6 +36,7 @@ export function AdminPage({ api, session }: { api: Api; session: Session }) {
   const [audit, setAudit] = useState<AuditReport | null>();
   const [hosts, setHosts] = useState<HostView[]>();
   const [connections, setConnections] = useState<ConnectionView[]>();
+  const [syncConfigurations, setSyncConfigurations] = useState<SyncConfigurationView[]>();
   const [notice, setNotice] = useState<string>();
   const [problem, setProblem] = useState<string>();
   const [refresh, setRefresh] = useState(0);
@@ -46,17 +48,19 @@ export function AdminPage({ api, session }: { api: Api; session: Session }) {
     const load = async () => {
       if (!document.hidden) {
         try {
-          const [waiting, report, hostList, connectionList] = await Promise.all([
+          const [waiting, report, hostList, connectionList, syncList] = await Promise.all([
             Promise.all(APPROVAL_STATUSES.map((status) => everyRequest(api, status))),
             api<AuditReport>('GET', '/v1/audits/latest').catch((error: unknown) => (error instanceof ApiProblem && error.status === 404 ? null : Promise.reject(error))),
             api<{ hosts: HostView[] }>('GET', '/v1/hosts'),
             api<{ connections: ConnectionView[] }>('GET', '/v1/connections'),
+            api<{ syncConfigurations: SyncConfigurationView[] }>('GET', '/v1/sync-configurations'),
           ]);
           if (stale) return;
           setApprovals(waiting.flat());
           setAudit(report);
           setHosts(hostList.hosts);
           setConnections(connectionList.connections);
+          setSyncConfigurations(syncList.syncConfigurations);
           setProblem(undefined);
         } catch (error) {
           if (stale) return;
@@ -174,6 +178,11 @@ export function AdminPage({ api, session }: { api: Api; session: Session }) {
         <h2>Connections</h2>
         <Inventory rows={connections} detail={(connection) => connection.pipelines.join(', ')} />
       </section>
+
+      <section class="card" aria-labelledby="git-sync-heading">
+        <h2 id="git-sync-heading">Git sync</h2>
+        <SyncConfigurations rows={syncConfigurations} />
+      </section>
     </>
   );
 }
@@ -200,6 +209,49 @@ function Inventory<T extends HostView | ConnectionView>({ rows, detail }: { rows
             <td>{row.owner ?? ''}</td>
             <td>{detail(row)}</td>
             <td>{row.findings.map((finding) => finding.type).join(', ')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** GET /v1/sync-configurations: each stack Git sync keeps in step, its latest sync and open blockers (resolved on the request's page). */
+function SyncConfigurations({ rows }: { rows: SyncConfigurationView[] | undefined }) {
+  if (rows === undefined) return <p>Loading…</p>;
+  if (rows.length === 0) return <p>No Git sync configurations.</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Stack</th>
+          <th scope="col">Repository</th>
+          <th scope="col">Latest sync</th>
+          <th scope="col">Open blockers</th>
+          <th scope="col">Request</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.stackName} data-stack={row.stackName}>
+            <td>
+              {safeHref(row.links.console) ? (
+                <a href={safeHref(row.links.console)} target="_blank" rel="noopener noreferrer" title="The stack in the CloudFormation console">
+                  {row.stackName}
+                </a>
+              ) : (
+                row.stackName
+              )}
+            </td>
+            <td>
+              {row.repository}@{row.branch}
+            </td>
+            <td>{row.status ?? 'None yet'}</td>
+            <td>
+              {row.openBlockers.length}
+              {row.openBlockers.length > 0 && <div class="hint">{row.openBlockers.map((blocker) => blocker.reason || blocker.type).join('; ')}</div>}
+            </td>
+            <td>{row.requestId ? <a href={`/requests/${encodeURIComponent(row.requestId)}`}>Open the request</a> : ''}</td>
           </tr>
         ))}
       </tbody>

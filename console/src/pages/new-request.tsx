@@ -57,7 +57,7 @@ export function NewRequestPage({ api }: { api: Api }) {
   return (
     <section class="card">
       <h1>New connection request</h1>
-      <p class="hint">Asks for a CodeStar connection to your GitHub Enterprise Server or GitLab self-managed instance. The broker creates what is missing, asks the people who must act, and attaches it to your pipeline.</p>
+      <p class="hint">Asks for a CodeStar connection to your GitHub Enterprise Server or GitLab self-managed instance. The broker creates what is missing, asks the people who must act, and attaches it to your pipeline or keeps your stack in step with the repository (Git sync).</p>
       <form noValidate onSubmit={(event) => void submit(event)}>
         {errors.form && (
           <div role="alert" class="error" id="form-errors" tabIndex={-1}>
@@ -161,6 +161,63 @@ export function NewRequestPage({ api }: { api: Api }) {
                 )}
               </Field>
               {values.trigger === 'filters' && text('triggerFilters', 'pipeline.trigger', 'Trigger filters (JSON)', '{ "push": [ { "branches": { "includes": ["main"] } } ] }', { multiline: true })}
+            </>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>
+            <label class="inline">
+              <input
+                id="field-gitSync"
+                type="checkbox"
+                checked={values.useGitSync}
+                aria-invalid={errors.gitSync !== undefined}
+                aria-describedby={errors.gitSync ? 'field-gitSync-error' : undefined}
+                onChange={(event) => set('useGitSync', event.currentTarget.checked)}
+              />{' '}
+              Keep a CloudFormation stack in step with the repository (Git sync)
+            </label>
+          </legend>
+          {errors.gitSync && (
+            <span class="field-error" id="field-gitSync-error" data-field="gitSync">
+              {errors.gitSync.join(' ')}
+            </span>
+          )}
+          {values.useGitSync && (
+            <>
+              {text('gitSyncStackName', 'gitSync.stackName', 'Stack name', 'The CloudFormation stack Git sync creates and updates, e.g. payments-infra')}
+              {text('gitSyncRepository', 'gitSync.repository', 'Deployment repository', 'owner/name of the repository holding the deployment file (GitLab: group/project)')}
+              {text('gitSyncBranch', 'gitSync.branch', 'Git sync branch', 'The branch Git sync follows')}
+              {text('gitSyncConfigFile', 'gitSync.configFile', 'Deployment file', 'Its path in the repository, e.g. deploy/payments.yaml')}
+              {text('gitSyncRoleArn', 'gitSync.roleArn', 'Deployment role ARN', 'arn:aws:iam::<account>:role/<name>; the broker lets it use the connection and trusts Git sync with it')}
+              <Field field="gitSync.publishDeploymentStatus" label="Publish deployment status" errors={errors['gitSync.publishDeploymentStatus']}>
+                {(props) => (
+                  <select {...props} value={values.gitSyncPublishDeploymentStatus} onChange={(event) => set('gitSyncPublishDeploymentStatus', event.currentTarget.value as RequestFormValues['gitSyncPublishDeploymentStatus'])}>
+                    <option value="">Git sync's default</option>
+                    <option value="ENABLED">ENABLED: post the deployment status to the repository</option>
+                    <option value="DISABLED">DISABLED</option>
+                  </select>
+                )}
+              </Field>
+              <Field field="gitSync.pullRequestComment" label="Pull request comments" errors={errors['gitSync.pullRequestComment']}>
+                {(props) => (
+                  <select {...props} value={values.gitSyncPullRequestComment} onChange={(event) => set('gitSyncPullRequestComment', event.currentTarget.value as RequestFormValues['gitSyncPullRequestComment'])}>
+                    <option value="">Git sync's default</option>
+                    <option value="ENABLED">ENABLED: comment on pull requests that change the deployment file</option>
+                    <option value="DISABLED">DISABLED</option>
+                  </select>
+                )}
+              </Field>
+              <Field field="gitSync.triggerResourceUpdateOn" label="Update the stack on" errors={errors['gitSync.triggerResourceUpdateOn']}>
+                {(props) => (
+                  <select {...props} value={values.gitSyncTriggerResourceUpdateOn} onChange={(event) => set('gitSyncTriggerResourceUpdateOn', event.currentTarget.value as RequestFormValues['gitSyncTriggerResourceUpdateOn'])}>
+                    <option value="">Git sync's default</option>
+                    <option value="ANY_CHANGE">ANY_CHANGE: any change to the repository</option>
+                    <option value="FILE_CHANGE">FILE_CHANGE: only a change to the deployment file</option>
+                  </select>
+                )}
+              </Field>
             </>
           )}
         </fieldset>

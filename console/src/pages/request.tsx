@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { RequestView } from '../../../functions/request/request-view.ts';
 import type { WorkflowProgress } from '../../../functions/request/workflow-progress.ts';
 import { ApiProblem, type Api } from '../api.ts';
-import { requestActions, safeHref } from '../actions.ts';
+import { requestActions, resolvableBlockers, safeHref } from '../actions.ts';
 import { ACTORS, isTerminal, relative, when } from '../format.ts';
 import type { Session } from '../session.ts';
 import { WorkflowDiagram } from '../workflow/diagram.tsx';
@@ -192,6 +192,8 @@ export function RequestPage({ api, session, requestId }: { api: Api; session: Se
         )}
       </section>
 
+      {request.gitSync && <GitSyncPanel api={api} gitSync={request.gitSync} resolvable={resolvableBlockers(request, session)} onResolved={setRequest} />}
+
       <section class="card" aria-labelledby="workflow-heading">
         <h2 id="workflow-heading">Workflow</h2>
         <WorkflowDiagram progress={progress} />
@@ -209,5 +211,138 @@ export function RequestPage({ api, session, requestId }: { api: Api; session: Se
         </ol>
       </section>
     </>
+  );
+}
+
+type GitSyncView = NonNullable<RequestView['gitSync']>;
+type Blocker = GitSyncView['blockers'][number];
+
+/** Git sync as asked for and as last seen: the stack, the latest sync, the open blockers (each resolvable where the viewer may). */
+function GitSyncPanel({ api, gitSync, resolvable, onResolved }: { api: Api; gitSync: GitSyncView; resolvable: string[]; onResolved: (view: RequestView) => void }) {
+  const [notice, setNotice] = useState<string>();
+  const resolved = (blockerId: string) => (view: RequestView) => {
+    setNotice(`Resolved blocker ${blockerId}: Git sync syncs again.`);
+    onResolved(view);
+  };
+  return (
+    <section class="card" aria-labelledby="git-sync-heading" data-testid="git-sync">
+      <h2 id="git-sync-heading">Git sync</h2>
+      <dl class="facts">
+        <dt>Stack</dt>
+        <dd data-testid="git-sync-stack">{gitSync.stackName}</dd>
+        <dt>Repository</dt>
+        <dd>
+          {gitSync.repository}@{gitSync.branch}, {gitSync.configFile}
+        </dd>
+        <dt>Deployment role</dt>
+        <dd class="arn">{gitSync.roleArn}</dd>
+        <dt>Latest sync</dt>
+        <dd data-testid="git-sync-status">{gitSync.status ?? 'None yet'}</dd>
+      </dl>
+      <h3>Open blockers</h3>
+      {gitSync.blockers.length === 0 ? (
+        <p data-testid="git-sync-blockers">None: Git sync is not blocked.</p>
+      ) : (
+        <ul data-testid="git-sync-blockers">
+          {gitSync.blockers.map((blocker) => (
+            <BlockerItem key={blocker.id} api={api} stackName={gitSync.stackName} blocker={blocker} resolvable={resolvable.includes(blocker.id)} onResolved={resolved(blocker.id)} />
+          ))}
+        </ul>
+      )}
+      {notice && (
+        <p role="status" class="notice" data-testid="git-sync-notice">
+          {notice}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** One open blocker; for an admin, "Resolve" opens a small form asking what was fixed (the API's required reason). */
+function BlockerItem({ api, stackName, blocker, resolvable, onResolved }: { api: Api; stackName: string; blocker: Blocker; resolvable: boolean; onResolved: (view: RequestView) => void }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState<string>();
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const id = `blocker-${blocker.id}`;
+  const reasonId = `${id}-reason`;
+
+  async function resolve(event: Event) {
+    event.preventDefault();
+    setProblem(undefined);
+    if (reason.trim() === '') {
+      setReasonError('Required: say what was fixed, so Git sync can go on.');
+      queueMicrotask(() => document.getElementById(reasonId)?.focus());
+      return;
+    }
+    setReasonError(undefined);
+    setBusy(true);
+    try {
+      const answer = await api<{ request?: RequestView }>('POST', `/v1/sync-configurations/${encodeURIComponent(stackName)}/blockers/${encodeURIComponent(blocker.id)}/resolve`, { reason: reason.trim() });
+      if (answer.request) onResolved(answer.request);
+      setOpen(false);
+    } catch (error) {
+      const fieldProblem = error instanceof ApiProblem ? error.errors.find((item) => item.path === 'reason') : undefined;
+      if (fieldProblem) {
+        setReasonError(fieldProblem.message);
+        queueMicrotask(() => document.getElementById(reasonId)?.focus());
+      } else setProblem((error as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <li data-blocker={blocker.id}>
+      <span id={id}>
+        <strong>{blocker.type}</strong>: {blocker.reason} (blocker {blocker.id}
+        {blocker.createdAt ? `, since ${when(blocker.createdAt)}` : ''})
+      </span>
+      {resolvable && !open && (
+        <div class="actions">
+          <button type="button" aria-describedby={id} onClick={() => setOpen(true)}>
+            Resolve
+          </button>
+        </div>
+      )}
+      {resolvable && open && (
+        <form noValidate onSubmit={(event) => void resolve(event)} aria-label={`Resolve blocker ${blocker.id}`}>
+          <div class={`field${reasonError ? ' invalid' : ''}`}>
+            <label for={reasonId}>Reason: what was fixed</label>
+            <span class="hint" id={`${reasonId}-hint`}>
+              Resolve only once the cause is fixed: Git sync then syncs again. Kept by Git sync as the resolved reason.
+            </span>
+            <input
+              id={reasonId}
+              type="text"
+              required
+              value={reason}
+              aria-invalid={reasonError !== undefined}
+              aria-describedby={[`${reasonId}-hint`, reasonError ? `${reasonId}-error` : undefined].filter(Boolean).join(' ')}
+              onInput={(event) => setReason(event.currentTarget.value)}
+            />
+            {reasonError && (
+              <span class="field-error" id={`${reasonId}-error`} data-field="reason">
+                {reasonError}
+              </span>
+            )}
+          </div>
+          {problem && (
+            <p role="alert" class="error">
+              {problem}
+            </p>
+          )}
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              {busy ? 'Resolving…' : 'Resolve blocker'}
+            </button>
+            <button type="button" disabled={busy} onClick={() => setOpen(false)}>
+              Not now
+            </button>
+          </div>
+        </form>
+      )}
+    </li>
   );
 }
