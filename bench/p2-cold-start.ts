@@ -76,6 +76,7 @@ const CLIENTS_BY_SERVICE: Record<string, { client: string; imports: string[]; co
   codepipeline: { client: 'codepipeline', imports: ["import { CodePipelineClient } from '@aws-sdk/client-codepipeline';"], construct: 'new CodePipelineClient({})' },
   iam: { client: 'iam', imports: ["import { IAMClient } from '@aws-sdk/client-iam';"], construct: 'new IAMClient({})' },
   states: { client: 'sfn', imports: ["import { SFNClient } from '@aws-sdk/client-sfn';"], construct: 'new SFNClient({})' },
+  cloudformation: { client: 'cloudformation', imports: ["import { CloudFormationClient } from '@aws-sdk/client-cloudformation';"], construct: 'new CloudFormationClient({})' },
   codebuild: { client: 'codebuild', imports: ["import { CodeBuildClient } from '@aws-sdk/client-codebuild';"], construct: 'new CodeBuildClient({})' },
   secretsmanager: {
     client: 'secrets-manager',
