@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstSyncOutcome, GIT_SYNC_PRINCIPAL, repositoryParts, trustsGitSync, trustWithGitSync, trustWithoutGitSync } from './git-sync-plan.ts';
+import { FIRST_SYNC_PATIENCE_MS, firstSyncOutcome, GIT_SYNC_PRINCIPAL, repositoryParts, trustsGitSync, trustWithGitSync, trustWithoutGitSync } from './git-sync-plan.ts';
 
 const codeBuildTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
 
@@ -44,5 +44,16 @@ describe('firstSyncOutcome', () => {
     expect(firstSyncOutcome({ latestStatus: 'SUCCEEDED', activeBlockers: 0 })).toBe('done');
     expect(firstSyncOutcome({ latestStatus: 'FAILED', activeBlockers: 0 })).toBe('failed');
     expect(firstSyncOutcome({ latestStatus: 'FAILED', activeBlockers: 1 })).toBe('blocked');
+  });
+
+  it('completes without the end of a first deployment still under way after FIRST_SYNC_PATIENCE_MS, but not one Git sync never started', () => {
+    const patience = FIRST_SYNC_PATIENCE_MS;
+    expect(firstSyncOutcome({ latestStatus: 'IN_PROGRESS', activeBlockers: 0, waitedMs: patience - 1 })).toBe('waiting');
+    for (const latestStatus of ['INITIATED', 'IN_PROGRESS', 'QUEUED']) expect(firstSyncOutcome({ latestStatus, activeBlockers: 0, waitedMs: patience })).toBe('deploying');
+    expect(firstSyncOutcome({ activeBlockers: 0, waitedMs: patience * 2 })).toBe('waiting');
+    expect(firstSyncOutcome({ latestStatus: 'IN_PROGRESS', activeBlockers: 0 })).toBe('waiting');
+    expect(firstSyncOutcome({ latestStatus: 'FAILED', activeBlockers: 0, waitedMs: patience })).toBe('failed');
+    // Well inside the FirstRun state's retries (20 looks, 10 s growing by 1.5 to at most 60 s: about 17 minutes).
+    expect(patience).toBeLessThanOrEqual(15 * 60_000);
   });
 });

@@ -68,16 +68,32 @@ export interface SyncFacts {
   latestStatus?: string;
   /** How many ACTIVE blockers GetSyncBlockerSummary lists. */
   activeBlockers: number;
+  /** How long since the sync configuration was made (absent: unknown). */
+  waitedMs?: number;
 }
+
+/**
+ * How long the workflow watches a first sync that is under way before it completes without its end:
+ * a stack's first deployment can take far longer than the FirstRun state's retries (about 17
+ * minutes), and a healthy deployment is no reason to roll back and delete its sync configuration.
+ * Well inside that budget, so the last look still comes before the retries run out.
+ */
+export const FIRST_SYNC_PATIENCE_MS = 12 * 60_000;
+
+/** An attempt Git sync has started and not finished. */
+const UNDER_WAY = new Set(['INITIATED', 'IN_PROGRESS', 'QUEUED']);
 
 /**
  * What the first sync means for the request: `done` once a sync SUCCEEDED; `blocked` while a
  * blocker is open (Git sync stops until someone resolves it: the request completes with that as
- * its next action); `failed` rolls back; `waiting` looks again.
+ * its next action); `failed` rolls back; `deploying` when an attempt is still under way after
+ * FIRST_SYNC_PATIENCE_MS (the request completes, the deployment goes on); `waiting` looks again.
+ * Git sync that has not started an attempt by then is not `deploying`: the wait runs out and rolls back.
  */
-export function firstSyncOutcome(facts: SyncFacts): 'done' | 'blocked' | 'failed' | 'waiting' {
+export function firstSyncOutcome(facts: SyncFacts): 'done' | 'blocked' | 'failed' | 'deploying' | 'waiting' {
   if (facts.activeBlockers > 0) return 'blocked';
   if (facts.latestStatus === 'SUCCEEDED') return 'done';
   if (facts.latestStatus === 'FAILED') return 'failed';
+  if (facts.latestStatus !== undefined && UNDER_WAY.has(facts.latestStatus) && (facts.waitedMs ?? 0) >= FIRST_SYNC_PATIENCE_MS) return 'deploying';
   return 'waiting';
 }

@@ -95,7 +95,7 @@ export async function setUpGitSync(record: ConnectionRequestRecord, aws: Pick<Cl
   // again on a retry until the step has seen it made (status), and one that exists already is ours
   // only if it is exactly what this request asks for.
   if (!state.status) {
-    await update((current) => ({ ...current, syncConfigurationCreated: true }));
+    await update((current) => ({ ...current, syncConfigurationCreated: true, configuredAt: current.configuredAt ?? new Date().toISOString() }));
     const command = new CreateSyncConfigurationCommand({
       Branch: target.branch,
       ConfigFile: target.configFile,
@@ -145,13 +145,18 @@ export async function watchFirstSync(record: ConnectionRequestRecord, aws: Pick<
     .filter((blocker) => blocker.Status === 'ACTIVE')
     .map((blocker) => ({ id: blocker.Id!, type: blocker.Type ?? 'AUTOMATED', reason: blocker.CreatedReason ?? '', createdAt: (blocker.CreatedAt ?? new Date()).toISOString() }));
 
-  const outcome = firstSyncOutcome({ latestStatus, activeBlockers: blockers.length });
+  const configuredAt = record.gitSyncState?.configuredAt;
+  const waitedMs = configuredAt ? Date.now() - Date.parse(configuredAt) : undefined;
+  const outcome = firstSyncOutcome({ latestStatus, activeBlockers: blockers.length, ...(waitedMs !== undefined ? { waitedMs } : {}) });
   if (outcome === 'waiting') throw new FirstSyncInProgress(target.stackName, latestStatus);
   if (outcome === 'failed') throw new GitSyncFailed(target.stackName, failure ?? 'see the stack’s Git sync events in the CloudFormation console');
   const said =
     outcome === 'done'
       ? `The first Git sync of stack ${target.stackName} succeeded.`
-      : `Git sync of stack ${target.stackName} is blocked: ${blockers.map((blocker) => blocker.reason).join('; ')}. An admin resolves it once the cause is fixed.`;
+      : outcome === 'deploying'
+        ? `The first Git sync of stack ${target.stackName} is still ${latestStatus} after ${Math.round((waitedMs ?? 0) / 60_000)} minutes: the request completes and the deployment goes on. ` +
+          'Follow it in the CloudFormation console or GET /v1/sync-configurations; the auditor reports it if it fails.'
+        : `Git sync of stack ${target.stackName} is blocked: ${blockers.map((blocker) => blocker.reason).join('; ')}. An admin resolves it once the cause is fixed.`;
   const updated = await updateActiveRequest(record.requestId, (current) => ({
     ...current,
     gitSyncState: { ...(current.gitSyncState ?? {}), status: latestStatus ?? 'INITIATED', blockers },

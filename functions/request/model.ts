@@ -113,6 +113,8 @@ export interface GitSyncState {
   linkCreatedByRequest?: boolean;
   /** Set before CreateSyncConfiguration: a rollback deletes the sync configuration. */
   syncConfigurationCreated?: boolean;
+  /** When the sync configuration was made: how long the first sync has been waited for. */
+  configuredAt?: string;
   /** The role's trust policy before the broker added Git sync to it; a rollback puts it back. */
   trust?: { roleName: string; previousDocument: string };
   /** The latest sync's status (GetResourceSyncStatus): INITIATED, IN_PROGRESS, SUCCEEDED, FAILED. */

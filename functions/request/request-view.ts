@@ -122,7 +122,7 @@ export const hostUpdateViewSchema = z
 export const gitSyncViewSchema = gitSyncTargetSchema
   .extend({
     repositoryLinkId: z.string().optional(),
-    status: z.string().optional().meta({ description: "The latest sync's status as last seen: INITIATED, IN_PROGRESS, SUCCEEDED, FAILED." }),
+    status: z.string().optional().meta({ description: "The latest sync's status as the workflow last saw it: INITIATED, IN_PROGRESS, QUEUED, SUCCEEDED, FAILED. A request completes with a first deployment still under way after 12 minutes (IN_PROGRESS here); GET /v1/sync-configurations shows the live status." }),
     blockers: z
       .array(z.object({ id: z.string(), type: z.string(), reason: z.string(), createdAt: isoDateTime() }))
       .meta({ description: 'Open sync blockers: Git sync stops until each is resolved (POST /v1/sync-configurations/{stackName}/blockers/{id}/resolve, admins).' }),

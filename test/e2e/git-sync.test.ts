@@ -178,6 +178,23 @@ describe('Git sync', () => {
     expect((await api<Problem>(h.system, 'POST', path, { token: h.admin, body: { reason: 'again' } })).status).toBe(404);
   });
 
+  it('completes, without rolling back, when the first deployment is still under way after 12 minutes', async () => {
+    const roleArn = await deploymentRole('reports-sync');
+    const created = await requestGitSync('reports-infra', roleArn);
+    await untilSyncConfigured(created);
+    await sandboxControl(h.system, 'POST', '/sync/attempts', { resourceName: 'reports-infra', status: 'IN_PROGRESS' });
+    // Still deploying after 11 minutes: still waiting.
+    await sandboxControl(h.system, 'POST', '/clock/advance', { seconds: 660 });
+    await sandboxControl(h.system, 'POST', '/clock/advance', { seconds: 30 });
+    expect((await read(h, created.requestId)()).status).toBe('ATTACHING_PIPELINE');
+    await sandboxControl(h.system, 'POST', '/clock/advance', { seconds: 60 });
+    const done = (await inStatus(h, created.requestId, 'COMPLETED')) as View;
+    expect(done.gitSync).toMatchObject({ stackName: 'reports-infra', status: 'IN_PROGRESS', blockers: [] });
+    expect(done.timeline.map((entry) => entry.message)).toContainEqual(expect.stringMatching(/^The first Git sync of stack reports-infra is still IN_PROGRESS after 1[23] minutes: the request completes/));
+    // The sync configuration stays, and the deployment goes on to succeed.
+    expect((await connections.send(new GetSyncConfigurationCommand({ ResourceName: 'reports-infra', SyncType: 'CFN_STACK_SYNC' }))).SyncConfiguration).toBeDefined();
+  });
+
   it('rolls back a failed first sync: no sync configuration, no repository link, the role’s trust as it was, no connection', async () => {
     const roleArn = await deploymentRole('orders-sync');
     const trustBefore = await trustedServices('orders-sync');
