@@ -1,4 +1,4 @@
-import { ACTIVE_STATUSES, isActive } from '../../functions/request/model.ts';
+import { IN_PLACE_STATUSES, isActive } from '../../functions/request/model.ts';
 import type { RequestView } from '../../functions/request/request-view.ts';
 
 /**
@@ -27,8 +27,6 @@ export function requestActions(request: Viewed, viewer: Viewer): RequestActions 
   };
 }
 
-const RESOLVE_STATUSES: readonly string[] = [...ACTIVE_STATUSES.filter((status) => status !== 'ROLLING_BACK'), 'COMPLETED'];
-
 /**
  * The sync blockers the viewer may resolve from the request page: the API resolves them for admins
  * only, and finds the request's Git sync only while the request is active (not rolling back) or
@@ -36,7 +34,7 @@ const RESOLVE_STATUSES: readonly string[] = [...ACTIVE_STATUSES.filter((status) 
  */
 export function resolvableBlockers(request: Pick<RequestView, 'status' | 'gitSync'>, viewer: Viewer): string[] {
   if (!viewer.isAdmin || request.gitSync === undefined) return [];
-  if (!RESOLVE_STATUSES.includes(request.status)) return [];
+  if (!IN_PLACE_STATUSES.includes(request.status)) return [];
   return request.gitSync.blockers.map((blocker) => blocker.id);
 }
 

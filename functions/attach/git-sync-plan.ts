@@ -4,6 +4,9 @@
  * workflow. functions/attach/git-sync.ts acts on them.
  */
 
+/** Git sync's one kind of sync configuration: a CloudFormation stack. */
+export const SYNC_TYPE = 'CFN_STACK_SYNC';
+
 /** The service principal Git sync assumes a stack's role as (CodeConnections user guide, "Git sync" IAM role). */
 export const GIT_SYNC_PRINCIPAL = 'cloudformation.sync.codeconnections.amazonaws.com';
 
@@ -20,7 +23,7 @@ interface PolicyStatement {
   [key: string]: unknown;
 }
 
-interface PolicyDocument {
+export interface PolicyDocument {
   Version?: string;
   Statement?: PolicyStatement | PolicyStatement[];
 }

@@ -16,11 +16,12 @@ import type { ConnectionRequestRecord, GitSyncState, SyncBlocker } from '../requ
 import { timelineEntry } from '../request/store.ts';
 import { updateActiveRequest } from '../workflow/active-request.ts';
 import { FirstSyncInProgress, GitSyncFailed } from '../workflow/errors.ts';
-import { firstSyncOutcome, repositoryParts, trustWithGitSync } from './git-sync-plan.ts';
+import { accessDeniedCode } from '../audit/collect/access-denied.ts';
+import { roleNameOf } from '../audit/rules/attachment.ts';
+import { sameConnection } from './source-action.ts';
+import { firstSyncOutcome, repositoryParts, SYNC_TYPE, trustWithGitSync, type PolicyDocument } from './git-sync-plan.ts';
 import { createdByRequest, MANAGED_BY_TAG, REQUEST_ID_TAG } from '../host/host-discovery.ts';
 
-/** Git sync's one kind of sync configuration: a CloudFormation stack. */
-export const SYNC_TYPE = 'CFN_STACK_SYNC';
 
 /**
  * The client Git sync calls go through: the connection's own API, except that PullRequestComment
@@ -51,16 +52,15 @@ export async function setUpGitSync(record: ConnectionRequestRecord, aws: Pick<Cl
 
   // 1. The role: Git sync must be able to assume it. Looked at on every run (a crash may have come
   // between recording the old trust and changing it).
-  const roleName = target.roleArn.split('/').at(-1)!;
-  const { Role } = await aws.iam.send(new GetRoleCommand({ RoleName: roleName }));
-  const currentDocument = decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}');
-  const trusted = trustWithGitSync(JSON.parse(currentDocument) as Parameters<typeof trustWithGitSync>[0]);
+  const roleName = roleNameOf(target.roleArn)!;
+  const { text: currentDocument, document } = await roleTrust(aws.iam, roleName);
+  const trusted = trustWithGitSync(document);
   if (trusted) {
     if (!state.trust) state = (await update((current) => ({ ...current, trust: { roleName, previousDocument: currentDocument } }))).gitSyncState ?? {};
     try {
       await aws.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trusted) }));
     } catch (error) {
-      if ((error as Error).name !== 'AccessDenied' && (error as Error).name !== 'AccessDeniedException') throw error;
+      if (!accessDeniedCode(error)) throw error;
       // Never changed, so nothing for a rollback to put back.
       await update((current) => ({ ...current, trust: undefined }));
       throw new GitSyncFailed(target.stackName, `the broker may not change the trust of role ${target.roleArn} (it must be one of the grantableRoles setting): ${(error as Error).message}`);
@@ -165,13 +165,19 @@ export async function watchFirstSync(record: ConnectionRequestRecord, aws: Pick<
   return updated.gitSyncState ?? {};
 }
 
+/** A role's trust policy as IAM holds it now: its text (GetRole gives it URL-encoded) and the document. */
+export async function roleTrust(iam: Clients['iam'], roleName: string): Promise<{ text: string; document: PolicyDocument }> {
+  const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+  const text = decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}');
+  return { text, document: JSON.parse(text) as PolicyDocument };
+}
+
 /** The connection's repository link for this repository, if it has one. */
 async function findRepositoryLink(client: CodeStarConnectionsClient, connectionArn: string, ownerId: string, repositoryName: string): Promise<{ id: string; arn?: string } | undefined> {
-  const same = (arn: string | undefined) => arn?.replace(/^(arn:[^:]+:)(?:codestar-connections|codeconnections):/, '$1') === connectionArn.replace(/^(arn:[^:]+:)(?:codestar-connections|codeconnections):/, '$1');
   let nextToken: string | undefined;
   do {
     const page = await client.send(new ListRepositoryLinksCommand({ MaxResults: 100, NextToken: nextToken }));
-    const found = page.RepositoryLinks?.find((link) => same(link.ConnectionArn) && link.OwnerId === ownerId && link.RepositoryName === repositoryName);
+    const found = page.RepositoryLinks?.find((link) => link.ConnectionArn !== undefined && sameConnection(link.ConnectionArn, connectionArn) && link.OwnerId === ownerId && link.RepositoryName === repositoryName);
     if (found?.RepositoryLinkId) return { id: found.RepositoryLinkId, ...(found.RepositoryLinkArn ? { arn: found.RepositoryLinkArn } : {}) };
     nextToken = page.NextToken;
   } while (nextToken);

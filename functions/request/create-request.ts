@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetSyncConfigurationCommand, ResourceNotFoundException } from '@aws-sdk/client-codestar-connections';
+import { SYNC_TYPE } from '../attach/git-sync-plan.ts';
 import { deriveConnectionName, deriveHostName, nameReservationKey } from '../connection/naming.ts';
 import { normaliseProviderEndpoint } from './endpoint.ts';
 import { parseConnectionRequest } from './contract.ts';
@@ -235,7 +236,7 @@ async function checkGitSyncTarget(gitSync: GitSyncTarget, accountId: string, aws
     throw badRequest(message, [{ path: 'gitSync.roleArn', message }]);
   }
   try {
-    await aws.connections.send(new GetSyncConfigurationCommand({ ResourceName: gitSync.stackName, SyncType: 'CFN_STACK_SYNC' }));
+    await aws.connections.send(new GetSyncConfigurationCommand({ ResourceName: gitSync.stackName, SyncType: SYNC_TYPE }));
   } catch (error) {
     // None: the stack is free (GetSyncConfiguration answers ResourceNotFound).
     if (error instanceof ResourceNotFoundException) return;

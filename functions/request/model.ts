@@ -44,6 +44,9 @@ export const REQUEST_STATUSES = Object.keys(STATUSES) as [RequestStatus, ...Requ
 export const TERMINAL_STATUSES: readonly TerminalStatus[] = REQUEST_STATUSES.filter((status): status is TerminalStatus => STATUSES[status].terminal);
 export const ACTIVE_STATUSES: readonly ActiveStatus[] = REQUEST_STATUSES.filter((status): status is ActiveStatus => !STATUSES[status].terminal);
 
+/** Where what a request made is in place and stays: under way (not rolling back), or completed. Its Git sync is then live. */
+export const IN_PLACE_STATUSES: readonly RequestStatus[] = [...ACTIVE_STATUSES.filter((status) => status !== 'ROLLING_BACK'), 'COMPLETED'];
+
 export function isTerminal(status: RequestStatus): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }

@@ -1,9 +1,10 @@
 import { InvalidInputException, ResourceNotFoundException, SyncBlockerDoesNotExistException, UpdateSyncBlockerCommand } from '@aws-sdk/client-codestar-connections';
 import * as z from 'zod';
 import type { Clients } from '../adapters/aws-clients.ts';
-import { gitSyncClient, SYNC_TYPE } from '../attach/git-sync.ts';
+import { gitSyncClient } from '../attach/git-sync.ts';
+import { SYNC_TYPE } from '../attach/git-sync-plan.ts';
 import type { Caller } from '../request/caller.ts';
-import { ACTIVE_STATUSES, type ConnectionRequestRecord } from '../request/model.ts';
+import { IN_PLACE_STATUSES, type ConnectionRequestRecord } from '../request/model.ts';
 import { requestView, type RequestView } from '../request/request-view.ts';
 import { timelineEntry, type BrokerStore } from '../request/store.ts';
 import { badRequest, forbidden, notFound } from '../shell/http-errors.ts';
@@ -44,7 +45,7 @@ export async function resolveSyncBlocker(
   if (!parsed.success) throw badRequest('The body is not valid.', parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || 'reason', message: issue.message })));
   const { reason } = parsed.data;
   // The request whose Git sync this is (the API reaches the sync configuration through its connection's API and account).
-  const record = await dependencies.store.findRequest([...ACTIVE_STATUSES.filter((status) => status !== 'ROLLING_BACK'), 'COMPLETED'], (candidate) => candidate.gitSync?.stackName === stackName);
+  const record = await dependencies.store.findRequest(IN_PLACE_STATUSES, (candidate) => candidate.gitSync?.stackName === stackName);
   const client = record ? gitSyncClient(record, dependencies.awsFor(record)) : dependencies.aws.connections;
   try {
     await client.send(new UpdateSyncBlockerCommand({ Id: blockerId, ResolvedReason: reason, ResourceName: stackName, SyncType: SYNC_TYPE }));

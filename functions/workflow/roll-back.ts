@@ -1,5 +1,5 @@
 import { PipelineNotFoundException } from '@aws-sdk/client-codepipeline';
-import { DeleteRolePolicyCommand, GetRoleCommand, NoSuchEntityException, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   DeleteConnectionCommand,
   DeleteHostCommand,
@@ -10,11 +10,13 @@ import {
   ResourceUnavailableException,
   SyncConfigurationStillExistsException,
 } from '@aws-sdk/client-codestar-connections';
-import { gitSyncClient, SYNC_TYPE } from '../attach/git-sync.ts';
-import { GIT_SYNC_TRUST_SID, trustWithoutGitSync } from '../attach/git-sync-plan.ts';
+import { gitSyncClient, roleTrust } from '../attach/git-sync.ts';
+import { accessDeniedCode } from '../audit/collect/access-denied.ts';
+import { GIT_SYNC_TRUST_SID, SYNC_TYPE, trustWithoutGitSync } from '../attach/git-sync-plan.ts';
 import { planRestore } from '../attach/attach-plan.ts';
+import { roleNameOf } from '../audit/rules/attachment.ts';
 import { planRepoint } from '../replace/repoint.ts';
-import { ACTIVE_STATUSES, isTerminal, type ConnectionRequestRecord, type RoleGrant, type TimelineEntry } from '../request/model.ts';
+import { IN_PLACE_STATUSES, isTerminal, type ConnectionRequestRecord, type RoleGrant, type TimelineEntry } from '../request/model.ts';
 import { timelineEntry } from '../request/store.ts';
 import { workflowContext, type StepInput } from './context.ts';
 import { closeOpenApprovals, rejectedBy } from '../approval/close-approvals.ts';
@@ -184,17 +186,16 @@ async function undoGitSync(
       case 'restore-trust': {
         // Another request's Git sync deploys with the same role: it keeps trusting Git sync.
         const { store } = workflowContext();
-        const sharer = await store.findRequest([...ACTIVE_STATUSES.filter((status) => status !== 'ROLLING_BACK'), 'COMPLETED'], (candidate) =>
-          candidate.requestId !== record.requestId && candidate.gitSync?.roleArn.split('/').at(-1) === step.roleName,
+        const sharer = await store.findRequest(IN_PLACE_STATUSES, (candidate) =>
+          candidate.requestId !== record.requestId && roleNameOf(candidate.gitSync?.roleArn) === step.roleName,
         );
         if (sharer) return timelineEntry('rollback', 'system', `Kept Git sync's trust on role ${step.roleName}: request ${sharer.requestId}'s Git sync uses the role too.`);
-        const { Role } = await aws.iam.send(new GetRoleCommand({ RoleName: step.roleName }));
-        const without = trustWithoutGitSync(JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}')) as Parameters<typeof trustWithoutGitSync>[0]);
+        const without = trustWithoutGitSync((await roleTrust(aws.iam, step.roleName)).document);
         if (!without) return timelineEntry('rollback', 'system', `Role ${step.roleName} no longer holds the broker's Git sync trust statement.`);
         try {
           await aws.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: step.roleName, PolicyDocument: JSON.stringify(without) }));
         } catch (error) {
-          if ((error as Error).name !== 'AccessDenied' && (error as Error).name !== 'AccessDeniedException') throw error;
+          if (!accessDeniedCode(error)) throw error;
           return timelineEntry('rollback', 'system', `Could not take Git sync's trust off role ${step.roleName} (${(error as Error).message}); remove its ${GIT_SYNC_TRUST_SID} statement by hand.`);
         }
         return timelineEntry('rollback', 'system', `Took Git sync's trust statement off role ${step.roleName} (the rest of its trust policy is as it is now).`);

@@ -4,6 +4,7 @@ import { ApiProblem, type Api } from '../api.ts';
 import { isCloudProvider } from '../../../functions/request/provider.ts';
 import { checkForm, EMPTY_FORM, FIELDS, groupByField, type FieldErrors, type FieldName, type RequestFormValues } from '../request-form.ts';
 
+type GitSyncChoiceKey = 'gitSyncPublishDeploymentStatus' | 'gitSyncPullRequestComment' | 'gitSyncTriggerResourceUpdateOn';
 type TextKey = { [K in keyof RequestFormValues]: RequestFormValues[K] extends string ? K : never }[keyof RequestFormValues];
 
 export function NewRequestPage({ api }: { api: Api }) {
@@ -28,6 +29,21 @@ export function NewRequestPage({ api }: { api: Api }) {
           <input {...props} type="text" required={options.required} value={values[key]} onInput={(event) => set(key, event.currentTarget.value)} />
         )
       }
+    </Field>
+  );
+  /** One of Git sync's optional settings: left at "Git sync's default", it is not sent. */
+  const gitSyncChoice = <K extends GitSyncChoiceKey>(key: K, field: FieldName, label: string, choices: [RequestFormValues[K], string][]) => (
+    <Field field={field} label={label} errors={errors[field]}>
+      {(props) => (
+        <select {...props} value={values[key]} onChange={(event) => set(key, event.currentTarget.value as RequestFormValues[K])}>
+          <option value="">Git sync's default</option>
+          {choices.map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
     </Field>
   );
 
@@ -191,33 +207,18 @@ export function NewRequestPage({ api }: { api: Api }) {
               {text('gitSyncBranch', 'gitSync.branch', 'Git sync branch', 'The branch Git sync follows')}
               {text('gitSyncConfigFile', 'gitSync.configFile', 'Deployment file', 'Its path in the repository, e.g. deploy/payments.yaml')}
               {text('gitSyncRoleArn', 'gitSync.roleArn', 'Deployment role ARN', 'arn:aws:iam::<account>:role/<name>; the broker lets it use the connection and trusts Git sync with it')}
-              <Field field="gitSync.publishDeploymentStatus" label="Publish deployment status" errors={errors['gitSync.publishDeploymentStatus']}>
-                {(props) => (
-                  <select {...props} value={values.gitSyncPublishDeploymentStatus} onChange={(event) => set('gitSyncPublishDeploymentStatus', event.currentTarget.value as RequestFormValues['gitSyncPublishDeploymentStatus'])}>
-                    <option value="">Git sync's default</option>
-                    <option value="ENABLED">ENABLED: post the deployment status to the repository</option>
-                    <option value="DISABLED">DISABLED</option>
-                  </select>
-                )}
-              </Field>
-              <Field field="gitSync.pullRequestComment" label="Pull request comments" errors={errors['gitSync.pullRequestComment']}>
-                {(props) => (
-                  <select {...props} value={values.gitSyncPullRequestComment} onChange={(event) => set('gitSyncPullRequestComment', event.currentTarget.value as RequestFormValues['gitSyncPullRequestComment'])}>
-                    <option value="">Git sync's default</option>
-                    <option value="ENABLED">ENABLED: comment on pull requests that change the deployment file</option>
-                    <option value="DISABLED">DISABLED</option>
-                  </select>
-                )}
-              </Field>
-              <Field field="gitSync.triggerResourceUpdateOn" label="Update the stack on" errors={errors['gitSync.triggerResourceUpdateOn']}>
-                {(props) => (
-                  <select {...props} value={values.gitSyncTriggerResourceUpdateOn} onChange={(event) => set('gitSyncTriggerResourceUpdateOn', event.currentTarget.value as RequestFormValues['gitSyncTriggerResourceUpdateOn'])}>
-                    <option value="">Git sync's default</option>
-                    <option value="ANY_CHANGE">ANY_CHANGE: any change to the repository</option>
-                    <option value="FILE_CHANGE">FILE_CHANGE: only a change to the deployment file</option>
-                  </select>
-                )}
-              </Field>
+              {gitSyncChoice('gitSyncPublishDeploymentStatus', 'gitSync.publishDeploymentStatus', 'Publish deployment status', [
+                ['ENABLED', 'ENABLED: post the deployment status to the repository'],
+                ['DISABLED', 'DISABLED'],
+              ])}
+              {gitSyncChoice('gitSyncPullRequestComment', 'gitSync.pullRequestComment', 'Pull request comments', [
+                ['ENABLED', 'ENABLED: comment on pull requests that change the deployment file'],
+                ['DISABLED', 'DISABLED'],
+              ])}
+              {gitSyncChoice('gitSyncTriggerResourceUpdateOn', 'gitSync.triggerResourceUpdateOn', 'Update the stack on', [
+                ['ANY_CHANGE', 'ANY_CHANGE: any change to the repository'],
+                ['FILE_CHANGE', 'FILE_CHANGE: only a change to the deployment file'],
+              ])}
             </>
           )}
         </fieldset>

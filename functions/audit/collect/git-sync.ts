@@ -9,13 +9,9 @@ import {
 import type { RepositoryLinkFacts, SyncConfigurationFacts, UnreadableResource } from '../model.ts';
 import { unreadableFrom } from './access-denied.ts';
 import { mapConcurrently } from './patiently.ts';
+// The pure plan module only: the workflow's own Git sync code stays out of the auditor and the API.
+import { SYNC_TYPE } from '../../attach/git-sync-plan.ts';
 
-/**
- * Git sync's one kind of sync configuration, a CloudFormation stack (functions/attach/git-sync.ts
- * says the same as SYNC_TYPE; importing it from there would bundle the workflow's code into the
- * auditor and the inventory API).
- */
-export const CFN_STACK_SYNC = 'CFN_STACK_SYNC';
 
 export interface GitSyncReadOptions {
   /** Wraps every call: the auditor retries a throttled one patiently; the API sends them as they are. */
@@ -134,7 +130,7 @@ export async function listSyncConfigurations(client: CodeStarConnectionsClient, 
   const syncs: SyncConfiguration[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call(() => client.send(new ListSyncConfigurationsCommand({ RepositoryLinkId: repositoryLinkId, SyncType: CFN_STACK_SYNC, MaxResults: 100, NextToken: nextToken })));
+    const page = await call(() => client.send(new ListSyncConfigurationsCommand({ RepositoryLinkId: repositoryLinkId, SyncType: SYNC_TYPE, MaxResults: 100, NextToken: nextToken })));
     syncs.push(...(page?.SyncConfigurations ?? []));
     nextToken = page?.NextToken;
   } while (nextToken);
@@ -144,7 +140,7 @@ export async function listSyncConfigurations(client: CodeStarConnectionsClient, 
 /** The latest sync, and whether one ever succeeded; nothing before Git sync's first attempt. */
 async function syncStatus(client: CodeStarConnectionsClient, stackName: string, call: Call): Promise<Pick<SyncConfigurationFacts, 'latestSync' | 'succeededBefore'>> {
   try {
-    const { LatestSync, LatestSuccessfulSync } = await call(() => client.send(new GetResourceSyncStatusCommand({ ResourceName: stackName, SyncType: CFN_STACK_SYNC })));
+    const { LatestSync, LatestSuccessfulSync } = await call(() => client.send(new GetResourceSyncStatusCommand({ ResourceName: stackName, SyncType: SYNC_TYPE })));
     const lastEvent = LatestSync?.Events?.map((event) => event.Event).filter((event): event is string => !!event).at(-1);
     return {
       ...(LatestSync?.Status
@@ -159,7 +155,7 @@ async function syncStatus(client: CodeStarConnectionsClient, stackName: string, 
 }
 
 async function openBlockers(client: CodeStarConnectionsClient, stackName: string, call: Call): Promise<SyncConfigurationFacts['openBlockers']> {
-  const { SyncBlockerSummary } = await call(() => client.send(new GetSyncBlockerSummaryCommand({ ResourceName: stackName, SyncType: CFN_STACK_SYNC })));
+  const { SyncBlockerSummary } = await call(() => client.send(new GetSyncBlockerSummaryCommand({ ResourceName: stackName, SyncType: SYNC_TYPE })));
   return (SyncBlockerSummary?.LatestBlockers ?? [])
     .filter((blocker) => blocker.Status === 'ACTIVE' && blocker.Id)
     .map((blocker) => ({ id: blocker.Id!, type: blocker.Type ?? 'AUTOMATED', reason: blocker.CreatedReason ?? '', createdAt: blocker.CreatedAt ? blocker.CreatedAt.toISOString() : '' }));
